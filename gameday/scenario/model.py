@@ -1,0 +1,243 @@
+"""The scenario model: one typed, immutable description of an incident to play.
+
+``scenario.yaml`` is validated against these models (unknown keys refused) and the JSON
+Schema shipped for editors is generated from them (``gameday schema``). Durations are
+Prometheus style (``30s``, ``5m``, ``1h30m``) and are held as seconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from gameday.durations import format_duration, parse_duration
+
+
+def _duration(value: Any) -> float:
+    return parse_duration(value)
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(_duration),
+    PlainSerializer(format_duration, return_type=str),
+    Field(json_schema_extra={"type": "string", "pattern": r"^(\d+(ms|y|w|d|h|m|s))+$|^0$"}),
+]
+
+
+class Strict(BaseModel):
+    """Base for every scenario model: unknown keys are refused, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Traffic(Strict):
+    """Requests per second offered to a service, with a daily curve and seeded noise."""
+
+    rps: float = Field(100.0, gt=0, description="mean requests per second at the daily mean")
+    daily_amplitude: float = Field(
+        0.3, ge=0, lt=1, description="relative swing of the daily curve (peak at 14:00 local)"
+    )
+    noise: float = Field(0.05, ge=0, lt=1, description="relative standard deviation per scrape")
+    error_ratio: float = Field(0.001, ge=0, lt=1, description="5xx ratio of a healthy service")
+
+
+class Pool(Strict):
+    """A client-side database connection pool (HikariCP-like), per replica."""
+
+    size: int = Field(10, ge=1, description="connections per replica")
+    hold: Duration = Field(0.05, description="time a request holds a connection when healthy")
+    timeout: Duration = Field(
+        5.0, description="how long a request waits for a connection before failing"
+    )
+
+
+class Service(Strict):
+    """One deployment in the world."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,40}$")
+    replicas: int = Field(3, ge=0, le=200)
+    version: str = "v1.0.0"
+    image: str | None = None
+    container: str | None = Field(None, description="container name; defaults to the service name")
+    cpu_request: float = Field(0.5, gt=0, description="cores per replica")
+    memory_limit_mib: int = Field(512, ge=16)
+    memory_base_mib: int = Field(180, ge=1)
+    rps_per_replica: float = Field(
+        200.0, gt=0, description="requests per second one replica serves before it saturates"
+    )
+    latency: Duration = Field(0.04, description="median latency when healthy")
+    database: str | None = Field(None, description="name of the database it uses")
+    pool: Pool | None = None
+    calls: list[str] = Field(default_factory=list, description="services this one calls")
+    traffic: Traffic | None = Field(None, description="external traffic; None if only called")
+    previous_versions: list[str] = Field(
+        default_factory=list, description="rollout history, oldest first"
+    )
+
+
+class Database(Strict):
+    """A PostgreSQL database as postgres_exporter sees it."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,40}$")
+    datname: str = Field(description="the database name in pg_stat_activity")
+    max_connections: int = Field(100, ge=1)
+    tables: list[str] = Field(default_factory=lambda: ["orders"])
+
+
+class World(Strict):
+    """Services, databases and how they connect."""
+
+    namespace: str = Field("default", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    cluster: str = "prod-eu-west-1"
+    services: list[Service] = Field(min_length=1)
+    databases: list[Database] = Field(default_factory=list)
+
+
+FaultType = Literal[
+    "blocking_query",
+    "connection_leak",
+    "slow_query",
+    "traffic_spike",
+    "memory_leak",
+    "crash_loop",
+    "dependency_errors",
+]
+
+
+class Fault(Strict):
+    """Something that goes wrong at ``at`` (sim time) and lasts ``duration`` or until fixed.
+
+    Per type, ``params`` holds:
+      - blocking_query: ``table``, ``connections`` (waiters it accumulates), ``query``,
+        ``user``, ``application``
+      - connection_leak: ``version`` (deployed at ``at``), ``leak_per_1k`` (connections
+        leaked per thousand requests)
+      - slow_query: ``factor`` (connection hold time multiplier), ``query``
+      - traffic_spike: ``factor`` (offered load multiplier)
+      - memory_leak: ``mib_per_min`` (growth per pod)
+      - crash_loop: ``version`` (deployed at ``at``), ``reason``
+      - dependency_errors: ``error_ratio``, ``latency`` (added latency)
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    type: FaultType
+    at: Duration
+    service: str
+    duration: Duration | None = Field(None, description="None: until a responder fixes it")
+    description: str = ""
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Mitigation(Strict):
+    """A command pattern that fixes a fault, with what it does."""
+
+    fault: str
+    command: str = Field(description="normalised command prefix, e.g. 'kubectl rollout undo'")
+    effect: str = ""
+
+
+class Truth(Strict):
+    """The hidden truth the debrief reveals."""
+
+    root_cause: str
+    severity: Literal["SEV1", "SEV2", "SEV3", "SEV4"] = "SEV2"
+    trigger: str = ""
+    contributing_factors: list[str] = Field(default_factory=list)
+    red_herrings: list[str] = Field(
+        default_factory=list, description="commands that look helpful but do not mitigate"
+    )
+    impact: str = ""
+
+
+class Targets(Strict):
+    """Per-scenario overrides of the severity table's targets (seconds)."""
+
+    detect: Duration | None = None
+    ack: Duration | None = None
+    incident_commander: Duration | None = None
+    status_page: Duration | None = None
+    update_every: Duration | None = None
+    mitigate: Duration | None = None
+    resolve: Duration | None = None
+    escalate_after: Duration | None = None
+    pass_score: float = Field(70.0, ge=0, le=100)
+    slo: float = Field(0.999, gt=0, lt=1, description="availability SLO of the entry service")
+    weights: dict[str, float] = Field(default_factory=dict)
+
+
+class Inject(Strict):
+    """A facilitator's hot inject: something that happens when triggered from the menu."""
+
+    id: str
+    title: str
+    kind: Literal["message", "unreachable", "fault"] = "message"
+    text: str = ""
+    person: str | None = None
+    fault: str | None = None
+
+
+class Hint(Strict):
+    """One rung of the hint ladder, phrased as a question."""
+
+    question: str
+    cost: float = Field(5.0, ge=0)
+
+
+class Files(Strict):
+    """The files a scenario brings, relative to its folder (or absolute)."""
+
+    rules: list[str] = Field(default_factory=list, description="Prometheus rule files")
+    alertmanager: str | None = "alertmanager.yml"
+    oncall: str | None = "oncall.yaml"
+    runbooks: list[str] = Field(default_factory=list, description="Markdown runbooks")
+    solution: str | None = "solution.yaml"
+
+
+class Scenario(Strict):
+    """A complete incident: world, faults on a timeline, the truth, targets and files."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    summary: str = ""
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    tags: list[str] = Field(default_factory=list)
+    duration: Duration = Field(3600.0, description="how long the sim runs at most")
+    start_time: datetime = Field(
+        datetime.fromisoformat("2026-03-10T14:00:00+00:00"),
+        description="wall-clock time at sim time 0 (timezone-aware)",
+    )
+    scrape_interval: Duration = 15.0
+    entry_service: str | None = Field(None, description="the user-facing service (SLO, impact)")
+    world: World
+    faults: list[Fault] = Field(default_factory=list)
+    truth: Truth
+    targets: Targets = Targets()
+    files: Files = Files()
+    injects: list[Inject] = Field(default_factory=list)
+    hints: list[Hint] = Field(default_factory=list)
+    mitigations: list[Mitigation] = Field(default_factory=list)
+
+    def service(self, name: str) -> Service:
+        """The service called ``name`` (KeyError if there is none)."""
+        for svc in self.world.services:
+            if svc.name == name:
+                return svc
+        raise KeyError(name)
+
+
+class TimedAction(Strict):
+    """One step of an expert solution or a responder script."""
+
+    at: Duration
+    do: str = Field(description="the command as a responder types it")
+    role: Literal["ic", "ops", "comms", "scribe"] = "ops"
+    why: str = ""
+
+
+class Solution(Strict):
+    """The expert's timed actions (``solution.yaml``) or a script for ``script:FILE``."""
+
+    actions: list[TimedAction]
