@@ -1,0 +1,153 @@
+"""``gameday validate``'s engine: recognise each path, check it, collect every problem.
+
+A path may be a scenario folder, a ``scenario.yaml``, or a standalone file of another
+kind, recognised by name and content: a Prometheus rule file (``groups:`` or ``kind:
+PrometheusRule``), an Alertmanager config (``route:``/``receivers:``), an on-call file
+(``escalation_policies:``), a solution (``actions:``) or a Markdown runbook (``.md``).
+For a scenario, every file it names is checked too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gameday.errors import InputError, Problem
+from gameday.scenario.checkers import CHECKERS, run_checker
+from gameday.scenario.loader import inspect_scenario, load_solution, problem_order
+from gameday.yamldoc import load_yaml
+
+KINDS = ("scenario", "solution", *CHECKERS)
+_BY_NAME = {
+    "scenario.yaml": "scenario",
+    "scenario.yml": "scenario",
+    "alertmanager.yml": "alertmanager",
+    "alertmanager.yaml": "alertmanager",
+    "oncall.yaml": "oncall",
+    "oncall.yml": "oncall",
+    "solution.yaml": "solution",
+    "solution.yml": "solution",
+}
+_UNKNOWN_HINT = (
+    "expected a scenario folder or scenario.yaml, a Prometheus rule file (groups:), an "
+    "alertmanager.yml (route:, receivers:), an on-call file (escalation_policies:), a "
+    "solution (actions:) or a Markdown runbook (.md)"
+)
+
+
+@dataclass
+class Report:
+    """What ``validate`` checked and found."""
+
+    files: dict[Path, str] = field(default_factory=dict)  # path -> kind, in order checked
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    def sorted_problems(self) -> list[Problem]:
+        """Problems without duplicates, sorted by file, line and column."""
+        return sorted(set(self.problems), key=problem_order)
+
+
+def classify(path: Path) -> tuple[str | None, list[Problem]]:
+    """The kind of file at ``path`` (see :data:`KINDS`), or None and why not."""
+    if path.is_dir():
+        return "scenario", []
+    if not path.exists():
+        return None, [Problem(str(path), message="no such file or folder")]
+    if path.name.lower() in _BY_NAME:
+        return _BY_NAME[path.name.lower()], []
+    if path.suffix.lower() in (".md", ".markdown"):
+        return "runbooks", []
+    try:
+        data = load_yaml(path).data
+    except InputError as exc:
+        return None, list(exc.problems)
+    if isinstance(data, dict):
+        if "groups" in data or data.get("kind") == "PrometheusRule":
+            return "rules", []
+        if "route" in data or "receivers" in data:
+            return "alertmanager", []
+        if "escalation_policies" in data:
+            return "oncall", []
+        if "world" in data or "truth" in data:
+            return "scenario", []
+        if "actions" in data:
+            return "solution", []
+        if "rule_files" in data and "tests" in data:
+            hint = "this is a rule unit test file; run it with 'gameday rules test'"
+            return None, [Problem(str(path), message="not a file validate checks", hint=hint)]
+    return None, [
+        Problem(str(path), message="cannot tell what kind of file this is", hint=_UNKNOWN_HINT)
+    ]
+
+
+class _Queue:
+    """Files waiting for their kind's checker, each once."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.pending: dict[str, list[Path]] = {kind: [] for kind in CHECKERS}
+        self._seen: set[Path] = set()
+
+    def add(self, kind: str, path: Path) -> bool:
+        key = path.resolve()
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        self.report.files[path] = kind
+        if kind in self.pending:
+            self.pending[kind].append(path)
+        return True
+
+
+def _scenario(path: Path, queue: _Queue) -> None:
+    report = queue.report
+    try:
+        found = inspect_scenario(path)
+    except InputError as exc:
+        report.problems.extend(exc.problems)
+        return
+    if not queue.add("scenario", Path(found.source)):
+        return
+    report.problems.extend(found.problems)
+    f = found.files
+    if f.solution_file is not None:
+        queue.add("solution", f.solution_file)  # checked by inspect_scenario already
+    for kind, paths in (
+        ("rules", f.rule_files),
+        ("alertmanager", [f.alertmanager_file]),
+        ("oncall", [f.oncall_file]),
+        ("runbooks", f.runbook_files),
+    ):
+        for p in paths:
+            if p is not None:
+                queue.add(kind, p)
+
+
+def validate_paths(paths: list[str | Path]) -> Report:
+    """Check every path (and every file each scenario names); collect all problems."""
+    report = Report()
+    queue = _Queue(report)
+    for raw in paths:
+        path = Path(raw).expanduser()
+        kind, problems = classify(path)
+        report.problems.extend(problems)
+        if kind == "scenario":
+            _scenario(path, queue)
+        elif kind == "solution":
+            if queue.add("solution", path):
+                report.problems.extend(load_solution(path)[1])
+        elif kind is not None:
+            queue.add(kind, path)
+        else:
+            report.files.setdefault(path, "unknown")
+    for kind, pending in queue.pending.items():
+        problems, notes = run_checker(kind, pending)
+        report.problems.extend(problems)
+        report.notes.extend(notes)
+    return report
