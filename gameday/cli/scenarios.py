@@ -20,7 +20,7 @@ def _short(problem: Problem, folder: Path) -> str:
         path = str(Path(problem.path).relative_to(folder))
     except ValueError:
         path = problem.path
-    return str(Problem(path, problem.line, problem.col, problem.key, problem.message, problem.hint))
+    return str(Problem(path, problem.line, problem.col, problem.key, problem.message))
 
 
 def describe(entry: CatalogEntry) -> dict[str, Any]:
