@@ -51,7 +51,7 @@ class Exposition:
         key = pairs
         found = self._cache.get(key)
         if found is None:
-            found = tuple(zip(pairs[::2], pairs[1::2], strict=True))
+            found = tuple(sorted(zip(pairs[::2], pairs[1::2], strict=True)))  # the TSDB's key form
             self._cache[key] = found
         return found
 

@@ -28,14 +28,23 @@ class ServiceStatus:
     offered_rps: float = 0.0
     ok_rps: float = 0.0
     error_ratio: float = 0.0
-    p50: float = 0.0
-    p99: float = 0.0
     pool_size: int = 0
     pool_in_use: float = 0.0
     pool_pending: float = 0.0
     ready: int = 0
     fail_latency: float = 0.0  # how long failing requests took
     ok_latency: float = 0.0  # median latency of successful requests
+    rejected: float = 0.0  # share this service itself could not serve (saturation)
+
+    @property
+    def p50(self) -> float:
+        """Median latency over successful and failed requests."""
+        return _quantile(self, 0.5)
+
+    @property
+    def p99(self) -> float:
+        """99th percentile latency over successful and failed requests."""
+        return _quantile(self, 0.99)
 
 
 @dataclass
@@ -365,7 +374,7 @@ class World:
 
     def _sat_error_guess(self, name: str) -> float:
         """Requests a saturated caller rejects never reach its callees (last tick's view)."""
-        return min(1.0, self.status[name].error_ratio)
+        return self.status[name].rejected
 
     def _serve(self, name: str, offered: float, dt: float) -> None:
         svc = self.services[name]
@@ -417,7 +426,7 @@ class World:
         status.ok_latency = ok_latency
         status.fail_latency = timeout if saturation_err > 0 else max(0.005, callee_latency)
         status.ok_rps = offered * (1 - status.error_ratio)
-        status.p50, status.p99 = _quantiles(status)
+        status.rejected = saturation_err
         self.status[name] = status
         c = self.counters[name]
         c.ok += status.ok_rps * dt
@@ -500,18 +509,15 @@ def _callers_first(scenario: Scenario) -> list[str]:
     return order
 
 
-def _quantiles(status: ServiceStatus) -> tuple[float, float]:
-    """p50 and p99 of the latency mixture of successful and failed requests."""
+def _quantile(status: ServiceStatus, q: float) -> float:
+    """Quantile ``q`` of the latency mixture of successful and failed requests."""
     from gameday.engine.metrics import latency_cdf
 
-    def quantile(q: float) -> float:
-        lo, hi = 1e-4, 120.0
-        for _ in range(40):
-            mid = math.sqrt(lo * hi)
-            if latency_cdf(status, mid) < q:
-                lo = mid
-            else:
-                hi = mid
-        return hi
-
-    return quantile(0.5), quantile(0.99)
+    lo, hi = 1e-4, 120.0
+    for _ in range(40):
+        mid = math.sqrt(lo * hi)
+        if latency_cdf(status, mid) < q:
+            lo = mid
+        else:
+            hi = mid
+    return hi

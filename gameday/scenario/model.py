@@ -238,6 +238,12 @@ class TimedAction(Strict):
 
 
 class Solution(Strict):
-    """The expert's timed actions (``solution.yaml``) or a script for ``script:FILE``."""
+    """The expert's timed actions (``solution.yaml``) or a script for ``script:FILE``.
 
+    Times count from the moment the responder is engaged: the first page that reaches
+    them (``relative_to: page``, the default, as a real responder acts when paged) or
+    the start of the scenario (``relative_to: start``).
+    """
+
+    relative_to: Literal["page", "start"] = "page"
     actions: list[TimedAction]

@@ -1,0 +1,70 @@
+"""A headless drill: one session, one responder, played to the end, scored and reported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gameday.responders import make_responder
+from gameday.runtime import prepare
+from gameday.timeline import format_event
+
+
+@dataclass
+class DrillResult:
+    """The outcome of one drill."""
+
+    scenario: str
+    seed: int
+    responder: str
+    passed: bool
+    score: float | None
+    report_dir: Path | None
+    journal: Path | None
+    scorecard: Any = None
+
+    @property
+    def verdict_line(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        score = f" score {self.score:.1f}" if self.score is not None else ""
+        where = f"; reports in {self.report_dir}" if self.report_dir else ""
+        return f"{verdict} {self.scenario} seed {self.seed} responder {self.responder}{score}{where}"
+
+
+def report_dir_for(out_dir: Path, scenario: str, seed: int, now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return out_dir / f"{scenario}-{stamp}-seed{seed}"
+
+
+def run_drill(
+    ref: str,
+    responder: str = "expert",
+    seed: int = 1,
+    out_dir: Path | None = Path("reports"),
+    junit: Path | None = None,
+    json_path: Path | None = None,
+    min_score: float | None = None,
+    echo: Callable[[str], Any] | None = None,
+    now: datetime | None = None,
+) -> DrillResult:
+    """Play ``ref`` with ``responder`` and write its reports under ``out_dir``."""
+    prepared = prepare(ref)
+    scenario = prepared.loaded.scenario
+    report_dir = report_dir_for(out_dir, scenario.id, seed, now) if out_dir is not None else None
+    journal = report_dir / "journal.jsonl" if report_dir is not None else None
+    session = prepared.session(seed=seed, journal=journal, responder=responder)
+    bot = make_responder(responder, session, prepared.loaded.solution)
+    if echo is not None:
+        def show(event: Any) -> None:
+            line = format_event(event)
+            if line is not None:
+                echo(line)
+
+        session.subscribe(show)
+    bot.attach(session)
+    session.run_to_end()
+    return DrillResult(scenario.id, seed, bot.name, passed=True, score=None,
+                       report_dir=report_dir, journal=journal)

@@ -1,0 +1,303 @@
+"""One Session API for every front end: the TUI, bot and scripted responders, shadow, sweeps.
+
+A session owns one SimPy environment and one seed. It advances the world, scrapes it into
+the time-series store, evaluates the scenario's rules, routes alerts through the
+Alertmanager model to the pager and chat, takes responder actions, and publishes every
+happening as an :class:`~gameday.engine.events.Event` to subscribers and the journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import simpy
+
+from gameday import __version__
+from gameday.engine.events import Event
+from gameday.engine.incident import IncidentState
+from gameday.engine.journal import Journal
+from gameday.engine.metrics import Exposition
+from gameday.engine.pipeline import AlertPipeline
+from gameday.engine.tsdb import TSDB
+from gameday.engine.world import World
+from gameday.scenario.model import Scenario
+
+Subscriber = Callable[[Event], None]
+RECOVERY_GRACE = 300.0  # a drill goes on this long after the incident is resolved
+
+
+@dataclass
+class Sample:
+    """Key figures of one service at one scrape, kept for dashboards and scoring."""
+
+    t: float
+    rps: float
+    error_ratio: float
+    p99: float
+    pool_in_use: float
+    pool_size: int
+    ready: int
+    replicas: int
+
+
+@dataclass
+class ActionOutcome:
+    """What a responder's command did."""
+
+    ok: bool
+    output: str
+    kind: str
+    effect: str = ""
+
+
+@dataclass
+class Setup:
+    """Everything a session needs besides the scenario, already parsed and checked."""
+
+    rule_groups: Sequence[Any] = ()
+    alertmanager: Any = None
+    oncall: Any = None
+    runbooks: Sequence[Any] = ()
+    external_labels: dict[str, str] = field(default_factory=dict)
+
+
+class Session:
+    """A running incident simulation.
+
+    Args:
+        scenario: the validated scenario.
+        seed: seeds every random choice (names, noise, delays).
+        setup: parsed rules, Alertmanager config, on-call config and runbooks.
+        journal: where to write the JSONL journal (None: keep events in memory only).
+        responder: a label for the journal and reports (``tabletop``, ``expert`` ...).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 1,
+        setup: Setup | None = None,
+        journal: str | Path | None = None,
+        responder: str = "tabletop",
+    ) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.setup = setup or Setup()
+        self.responder = responder
+        self.env = simpy.Environment()
+        self.world = World(scenario, seed)
+        self.exposition = Exposition(self.world)
+        self.tsdb = TSDB()
+        self.incident = IncidentState()
+        self.events: list[Event] = []
+        self.history: dict[str, list[Sample]] = {name: [] for name in self.world.services}
+        self._subscribers: list[Subscriber] = []
+        self._journal = Journal(journal) if journal is not None else None
+        self.journal_path = Path(journal) if journal is not None else None
+        self._last_error_band: dict[str, int] = {}
+        self.pipeline = AlertPipeline(self)
+        self._emit(
+            "session.start",
+            {
+                "scenario": scenario.id,
+                "seed": seed,
+                "start_time": scenario.start_time.isoformat(),
+                "responder": responder,
+                "gameday": __version__,
+            },
+        )
+        self.env.process(self._clock())
+        for fault in scenario.faults:
+            self.env.process(self._fault(fault))
+
+    # -- the public API -----------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Sim seconds since the scenario started."""
+        return float(self.env.now)
+
+    @property
+    def end_time(self) -> float:
+        """When the session ends: the scenario's duration, or soon after resolution."""
+        if self.incident.resolved_at is not None:
+            return min(self.scenario.duration, self.incident.resolved_at + RECOVERY_GRACE)
+        return self.scenario.duration
+
+    @property
+    def finished(self) -> bool:
+        return self.now >= self.end_time
+
+    def wall_time(self, t: float | None = None) -> datetime:
+        """The wall-clock time at sim time ``t`` (default: now)."""
+        return self.scenario.start_time + timedelta(seconds=self.now if t is None else t)
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback`` with every future event; returns an unsubscribe function."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def advance_to(self, t: float) -> None:
+        """Run the simulation up to sim time ``t`` (capped at the end)."""
+        t = min(t, self.end_time)
+        if t > self.now:
+            self.env.run(until=t)
+
+    def advance(self, seconds: float) -> None:
+        """Run the simulation for ``seconds`` of sim time."""
+        self.advance_to(self.now + seconds)
+
+    def advance_to_next_event(self, kinds: Sequence[str] = ("alert.", "page.", "notification", "fault.")) -> Event | None:
+        """Run until an event whose kind starts with one of ``kinds`` (or the end)."""
+        start = len(self.events)
+        while not self.finished:
+            self.advance(self.scenario.scrape_interval)
+            for event in self.events[start:]:
+                if event.kind.startswith(tuple(kinds)):
+                    return event
+            start = len(self.events)
+        return None
+
+    def run_to_end(self) -> None:
+        """Run until the session is over and write ``session.end``."""
+        while not self.finished:
+            self.advance_to(self.end_time)
+        self.close("completed")
+
+    def call_at(self, t: float, callback: Callable[[], None]) -> None:
+        """Run ``callback`` at sim time ``t`` (for bot responders and facilitators)."""
+
+        def waiter(env: simpy.Environment) -> Any:
+            yield env.timeout(max(0.0, t - env.now))
+            callback()
+
+        self.env.process(waiter(self.env))
+
+    def perform(self, command: str, actor: str = "you", role: str = "ops") -> ActionOutcome:
+        """Run a responder's command now; the action and its output join the stream."""
+        from gameday.engine.actions import execute
+
+        result = execute(self, command, actor=actor, role=role)
+        outcome = ActionOutcome(result.ok, result.output, result.kind, result.effect)
+        self._emit(
+            "action",
+            {
+                "actor": actor,
+                "role": role,
+                "command": command,
+                "ok": outcome.ok,
+                "kind": outcome.kind,
+                "effect": outcome.effect,
+                "output": outcome.output,
+            },
+        )
+        return outcome
+
+    def close(self, reason: str = "completed") -> None:
+        """End the session: write ``session.end`` and close the journal."""
+        if self.events and self.events[-1].kind == "session.end":
+            return
+        self._emit("session.end", {"reason": reason})
+        if self._journal is not None:
+            self._journal.close()
+
+    # -- used by actions and the alert pipeline -----------------------------------------
+
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        """Publish an event at the current sim time."""
+        self._emit(kind, data)
+
+    def end_fault(self, fault_id: str, reason: str) -> None:
+        """End a fault (a responder fixed it, or it ran its course)."""
+        fault = self.world.end_fault(fault_id, self.now, reason)
+        if fault is not None:
+            if reason == "mitigated" and self.incident.mitigated_at is None:
+                if not any(f.active for f in self.world.faults.values()):
+                    self.incident.mitigated_at = self.now
+            self._emit(
+                "fault.end",
+                {"fault": fault_id, "type": fault.type, "service": fault.spec.service, "reason": reason},
+            )
+
+    def firing_alerts(self) -> list[dict[str, Any]]:
+        """Alerts currently pending or firing, as the rules engine sees them."""
+        return self.pipeline.firing_alerts()
+
+    @property
+    def pager(self) -> Any:
+        return self.pipeline.pager
+
+    def silence(self, matchers: list[str], duration_s: float, author: str, comment: str) -> str:
+        """Create an Alertmanager silence; returns its id."""
+        return self.pipeline.silence(matchers, duration_s, author, comment)
+
+    # -- processes ----------------------------------------------------------------------
+
+    def _clock(self) -> Any:
+        """Scrape the world, then evaluate the rule groups that are due, in order."""
+        scrape = self.scenario.scrape_interval
+        next_scrape = 0.0
+        next_eval = [0.0 for _ in self.pipeline.group_intervals]
+        while True:
+            now = self.env.now
+            if now >= next_scrape:
+                self._scrape(now, scrape if now > 0 else 0.0)
+                next_scrape = now + scrape
+            for i, interval in enumerate(self.pipeline.group_intervals):
+                if now >= next_eval[i]:
+                    self.pipeline.evaluate(i, now)
+                    next_eval[i] = now + interval
+            wake = min([next_scrape, *next_eval])
+            yield self.env.timeout(wake - now)
+
+    def _scrape(self, now: float, dt: float) -> None:
+        if dt > 0:
+            self.world.step(now, dt)
+            self.exposition.observe(dt)
+        t_ms = int(round(now * 1000))
+        append = self.tsdb.append
+        for labels, value in self.exposition.samples():
+            append(labels, t_ms, float(value))
+        for name, st in self.world.status.items():
+            dep = self.world.deployments[name]
+            self.history[name].append(
+                Sample(now, st.offered_rps, st.error_ratio, st.p99 if dt > 0 else 0.0,
+                       st.pool_in_use, st.pool_size, st.ready, dep.replicas)
+            )
+            self._note_error_band(name, st.error_ratio)
+
+    def _note_error_band(self, service: str, ratio: float) -> None:
+        """Emit ``world.change`` when a service's 5xx ratio crosses 1%, 5% or 25%."""
+        band = sum(ratio >= edge for edge in (0.01, 0.05, 0.25))
+        before = self._last_error_band.get(service, 0)
+        if band != before:
+            self._last_error_band[service] = band
+            self._emit(
+                "world.change",
+                {"service": service, "what": "5xx ratio", "before": before, "after": band,
+                 "value": round(ratio, 4)},
+            )
+
+    def _fault(self, spec: Any) -> Any:
+        yield self.env.timeout(spec.at)
+        self.world.start_fault(spec, self.now)
+        self._emit(
+            "fault.start",
+            {"fault": spec.id, "type": spec.type, "service": spec.service,
+             "description": spec.description},
+        )
+        if spec.duration is not None:
+            yield self.env.timeout(spec.duration)
+            self.end_fault(spec.id, "expired")
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        event = Event(self.now, kind, data, seq=len(self.events))
+        self.events.append(event)
+        if self._journal is not None:
+            self._journal.write(event)
+        for callback in list(self._subscribers):
+            callback(event)

@@ -1,0 +1,173 @@
+"""Responders that play a scenario without a human.
+
+``expert`` plays the scenario's solution with human-like jitter; ``novice`` plays a
+plausible beginner's version of it (acks late, skips the quick assessment, restarts before
+the real fix, forgets status updates); ``idle`` never acts; ``script:FILE`` plays timed
+commands from a file. All of them start when the first page reaches a person (or at the
+start, for a solution with ``relative_to: start``), so broken routing leaves them unpaged.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from gameday.engine.events import Event
+from gameday.engine.session import Session
+from gameday.errors import InputError, Problem, UsageError
+from gameday.scenario.model import Solution, TimedAction
+
+RESPONDERS = ("expert", "novice", "idle", "script:FILE")
+READ_ONLY = ("kubectl get", "kubectl describe", "kubectl logs", "kubectl top", "kubectl rollout history",
+             "kubectl rollout status", "alerts")
+
+
+@dataclass
+class Responder:
+    """Plays ``actions`` once engaged; ``name`` labels the journal and reports."""
+
+    name: str
+    actions: list[TimedAction]
+    relative_to: str = "page"
+    actor: str = "responder"
+
+    def attach(self, session: Session) -> None:
+        """Start listening to ``session``; actions are scheduled on engagement."""
+        if not self.actions:
+            return
+        if self.relative_to == "start":
+            self._schedule(session, 0.0)
+            return
+        engaged = False
+
+        def on_event(event: Event) -> None:
+            nonlocal engaged
+            if engaged:
+                return
+            paged = event.kind == "page.notified" and event.data.get("wakes", True) is not False
+            no_pager = event.kind == "alert.firing" and session.pager is None
+            if paged or no_pager:
+                engaged = True
+                if paged:
+                    self.actor = str(event.data.get("person") or self.actor)
+                self._schedule(session, event.t)
+
+        session.subscribe(on_event)
+
+    def _schedule(self, session: Session, origin: float) -> None:
+        for action in self.actions:
+            session.call_at(
+                origin + action.at,
+                lambda a=action: session.perform(
+                    fill_placeholders(session, a.do), actor=self.actor, role=a.role
+                ),
+            )
+
+
+def fill_placeholders(session: Session, command: str) -> str:
+    """Fill ``{blocker_pid}``, ``{pod}`` and ``{service}`` from what a responder would have read.
+
+    A bot cannot read the output of its diagnostic commands, so a solution names the
+    values it would have found there; they come from the world as it is now.
+    """
+    if "{" not in command:
+        return command
+    values: dict[str, str] = {}
+    for fault in session.world.faults.values():
+        if fault.active:
+            values.setdefault("service", fault.spec.service)
+            if fault.blocker_pid is not None:
+                values.setdefault("blocker_pid", str(fault.blocker_pid))
+    service = values.get("service") or next(iter(session.world.services))
+    pods = session.world.deployments[service].pods
+    if pods:
+        values.setdefault("pod", pods[0].name)
+    values.setdefault("blocker_pid", "0")
+    for key, value in values.items():
+        command = command.replace("{" + key + "}", value)
+    return command
+
+
+def _jitter(actions: list[TimedAction], rng: random.Random, spread: float) -> list[TimedAction]:
+    """Shift each action by up to ``spread`` of its time, keeping the order."""
+    out: list[TimedAction] = []
+    last = 0.0
+    for a in actions:
+        at = max(last + 5.0 if out else 0.0, a.at * rng.uniform(1 - spread, 1 + spread))
+        out.append(a.model_copy(update={"at": round(at, 1)}))
+        last = at
+    return out
+
+
+def novice_actions(solution: Solution, mitigation_prefixes: list[str], rng: random.Random) -> list[TimedAction]:
+    """A beginner's take on the expert's solution."""
+    out: list[TimedAction] = []
+    restart_done = False
+    status_seen = False
+    diag_kept = 0
+    for a in solution.actions:
+        verb = a.do.strip().split()[0] if a.do.strip() else ""
+        at = a.at * 1.8 + 60.0
+        if verb == "ack":
+            out.append(a.model_copy(update={"at": a.at + 420.0}))
+            continue
+        if verb == "status":
+            if status_seen:
+                continue  # forgets the follow-up updates
+            status_seen = True
+            out.append(a.model_copy(update={"at": at + 600.0}))
+            continue
+        if a.do.startswith(READ_ONLY):
+            diag_kept += 1
+            if diag_kept > 1:
+                continue  # skips most of the quick assessment
+        if not restart_done and any(a.do.startswith(p) for p in mitigation_prefixes):
+            target = _restart_target(a.do)
+            if target:
+                out.append(TimedAction(at=at - 240.0, do=f"kubectl rollout restart deployment/{target}",
+                                       role="ops", why="restart first"))
+            restart_done = True
+            at += 180.0
+        out.append(a.model_copy(update={"at": at}))
+    out.sort(key=lambda x: x.at)
+    return _jitter(out, rng, 0.05)
+
+
+def _restart_target(command: str) -> str | None:
+    for word in command.split():
+        if word.startswith(("deployment/", "deploy/")):
+            return word.split("/", 1)[1]
+    return None
+
+
+def make_responder(spec: str, session: Session, solution: Solution | None) -> Responder:
+    """Build the responder named by ``spec`` (``expert``, ``novice``, ``idle``, ``script:FILE``)."""
+    rng = random.Random(f"{session.seed}:responder:{spec}")
+    if spec == "idle":
+        return Responder("idle", [])
+    if spec.startswith("script:"):
+        from gameday.scenario import load_solution
+
+        path = Path(spec.split(":", 1)[1])
+        script, problems = load_solution(path, session.scenario.duration)
+        if script is None or problems:
+            raise InputError(problems or [Problem(str(path), message="not a responder script")])
+        return Responder(f"script:{path.name}", list(script.actions), script.relative_to)
+    if spec in ("expert", "novice"):
+        if solution is None:
+            raise UsageError(f"scenario {session.scenario.id!r} has no solution.yaml for the {spec} responder")
+        if spec == "expert":
+            return Responder("expert", _jitter(list(solution.actions), rng, 0.1), solution.relative_to)
+        prefixes = [m.command for m in session.scenario.mitigations]
+        prefixes += ["psql", "kubectl rollout undo", "kubectl scale", "kubectl set"]
+        fault_services = {f.service for f in session.scenario.faults}
+        actions = novice_actions(solution, prefixes, rng)
+        if not any("rollout restart" in a.do for a in actions) and fault_services:
+            first_fix = next((a.at for a in actions if a.do.startswith(tuple(prefixes))), 600.0)
+            svc = sorted(fault_services)[0]
+            actions.append(TimedAction(at=max(0.0, first_fix - 120.0),
+                                       do=f"kubectl rollout restart deployment/{svc}", role="ops"))
+            actions.sort(key=lambda x: x.at)
+        return Responder("novice", actions, solution.relative_to)
+    raise UsageError(f"unknown responder {spec!r}; choose one of: {', '.join(RESPONDERS)}")

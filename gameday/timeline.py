@@ -1,0 +1,79 @@
+"""Human-readable lines for the event stream: the drill's printed timeline and the TUI log."""
+
+from __future__ import annotations
+
+from gameday.engine.events import Event
+
+KEY_KINDS = (
+    "fault.", "world.change", "alert.firing", "alert.resolved", "notification", "page.",
+    "action", "incident.", "silence.", "inject", "hint", "chat.message",
+)
+
+
+def clock(t: float) -> str:
+    """Sim time as ``T+12m30s``."""
+    t = max(0.0, t)
+    minutes, seconds = divmod(int(round(t)), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"T+{hours}h{minutes:02d}m{seconds:02d}s"
+    return f"T+{minutes}m{seconds:02d}s"
+
+
+def describe(event: Event) -> str | None:
+    """One line for an event worth showing a person, or None."""
+    d = event.data
+    k = event.kind
+    if k == "fault.start":
+        return f"FAULT    {d['fault']} ({d['type']}) on {d['service']}"
+    if k == "fault.end":
+        return f"FAULT    {d['fault']} ended: {d['reason']}"
+    if k == "world.change":
+        return f"METRIC   {d['service']} 5xx ratio {d['value']:.1%}"
+    if k == "alert.firing":
+        summary = d.get("annotations", {}).get("summary", "")
+        return f"ALERT    {d['alertname']} firing: {summary}".rstrip(": ")
+    if k == "alert.resolved":
+        return f"ALERT    {d['alertname']} resolved"
+    if k == "notification":
+        names = sorted({a["labels"].get("alertname", "?") for a in d.get("alerts", [])})
+        kinds = ",".join(sorted({i["type"] for i in d.get("integrations", [])})) or "none"
+        return f"NOTIFY   {d['receiver']} ({kinds}) {d['status']}: {', '.join(names)}"
+    if k == "page.notified":
+        wakes = "" if d.get("wakes", True) else " (low urgency, no wake)"
+        return f"PAGE     {d.get('incident_id')} -> {d.get('name') or d.get('person')} level {d.get('level')}{wakes}"
+    if k == "page.escalated":
+        return f"PAGE     {d.get('incident_id')} escalated to level {d.get('level')}"
+    if k == "page.acknowledged":
+        return f"PAGE     {d.get('incident_id')} acknowledged by {d.get('person')}"
+    if k == "page.resolved":
+        return f"PAGE     {d.get('incident_id')} resolved"
+    if k == "page.unrouted":
+        return f"PAGE     {d['receiver']} has no on-call service: nobody paged"
+    if k == "action":
+        mark = "" if d.get("ok") else " [failed]"
+        effect = f"  => {d['effect']}" if d.get("effect") else ""
+        return f"ACTION   {d.get('actor')} ({d.get('role')}): {d['command']}{mark}{effect}"
+    if k == "incident.severity":
+        return f"INCIDENT severity {d['severity']}"
+    if k == "incident.role":
+        return f"INCIDENT {d['role']} is {d['person']}"
+    if k == "incident.status_update":
+        return f"STATUS   {d.get('state')}: {d.get('text')}"
+    if k == "incident.escalated":
+        return f"INCIDENT escalated to {d.get('to')}"
+    if k == "incident.resolved":
+        return "INCIDENT resolved"
+    if k == "silence.created":
+        return f"SILENCE  {' '.join(d['matchers'])} by {d['created_by']}"
+    if k == "chat.message":
+        return f"CHAT     {d['channel']}: {d['text']}"
+    if k in ("inject", "hint"):
+        return f"{k.upper():8} {d.get('title') or d.get('question')}"
+    return None
+
+
+def format_event(event: Event) -> str | None:
+    """``T+5m00s  FAULT ...`` or None for events not shown."""
+    text = describe(event)
+    return None if text is None else f"{clock(event.t):>11}  {text}"
