@@ -1,0 +1,200 @@
+"""An in-memory time-series store with Prometheus' append and staleness rules.
+
+Series are keyed by their sorted label set. Samples of one series must arrive in
+increasing time, as in a Prometheus head block: a sample at the same timestamp with the
+same value is ignored, one with a different value raises :class:`DuplicateSampleError`,
+an older one raises :class:`OutOfOrderSampleError`. Values live in growable numpy buffers
+so that appends stay cheap and queries get array views without copying.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+STALE_NAN_BITS = 0x7FF0000000000002
+STALE_NAN: float = struct.unpack("<d", struct.pack("<Q", STALE_NAN_BITS))[0]
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def is_stale(value: float) -> bool:
+    """True when ``value`` is Prometheus' staleness marker (a specific NaN)."""
+    return value != value and struct.pack("<d", value) == struct.pack("<Q", STALE_NAN_BITS)
+
+
+def stale_mask(values: np.ndarray) -> np.ndarray:
+    """Boolean mask of staleness markers in a float64 array."""
+    return values.view(np.uint64) == np.uint64(STALE_NAN_BITS)
+
+
+def to_labels(labels: Mapping[str, str] | Iterable[tuple[str, str]]) -> Labels:
+    """Canonical label tuple: sorted by name, empty values dropped."""
+    items = labels.items() if isinstance(labels, Mapping) else labels
+    return tuple(sorted((str(k), str(v)) for k, v in items if v != ""))
+
+
+class SampleAppendError(Exception):
+    """A sample the store refused; the message is Prometheus' wording."""
+
+
+class DuplicateSampleError(SampleAppendError):
+    def __init__(self) -> None:
+        super().__init__("duplicate sample for timestamp")
+
+
+class OutOfOrderSampleError(SampleAppendError):
+    def __init__(self) -> None:
+        super().__init__("out of order sample")
+
+
+class StoredSeries:
+    """One series: its labels and growable timestamp/value buffers."""
+
+    __slots__ = ("labels", "_t", "_v", "n")
+
+    def __init__(self, labels: Labels) -> None:
+        self.labels = labels
+        self._t = np.empty(8, dtype=np.int64)
+        self._v = np.empty(8, dtype=np.float64)
+        self.n = 0
+
+    def append(self, t_ms: int, value: float) -> None:
+        n = self.n
+        if n:
+            last = int(self._t[n - 1])
+            if t_ms < last:
+                raise OutOfOrderSampleError()
+            if t_ms == last:
+                old = self._v[n - 1]
+                if struct.pack("<d", float(old)) != struct.pack("<d", float(value)):
+                    raise DuplicateSampleError()
+                return
+        if n == len(self._t):
+            self._t = np.resize(self._t, 2 * n)
+            self._v = np.resize(self._v, 2 * n)
+        self._t[n] = t_ms
+        self._v[n] = value
+        self.n = n + 1
+
+    @property
+    def t(self) -> np.ndarray:
+        """Timestamps in ms (a view; do not modify)."""
+        return self._t[: self.n]
+
+    @property
+    def v(self) -> np.ndarray:
+        """Values, staleness markers included (a view; do not modify)."""
+        return self._v[: self.n]
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """A label matcher; ``op`` is one of ``=``, ``!=``, ``=~``, ``!~`` (regexes anchored)."""
+
+    name: str
+    op: str
+    value: str
+
+    def compiled(self) -> re.Pattern[str] | None:
+        if self.op in ("=~", "!~"):
+            return _anchored(self.value)
+        return None
+
+    def matches(self, value: str) -> bool:
+        if self.op == "=":
+            return value == self.value
+        if self.op == "!=":
+            return value != self.value
+        rx = _anchored(self.value)
+        hit = rx.fullmatch(value) is not None
+        return hit if self.op == "=~" else not hit
+
+
+_RX_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _anchored(pattern: str) -> re.Pattern[str]:
+    rx = _RX_CACHE.get(pattern)
+    if rx is None:
+        rx = re.compile("(?s:" + go_regex_to_python(pattern) + ")")
+        _RX_CACHE[pattern] = rx
+    return rx
+
+
+def go_regex_to_python(pattern: str) -> str:
+    """Translate the RE2 constructs Python spells differently (named groups)."""
+    return pattern.replace("(?P<", "(?P<").replace("\\z", "\\Z")
+
+
+class TSDB:
+    """In-memory store of float series, queried by label matchers."""
+
+    def __init__(self) -> None:
+        self._series: dict[Labels, StoredSeries] = {}
+        self._by_name: dict[str, dict[Labels, StoredSeries]] = {}
+        self._sorted_cache: dict[str, list[StoredSeries]] = {}
+
+    def _get(self, labels: Labels) -> StoredSeries:
+        s = self._series.get(labels)
+        if s is None:
+            s = StoredSeries(labels)
+            self._series[labels] = s
+            name = dict(labels).get("__name__", "")
+            self._by_name.setdefault(name, {})[labels] = s
+            self._sorted_cache.pop(name, None)
+            self._sorted_cache.pop("*", None)
+        return s
+
+    def append(self, labels: Mapping[str, str] | Labels, t_ms: int, value: float) -> None:
+        """Append one sample; see the module doc for the duplicate/out-of-order rules."""
+        key = labels if isinstance(labels, tuple) else to_labels(labels)
+        self._get(key).append(int(t_ms), float(value))
+
+    def mark_stale(self, labels: Mapping[str, str] | Labels, t_ms: int) -> None:
+        """Write a staleness marker: the series ends at ``t_ms``."""
+        self.append(labels, t_ms, STALE_NAN)
+
+    def series(self, labels: Mapping[str, str] | Labels) -> StoredSeries | None:
+        """The stored series with exactly these labels, if any."""
+        key = labels if isinstance(labels, tuple) else to_labels(labels)
+        return self._series.get(key)
+
+    def __len__(self) -> int:
+        return len(self._series)
+
+    def all_series(self) -> list[StoredSeries]:
+        """Every series, sorted by label set."""
+        cached = self._sorted_cache.get("*")
+        if cached is None:
+            cached = sorted(self._series.values(), key=lambda s: s.labels)
+            self._sorted_cache["*"] = cached
+        return cached
+
+    def _named(self, name: str) -> list[StoredSeries]:
+        cached = self._sorted_cache.get(name)
+        if cached is None:
+            cached = sorted(self._by_name.get(name, {}).values(), key=lambda s: s.labels)
+            self._sorted_cache[name] = cached
+        return cached
+
+    def select(self, matchers: Iterable[Matcher]) -> list[StoredSeries]:
+        """Series whose labels satisfy every matcher (a missing label reads as "")."""
+        ms = list(matchers)
+        candidates: list[StoredSeries] | None = None
+        for m in ms:
+            if m.name == "__name__" and m.op == "=":
+                candidates = self._named(m.value)
+                break
+        if candidates is None:
+            candidates = self.all_series()
+        out = []
+        for s in candidates:
+            d = dict(s.labels)
+            if all(m.matches(d.get(m.name, "")) for m in ms):
+                out.append(s)
+        return out
