@@ -50,7 +50,8 @@ CASES = {
     ),
     "duplicate-database": (
         "scenario.yaml",
-        "19:7: world.databases[1].name: duplicate database name 'orders' (first defined on line 17)",
+        "19:7: world.databases[1].name: duplicate database name 'orders' "
+        "(first defined on line 17)",
     ),
     "duplicate-fault": (
         "scenario.yaml",
@@ -70,7 +71,10 @@ CASES = {
         "13:7: world.services[1].database: service 'api' uses a database but has no pool "
         "(add a connection pool, e.g. 'pool: {size: 10}')",
     ),
-    "negative-duration": ("scenario.yaml", "22:5: faults[0].at: duration must not be negative: '-5m'"),
+    "negative-duration": (
+        "scenario.yaml",
+        "22:5: faults[0].at: duration must not be negative: '-5m'",
+    ),
     "naive-start-time": (
         "scenario.yaml",
         "5:1: start_time: start_time must be timezone-aware "
