@@ -1,0 +1,305 @@
+"""Commands in a canonical form, so a runbook line and a typed command can be compared.
+
+``kubectl logs -n shop deploy/orders --tail=50`` and ``kubectl logs deployment/orders
+--namespace shop --tail 50`` normalise to the same tuple: flags by canonical name in
+sorted order, resource references as ``kind/name``. Placeholders a runbook uses for
+values it cannot know (``<pod>``, ``$POD``, ``${POD}``, ``{{ pod }}``, ``ORDER_POD``)
+become :data:`ANY`, which matches any value. SQL given to ``psql -c`` is compared
+lower-cased, with whitespace squeezed and numbers replaced by ``#``.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+ANY = "\x00*\x00"
+
+Flags = tuple[tuple[str, str], ...]
+Normalised = tuple  # (program, words, flags, inner)
+
+_PLACEHOLDERS = [
+    re.compile(r"\{\{\s*[\w.-]+\s*\}\}"),
+    re.compile(r"<[A-Za-z][\w .-]*>"),
+    re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?"),
+    re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?![\w-])"),
+]
+_SEPARATORS = {"|", "||", "&&", ";", "&"}
+
+_K_SHORT = {
+    "n": "namespace",
+    "l": "selector",
+    "c": "container",
+    "o": "output",
+    "f": "filename",
+    "i": "stdin",
+    "t": "tty",
+    "A": "all-namespaces",
+    "w": "watch",
+    "p": "previous",
+}
+_K_VALUE = {
+    "namespace",
+    "selector",
+    "container",
+    "output",
+    "filename",
+    "replicas",
+    "tail",
+    "since",
+    "since-time",
+    "field-selector",
+    "context",
+    "cluster",
+    "user",
+    "timeout",
+    "to-revision",
+    "sort-by",
+    "image",
+    "grace-period",
+    "type",
+    "cpu-percent",
+    "min",
+    "max",
+    "revision",
+    "kubeconfig",
+    "limit-bytes",
+    "max-log-requests",
+}
+_K_SHORT_VALUE = {"n", "l", "c", "o", "f"}
+#: Flags that only shape output: they may differ between a runbook and a typed command.
+OPTIONAL_FLAGS = {
+    "output",
+    "tail",
+    "since",
+    "watch",
+    "no-headers",
+    "sort-by",
+    "timestamps",
+    "show-labels",
+    "wide",
+    "tty",
+    "stdin",
+    "follow",
+    "timeout",
+    "limit-bytes",
+    "max-log-requests",
+    "prefix",
+    "tuples-only",
+    "no-align",
+    "expanded",
+    "quiet",
+    "no-psqlrc",
+    "field-separator",
+}
+_KINDS = {
+    "deployment": ("deploy", "deployment", "deployments", "deploy.apps", "deployments.apps"),
+    "pod": ("po", "pod", "pods"),
+    "service": ("svc", "service", "services"),
+    "replicaset": ("rs", "replicaset", "replicasets"),
+    "statefulset": ("sts", "statefulset", "statefulsets"),
+    "daemonset": ("ds", "daemonset", "daemonsets"),
+    "namespace": ("ns", "namespace", "namespaces"),
+    "node": ("no", "node", "nodes"),
+    "configmap": ("cm", "configmap", "configmaps"),
+    "hpa": ("hpa", "horizontalpodautoscaler", "horizontalpodautoscalers"),
+    "event": ("ev", "event", "events"),
+    "job": ("job", "jobs"),
+    "cronjob": ("cj", "cronjob", "cronjobs"),
+    "secret": ("secret", "secrets"),
+    "ingress": ("ing", "ingress", "ingresses"),
+    "pvc": ("pvc", "persistentvolumeclaim", "persistentvolumeclaims"),
+}
+_KIND_OF = {alias: kind for kind, aliases in _KINDS.items() for alias in aliases}
+_K_SUBVERBS = {"rollout", "config", "auth", "set", "create"}
+_POD_VERBS = {"logs", "exec", "attach", "port-forward", "cp"}
+_P_SHORT = {
+    "h": "host",
+    "U": "username",
+    "d": "dbname",
+    "p": "port",
+    "c": "command",
+    "t": "tuples-only",
+    "A": "no-align",
+    "x": "expanded",
+    "X": "no-psqlrc",
+    "q": "quiet",
+    "F": "field-separator",
+    "f": "file",
+    "w": "no-password",
+}
+_P_VALUE = {
+    "host",
+    "username",
+    "dbname",
+    "port",
+    "command",
+    "field-separator",
+    "file",
+    "set",
+    "variable",
+}
+_P_SHORT_VALUE = {"h", "U", "d", "p", "c", "F", "f", "v"}
+
+
+def _mark_placeholders(cmd: str) -> str:
+    for pattern in _PLACEHOLDERS:
+        cmd = pattern.sub(ANY, cmd)
+    return cmd
+
+
+def normalise_sql(sql: str) -> str:
+    """SQL compared case- and whitespace-insensitively, numbers as ``#``."""
+    s = _mark_placeholders(sql).lower().strip().rstrip(";").strip()
+    s = re.sub(r"\b\d+(\.\d+)?\b", "#", s)
+    s = re.sub(r"\s+", " ", s)
+    return re.sub(r"\s*([(),=<>;*+])\s*", r"\1", s)
+
+
+def _split(cmd: str) -> list[str]:
+    lexer = shlex.shlex(cmd, posix=True, punctuation_chars="|&;")
+    lexer.whitespace_split = True
+    tokens = list(lexer)
+    for i, tok in enumerate(tokens):
+        if tok in _SEPARATORS:
+            return tokens[:i]
+    return tokens
+
+
+def _flags(
+    args: list[str],
+    short: dict[str, str],
+    value: set[str],
+    short_value: set[str],
+) -> tuple[list[str], dict[str, str], list[str]]:
+    """Split ``args`` into positionals, flags and what follows ``--``."""
+    words: list[str] = []
+    flags: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return words, flags, args[i + 1 :]
+        if arg.startswith("--") and len(arg) > 2:
+            name, eq, val = arg[2:].partition("=")
+            if not eq and name in value and i + 1 < len(args):
+                val, i = args[i + 1], i + 1
+            flags[name] = val
+        elif arg.startswith("-") and len(arg) > 1 and not arg[1].isdigit():
+            letters = arg[1:]
+            for k, ch in enumerate(letters):
+                name = short.get(ch, ch)
+                if ch in short_value:
+                    rest = letters[k + 1 :].lstrip("=")
+                    if not rest and i + 1 < len(args):
+                        rest, i = args[i + 1], i + 1
+                    flags[name] = rest
+                    break
+                flags[name] = ""
+        else:
+            words.append(arg)
+        i += 1
+    return words, flags, []
+
+
+def _kubectl(args: list[str]) -> Normalised:
+    words, flags, inner = _flags(args, _K_SHORT, _K_VALUE, _K_SHORT_VALUE)
+    if flags.get("output") == "wide":
+        flags.pop("output")
+    out: list[str] = []
+    rest = list(words)
+    if rest:
+        out.append(rest.pop(0))
+        if out[0] in _K_SUBVERBS and rest:
+            out.append(rest.pop(0))
+    while rest:
+        word = rest.pop(0)
+        kind, slash, name = word.partition("/")
+        if slash and kind.lower() in _KIND_OF:
+            out.append(f"{_KIND_OF[kind.lower()]}/{name}")
+        elif word.lower() in _KIND_OF:
+            kind = _KIND_OF[word.lower()]
+            out.append(f"{kind}/{rest.pop(0)}" if rest else kind)
+        elif out[0] in _POD_VERBS and len(out) == 1:
+            out.append(f"pod/{word}")
+        else:
+            out.append(word)
+    return ("kubectl", tuple(out), tuple(sorted(flags.items())), _inner(inner))
+
+
+def _psql(args: list[str]) -> Normalised:
+    words, flags, _ = _flags(args, _P_SHORT, _P_VALUE, _P_SHORT_VALUE)
+    if words and "dbname" not in flags:
+        flags["dbname"] = words.pop(0)
+    if words and "username" not in flags:
+        flags["username"] = words.pop(0)
+    if "command" in flags:
+        flags["command"] = normalise_sql(flags["command"])
+    return ("psql", tuple(words), tuple(sorted(flags.items())), ())
+
+
+def _inner(args: list[str]) -> Normalised | tuple[()]:
+    return _from_args(args) if args else ()
+
+
+def _from_args(args: list[str]) -> Normalised:
+    if not args:
+        return ("", (), (), ())
+    program = args[0].rsplit("/", 1)[-1]
+    if program == "kubectl":
+        return _kubectl(args[1:])
+    if program == "psql":
+        return _psql(args[1:])
+    words, flags, inner = _flags(args[1:], {}, set(), set())
+    return (program, tuple(words), tuple(sorted(flags.items())), _inner(inner))
+
+
+def normalise_command(cmd: str) -> Normalised:
+    """Canonical ``(program, words, flags, inner)`` of a shell command.
+
+    Only the first command of a pipeline or list counts (``| grep`` only filters).
+
+    Raises:
+        ValueError: if the command cannot be split (an unclosed quote).
+    """
+    return _from_args(_split(_mark_placeholders(cmd.strip())))
+
+
+def _value_matches(pattern: str, value: str) -> bool:
+    if pattern == value:
+        return True
+    if ANY not in pattern and ANY not in value:
+        return False
+    if ANY in value and ANY not in pattern:
+        pattern, value = value, pattern
+    regex = ".+".join(re.escape(part) for part in pattern.split(ANY))
+    return re.fullmatch(regex, value, re.DOTALL) is not None
+
+
+def normalised_matches(expected: Normalised, typed: Normalised) -> bool:
+    """True if ``typed`` does what the runbook's ``expected`` says (flags in any order).
+
+    Output-shaping flags (``-o``, ``--tail`` ...) may differ; every other flag the runbook
+    gives must be present with a matching value, and the typed command may add none.
+    """
+    if expected[0] != typed[0] or len(expected[1]) != len(typed[1]):
+        return False
+    if not all(_value_matches(e, t) for e, t in zip(expected[1], typed[1], strict=True)):
+        return False
+    want = {k: v for k, v in expected[2] if k not in OPTIONAL_FLAGS}
+    got = {k: v for k, v in typed[2] if k not in OPTIONAL_FLAGS}
+    if want.keys() != got.keys():
+        return False
+    if not all(_value_matches(want[k], got[k]) for k in want):
+        return False
+    if expected[3] and typed[3]:
+        return normalised_matches(expected[3], typed[3])
+    return expected[3] == typed[3]
+
+
+def commands_match(expected: str, typed: str) -> bool:
+    """True if a typed command matches a runbook command; unparsable never matches."""
+    try:
+        return normalised_matches(normalise_command(expected), normalise_command(typed))
+    except ValueError:
+        return False
