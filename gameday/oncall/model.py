@@ -89,7 +89,7 @@ class Layer(_Model):
     """One rotation: users take turns of ``rotation_turn_length`` from the virtual start."""
 
     name: str | None = None
-    users: list[str] = Field(min_length=1)
+    users: list[str]
     rotation_virtual_start: DateTime
     rotation_turn_length: Seconds
     handoff: TimeOfDay | None = None
@@ -97,6 +97,13 @@ class Layer(_Model):
     end: DateTime | None = None
     timezone: Zone | None = None
     restrictions: list[Restriction] = Field(default_factory=list)
+
+    @field_validator("users")
+    @classmethod
+    def _users(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("a layer needs at least one user")
+        return v
 
     @field_validator("rotation_turn_length")
     @classmethod
@@ -156,8 +163,17 @@ class EscalationPolicy(_Model):
 
     id: str = Field(min_length=1)
     name: str | None = None
-    num_loops: int = Field(default=0, ge=0, le=9)
+    num_loops: int = 0
     rules: list[Rule] = Field(min_length=1)
+
+    @field_validator("num_loops")
+    @classmethod
+    def _loops(cls, v: int) -> int:
+        if v < 0:
+            raise ValueError(f"num_loops must not be negative, got {v} (0 = one pass, no repeat)")
+        if v > 9:
+            raise ValueError(f"num_loops is at most 9 (as in PagerDuty), got {v}")
+        return v
 
 
 class SupportHours(_Model):
