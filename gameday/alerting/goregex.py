@@ -1,0 +1,155 @@
+"""Go (RE2) regular expressions, compiled with Python's :mod:`re`.
+
+Alertmanager anchors every matcher regex as ``^(?:<re>)$`` and compiles it with Go's
+``regexp`` package. Python's dialect differs in a few places that matter for label
+values: ``$`` also matches before a trailing newline, ``\\d``/``\\w``/``\\s`` are
+Unicode-aware, and Python accepts constructs RE2 refuses (look-arounds, back-references,
+atomic groups). :func:`compile_go` translates the RE2 spelling and refuses what Go
+refuses, so a config amtool rejects is rejected here too.
+"""
+
+from __future__ import annotations
+
+import re
+
+_POSIX = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+_PERL_IN_CLASS = {"d": "0-9", "w": "0-9A-Za-z_", "s": "\\t\\n\\f\\r "}
+_PERL = {
+    "d": "[0-9]",
+    "D": "[^0-9]",
+    "w": "[0-9A-Za-z_]",
+    "W": "[^0-9A-Za-z_]",
+    "s": "[\\t\\n\\f\\r ]",
+    "S": "[^\\t\\n\\f\\r ]",
+}
+# Escapes RE2 knows; any other escaped letter or digit is an error there.
+_PLAIN_ESCAPES = set("aftnrvbBA.+*?()|[]{}^$\\-/ #&~<>=!,:;@%'\"`_")
+
+
+_LEADING_FLAGS = re.compile(r"\(\?[imsU]+\)")
+
+
+class GoRegexError(ValueError):
+    """The expression is not valid RE2 syntax."""
+
+
+def translate(pattern: str) -> str:
+    """Rewrite an RE2 pattern into an equivalent Python ``re`` pattern.
+
+    Raises:
+        GoRegexError: for syntax that Go's ``regexp`` refuses.
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= n:
+                raise GoRegexError("trailing backslash at end of expression")
+            e = pattern[i + 1]
+            i += 2
+            if e == "Q":
+                end = pattern.find("\\E", i)
+                lit = pattern[i:] if end < 0 else pattern[i:end]
+                out.append(re.escape(lit))
+                i = n if end < 0 else end + 2
+            elif e == "z":
+                out.append("\\Z")
+            elif e in "pP":
+                raise GoRegexError(f"unicode classes \\{e} are not supported")
+            elif e == "x" and i < n and pattern[i] == "{":
+                end = pattern.find("}", i)
+                if end < 0:
+                    raise GoRegexError("invalid escape sequence: \\x{")
+                out.append(f"\\U{int(pattern[i + 1 : end], 16):08x}")
+                i = end + 1
+            elif e in _PERL_IN_CLASS and in_class:
+                out.append(_PERL_IN_CLASS[e])
+            elif e in _PERL and not in_class:
+                out.append(_PERL[e])
+            elif e in "DWS" or e in _PLAIN_ESCAPES or e == "x":
+                out.append("\\" + e)
+            elif e.isdigit() and e != "0" or e.isalpha():
+                raise GoRegexError(f"invalid escape sequence: \\{e}")
+            else:
+                out.append("\\" + e)
+            continue
+        if in_class:
+            if c == "[" and pattern.startswith("[:", i):
+                end = pattern.find(":]", i + 2)
+                name = pattern[i + 2 : end] if end > 0 else ""
+                neg = name.startswith("^")
+                cls = _POSIX.get(name.lstrip("^"))
+                if cls is None:
+                    raise GoRegexError(f"invalid character class range: [:{name}:]")
+                if neg:
+                    raise GoRegexError("negated POSIX classes are not supported")
+                out.append(cls)
+                i = end + 2
+                continue
+            if c == "[":
+                out.append("\\[")
+            elif c == "]":
+                in_class = False
+                out.append(c)
+            else:
+                out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":
+                out.append("\\]")
+                i += 1
+            continue
+        if c == "(" and pattern.startswith("(?", i):
+            rest = pattern[i + 2 : i + 4]
+            if rest[:1] in ("=", "!", ">", "#") or rest in ("<=", "<!") or rest[:1] == "<":
+                raise GoRegexError(f"invalid or unsupported Perl syntax: (?{rest[:1]}")
+            if rest[:1] == "P" and rest[1:2] in ("=", ">"):
+                raise GoRegexError("invalid named capture")
+        if c == "$":
+            out.append("\\Z")
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    if in_class:
+        raise GoRegexError(f"missing closing ]: {pattern}")
+    return "".join(out)
+
+
+def compile_go(pattern: str) -> re.Pattern[str]:
+    """Compile ``pattern`` anchored as Alertmanager does (``^(?:pattern)$``).
+
+    Raises:
+        GoRegexError: when Go would refuse the expression.
+    """
+    text = translate(pattern)
+    lead = _LEADING_FLAGS.match(text)
+    head = lead.group(0) if lead else ""
+    try:
+        return re.compile(head + "(?:" + text[len(head) :] + ")\\Z")
+    except re.error as exc:
+        raise GoRegexError(f"error parsing regexp: {exc}") from None
