@@ -31,7 +31,9 @@ class DrillResult:
         verdict = "PASS" if self.passed else "FAIL"
         score = f" score {self.score:.1f}" if self.score is not None else ""
         where = f"; reports in {self.report_dir}" if self.report_dir else ""
-        return f"{verdict} {self.scenario} seed {self.seed} responder {self.responder}{score}{where}"
+        return (
+            f"{verdict} {self.scenario} seed {self.seed} responder {self.responder}{score}{where}"
+        )
 
 
 def report_dir_for(out_dir: Path, scenario: str, seed: int, now: datetime | None = None) -> Path:
@@ -58,6 +60,7 @@ def run_drill(
     session = prepared.session(seed=seed, journal=journal, responder=responder)
     bot = make_responder(responder, session, prepared.loaded.solution)
     if echo is not None:
+
         def show(event: Any) -> None:
             line = format_event(event)
             if line is not None:
@@ -66,5 +69,6 @@ def run_drill(
         session.subscribe(show)
     bot.attach(session)
     session.run_to_end()
-    return DrillResult(scenario.id, seed, bot.name, passed=True, score=None,
-                       report_dir=report_dir, journal=journal)
+    return DrillResult(
+        scenario.id, seed, bot.name, passed=True, score=None, report_dir=report_dir, journal=journal
+    )

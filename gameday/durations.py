@@ -21,6 +21,8 @@ def parse_duration(text: str | int | float) -> float:
     if isinstance(text, bool):
         raise ValueError(f"not a duration: {text!r}")
     if isinstance(text, int | float):
+        if text != text or text in (float("inf"), float("-inf")):
+            raise ValueError(f"duration must be a finite number of seconds: {text}")
         if text < 0:
             raise ValueError(f"duration must not be negative: {text}")
         return float(text)

@@ -5,8 +5,18 @@ from __future__ import annotations
 from gameday.engine.events import Event
 
 KEY_KINDS = (
-    "fault.", "world.change", "alert.firing", "alert.resolved", "notification", "page.",
-    "action", "incident.", "silence.", "inject", "hint", "chat.message",
+    "fault.",
+    "world.change",
+    "alert.firing",
+    "alert.resolved",
+    "notification",
+    "page.",
+    "action",
+    "incident.",
+    "silence.",
+    "inject",
+    "hint",
+    "chat.message",
 )
 
 

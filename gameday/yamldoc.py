@@ -54,41 +54,76 @@ def dotted(loc: Sequence[str | int]) -> str:
     return out
 
 
-def _walk(node: yaml.Node, loc: Loc, positions: dict[Loc, tuple[int, int]]) -> None:
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose bad timestamps (``2026-13-45``) are located YAML errors."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid timestamp {node.value!r}: {exc}", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _walk(
+    node: yaml.Node,
+    loc: Loc,
+    positions: dict[Loc, tuple[int, int]],
+    path: frozenset[int] = frozenset(),
+    budget: list[int] | None = None,
+) -> None:
+    if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        return
+    if id(node) in path:  # an alias to one of its own ancestors
+        raise yaml.constructor.ConstructorError(
+            None, None, "recursive alias: a node contains itself", node.start_mark
+        )
+    budget = budget if budget is not None else [100_000]
+    budget[0] -= 1
+    if budget[0] < 0:  # aliases of aliases ("billion laughs"): stop recording positions
+        return
+    path = path | {id(node)}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             here = (*loc, key)
             positions[here] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _walk(value_node, here, positions)
-    elif isinstance(node, yaml.SequenceNode):
+            _walk(value_node, here, positions, path, budget)
+    else:
         for i, item in enumerate(node.value):
             here = (*loc, i)
             positions[here] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            _walk(item, here, positions)
+            _walk(item, here, positions, path, budget)
 
 
 def parse_yaml(text: str, path: str) -> YamlDoc:
     """Parse YAML text; a syntax error becomes an :class:`InputError` at its position."""
+    positions: dict[Loc, tuple[int, int]] = {}
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                positions[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
+                _walk(node, (), positions)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except RecursionError:
+        msg = "YAML nested too deeply to read"
+        raise InputError(Problem(path, None, None, None, msg)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         msg = f"YAML syntax error: {exc.problem or exc.context}"
         raise InputError(Problem(path, line, col, None, msg)) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
         raise InputError(Problem(path, None, None, None, f"YAML error: {exc}")) from None
-    positions: dict[Loc, tuple[int, int]] = {}
-    if node is not None:
-        positions[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        _walk(node, (), positions)
     return YamlDoc(path, data, positions)
 
 

@@ -19,19 +19,43 @@ from gameday.errors import ExitStatus, GamedayError, InputError
 # command name -> "module:attribute"; the help line is shown without importing the module.
 COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("gameday.cli.scenarios:list_cmd", "List bundled and local scenarios."),
-    "validate": ("gameday.cli.validate:validate_cmd", "Check scenario, rule, routing, on-call and runbook files."),
+    "validate": (
+        "gameday.cli.validate:validate_cmd",
+        "Check scenario, rule, routing, on-call and runbook files.",
+    ),
     "schema": ("gameday.cli.scenarios:schema_cmd", "Print the JSON Schema of scenario.yaml."),
     "play": ("gameday.cli.play:play_cmd", "Play a scenario as a tabletop exercise (TUI)."),
-    "drill": ("gameday.cli.drill:drill_cmd", "Run a scenario headless with a bot or scripted responder."),
-    "shadow": ("gameday.cli.shadow:shadow_cmd", "Trainee shadow practice: say what you would do next."),
-    "replay": ("gameday.cli.replay:replay_cmd", "Re-run a session journal and check it reproduces."),
+    "drill": (
+        "gameday.cli.drill:drill_cmd",
+        "Run a scenario headless with a bot or scripted responder.",
+    ),
+    "shadow": (
+        "gameday.cli.shadow:shadow_cmd",
+        "Trainee shadow practice: say what you would do next.",
+    ),
+    "replay": (
+        "gameday.cli.replay:replay_cmd",
+        "Re-run a session journal and check it reproduces.",
+    ),
     "resume": ("gameday.cli.play:resume_cmd", "Resume a tabletop session from its journal."),
-    "report": ("gameday.cli.report:report_cmd", "Re-render a result.json as Markdown, HTML or JUnit."),
-    "rules": ("gameday.cli.rules:rules_group", "Prometheus rule tools (unit tests in promtool's format)."),
-    "route": ("gameday.cli.route:route_cmd", "Show the receivers an alertmanager.yml routes a label set to."),
+    "report": (
+        "gameday.cli.report:report_cmd",
+        "Re-render a result.json as Markdown, HTML or JUnit.",
+    ),
+    "rules": (
+        "gameday.cli.rules:rules_group",
+        "Prometheus rule tools (unit tests in promtool's format).",
+    ),
+    "route": (
+        "gameday.cli.route:route_cmd",
+        "Show the receivers an alertmanager.yml routes a label set to.",
+    ),
     "sweep": ("gameday.cli.sweep:sweep_cmd", "Monte Carlo sweep of many drills."),
     "oncall": ("gameday.cli.sweep:oncall_cmd", "Forecast a month of on-call load."),
-    "chaos": ("gameday.cli.chaos:chaos_group", "Inject a scenario's faults into a local kind cluster."),
+    "chaos": (
+        "gameday.cli.chaos:chaos_group",
+        "Inject a scenario's faults into a local kind cluster.",
+    ),
     "progress": ("gameday.cli.shadow:progress_cmd", "A trainee's shadow-practice history."),
 }
 

@@ -2,19 +2,21 @@
 
 Every front end, the journal, scoring and reports read the same events. An event is a
 sim time in seconds since the scenario started, a dotted ``kind`` and a JSON-able
-``data`` mapping. Kinds in use (producers in brackets):
+``data`` mapping. Kinds in use, by producer:
 
-``session.start`` / ``session.end``                    [session]
-``fault.start`` / ``fault.end``                        [world]   fault, type, service, description
-``world.change``                                       [world]   service, what, before, after
-``alert.pending`` / ``alert.firing`` / ``alert.resolved``  [rules] alertname, labels, annotations, value
-``notification``                                       [alertmanager] receiver, integrations, status, group_key, alerts
-``chat.message``                                       [session] channel, text, receiver
-``page.triggered`` / ``page.notified`` / ``page.escalated`` / ``page.acknowledged`` / ``page.resolved``  [pager]
-``action``                                             [session] actor, role, command, ok, output, effect
-``incident.severity`` / ``incident.role`` / ``incident.status_update`` / ``incident.escalated`` / ``incident.resolved``  [session]
-``silence.created`` / ``silence.expired``              [alertmanager]
-``inject`` / ``hint``                                  [facilitator]
+- world: ``fault.start``, ``fault.end`` (fault, type, service, description | reason),
+  ``world.change`` (service, what, before, after, value)
+- rules: ``alert.pending``, ``alert.firing``, ``alert.resolved``
+  (alertname, labels, annotations, value)
+- alertmanager: ``notification`` (receiver, integrations, status, group_key, alerts),
+  ``silence.created``, ``silence.expired``
+- pager: ``page.triggered``, ``page.notified``, ``page.escalated``,
+  ``page.acknowledged``, ``page.resolved``, ``page.unrouted``
+- session: ``session.start``, ``session.end``, ``chat.message``,
+  ``action`` (actor, role, command, ok, kind, effect, output),
+  ``incident.severity``, ``incident.role``, ``incident.status_update``,
+  ``incident.escalated``, ``incident.resolved``
+- facilitator: ``inject``, ``hint``
 """
 
 from __future__ import annotations

@@ -63,9 +63,11 @@ class ActiveFault:
         """This fault's effect on its service while active."""
         kind = self.spec.type
         if kind == "blocking_query":
+            # Every write to the locked table waits holding its connection, so waiters
+            # fill any pool, however large; what stays free is what reads need.
             held = float(self.param("connections", 25))
-            share = held / max(initial_pool_total, 1)
-            return Effect(stuck_target=min(pool_total, share * pool_total))
+            free = max(0.0, initial_pool_total - held)
+            return Effect(stuck_target=max(0.0, pool_total - free))
         if kind == "connection_leak":
             return Effect(leak_per_request=float(self.param("leak_per_1k", 2.0)) / 1000.0)
         if kind == "slow_query":

@@ -23,20 +23,53 @@ _SIGMA_FAIL = 0.08
 Labels = tuple[tuple[str, str], ...]
 
 
-def _lognorm_cdf(x: float, median: float, sigma: float) -> float:
-    if x <= 0 or median <= 0:
-        return 0.0
-    return 0.5 * (1 + math.erf(math.log(x / median) / (sigma * math.sqrt(2))))
+_LOG_BUCKETS = tuple(math.log(le) for le in BUCKETS)
+_K_OK = 1 / (_SIGMA_OK * math.sqrt(2))
+_K_FAIL = 1 / (_SIGMA_FAIL * math.sqrt(2))
 
 
 def latency_cdf(status: ServiceStatus, x: float) -> float:
     """Share of requests that finished within ``x`` seconds."""
+    if x <= 0:
+        return 0.0
+    return _mixture(status, math.log(x))
+
+
+def _mixture(status: ServiceStatus, log_x: float) -> float:
+    erf = math.erf
     err = status.error_ratio
-    ok = _lognorm_cdf(x, max(status.ok_latency, 1e-4), _SIGMA_OK)
+    ok = 0.5 * (1 + erf((log_x - math.log(max(status.ok_latency, 1e-4))) * _K_OK))
     if err <= 0:
         return ok
-    fail = _lognorm_cdf(x, max(status.fail_latency, 1e-4), _SIGMA_FAIL)
+    fail = 0.5 * (1 + erf((log_x - math.log(max(status.fail_latency, 1e-4))) * _K_FAIL))
     return (1 - err) * ok + err * fail
+
+
+def bucket_shares(status: ServiceStatus) -> list[float]:
+    """Cumulative share of requests at or under each histogram bucket bound."""
+    erf = math.erf
+    err = status.error_ratio
+    m_ok = math.log(max(status.ok_latency, 1e-4))
+    if err <= 0:
+        return [0.5 * (1 + erf((lx - m_ok) * _K_OK)) for lx in _LOG_BUCKETS]
+    m_fail = math.log(max(status.fail_latency, 1e-4))
+    return [
+        (1 - err) * 0.5 * (1 + erf((lx - m_ok) * _K_OK))
+        + err * 0.5 * (1 + erf((lx - m_fail) * _K_FAIL))
+        for lx in _LOG_BUCKETS
+    ]
+
+
+def histogram_quantile(q: float, shares: list[float]) -> float:
+    """Quantile ``q`` from cumulative bucket shares, interpolated as Prometheus does."""
+    lower, below = 0.0, 0.0
+    for le, share in zip(BUCKETS, shares, strict=True):
+        if share >= q:
+            if share <= below:
+                return le
+            return lower + (le - lower) * (q - below) / (share - below)
+        lower, below = le, share
+    return BUCKETS[-1]
 
 
 class Exposition:
@@ -60,8 +93,8 @@ class Exposition:
         for name, status in self.world.status.items():
             hist = self._hist[name]
             n = status.offered_rps * dt
-            for i, le in enumerate(BUCKETS):
-                hist[i] += n * latency_cdf(status, le)
+            for i, share in enumerate(status.buckets):
+                hist[i] += n * share
             hist[len(BUCKETS)] += n  # +Inf and _count
             mean = (1 - status.error_ratio) * status.ok_latency * math.exp(_SIGMA_OK**2 / 2)
             mean += status.error_ratio * status.fail_latency
@@ -77,12 +110,20 @@ class Exposition:
             job = name
             base = ("namespace", ns, "service", name, "job", job)
             yield lab("__name__", "http_requests_total", "code", "200", *base), math.floor(c.ok)
-            yield lab("__name__", "http_requests_total", "code", "500", *base), math.floor(c.err_500)
-            yield lab("__name__", "http_requests_total", "code", "503", *base), math.floor(c.err_503)
+            yield (
+                lab("__name__", "http_requests_total", "code", "500", *base),
+                math.floor(c.err_500),
+            )
+            yield (
+                lab("__name__", "http_requests_total", "code", "503", *base),
+                math.floor(c.err_503),
+            )
             hist = self._hist[name]
             for i, le in enumerate(BUCKETS):
                 yield (
-                    lab("__name__", "http_request_duration_seconds_bucket", "le", _fmt_le(le), *base),
+                    lab(
+                        "__name__", "http_request_duration_seconds_bucket", "le", _fmt_le(le), *base
+                    ),
                     math.floor(hist[i]),
                 )
             inf = math.floor(hist[len(BUCKETS)])
@@ -110,27 +151,71 @@ class Exposition:
         kd = ("namespace", ns, "deployment", name, "job", "kube-state-metrics")
         ready = [p for p in dep.pods if p.ready(w.now)]
         yield lab("__name__", "kube_deployment_spec_replicas", *kd), dep.replicas
-        yield lab("__name__", "kube_deployment_status_replicas_available", *kd), min(len(ready), dep.replicas)
-        yield lab("__name__", "kube_deployment_status_replicas_unavailable", *kd), max(0, dep.replicas - len(ready))
+        yield (
+            lab("__name__", "kube_deployment_status_replicas_available", *kd),
+            min(len(ready), dep.replicas),
+        )
+        yield (
+            lab("__name__", "kube_deployment_status_replicas_unavailable", *kd),
+            max(0, dep.replicas - len(ready)),
+        )
         yield lab("__name__", "kube_deployment_status_observed_generation", *kd), dep.revision
         yield lab("__name__", "kube_deployment_metadata_generation", *kd), dep.revision
         for pod in dep.pods:
             pl = ("namespace", ns, "pod", pod.name, "container", dep.container)
             ksm = (*pl, "job", "kube-state-metrics")
             yield lab("__name__", "kube_pod_container_status_restarts_total", *ksm), pod.restarts
-            yield lab("__name__", "kube_pod_container_status_ready", *ksm), 1 if pod.ready(w.now) else 0
+            yield (
+                lab("__name__", "kube_pod_container_status_ready", *ksm),
+                1 if pod.ready(w.now) else 0,
+            )
             waiting = "CrashLoopBackOff" if pod.phase == "CrashLoopBackOff" else None
             if waiting:
-                yield lab("__name__", "kube_pod_container_status_waiting_reason", *ksm, "reason", waiting), 1
+                yield (
+                    lab(
+                        "__name__",
+                        "kube_pod_container_status_waiting_reason",
+                        *ksm,
+                        "reason",
+                        waiting,
+                    ),
+                    1,
+                )
             if pod.last_termination:
                 yield (
-                    lab("__name__", "kube_pod_container_status_last_terminated_reason", *ksm, "reason", pod.last_termination),
+                    lab(
+                        "__name__",
+                        "kube_pod_container_status_last_terminated_reason",
+                        *ksm,
+                        "reason",
+                        pod.last_termination,
+                    ),
                     1,
                 )
             cad = (*pl, "job", "kubelet")
-            yield lab("__name__", "container_memory_working_set_bytes", *cad), round(pod.memory_mib * 1048576)
-            yield lab("__name__", "container_spec_memory_limit_bytes", *cad), svc.memory_limit_mib * 1048576
-            yield lab("__name__", "up", "namespace", ns, "pod", pod.name, "job", name, "instance", f"{pod.ip}:8080"), 1 if pod.ready(w.now) else 0
+            yield (
+                lab("__name__", "container_memory_working_set_bytes", *cad),
+                round(pod.memory_mib * 1048576),
+            )
+            yield (
+                lab("__name__", "container_spec_memory_limit_bytes", *cad),
+                svc.memory_limit_mib * 1048576,
+            )
+            yield (
+                lab(
+                    "__name__",
+                    "up",
+                    "namespace",
+                    ns,
+                    "pod",
+                    pod.name,
+                    "job",
+                    name,
+                    "instance",
+                    f"{pod.ip}:8080",
+                ),
+                1 if pod.ready(w.now) else 0,
+            )
 
     def _postgres(self, name: str) -> Iterator[tuple[Labels, float]]:
         w = self.world
@@ -148,7 +233,17 @@ class Exposition:
         yield lab("__name__", "pg_stat_activity_max_tx_duration", *pe), round(oldest, 3)
         locks = sum(1 for b in db.backends if b.wait_event_type == "Lock")
         yield lab("__name__", "pg_locks_waiting", *pe), locks
-        yield lab("__name__", "pg_settings_max_connections", "job", "postgres-exporter", "server", f"{name}:5432"), db.max_connections
+        yield (
+            lab(
+                "__name__",
+                "pg_settings_max_connections",
+                "job",
+                "postgres-exporter",
+                "server",
+                f"{name}:5432",
+            ),
+            db.max_connections,
+        )
         yield lab("__name__", "pg_up", "job", "postgres-exporter", "server", f"{name}:5432"), 1
 
 

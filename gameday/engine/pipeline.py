@@ -16,7 +16,18 @@ if TYPE_CHECKING:
 
 RESEND_DELAY = 60.0  # Prometheus --rules.alert.resend-delay
 PAGING = ("pagerduty", "opsgenie", "victorops")
-CHAT = ("slack", "msteams", "telegram", "discord", "webex", "email", "webhook", "pushover", "sns", "wechat")
+CHAT = (
+    "slack",
+    "msteams",
+    "telegram",
+    "discord",
+    "webex",
+    "email",
+    "webhook",
+    "pushover",
+    "sns",
+    "wechat",
+)
 
 
 class AlertPipeline:
@@ -88,7 +99,9 @@ class AlertPipeline:
             if last is None or now - last >= RESEND_DELAY:
                 self._send(key, alert, now, resolved=False, interval=interval)
 
-    def _send(self, key: Any, alert: Any, now: float, resolved: bool, interval: float = 60.0) -> None:
+    def _send(
+        self, key: Any, alert: Any, now: float, resolved: bool, interval: float = 60.0
+    ) -> None:
         if self.dispatcher is None:
             return
         from gameday.alerting import Alert
@@ -96,8 +109,14 @@ class AlertPipeline:
         starts = alert.active_at_ms / 1000.0
         ends = now if resolved else now + 4 * max(interval, RESEND_DELAY)
         self.dispatcher.put(
-            [Alert(labels=dict(alert.labels), annotations=dict(alert.annotations),
-                   starts_at=starts, ends_at=ends)]
+            [
+                Alert(
+                    labels=dict(alert.labels),
+                    annotations=dict(alert.annotations),
+                    starts_at=starts,
+                    ends_at=ends,
+                )
+            ]
         )
         self._last_sent[key] = now
 
@@ -111,21 +130,32 @@ class AlertPipeline:
         silence_id = self.dispatcher.silences.add(matchers, now, now + duration_s, author, comment)
         self.session.emit(
             "silence.created",
-            {"id": silence_id, "matchers": list(matchers), "ends_at": now + duration_s,
-             "created_by": author, "comment": comment},
+            {
+                "id": silence_id,
+                "matchers": list(matchers),
+                "ends_at": now + duration_s,
+                "created_by": author,
+                "comment": comment,
+            },
         )
         return str(silence_id)
 
     def _on_notification(self, note: Any) -> None:
         s = self.session
         alerts = [
-            {"labels": dict(a.labels), "status": getattr(a, "status", note.status)} for a in note.alerts
+            {"labels": dict(a.labels), "status": getattr(a, "status", note.status)}
+            for a in note.alerts
         ]
         integrations = [{"type": i.type, **_public_settings(i.settings)} for i in note.integrations]
         s.emit(
             "notification",
-            {"receiver": note.receiver, "integrations": integrations, "status": note.status,
-             "group_key": note.group_key, "alerts": alerts},
+            {
+                "receiver": note.receiver,
+                "integrations": integrations,
+                "status": note.status,
+                "group_key": note.group_key,
+                "alerts": alerts,
+            },
         )
         summary = _summary(note)
         for integ in note.integrations:
@@ -135,8 +165,12 @@ class AlertPipeline:
                 channel = integ.settings.get("channel") or integ.settings.get("to") or note.receiver
                 s.emit(
                     "chat.message",
-                    {"channel": str(channel), "receiver": note.receiver, "status": note.status,
-                     "text": f"[{note.status.upper()}:{len(note.alerts)}] {summary}"},
+                    {
+                        "channel": str(channel),
+                        "receiver": note.receiver,
+                        "status": note.status,
+                        "text": f"[{note.status.upper()}:{len(note.alerts)}] {summary}",
+                    },
                 )
 
     def _page(self, note: Any, integ: Any, summary: str) -> None:
@@ -151,10 +185,13 @@ class AlertPipeline:
                     break
         if service is None:
             self.session.emit(
-                "page.unrouted", {"receiver": note.receiver, "integration": integ.type, "summary": summary}
+                "page.unrouted",
+                {"receiver": note.receiver, "integration": integ.type, "summary": summary},
             )
             return
-        severity = str(note.group_labels.get("severity") or _first_label(note, "severity") or "critical")
+        severity = str(
+            note.group_labels.get("severity") or _first_label(note, "severity") or "critical"
+        )
         if note.status == "resolved":
             incident_id = self.pager.open_incident(service, note.group_key)
             if incident_id and self.pager.incidents[incident_id].status != "resolved":

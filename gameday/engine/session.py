@@ -99,6 +99,7 @@ class Session:
         self._journal = Journal(journal) if journal is not None else None
         self.journal_path = Path(journal) if journal is not None else None
         self._last_error_band: dict[str, int] = {}
+        self._handles: dict[Any, Any] = {}  # label tuple -> the store's series, for fast appends
         self.pipeline = AlertPipeline(self)
         self._emit(
             "session.start",
@@ -151,7 +152,9 @@ class Session:
         """Run the simulation for ``seconds`` of sim time."""
         self.advance_to(self.now + seconds)
 
-    def advance_to_next_event(self, kinds: Sequence[str] = ("alert.", "page.", "notification", "fault.")) -> Event | None:
+    def advance_to_next_event(
+        self, kinds: Sequence[str] = ("alert.", "page.", "notification", "fault.")
+    ) -> Event | None:
         """Run until an event whose kind starts with one of ``kinds`` (or the end)."""
         start = len(self.events)
         while not self.finished:
@@ -215,12 +218,17 @@ class Session:
         """End a fault (a responder fixed it, or it ran its course)."""
         fault = self.world.end_fault(fault_id, self.now, reason)
         if fault is not None:
-            if reason == "mitigated" and self.incident.mitigated_at is None:
-                if not any(f.active for f in self.world.faults.values()):
-                    self.incident.mitigated_at = self.now
+            all_fixed = not any(f.active for f in self.world.faults.values())
+            if reason == "mitigated" and self.incident.mitigated_at is None and all_fixed:
+                self.incident.mitigated_at = self.now
             self._emit(
                 "fault.end",
-                {"fault": fault_id, "type": fault.type, "service": fault.spec.service, "reason": reason},
+                {
+                    "fault": fault_id,
+                    "type": fault.type,
+                    "service": fault.spec.service,
+                    "reason": reason,
+                },
             )
 
     def firing_alerts(self) -> list[dict[str, Any]]:
@@ -259,14 +267,27 @@ class Session:
             self.world.step(now, dt)
             self.exposition.observe(dt)
         t_ms = int(round(now * 1000))
-        append = self.tsdb.append
+        handles = self._handles
         for labels, value in self.exposition.samples():
-            append(labels, t_ms, float(value))
+            handle = handles.get(labels)
+            if handle is None:
+                self.tsdb.append(labels, t_ms, float(value))
+                handles[labels] = self.tsdb.series(labels)
+            else:
+                handle.append(t_ms, float(value))
         for name, st in self.world.status.items():
             dep = self.world.deployments[name]
             self.history[name].append(
-                Sample(now, st.offered_rps, st.error_ratio, st.p99 if dt > 0 else 0.0,
-                       st.pool_in_use, st.pool_size, st.ready, dep.replicas)
+                Sample(
+                    now,
+                    st.offered_rps,
+                    st.error_ratio,
+                    st.p99 if dt > 0 else 0.0,
+                    st.pool_in_use,
+                    st.pool_size,
+                    st.ready,
+                    dep.replicas,
+                )
             )
             self._note_error_band(name, st.error_ratio)
 
@@ -278,8 +299,13 @@ class Session:
             self._last_error_band[service] = band
             self._emit(
                 "world.change",
-                {"service": service, "what": "5xx ratio", "before": before, "after": band,
-                 "value": round(ratio, 4)},
+                {
+                    "service": service,
+                    "what": "5xx ratio",
+                    "before": before,
+                    "after": band,
+                    "value": round(ratio, 4),
+                },
             )
 
     def _fault(self, spec: Any) -> Any:
@@ -287,8 +313,12 @@ class Session:
         self.world.start_fault(spec, self.now)
         self._emit(
             "fault.start",
-            {"fault": spec.id, "type": spec.type, "service": spec.service,
-             "description": spec.description},
+            {
+                "fault": spec.id,
+                "type": spec.type,
+                "service": spec.service,
+                "description": spec.description,
+            },
         )
         if spec.duration is not None:
             yield self.env.timeout(spec.duration)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gameday.engine.faults import WAITER_QUERIES, ActiveFault, Effect, approach
+from gameday.engine.metrics import bucket_shares, histogram_quantile
 from gameday.engine.state import Backend, DatabaseState, Deployment, Namer, Pod, Revision
 from gameday.scenario.model import Fault, Scenario, Service
 
@@ -35,16 +36,17 @@ class ServiceStatus:
     fail_latency: float = 0.0  # how long failing requests took
     ok_latency: float = 0.0  # median latency of successful requests
     rejected: float = 0.0  # share this service itself could not serve (saturation)
+    buckets: list[float] = field(default_factory=list)  # cumulative share per histogram bound
 
     @property
     def p50(self) -> float:
-        """Median latency over successful and failed requests."""
-        return _quantile(self, 0.5)
+        """Median latency, as histogram_quantile over the service's buckets gives it."""
+        return histogram_quantile(0.5, self.buckets) if self.buckets else 0.0
 
     @property
     def p99(self) -> float:
-        """99th percentile latency over successful and failed requests."""
-        return _quantile(self, 0.99)
+        """99th percentile latency, as histogram_quantile over the buckets gives it."""
+        return histogram_quantile(0.99, self.buckets) if self.buckets else 0.0
 
 
 @dataclass
@@ -414,7 +416,9 @@ class World:
             callee_err = 1 - (1 - callee_err) * (1 - cs.error_ratio)
             callee_latency += cs.ok_latency
         base_err = svc.traffic.error_ratio if svc.traffic else 0.0005
-        err = 1 - (1 - saturation_err) * (1 - base_err) * (1 - callee_err) * (1 - effect.error_ratio)
+        err = 1 - (1 - saturation_err) * (1 - base_err) * (1 - callee_err) * (
+            1 - effect.error_ratio
+        )
         status.error_ratio = min(1.0, max(0.0, err))
         utilisation = 0.0 if capacity <= 0 else min(offered / capacity, 1.0)
         queueing = svc.latency * utilisation / max(1e-3, 1 - min(utilisation, 0.97)) * 0.05
@@ -427,6 +431,7 @@ class World:
         status.fail_latency = timeout if saturation_err > 0 else max(0.005, callee_latency)
         status.ok_rps = offered * (1 - status.error_ratio)
         status.rejected = saturation_err
+        status.buckets = bucket_shares(status)
         self.status[name] = status
         c = self.counters[name]
         c.ok += status.ok_rps * dt
@@ -434,7 +439,9 @@ class World:
         sat_share = saturation_err / status.error_ratio if status.error_ratio > 0 else 0.0
         c.err_503 += failed * sat_share
         c.err_500 += failed * (1 - sat_share)
-        c.cpu_seconds += dt * min(len(pods) * svc.cpu_request, 0.05 + offered / svc.rps_per_replica * svc.cpu_request)
+        c.cpu_seconds += dt * min(
+            len(pods) * svc.cpu_request, 0.05 + offered / svc.rps_per_replica * svc.cpu_request
+        )
 
     def _update_backends(self, now: float) -> None:
         """Mirror stuck and leaked connections as pg_stat_activity rows."""
@@ -451,7 +458,9 @@ class World:
                 rows += self._rows(db, svc, "leaked", leaked, now)
             db.backends = keep + rows
 
-    def _rows(self, db: DatabaseState, svc: Service, kind: str, n: int, now: float) -> list[Backend]:
+    def _rows(
+        self, db: DatabaseState, svc: Service, kind: str, n: int, now: float
+    ) -> list[Backend]:
         cache = db.__dict__.setdefault("_rows", {})
         key = (svc.name, kind)
         existing: list[Backend] = cache.get(key, [])
@@ -482,10 +491,7 @@ class World:
 
 def _default_blocker_query(fault: ActiveFault) -> str:
     table = fault.param("table", "orders")
-    return (
-        f"UPDATE {table} SET status = 'archived' "
-        "WHERE created_at < now() - interval '2 years'"
-    )
+    return f"UPDATE {table} SET status = 'archived' WHERE created_at < now() - interval '2 years'"
 
 
 def _callers_first(scenario: Scenario) -> list[str]:
@@ -507,17 +513,3 @@ def _callers_first(scenario: Scenario) -> list[str]:
                 ready.append(c)
     order += [n for n in names if n not in order]  # a cycle: validation reports it
     return order
-
-
-def _quantile(status: ServiceStatus, q: float) -> float:
-    """Quantile ``q`` of the latency mixture of successful and failed requests."""
-    from gameday.engine.metrics import latency_cdf
-
-    lo, hi = 1e-4, 120.0
-    for _ in range(40):
-        mid = math.sqrt(lo * hi)
-        if latency_cdf(status, mid) < q:
-            lo = mid
-        else:
-            hi = mid
-    return hi

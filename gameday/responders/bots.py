@@ -19,8 +19,15 @@ from gameday.errors import InputError, Problem, UsageError
 from gameday.scenario.model import Solution, TimedAction
 
 RESPONDERS = ("expert", "novice", "idle", "script:FILE")
-READ_ONLY = ("kubectl get", "kubectl describe", "kubectl logs", "kubectl top", "kubectl rollout history",
-             "kubectl rollout status", "alerts")
+READ_ONLY = (
+    "kubectl get",
+    "kubectl describe",
+    "kubectl logs",
+    "kubectl top",
+    "kubectl rollout history",
+    "kubectl rollout status",
+    "alerts",
+)
 
 
 @dataclass
@@ -100,7 +107,9 @@ def _jitter(actions: list[TimedAction], rng: random.Random, spread: float) -> li
     return out
 
 
-def novice_actions(solution: Solution, mitigation_prefixes: list[str], rng: random.Random) -> list[TimedAction]:
+def novice_actions(
+    solution: Solution, mitigation_prefixes: list[str], rng: random.Random
+) -> list[TimedAction]:
     """A beginner's take on the expert's solution."""
     out: list[TimedAction] = []
     restart_done = False
@@ -125,8 +134,14 @@ def novice_actions(solution: Solution, mitigation_prefixes: list[str], rng: rand
         if not restart_done and any(a.do.startswith(p) for p in mitigation_prefixes):
             target = _restart_target(a.do)
             if target:
-                out.append(TimedAction(at=at - 240.0, do=f"kubectl rollout restart deployment/{target}",
-                                       role="ops", why="restart first"))
+                out.append(
+                    TimedAction(
+                        at=at - 240.0,
+                        do=f"kubectl rollout restart deployment/{target}",
+                        role="ops",
+                        why="restart first",
+                    )
+                )
             restart_done = True
             at += 180.0
         out.append(a.model_copy(update={"at": at}))
@@ -156,9 +171,13 @@ def make_responder(spec: str, session: Session, solution: Solution | None) -> Re
         return Responder(f"script:{path.name}", list(script.actions), script.relative_to)
     if spec in ("expert", "novice"):
         if solution is None:
-            raise UsageError(f"scenario {session.scenario.id!r} has no solution.yaml for the {spec} responder")
+            raise UsageError(
+                f"scenario {session.scenario.id!r} has no solution.yaml for the {spec} responder"
+            )
         if spec == "expert":
-            return Responder("expert", _jitter(list(solution.actions), rng, 0.1), solution.relative_to)
+            return Responder(
+                "expert", _jitter(list(solution.actions), rng, 0.1), solution.relative_to
+            )
         prefixes = [m.command for m in session.scenario.mitigations]
         prefixes += ["psql", "kubectl rollout undo", "kubectl scale", "kubectl set"]
         fault_services = {f.service for f in session.scenario.faults}
@@ -166,8 +185,13 @@ def make_responder(spec: str, session: Session, solution: Solution | None) -> Re
         if not any("rollout restart" in a.do for a in actions) and fault_services:
             first_fix = next((a.at for a in actions if a.do.startswith(tuple(prefixes))), 600.0)
             svc = sorted(fault_services)[0]
-            actions.append(TimedAction(at=max(0.0, first_fix - 120.0),
-                                       do=f"kubectl rollout restart deployment/{svc}", role="ops"))
+            actions.append(
+                TimedAction(
+                    at=max(0.0, first_fix - 120.0),
+                    do=f"kubectl rollout restart deployment/{svc}",
+                    role="ops",
+                )
+            )
             actions.sort(key=lambda x: x.at)
         return Responder("novice", actions, solution.relative_to)
     raise UsageError(f"unknown responder {spec!r}; choose one of: {', '.join(RESPONDERS)}")

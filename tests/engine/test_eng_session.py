@@ -1,0 +1,72 @@
+"""The Session API: time, events, the journal and determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gameday.engine.journal import read_journal
+from gameday.engine.session import Session
+from gameday.scenario.model import Scenario
+
+
+def test_fault_starts_on_time_and_is_journaled(pool_scenario: Scenario, tmp_path: Path) -> None:
+    """The fault's start appears at its scheduled sim time, in memory and in the journal."""
+    journal = tmp_path / "j.jsonl"
+    session = Session(pool_scenario, seed=1, journal=journal)
+    session.advance_to(600)
+    starts = [e for e in session.events if e.kind == "fault.start"]
+    assert [(e.t, e.data["fault"]) for e in starts] == [(300.0, "lock-holder")]
+    session.close("stopped")
+    kinds = [e.kind for e in read_journal(journal)]
+    assert kinds[0] == "session.start" and kinds[-1] == "session.end"
+    assert "fault.start" in kinds
+
+
+def test_metrics_reach_the_store_every_scrape(pool_scenario: Scenario) -> None:
+    """Every scrape interval writes one sample per series into the time-series store."""
+    session = Session(pool_scenario, seed=1)
+    session.advance_to(150)
+    series = session.tsdb.series(
+        (
+            ("__name__", "http_requests_total"),
+            ("code", "200"),
+            ("job", "checkout"),
+            ("namespace", "shop"),
+            ("service", "checkout"),
+        )
+    )
+    assert series is not None
+    assert list(series.t) == [i * 15000 for i in range(10)]
+
+
+def test_same_seed_same_journal_bytes(pool_scenario: Scenario, tmp_path: Path) -> None:
+    """Two runs with the same seed write byte-identical journals; another seed differs."""
+    paths = []
+    for i, seed in enumerate((5, 5, 6)):
+        path = tmp_path / f"{i}.jsonl"
+        s = Session(pool_scenario, seed=seed, journal=path)
+        s.advance_to(900)
+        s.close()
+        paths.append(path.read_bytes())
+    assert paths[0] == paths[1]
+    assert paths[0] != paths[2]
+
+
+def test_subscribers_see_events_as_they_happen(pool_scenario: Scenario) -> None:
+    """A subscriber receives each event once, in order."""
+    session = Session(pool_scenario, seed=1)
+    seen = []
+    session.subscribe(lambda e: seen.append(e.seq))
+    session.advance_to(600)
+    assert seen == [e.seq for e in session.events[1:]]
+
+
+def test_call_at_runs_in_sim_time(pool_scenario: Scenario) -> None:
+    """A callback scheduled with call_at runs when the clock reaches its time."""
+    session = Session(pool_scenario, seed=1)
+    log = []
+    session.call_at(95.0, lambda: log.append(session.now))
+    session.advance_to(90)
+    assert log == []
+    session.advance_to(120)
+    assert log == [95.0]
