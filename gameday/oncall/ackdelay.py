@@ -31,7 +31,7 @@ State = Literal["working", "off", "asleep"]
 MEDIANS: dict[tuple[str, State], tuple[float, float]] = {
     ("high", "working"): (100.0, 0.35),
     ("high", "off"): (240.0, 0.45),
-    ("high", "asleep"): (420.0, 0.30),
+    ("high", "asleep"): (420.0, 0.28),
     ("low", "working"): (900.0, 0.50),
     ("low", "off"): (2700.0, 0.60),
     ("low", "asleep"): (1800.0, 0.50),  # added to the time left asleep
