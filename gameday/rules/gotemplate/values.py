@@ -1,0 +1,142 @@
+"""Python stand-ins for the Go values a Prometheus template handles.
+
+Plain Python values map onto Go types: ``None`` is an invalid (untyped nil) value, ``bool``,
+``int`` (Go ``int``), ``float`` (``float64``), ``str`` (``string``) and ``dict``
+(``map[string]string``). The classes here cover the rest: ``map[string]interface{}``
+(from ``args``), ``template.HTML``, Prometheus' ``*sample`` and ``queryResult`` and
+``time.Time``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+class IfaceMap(dict):  # type: ignore[type-arg]
+    """A ``map[string]interface{}``: missing keys read as nil, not as ""."""
+
+
+class GoHTML(str):
+    """``html/template.HTML``: a string type, but not assignable to ``string``."""
+
+    __slots__ = ()
+
+
+@dataclass(eq=False)
+class SamplePtr:
+    """Prometheus' ``*sample``: a query result element with ``.Labels`` and ``.Value``."""
+
+    Labels: dict[str, str] = field(default_factory=dict)
+    Value: float = 0.0
+
+
+class QueryResult(list):  # type: ignore[type-arg]
+    """Prometheus' ``queryResult`` (``[]*sample``)."""
+
+
+@dataclass(frozen=True)
+class GoTime:
+    """A ``time.Time`` in UTC with nanosecond precision (``ptr`` marks ``*time.Time``)."""
+
+    unix_nanos: int
+    ptr: bool = False
+
+    def deref(self) -> GoTime:
+        return GoTime(self.unix_nanos)
+
+    def go_string(self) -> str:
+        """``time.Time.String()``: ``2006-01-02 15:04:05.999999999 -0700 MST``."""
+        secs, nanos = divmod(self.unix_nanos, 1_000_000_000)
+        dt = datetime.fromtimestamp(secs, UTC)
+        frac = f".{nanos:09d}".rstrip("0") if nanos else ""
+        year = dt.year
+        return f"{year:04d}-{dt:%m-%d %H:%M:%S}{frac} +0000 UTC"
+
+    def method(self, name: str) -> Any:
+        """The value of a zero-argument method, or raise KeyError."""
+        secs = self.unix_nanos // 1_000_000_000
+        table = {
+            "Unix": lambda: secs,
+            "UnixMilli": lambda: self.unix_nanos // 1_000_000,
+            "UnixMicro": lambda: self.unix_nanos // 1_000,
+            "UnixNano": lambda: self.unix_nanos,
+            "String": self.go_string,
+            "Year": lambda: datetime.fromtimestamp(secs, UTC).year,
+            "YearDay": lambda: datetime.fromtimestamp(secs, UTC).timetuple().tm_yday,
+            "Day": lambda: datetime.fromtimestamp(secs, UTC).day,
+            "Hour": lambda: datetime.fromtimestamp(secs, UTC).hour,
+            "Minute": lambda: datetime.fromtimestamp(secs, UTC).minute,
+            "Second": lambda: datetime.fromtimestamp(secs, UTC).second,
+            "Nanosecond": lambda: self.unix_nanos % 1_000_000_000,
+        }
+        return table[name]()
+
+
+def type_name(v: Any) -> str:
+    """Go's ``%T`` of a value."""
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float64"
+    if isinstance(v, GoHTML):
+        return "template.HTML"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, IfaceMap):
+        return "map[string]interface {}"
+    if isinstance(v, dict):
+        return "map[string]string"
+    if isinstance(v, SamplePtr):
+        return "*template.sample"
+    if isinstance(v, QueryResult):
+        return "template.queryResult"
+    if isinstance(v, GoTime):
+        return "*time.Time" if v.ptr else "time.Time"
+    if isinstance(v, complex):
+        return "complex128"
+    if isinstance(v, list):
+        return "[]interface {}"
+    return type(v).__name__
+
+
+def kind(v: Any) -> str:
+    """Go's reflect kind, reduced to what templates need."""
+    if v is None:
+        return "invalid"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, complex):
+        return "complex"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, dict):
+        return "map"
+    if isinstance(v, list):
+        return "slice"
+    if isinstance(v, SamplePtr) or (isinstance(v, GoTime) and v.ptr):
+        return "ptr"
+    return "struct"
+
+
+def is_true(v: Any) -> bool:
+    """Go template truth: the value is not the zero value of its type."""
+    if v is None:
+        return False
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float | complex):
+        return v != 0 and not (isinstance(v, float) and math.isnan(v) and False)
+    if isinstance(v, str | dict | list):
+        return len(v) > 0
+    return True

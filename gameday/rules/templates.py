@@ -1,0 +1,101 @@
+"""Render Prometheus alerting-rule label and annotation templates exactly as Prometheus 2.42.
+
+Prometheus prepends variable definitions to every template and executes it with Go's
+text/template and ``missingkey=zero``; a failure becomes the annotation text
+``<error expanding template: MESSAGE>`` in Prometheus (the rule engine does that; here a
+:class:`TemplateError` carries ``MESSAGE`` byte for byte).
+
+Example:
+    >>> render_template("{{ $labels.job }} at {{ $value | humanize }}",
+    ...                 labels={"job": "api"}, value=1234567.0)
+    'api at 1.235M'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gameday.rules.gotemplate import (
+    Context,
+    ExecError,
+    ParseError,
+    TemplateData,
+    execute,
+    parse,
+    parse_error_message,
+)
+
+#: What Prometheus' rules manager prepends to every label and annotation template.
+PREAMBLE = (
+    "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}"
+    "{{$externalURL := .ExternalURL}}{{$value := .Value}}"
+)
+
+DEFAULT_NAME = "__alert_"
+
+
+class TemplateError(Exception):
+    """A template failed to parse or execute.
+
+    ``str(err)`` is the message Prometheus' ``Expander.Expand`` returns, e.g.
+    ``error executing template __alert_X: template: __alert_X:1:130: executing
+    "__alert_X" at <gt $value 0>: error calling gt: incompatible types for comparison``.
+    The column counts the prepended :data:`PREAMBLE`, as in Prometheus.
+    """
+
+
+def render_template(
+    text: str,
+    *,
+    labels: dict[str, str],
+    value: float,
+    external_labels: dict[str, str] | None = None,
+    external_url: str = "",
+    query: Callable[[str], list[Any]] | None = None,
+    name: str = DEFAULT_NAME,
+) -> str:
+    """Expand one alert label or annotation template.
+
+    Args:
+        text: the template as written in the rule file.
+        labels: the alert's labels (``$labels``, ``.Labels``).
+        value: the alert's value (``$value``, ``.Value``).
+        external_labels: ``$externalLabels``; empty when None.
+        external_url: ``$externalURL`` and the ``externalURL``/``pathPrefix`` functions.
+        query: runs a PromQL query for the ``query`` function; returns objects with
+            ``.labels`` (dict) and ``.value`` (float). Its exceptions become template errors.
+        name: the template name in error messages; Prometheus uses ``__alert_<rule name>``.
+
+    Returns:
+        The expanded text.
+
+    Raises:
+        TemplateError: with Prometheus' message when parsing or execution fails.
+    """
+    full = PREAMBLE + text
+    try:
+        parsed = parse(full)
+    except ParseError as err:
+        raise TemplateError(
+            f"error parsing template {name}: {parse_error_message(name, err)}"
+        ) from None
+    data = TemplateData(labels, external_labels or {}, external_url, float(value))
+    ctx = Context(query=query, external_url=external_url)
+    try:
+        return execute(name, full, parsed.root, parsed.defined, data, ctx)
+    except ExecError as err:
+        raise TemplateError(f"error executing template {name}: {err}") from None
+
+
+def check_template(text: str, *, name: str = DEFAULT_NAME) -> str | None:
+    """Parse a template (with the preamble) without running it.
+
+    Returns:
+        None when it parses, else Go's parse error (``template: NAME:LINE: message``).
+    """
+    try:
+        parse(PREAMBLE + text)
+    except ParseError as err:
+        return parse_error_message(name, err)
+    return None
