@@ -45,8 +45,23 @@ def scenario_duration(data: Any) -> float | None:
     return seconds(data["duration"])
 
 
-def _names(items: list[tuple[int, dict[str, Any]]], key: str) -> list[str]:
-    return [item[key] for _, item in items if isinstance(item.get(key), str)]
+def _defined(data: Any, path: tuple[str, ...], key: str) -> list[str] | None:
+    """Names defined by the list at ``path`` (absent: none); None if the list is malformed.
+
+    References are only checked against a well-formed list: when an item or its name is
+    malformed, "unknown" would be noise beside the schema error that explains it.
+    """
+    node = data
+    for part in path[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+    if not isinstance(node, dict):
+        return None
+    items = node.get(path[-1], [])
+    if not isinstance(items, list):
+        return None
+    if not all(isinstance(item, dict) and isinstance(item.get(key), str) for item in items):
+        return None
+    return [item[key] for item in items]
 
 
 def _unknown(doc: YamlDoc, loc: tuple[str | int, ...], what: str, name: Any, known: list[str]):
@@ -81,32 +96,29 @@ def check_duplicates(doc: YamlDoc) -> Iterator[Problem]:
 def check_references(doc: YamlDoc) -> Iterator[Problem]:
     """Every service, database and fault named anywhere is defined."""
     data = doc.data
-    services = entries(data, "world", "services")
-    service_names = _names(services, "name")
-    database_names = _names(entries(data, "world", "databases"), "name")
-    fault_names = _names(entries(data, "faults"), "id")
-    for i, svc in services:
+    service_names = _defined(data, ("world", "services"), "name")
+    database_names = _defined(data, ("world", "databases"), "name")
+    fault_names = _defined(data, ("faults",), "id")
+
+    def unknown(loc: tuple[str | int, ...], what: str, name: Any, known: list[str] | None):
+        if known is not None and isinstance(name, str) and name not in known:
+            yield _unknown(doc, loc, what, name, known)
+
+    for i, svc in entries(data, "world", "services"):
         calls = svc.get("calls")
         for j, callee in enumerate(calls if isinstance(calls, list) else []):
-            if isinstance(callee, str) and callee not in service_names:
-                loc = ("world", "services", i, "calls", j)
-                yield _unknown(doc, loc, "service", callee, service_names)
-        database = svc.get("database")
-        if isinstance(database, str) and database not in database_names:
-            loc = ("world", "services", i, "database")
-            yield _unknown(doc, loc, "database", database, database_names)
-    entry = data.get("entry_service")
-    if isinstance(entry, str) and entry not in service_names:
-        yield _unknown(doc, ("entry_service",), "service", entry, service_names)
+            yield from unknown(
+                ("world", "services", i, "calls", j), "service", callee, service_names
+            )
+        yield from unknown(
+            ("world", "services", i, "database"), "database", svc.get("database"), database_names
+        )
+    yield from unknown(("entry_service",), "service", data.get("entry_service"), service_names)
     for i, fault in entries(data, "faults"):
-        target = fault.get("service")
-        if isinstance(target, str) and target not in service_names:
-            yield _unknown(doc, ("faults", i, "service"), "service", target, service_names)
+        yield from unknown(("faults", i, "service"), "service", fault.get("service"), service_names)
     for section in ("mitigations", "injects"):
         for i, item in entries(data, section):
-            fault = item.get("fault")
-            if isinstance(fault, str) and fault not in fault_names:
-                yield _unknown(doc, (section, i, "fault"), "fault", fault, fault_names)
+            yield from unknown((section, i, "fault"), "fault", item.get("fault"), fault_names)
 
 
 def check_pools(doc: YamlDoc) -> Iterator[Problem]:
