@@ -27,7 +27,14 @@ class Prepared:
         self, seed: int = 1, journal: str | Path | None = None, responder: str = "tabletop"
     ) -> Session:
         """A new session of this scenario."""
-        return Session(self.loaded.scenario, seed, self.setup, journal=journal, responder=responder)
+        return Session(
+            self.loaded.scenario,
+            seed,
+            self.setup,
+            journal=journal,
+            responder=responder,
+            source=str(self.loaded.folder),
+        )
 
 
 def prepare(ref: str | Path) -> Prepared:

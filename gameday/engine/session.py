@@ -74,6 +74,8 @@ class Session:
         setup: parsed rules, Alertmanager config, on-call config and runbooks.
         journal: where to write the JSONL journal (None: keep events in memory only).
         responder: a label for the journal and reports (``tabletop``, ``expert`` ...).
+        source: where the scenario came from (an id or a folder), so a journal can be
+            replayed or resumed.
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class Session:
         setup: Setup | None = None,
         journal: str | Path | None = None,
         responder: str = "tabletop",
+        source: str | None = None,
     ) -> None:
         self.scenario = scenario
         self.seed = seed
@@ -108,6 +111,7 @@ class Session:
                 "seed": seed,
                 "start_time": scenario.start_time.isoformat(),
                 "responder": responder,
+                "source": source or scenario.id,
                 "gameday": __version__,
             },
         )
@@ -172,13 +176,50 @@ class Session:
         self.close("completed")
 
     def call_at(self, t: float, callback: Callable[[], None]) -> None:
-        """Run ``callback`` at sim time ``t`` (for bot responders and facilitators)."""
+        """Run ``callback`` at sim time ``t`` (for bot responders and facilitators).
 
-        def waiter(env: simpy.Environment) -> Any:
-            yield env.timeout(max(0.0, t - env.now))
-            callback()
+        The callback runs before anything else the simulation does at ``t``, exactly as
+        a command typed when the clock shows ``t`` does, so a replay that performs the
+        journaled commands between ``advance_to`` calls reproduces the run byte for byte.
+        """
+        event = simpy.Event(self.env)
+        event._ok = True  # a plain, already-triggered event carrying the callback
+        event._value = None
+        event.callbacks.append(lambda _event: callback())
+        self.env.schedule(event, priority=simpy.core.URGENT, delay=max(0.0, t - self.now))
 
-        self.env.process(waiter(self.env))
+    def inject(self, inject_id: str) -> dict[str, Any]:
+        """Trigger one of the scenario's facilitator injects now."""
+        found = [i for i in self.scenario.injects if i.id == inject_id]
+        if not found:
+            from gameday.errors import UsageError, did_you_mean
+
+            hint = did_you_mean(inject_id, [i.id for i in self.scenario.injects])
+            raise UsageError(f"no inject {inject_id!r}" + (f"; {hint}" if hint else ""))
+        inj = found[0]
+        data = {"id": inj.id, "title": inj.title, "kind": inj.kind, "text": inj.text}
+        if inj.person:
+            data["person"] = inj.person
+        self._emit("inject", data)
+        if inj.kind == "fault" and inj.fault:
+            spec = next(f for f in self.scenario.faults if f.id == inj.fault)
+            self.world.start_fault(spec, self.now)
+            self._emit(
+                "fault.start",
+                {"fault": spec.id, "type": spec.type, "service": spec.service,
+                 "description": spec.description},
+            )
+        return data
+
+    def take_hint(self) -> dict[str, Any] | None:
+        """The next rung of the hint ladder (it costs points), or None when none are left."""
+        used = sum(1 for e in self.events if e.kind == "hint")
+        if used >= len(self.scenario.hints):
+            return None
+        hint = self.scenario.hints[used]
+        data = {"index": used + 1, "question": hint.question, "cost": hint.cost}
+        self._emit("hint", data)
+        return data
 
     def perform(self, command: str, actor: str = "you", role: str = "ops") -> ActionOutcome:
         """Run a responder's command now; the action and its output join the stream."""

@@ -1,0 +1,75 @@
+"""Replay and resume: rebuild a session from its journal.
+
+A journal's ``session.start`` names the scenario and seed; its ``action``, ``inject`` and
+``hint`` events are what people did. Replaying them at their sim times on a fresh session
+with the same seed reproduces every other event, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gameday.engine.events import Event
+from gameday.engine.journal import read_journal
+from gameday.engine.session import Session
+from gameday.errors import InputError, Problem
+from gameday.runtime import prepare
+
+HUMAN_KINDS = ("action", "inject", "hint")
+
+
+@dataclass
+class Recorded:
+    """What a journal says: where it came from and what people did."""
+
+    source: str
+    seed: int
+    responder: str
+    events: list[Event]
+
+    @property
+    def inputs(self) -> list[Event]:
+        return [e for e in self.events if e.kind in HUMAN_KINDS]
+
+    @property
+    def last_time(self) -> float:
+        return self.events[-1].t if self.events else 0.0
+
+
+def read_recorded(path: str | Path) -> Recorded:
+    """Parse a journal; the first event must be ``session.start``."""
+    events = list(read_journal(path))
+    if not events or events[0].kind != "session.start":
+        raise InputError(Problem(str(path), 1, 1, None, "not a gameday journal (no session.start)"))
+    start = events[0].data
+    return Recorded(
+        source=str(start.get("source") or start["scenario"]),
+        seed=int(start["seed"]),
+        responder=str(start.get("responder", "tabletop")),
+        events=events,
+    )
+
+
+def rebuild(recorded: Recorded, journal: str | Path | None = None, until: float | None = None) -> Session:
+    """A new session that has re-done every recorded input up to ``until`` (default: all)."""
+    prepared = prepare(recorded.source)
+    session = prepared.session(seed=recorded.seed, journal=journal, responder=recorded.responder)
+    for event in recorded.inputs:
+        if until is not None and event.t > until:
+            break
+        session.advance_to(event.t)
+        apply_input(session, event)
+    session.advance_to(recorded.last_time if until is None else until)
+    return session
+
+
+def apply_input(session: Session, event: Event) -> None:
+    """Re-do one recorded human input on ``session``."""
+    d = event.data
+    if event.kind == "action":
+        session.perform(str(d["command"]), actor=str(d.get("actor", "you")), role=str(d.get("role", "ops")))
+    elif event.kind == "inject":
+        session.inject(str(d["id"]))
+    elif event.kind == "hint":
+        session.take_hint()
