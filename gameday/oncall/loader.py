@@ -143,7 +143,7 @@ def _reference_problems(doc: YamlDoc, data: dict[str, Any]) -> list[Problem]:
     for i, policy in _items(data, "escalation_policies"):
         for j, rule in _items(policy, "rules"):
             for k, target in _items(rule, "targets"):
-                loc = ("escalation_policies", i, "rules", j, "targets", k, "id")
+                loc: Loc = ("escalation_policies", i, "rules", j, "targets", k, "id")
                 kind = str(target.get("type", "")).removesuffix("_reference")
                 if kind == "user":
                     found.append(_unknown(doc, loc, "person", target.get("id"), people))

@@ -188,6 +188,7 @@ class Pager:
             to_level=inc.level + 1,
             to_loop=inc.loop,
             reason="manual",
+            exhausted=False,
             by=person,
             by_name=self._name(person),
         )
