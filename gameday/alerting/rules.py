@@ -105,3 +105,26 @@ def build_inhibit_rule(d: dict[str, Any], loc: tuple[Any, ...], fail: Fail) -> I
             fail((*loc, "equal", i), f'"{name}" is not a valid label name')
         equal.append(name)
     return InhibitRule(sides[0], sides[1], tuple(equal))
+
+
+class Inhibitor:
+    """Keeps, per rule, the latest version of every alert matching its source side."""
+
+    def __init__(self, rules: Iterable[InhibitRule]) -> None:
+        self.rules = list(rules)
+        self._sources: list[dict[tuple[tuple[str, str], ...], Any]] = [{} for _ in self.rules]
+
+    def observe(self, alert: Any) -> None:
+        """Record an alert (anything with ``labels`` and ``resolved_at``) as posted."""
+        key = tuple(sorted(alert.labels.items()))
+        for rule, cache in zip(self.rules, self._sources, strict=True):
+            if rule.is_source(alert.labels):
+                cache[key] = alert
+
+    def mutes(self, labels: Mapping[str, str], t: float) -> bool:
+        """Whether some rule inhibits ``labels`` at sim time ``t``."""
+        for rule, cache in zip(self.rules, self._sources, strict=True):
+            firing = [a.labels for a in cache.values() if not a.resolved_at(t)]
+            if rule.inhibits(labels, firing):
+                return True
+        return False
