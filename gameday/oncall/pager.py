@@ -227,17 +227,20 @@ class Pager:
     ) -> Generator[simpy.Event, Any, None]:
         rules = self.oncall.policies_by_id[inc.policy].rules
         passes = self.oncall.policies_by_id[inc.policy].num_loops + 1
+        empty = 0  # consecutive rules that found nobody; a whole pass of them ends paging
         while not self._stale(inc, gen):
             inc.step, inc.level, inc.loop = step, step % len(rules) + 1, step // len(rules) + 1
             if notify:
                 when = self.clock(self.env.now)
                 inc.assigned = self.oncall.targets(inc.policy, inc.level - 1, when)
                 for person in inc.assigned:
-                    self._notify_person(inc, person)
+                    if not self._stale(inc, gen):
+                        self._notify_person(inc, person)
             notify = True
             if inc.urgency == "low" or self._stale(inc, gen):
                 return
             reason = "nobody on call"
+            empty = 0 if inc.assigned else empty + 1
             if inc.assigned:
                 try:
                     yield self.env.timeout(rules[inc.level - 1].escalation_delay_in_minutes * 60)
@@ -247,7 +250,7 @@ class Pager:
                     return
                 reason = "timeout"
             step += 1
-            if step >= passes * len(rules):
+            if step >= passes * len(rules) or empty >= len(rules):
                 inc.exhausted = True
                 self._publish(
                     "page.escalated",

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 import simpy
-from oncall_support import TUESDAY_2PM, clock_from
+import yaml
+from oncall_support import TEAM, TUESDAY_2PM, clock_from
 
-from gameday.oncall import Pager, PagerError
+from gameday.oncall import Pager, PagerError, loads_oncall
 
 SATURDAY_NIGHT = datetime(2025, 1, 11, 23, 0, tzinfo=UTC)
 MIN = 60
@@ -294,3 +295,59 @@ def test_same_inputs_give_identical_event_streams(team):
         return out
 
     assert run() == run()
+
+
+def test_policy_with_nobody_on_call_anywhere_stops_after_one_pass(env, log):
+    """Every level empty: one pass of immediate escalations, then the pager gives up."""
+    data = yaml.safe_load(TEAM)
+    data["escalation_policies"].append(
+        {
+            "id": "empty",
+            "num_loops": 3,
+            "rules": [
+                {"escalation_delay_in_minutes": 5, "targets": [{"type": "schedule", "id": s}]}
+                for s in ("nights-only", "nights-only")
+            ],
+        }
+    )
+    data["services"].append({"name": "ghost", "escalation_policy": "empty"})
+    oncall = loads_oncall(yaml.safe_dump(data))
+    pager = Pager(
+        env,
+        oncall,
+        lambda k, d: log.append((env.now, k, d.get("to_level"))),
+        clock_from(TUESDAY_2PM),
+    )
+    inc_id = pager.trigger("ghost", "g", "s", "critical")
+    env.run(until=3600)
+    assert log == [
+        (0, "page.triggered", None),
+        (0, "page.escalated", 2),
+        (0, "page.escalated", None),
+    ]
+    assert pager.incidents[inc_id].exhausted
+
+
+def test_an_ack_from_inside_a_notification_stops_the_rest(env, team):
+    """A bot that acks synchronously as it is notified: nobody else is paged."""
+    team = loads_oncall(
+        TEAM.replace(
+            "targets: [{type: user, id: alice}]",
+            "targets: [{type: user, id: alice}, {type: user, id: mgr}]",
+        )
+    )
+    seen: list[tuple[str, object]] = []
+
+    def emit(kind, data):
+        seen.append((kind, data.get("person")))
+        if kind == "page.notified" and data["person"] == "alice":
+            pager.ack(data["incident_id"], "alice")
+
+    pager = Pager(env, team, emit, clock_from(TUESDAY_2PM))
+    pager.trigger("batch", "b", "s", "error")
+    env.run(until=3600)
+    assert seen == [
+        ("page.triggered", None),
+        ("page.notified", "alice"),
+        ("page.acknowledged", "alice"),
+    ]

@@ -5,9 +5,11 @@ Every expected answer below is worked out by hand in the comment beside it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from oncall_support import FIXTURES
 
 from gameday.oncall import OnCall, load_oncall, loads_oncall
@@ -181,3 +183,28 @@ def test_unknown_schedule_is_a_key_error(checkout):
     """Asking about a schedule that does not exist fails loudly."""
     with pytest.raises(KeyError):
         checkout.on_call("nope", utc(2025, 1, 1))
+
+
+@given(
+    users=st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=4),
+    turn_hours=st.integers(min_value=1, max_value=24 * 14),
+    offset=st.integers(min_value=-(10**8), max_value=10**8),
+)
+def test_rotation_repeats_after_a_full_cycle(users, turn_hours, offset):
+    """In a zone without DST, a layer is periodic in turn x number of users."""
+    people = "".join(f"  - {{id: {u}, name: {u.upper()}}}\n" for u in "abcd")
+    oc = loads_oncall(
+        f"""
+people:
+{people}schedules:
+  - id: s
+    layers:
+      - users: [{", ".join(users)}]
+        rotation_virtual_start: 2025-01-06
+        rotation_turn_length: {turn_hours}h
+"""
+    )
+    when = utc(2025, 1, 6) + timedelta(seconds=offset)
+    cycle = timedelta(hours=turn_hours * len(users))
+    assert oc.on_call("s", when) in users
+    assert oc.on_call("s", when + cycle) == oc.on_call("s", when)
