@@ -48,6 +48,12 @@ _TYPE_NAMES = {
 }  # fmt: skip
 
 
+_FIELDS = {
+    TemplateData: ("Labels", "ExternalLabels", "ExternalURL", "Value"),
+    SamplePtr: ("Labels", "Value"),
+}
+
+
 def _typename(v: Any) -> str:
     return TemplateData.TYPE if isinstance(v, TemplateData) else type_name(v)
 
@@ -262,10 +268,7 @@ class State:
                     got = (len(args) - 1 if args else 0) + (final is not MISSING)
                     self.errorf(f"wrong number of args for {name}: want 0 got {got}")
                 return value
-        if isinstance(receiver, TemplateData | SamplePtr) and name in receiver.__slots__ + (
-            "Labels",
-            "Value",
-        ):
+        if isinstance(receiver, TemplateData | SamplePtr) and name in _FIELDS[type(receiver)]:
             if has_args:
                 self.errorf(f"{name} has arguments but cannot be invoked as function")
             return getattr(receiver, name)

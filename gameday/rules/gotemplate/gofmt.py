@@ -79,7 +79,7 @@ def format_float(v: float, verb: str = "v", prec: int = -1) -> str:
 
 def _hex_float(v: float, prec: int, verb: str) -> str:
     if v == 0:
-        mant, exp = "0", 0
+        mant, exp = "0" + ("." + "0" * prec if prec > 0 else ""), 0
     else:
         h = float.hex(abs(v))  # 0x1.8000000000000p+1
         body, _, e = h[2:].partition("p")

@@ -64,13 +64,33 @@ def _backquote(s: str) -> str:
     return go_quote(s)
 
 
+_GO_ERRORS = (
+    ("missing ), unterminated subpattern", "missing closing )"),
+    ("unbalanced parenthesis", "unexpected )"),
+    ("unterminated character set", "missing closing ]"),
+    ("nothing to repeat", "missing argument to repetition operator"),
+    ("multiple repeat", "invalid nested repetition operator"),
+    ("bad escape", "invalid escape sequence"),
+    ("bad character range", "invalid character class range"),
+)
+
+
+def _go_error(msg: str) -> str:
+    for py, go in _GO_ERRORS:
+        if msg.startswith(py):
+            return go
+    return msg
+
+
 @lru_cache(maxsize=512)
 def compile_go(pattern: str) -> re.Pattern[str]:
     """Compile a Go regular expression; ValueError("error parsing regexp: ...") if invalid."""
     try:
         return re.compile(_translate(pattern))
     except re.error as exc:
-        raise ValueError(f"error parsing regexp: {exc.msg}: {_backquote(pattern)}") from None
+        raise ValueError(
+            f"error parsing regexp: {_go_error(exc.msg)}: {_backquote(pattern)}"
+        ) from None
 
 
 def must_compile_message(pattern: str, err: ValueError) -> str:

@@ -69,10 +69,9 @@ class Parser:
         return tok
 
     def peek_non_space(self) -> Item:
-        j = self.i
-        while self._at(j).typ == T.SPACE:
-            j += 1
-        return self._at(j)
+        while self._at(self.i).typ == T.SPACE:
+            self.i += 1
+        return self._at(self.i)
 
     def errorf(self, msg: str) -> None:
         raise ParseError(msg, self.items[self.seen].line)

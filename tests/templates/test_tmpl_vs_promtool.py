@@ -1,0 +1,258 @@
+"""Differential test: our renderer against promtool 2.42 on many templates and values.
+
+One rule file, one unit-test file whose expected alerts are deliberately empty: promtool
+fails the test and prints every alert it got, annotations included, on stderr. We parse
+those and compare each annotation with :func:`render_template`, byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from gameday.rules.gotemplate.gostrconv import go_quote, unquote
+from gameday.rules.templates import TemplateError, render_template
+
+PROMTOOL = shutil.which("promtool")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(PROMTOOL is None, reason="promtool (Prometheus 2.42) is not installed"),
+]
+
+VALUES = [
+    "0", "1", "-1", "0.5", "0.1", "1.5", "2.345", "100", "999.95", "1000", "1023", "1024",
+    "1536", "123456789", "1e6", "100000", "1e21", "1e-5", "0.000123", "-0.25", "86399.5",
+    "90061", "3600", "59.99", "12345.678", "0.0049999", "1e100", "-1234567", "0.9999",
+    "1.7976931348623157e308", "5e-324", "NaN", "Inf", "-Inf", "1500000000.123", "-3723.5",
+]  # fmt: skip
+
+VALUE_TEMPLATES = [
+    "{{ $value }}",
+    "{{ .Value }}",
+    "{{ $value | humanize }}",
+    "{{ humanize1024 $value }}",
+    "{{ $value | humanizeDuration }}",
+    "{{ $value | humanizePercentage }}",
+    "{{ $value | humanizeTimestamp }}",
+    '{{ printf "%.2f" $value }}',
+    '{{ printf "%f|%e|%g|%v|%G|%E" $value $value $value $value $value $value }}',
+    '{{ printf "%.3g|%.10g|%.0f|%.1e|%.0e" $value $value $value $value $value }}',
+    '{{ printf "%8.3f|%-10.1e|%+.1f|%010.3f|% .2f|%5.2v|" $value $value $value $value $value $value }}',
+    '{{ printf "%d|%s|%x|%q|%t|%T" $value $value $value $value $value $value }}',
+    '{{ printf "%.3x|%X" $value $value }}',
+    '{{ print $value }}{{ println $value 1 "a" }}',
+    "{{ if gt $value 1.0 }}big{{ else if lt $value -1.0 }}neg{{ else }}small{{ end }}",
+    "{{ if and (ge $value 0.5) (le $value 100.0) }}in{{ else }}out{{ end }}",
+    "{{ eq $value 1.0 }} {{ ne $value 0.0 }} {{ not $value }} {{ or 0 $value }} {{ and $value 7 }}",
+    "{{ if $value }}truthy{{ end }}",
+    "{{ $value | toTime }}",
+    "{{ with $value }}{{ . }}{{ else }}zero{{ end }}",
+]
+
+OTHER_TEMPLATES = [
+    "{{ if gt $value 0 }}x{{ end }}",
+    "{{ $labels.instance }}/{{ $labels.missing }}/{{ .Labels.job | toUpper }}",
+    "{{ $labels.instance | stripPort }} {{ $labels.instance | stripDomain }}",
+    '{{ stripPort "[::1]:80" }} {{ stripPort "a:b:c" }} {{ stripDomain "10.0.0.1:80" }}',
+    '{{ stripDomain "foo.bar.baz" }} {{ stripDomain "[fe80::1]:9" }} {{ stripPort "x" }}',
+    '{{ $labels.instance | reReplaceAll ":.*" "" }}',
+    '{{ reReplaceAll "([^.:]+)([.:].*)?" "$1" $labels.instance }}',
+    '{{ reReplaceAll "(a)" "$1x|${1}x|$$|$" "banana" }}',
+    '{{ reReplaceAll "a*" "-" "baaac" }}',
+    '{{ reReplaceAll "(?P<w>o+)" "<${w}>" "foo boo" }}',
+    '{{ reReplaceAll "(" "" "x" }}',
+    '{{ $labels.job | title }} {{ title "hello wORLD-foo_bar 1st o\'neil" }}',
+    '{{ match "^api" $labels.job }} {{ match "^x" $labels.job }}',
+    '{{ $labels | len }} {{ index $labels "job" }}|{{ index $labels "nope" }}|',
+    "{{ range $k, $v := $labels }}{{ $k }}={{ $v }},{{ end }}",
+    "{{ range $labels }}{{ . }};{{ end }}{{ range $i, $e := (args 1 2) }}{{ $i }}{{ end }}",
+    "{{ with $labels.job }}job={{ . }}{{ else }}none{{ end }}",
+    "{{ with $labels.missing }}x{{ else }}none{{ end }}",
+    "{{ $labels }}",
+    "{{ $externalLabels.site }} {{ $externalLabels }} {{ $externalURL }}",
+    '{{ graphLink "rate(x[5m]) > 0" }} {{ tableLink "up == 0" }}',
+    '{{ urlquery "a b&c/d?é" }} {{ printf "%s prometheus/ops" $labels.job | urlquery }}',
+    '{{ html "<a href=\'x\'>&\\"" }} {{ js "it\'s <b> \\"q\\" = \\\\ é" }}',
+    '{{ printf "%q" $labels.job }} {{ printf "%10s|%-10s|%.2s" "a" "b" "xyz" }}',
+    '{{ printf "%x %X % x %#x" "hi" 255 "hi" 255 }}',
+    '{{ printf "%05d|%+d|%o|%b|%c|%U|%#o|%x" 42 42 8 5 65 65 8 -255 }}',
+    '{{ printf "%d %d" 1 }}|{{ printf "%d" 1 2 }}|{{ printf "%z" 1 }}|{{ printf "%" }}',
+    '{{ printf "%.2f%%" 99.5 }} {{ printf "%v" $labels }} {{ printf "%v %v %v" true nil 3 }}',
+    '{{ printf "%s %d" nil nil }} {{ printf "%*d|%-*d|%.*f" 5 1 4 2 2 3.14159 }}',
+    '{{ print nil }} {{ print 1 2 "a" "b" 3.5 true }} {{ println }}',
+    '{{ args 1 "a" }} {{ (args 1 2).arg1 }} {{ (args 1).arg5 }}',
+    "{{ $x := 1 }}{{ $x = 2 }}{{ $x }}",
+    "a  {{- 1 -}}  b {{- /* c */ -}} c {{/* d */}}",
+    '{{ define "t" }}[{{ . }}]{{ end }}{{ template "t" $labels.job }}',
+    '{{ safeHtml "<b>" }}',
+    '{{ safeHtml "x" | toUpper }}',
+    '{{ parseDuration "1h30m" }} {{ parseDuration "1y2w3d4h5m6s7ms" }} {{ parseDuration "0" }}',
+    '{{ parseDuration "bad" }}',
+    '{{ "43200" | humanizeDuration }} {{ humanizeDuration 90061 }} {{ humanize "1234.5" }}',
+    '{{ humanize "abc" }}',
+    "{{ humanize true }}",
+    '{{ humanize "1e400" }}',
+    "{{ toTime 1500000000.5 }} {{ (toTime 1500000000).Unix }} {{ humanizeTimestamp -1.5 }}",
+    '{{ len "héllo" }} {{ index "abc" 1 }} {{ slice "abcdef" 1 3 }} {{ index (args 5 6) "arg1" }}',
+    "{{ 1.5 }} {{ 1e3 }} {{ 0x1F }} {{ 'a' }} {{ -0.0 }} {{ 1_000 }} {{ 0o17 }} {{ 017 }}",
+    '{{ eq 1 2 3 1 }} {{ eq "a" "b" }} {{ lt "a" "b" }} {{ eq 1 1.0 }}',
+    "{{ eq nil nil }} {{ lt true false }}",
+    "{{ len 3 }}",
+    "{{ index $labels 1 }}",
+    "{{ $labels.job.foo }}",
+    "{{ .Foo }}",
+    "{{ nil }}",
+    '{{ printf "%d" "x" | len }} {{ "x" | printf "%s-%s" "y" }}',
+    '{{ range $i, $e := query `v` | sortByLabel "idx" }}{{ if lt $i 3 }}{{ $i }}:{{ $e.Labels.idx }}={{ $e.Value }};{{ end }}{{ end }}',
+    '{{ query `v{idx="00"}` | first | value }} {{ query `v{idx="00"}` | first | label "idx" }}',
+    '{{ with query `v{idx="01"}` }}{{ . | first }}{{ end }} {{ query `v{idx="00"}` | first | strvalue }}|',
+    "{{ query `nosuch` | first }}",
+    '{{ query `v{idx="00"}` | len }} {{ range query `nosuch` }}x{{ else }}empty{{ end }}',
+    '{{ range $i, $x := args 1 2 3 }}{{ if eq $i "arg1" }}{{ continue }}{{ end }}{{ $x }}{{ end }}',
+    '{{ range $x := $labels }}{{ if eq $x "api-server" }}{{ break }}{{ end }}{{ $x }}.{{ end }}',
+]
+
+LABELS = {
+    "job": "api-server",
+    "instance": "host-1.eqiad.wmnet:9100",
+    "path": "/a b",
+    "device": "sda\t1",
+}
+EXTERNAL_LABELS = {"site": "eqiad", "prometheus": "ops"}
+EXTERNAL_URL = "http://prom.example.com:9090/prom"
+
+
+def _series_labels(idx: str) -> dict[str, str]:
+    return {"__name__": "v", "idx": idx, **LABELS}
+
+
+def _promql_labels(labels: dict[str, str]) -> str:
+    inner = ", ".join(f"{k}={go_quote(v)}" for k, v in labels.items())
+    return "{" + inner + "}"
+
+
+def _fake_query(q: str) -> list[SimpleNamespace]:
+    """The three queries the templates above run, answered from the test's series."""
+    rows = [
+        SimpleNamespace(labels=_series_labels(f"{i:02d}"), value=float(v))
+        for i, v in enumerate(VALUES)
+    ]
+    if q == "v":
+        return rows
+    m = re.fullmatch(r'v\{idx="(\d+)"\}', q)
+    if m:
+        return [r for r in rows if r.labels["idx"] == m.group(1)]
+    return []
+
+
+def _write_suite(tmp: Path) -> Path:
+    def annotations(templates: list[str]) -> dict[str, str]:
+        return {f"c{i:03d}": t for i, t in enumerate(templates)}
+
+    rules = {
+        "groups": [
+            {
+                "name": "g",
+                "rules": [
+                    {"alert": "V", "expr": "v", "annotations": annotations(VALUE_TEMPLATES)},
+                    {
+                        "alert": "L",
+                        "expr": 'v{idx="00"}',
+                        "annotations": annotations(OTHER_TEMPLATES),
+                    },
+                ],
+            }
+        ]
+    }
+    series = [
+        {
+            "series": "v"
+            + _promql_labels(
+                {k: v for k, v in _series_labels(f"{i:02d}").items() if k != "__name__"}
+            ),
+            "values": val,
+        }
+        for i, val in enumerate(VALUES)
+    ]
+    tests = {
+        "rule_files": ["rules.yml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "external_labels": EXTERNAL_LABELS,
+                "external_url": EXTERNAL_URL,
+                "input_series": series,
+                "alert_rule_test": [
+                    {"eval_time": "0m", "alertname": "V", "exp_alerts": []},
+                    {"eval_time": "0m", "alertname": "L", "exp_alerts": []},
+                ],
+            }
+        ],
+    }
+    (tmp / "rules.yml").write_text(yaml.safe_dump(rules, allow_unicode=True))
+    (tmp / "tests.yml").write_text(yaml.safe_dump(tests, allow_unicode=True))
+    return tmp / "tests.yml"
+
+
+_PAIR = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
+_ALERT = re.compile(r"Labels:\{(.*)\}\n\s*Annotations:\{(.*)\}")
+
+
+def _parse_set(text: str) -> dict[str, str]:
+    return {m.group(1): unquote('"' + m.group(2) + '"') for m in _PAIR.finditer(text)}
+
+
+@pytest.fixture(scope="module")
+def promtool_alerts(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict, dict]]:
+    tmp = tmp_path_factory.mktemp("promtool")
+    suite = _write_suite(tmp)
+    proc = subprocess.run(
+        [PROMTOOL, "test", "rules", suite.name],
+        cwd=tmp,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    found = [(_parse_set(m.group(1)), _parse_set(m.group(2))) for m in _ALERT.finditer(proc.stderr)]
+    assert found, f"promtool printed no alerts:\n{proc.stdout}\n{proc.stderr}"
+    return found
+
+
+def _cases() -> list[tuple[str, int, str]]:
+    cases = [("V", i, t) for i, t in enumerate(VALUE_TEMPLATES)]
+    return cases + [("L", i, t) for i, t in enumerate(OTHER_TEMPLATES)]
+
+
+@pytest.mark.parametrize(("rule", "index", "template"), _cases())
+def test_template_matches_promtool(promtool_alerts, rule: str, index: int, template: str) -> None:
+    """Every alert's annotation equals what Prometheus 2.42 renders for it."""
+    key = f"c{index:03d}"
+    alerts = [(lb, an) for lb, an in promtool_alerts if lb.get("alertname") == rule]
+    assert alerts, f"no {rule} alerts in promtool's output"
+    for labels, annotations in alerts:
+        idx = labels["idx"]
+        value = float(VALUES[int(idx)].replace("Inf", "inf"))
+        try:
+            got = render_template(
+                template,
+                labels=_series_labels(idx),
+                value=value,
+                external_labels=EXTERNAL_LABELS,
+                external_url=EXTERNAL_URL,
+                query=_fake_query,
+                name=f"__alert_{rule}",
+            )
+        except TemplateError as err:
+            got = f"<error expanding template: {err}>"
+        assert got == annotations[key], (
+            f"value {VALUES[int(idx)]} ({value!r}, nan={math.isnan(value)})"
+        )
