@@ -1,0 +1,152 @@
+"""``report.html``: one self-contained page with the scorecard, the timeline and charts.
+
+The charts are plotly figures of the entry service's request rate, 5xx ratio, p99
+latency and pool usage, with vertical markers where alerts fired, pages went out and
+responders acted. plotly.js is embedded inline so the file opens offline; the figure's
+div id is fixed so that the same result renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from gameday.reports.postmortem import summary_text
+
+_TEMPLATES = Path(__file__).parent / "templates"
+_MARKERS = {  # category -> (colour, dash, which timeline kinds)
+    "alert": ("#d62728", "dot", ("alert.firing",)),
+    "page": ("#ff7f0e", "dash", ("page.notified", "page.escalated", "page.acknowledged")),
+    "action": ("#2ca02c", "solid", ("action",)),
+}
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def figure(result: dict[str, Any]) -> go.Figure:
+    """The metrics figure with event markers (x axis: minutes since the start)."""
+    points = result["metrics"]["points"]
+    slo = result["metrics"].get("slo", result["scenario"].get("slo", 0.999))
+    x = [round(p["t"] / 60.0, 4) for p in points]
+    fig = make_subplots(
+        rows=4,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.05,
+        subplot_titles=(
+            "Requests per second",
+            "5xx ratio (%)",
+            "p99 latency (ms)",
+            "Pool connections",
+        ),
+    )
+    fig.add_trace(
+        go.Scatter(x=x, y=[p["rps"] for p in points], name="req/s", mode="lines"), row=1, col=1
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=[round(100 * p["error_ratio"], 4) for p in points], name="5xx %", mode="lines"
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[round(100 * (1 - slo), 4)] * len(x),
+            name="SLO budget",
+            mode="lines",
+            line={"dash": "dash", "color": "#7f7f7f"},
+        ),
+        row=2,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(x=x, y=[round(1000 * p["p99"], 2) for p in points], name="p99 ms", mode="lines"),
+        row=3,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(x=x, y=[p["pool_in_use"] for p in points], name="in use", mode="lines"),
+        row=4,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=[p["pool_size"] for p in points],
+            name="pool size",
+            mode="lines",
+            line={"dash": "dash"},
+        ),
+        row=4,
+        col=1,
+    )
+    top = max((p["rps"] for p in points), default=1.0) * 1.08
+    for category, (colour, dash, kinds) in _MARKERS.items():
+        marks = [e for e in result["timeline"] if e["kind"] in kinds]
+        if not marks:
+            continue
+        for e in marks:
+            fig.add_vline(
+                x=round(e["t"] / 60.0, 4),
+                line_width=1,
+                line_dash=dash,
+                line_color=colour,
+                opacity=0.6,
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=[round(e["t"] / 60.0, 4) for e in marks],
+                y=[top] * len(marks),
+                mode="markers",
+                name=f"{category}s",
+                marker={"color": colour, "size": 9},
+                text=[f"{e['at']} {e['text']}" for e in marks],
+                hoverinfo="text",
+            ),
+            row=1,
+            col=1,
+        )
+    fig.update_xaxes(title_text="minutes since start", row=4, col=1)
+    fig.update_layout(
+        height=900,
+        margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.08},
+    )
+    return fig
+
+
+def render_html(result: dict[str, Any], *, include_plotlyjs: bool = True) -> str:
+    """The report page. ``include_plotlyjs=False`` leaves plotly.js out (for tests)."""
+    chart = figure(result).to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id="gameday-metrics",
+        config={"displaylogo": False},
+    )
+    return (
+        _env()
+        .get_template("report.html.j2")
+        .render(
+            result=result,
+            summary=summary_text(result),
+            chart=chart,
+            plotlyjs=get_plotlyjs() if include_plotlyjs else "",
+        )
+    )

@@ -1,0 +1,253 @@
+"""Grading the technical work and its outcome: diagnosis, mitigation, resolution,
+impact on the error budget and runbook adherence.
+"""
+
+from __future__ import annotations
+
+from gameday.engine.events import Event
+from gameday.runbooks import Runbook, Section, Step, commands_match, step_matches
+from gameday.scoring.evidence import Grade, fmt_dur, fmt_t, lateness_share
+from gameday.scoring.response import Context
+
+_DIAGNOSIS_KINDS = ("triage", "diagnosis")
+_SKIPPED_KINDS = ("escalation", "postincident", "overview")
+
+
+def _done(step: Step, actions: list[Event]) -> Event | None:
+    return next(
+        (
+            a
+            for a in actions
+            if a.data.get("ok", True) and step_matches(step, str(a.data.get("command", "")))
+        ),
+        None,
+    )
+
+
+def _label(rb: Runbook, sec: Section, step: Step) -> str:
+    return f"{sec.name} step {step.number} of {rb.slug} (`{step.commands[0]}`)"
+
+
+def diagnosis(c: Context) -> Grade:
+    """Runbook quick-assessment and diagnosis steps done before the first mitigation."""
+    s = c.stream
+    first_fix = s.first_mitigating_action()
+    cutoff = first_fix.t if first_fix else s.end + 1
+    before = [a for a in s.actions() if a.t < cutoff]
+    steps = [
+        (rb, sec, st)
+        for rb in c.runbooks
+        for sec, st in rb.steps
+        if sec.kind in _DIAGNOSIS_KINDS and st.commands
+    ]
+    when = f"the first mitigation at {fmt_t(first_fix.t)}" if first_fix else "the end"
+    if not steps:
+        g = Grade("at least two diagnostic commands before mitigating (no runbook steps)", "")
+        looks = [
+            a
+            for a in before
+            if a.data.get("ok", True)
+            and not a.data.get("effect")
+            and a.data.get("kind")
+            not in ("ack", "sev", "assign", "status", "escalate", "resolve", "silence", "unknown")
+        ]
+        g.happened = f"{len(looks)} diagnostic command(s) before {when}"
+        if len(looks) < 2:
+            g.lose(
+                0.5 * (2 - len(looks)),
+                f"Only {len(looks)} diagnostic command(s) ran "
+                f"before {when}; look before you act, at least twice.",
+            )
+        return g
+    g = Grade(f"the runbook's {len(steps)} assessment and diagnosis step(s) before mitigating", "")
+    done = 0
+    for rb, sec, st in steps:
+        if _done(st, before) is not None:
+            done += 1
+        else:
+            g.lose(
+                1.0 / len(steps),
+                f"{_label(rb, sec, st)} was not run before {when}; the "
+                "runbook checks this before acting.",
+            )
+    g.happened = f"{done} of {len(steps)} step(s) done before {when}"
+    g.measured = done / len(steps)
+    return g
+
+
+def _fault_story(c: Context) -> list[tuple[str, float, Event | None]]:
+    ends = {}
+    for e in c.stream.of("fault.end"):
+        ends.setdefault(e.data.get("fault"), e)
+    return [
+        (str(e.data.get("fault")), e.t, ends.get(e.data.get("fault")))
+        for e in c.stream.of("fault.start")
+    ]
+
+
+def _time_share(ttm: float, mitigate: float, resolve: float) -> float:
+    if ttm <= mitigate:
+        return 0.0
+    if ttm <= resolve:
+        return 0.5 * (ttm - mitigate) / max(resolve - mitigate, 1.0)
+    return min(1.0, 0.5 + 0.5 * (ttm - resolve) / max(resolve, 1.0))
+
+
+def mitigation(c: Context) -> Grade:
+    """Time to mitigate each fault, and actions that did nothing or harm."""
+    t, sev = c.targets.table, c.targets.severity
+    mit, res = t.mitigate or t.resolve, t.resolve or t.mitigate
+    g = Grade(
+        f"each fault mitigated within {fmt_dur(mit or 0)} (MTTR budget "
+        f"{fmt_dur(res or 0)}, {sev}); no actions without effect",
+        "",
+    )
+    faults = _fault_story(c)
+    happened = []
+    for fid, start, end in faults:
+        if end is not None and end.data.get("reason") == "mitigated":
+            ttm = end.t - start
+            happened.append(f"{fid} mitigated at {fmt_t(end.t)} after {fmt_dur(ttm)}")
+            g.measured = ttm if g.measured is None else max(g.measured, ttm)
+            if mit and res:
+                g.lose(
+                    0.7 / len(faults) * _time_share(ttm, mit, res),
+                    f"Fault {fid} began at {fmt_t(start)} and was mitigated at "
+                    f"{fmt_t(end.t)}, {fmt_dur(ttm)} later; the {sev} target is "
+                    f"{fmt_dur(mit)} (MTTR budget {fmt_dur(res)}).",
+                )
+        else:
+            how = (
+                f"expired on its own at {fmt_t(end.t)}"
+                if end is not None
+                else f"was still active at the end, {fmt_t(c.stream.end)}"
+            )
+            happened.append(f"{fid} never mitigated")
+            g.lose(
+                1.0 / len(faults),
+                f"Fault {fid} began at {fmt_t(start)} and was never "
+                f"mitigated: it {how}; the {sev} target is {fmt_dur(mit or 0)}.",
+            )
+    if not faults:
+        happened.append("no fault started")
+    herrings = c.scenario.truth.red_herrings
+    spent = 0.0
+    for a in c.stream.actions():
+        cmd, effect = str(a.data.get("command", "")), str(a.data.get("effect", ""))
+        herring = next((h for h in herrings if commands_match(h, cmd, lenient=True)), None)
+        harmful = effect.startswith(("harmful", "worse"))
+        if not (herring or harmful or effect == "no-effect"):
+            continue
+        share = min(0.15 if harmful else 0.1, max(0.0, 0.3 - spent))
+        spent += share
+        if harmful:
+            why = f"made things worse ({effect.partition(':')[2] or effect})"
+        elif herring:
+            why = "is a red herring: it does not touch the cause"
+        else:
+            why = "had no effect on the incident"
+        g.lose(
+            share,
+            f"`{cmd}` at {fmt_t(a.t)} {why}; every change during an incident "
+            "should follow from the diagnosis.",
+        )
+    g.happened = "; ".join(happened)
+    return g
+
+
+def resolution(c: Context) -> Grade:
+    """Resolved, and only after the 5xx ratio was back under the SLO for two scrapes."""
+    s, m = c.stream, c.metrics
+    thr = 1.0 - c.targets.slo
+    g = Grade(f"resolved only after the 5xx ratio stayed under {thr:.2%} for two scrapes", "")
+    resolved = s.first("incident.resolved")
+    mitigated = s.mitigated_at()
+    start = s.fault_start() or 0.0
+    recovered = m.recovered_at(thr, after=mitigated if mitigated is not None else start)
+    rec = f"; the service recovered at {fmt_t(recovered)}" if recovered is not None else ""
+    if resolved is None:
+        g.happened = "never resolved" + rec
+        g.lose(
+            1.0,
+            f"The incident was never resolved by the end at {fmt_t(s.end)}{rec}; "
+            "someone has to verify recovery and close it.",
+        )
+        return g
+    g.measured = resolved.t
+    g.happened = f"resolved at {fmt_t(resolved.t)}"
+    if m.points:
+        verified = m.healthy_before(resolved.t, thr) and (
+            mitigated is not None and mitigated <= resolved.t
+        )
+        last = [p for p in m.points if p.t <= resolved.t][-1:]
+        ratio = f"{last[0].error_ratio:.2%}" if last else "unknown"
+    else:
+        verified, ratio = mitigated is not None and mitigated <= resolved.t, "unknown"
+    if not verified:
+        g.lose(
+            0.8,
+            f"The incident was resolved at {fmt_t(resolved.t)} while the 5xx ratio "
+            f"was {ratio}, before two scrapes under {thr:.2%}{rec}; verify recovery "
+            "before resolving.",
+        )
+    else:
+        g.happened += f" after recovery{rec}"
+    return g
+
+
+def impact(c: Context) -> Grade:
+    """Failed requests and the share of the 30-day error budget they consumed."""
+    m, slo = c.metrics, c.targets.slo
+    target = c.targets.table.budget_pct
+    pct = m.budget_consumed_pct(slo)
+    g = Grade(f"at most {target:g}% of the 30-day error budget (SLO {slo:.3%})", "", [], pct)
+    share_failed = m.failed_requests / m.total_requests if m.total_requests else 0.0
+    g.happened = (
+        f"{m.failed_requests:,.0f} of {m.total_requests:,.0f} requests failed "
+        f"({share_failed:.2%}); {pct:.1f}% of the 30-day budget of "
+        f"{m.budget_requests(slo):,.0f} failed requests was consumed"
+    )
+    g.lose(
+        lateness_share(pct, target, 4 * target),
+        f"The incident consumed {pct:.1f}% of the 30-day error budget "
+        f"({m.failed_requests:,.0f} failed requests, peak 5xx ratio "
+        f"{m.peak_error_ratio():.1%}); the target is at most {target:g}%, and every "
+        "minute to mitigation adds to it.",
+    )
+    return g
+
+
+def adherence(c: Context) -> Grade:
+    """Share of the runbook's steps done; the mitigation section counts once."""
+    actions = c.stream.actions()
+    if not c.runbooks:
+        g = Grade("follow the runbook linked from the alert", "no runbook covers this incident")
+        g.lose(
+            0.5,
+            "No runbook covers the alerts that fired, so the responders had nothing "
+            "to follow; write one and link it from the alert's runbook_url.",
+        )
+        return g
+    units: list[tuple[str, list[Step]]] = []
+    for rb in c.runbooks:
+        fixes = [st for sec, st in rb.steps if sec.kind == "mitigation" and st.commands]
+        for sec, st in rb.steps:
+            if st.commands and sec.kind not in _SKIPPED_KINDS + ("mitigation",):
+                units.append((_label(rb, sec, st), [st]))
+        if fixes:
+            units.append((f"any mitigation step of {rb.slug}", fixes))
+    names = ", ".join(rb.slug for rb in c.runbooks)
+    g = Grade(f"every step of {names} that has a command", "")
+    if not units:
+        g.happened = "the runbook has no steps with commands"
+        return g
+    done = sum(1 for _, steps in units if any(_done(st, actions) for st in steps))
+    for label, steps in units:
+        if not any(_done(st, actions) for st in steps):
+            g.lose(
+                1.0 / len(units),
+                f"{label[0].upper()}{label[1:]} was never done; the runbook asks for it.",
+            )
+    g.measured = done / len(units)
+    g.happened = f"{done} of {len(units)} runbook step(s) done ({g.measured:.0%})"
+    return g
