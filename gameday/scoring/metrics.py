@@ -55,9 +55,8 @@ class MetricsSummary:
         return 100.0 * self.failed_requests / budget
 
     def recovered_at(self, threshold: float, after: float, scrapes: int = 2) -> float | None:
-        """Start of the first run of ``scrapes`` points at or after ``after`` whose 5xx
-        ratio is under ``threshold``; the time of the last point of that run is returned
-        (the earliest moment recovery is visible)."""
+        """When recovery became visible: the time of the ``scrapes``-th consecutive point
+        at or after ``after`` whose 5xx ratio is under ``threshold`` (None if never)."""
         run = 0
         for p in self.points:
             if p.t < after:

@@ -15,7 +15,7 @@ from typing import Any
 from gameday.engine.events import Event
 from gameday.runbooks import Runbook, escalate_after, runbook_for_alert
 from gameday.scenario.model import Scenario
-from gameday.scoring import outcome, response
+from gameday.scoring import cadence, outcome, response
 from gameday.scoring.evidence import Dimension, Grade, Stream, fmt_t
 from gameday.scoring.metrics import MetricsSummary
 from gameday.scoring.response import Context
@@ -27,8 +27,8 @@ GRADERS: dict[str, Callable[[Context], Grade]] = {
     "triage": response.triage,
     "diagnosis": outcome.diagnosis,
     "mitigation": outcome.mitigation,
-    "communication": response.communication,
-    "escalation": response.escalation,
+    "communication": cadence.communication,
+    "escalation": cadence.escalation,
     "resolution": outcome.resolution,
     "impact": outcome.impact,
     "adherence": outcome.adherence,
