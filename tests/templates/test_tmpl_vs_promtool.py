@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the template lists read best one per line)
 """Differential test: our renderer against promtool 2.42 on many templates and values.
 
 One rule file, one unit-test file whose expected alerts are deliberately empty: promtool
@@ -119,6 +120,66 @@ OTHER_TEMPLATES = [
     '{{ range $x := $labels }}{{ if eq $x "api-server" }}{{ break }}{{ end }}{{ $x }}.{{ end }}',
 ]
 
+# Harder cases: errors with positions, fmt corners, regexp dialect, time formatting.
+OTHER_TEMPLATES += [
+    "line1\n{{ .Foo }}",
+    "{{ $x := \n 1 }}{{ $x }}\n{{- range $labels }}\n  - {{ . }}\n{{- end }}",
+    '{{ define "u" }}[{{ . }}]{{ end }}{{ template "u" }}',
+    "{{ range 5 }}x{{ end }}",
+    "{{ $value.Foo }}",
+    "{{ .Labels.job 1 }}",
+    "{{ humanize }}",
+    "{{ printf }}",
+    "{{ 3 | humanize 4 }}",
+    "{{ toUpper 3 }}",
+    "{{ toUpper $value }}",
+    '{{ label "x" $value }}',
+    '{{ index $labels }} {{ -5 | humanize }} {{ printf "%s" (index $labels "job") }}',
+    "{{ and }}",
+    "{{ first nil }}",
+    "{{ len nil }}",
+    "{{ nil | len }}",
+    r'{{ $labels.instance | reReplaceAll "(.*):(\\d+)" "$2 on $1" }}',
+    '{{ reReplaceAll "^$" "empty" "" }} {{ reReplaceAll "x*" "-" "abc" }}',
+    '{{ reReplaceAll "(?i)API" "X" $labels.job }} {{ reReplaceAll "[[:digit:]]+" "#" $labels.instance }}',
+    r'{{ match "a$" "ba\n" }} {{ match "a$" "ba" }} {{ match "(?m)a$" "ba\nc" }} {{ match "\\Aa" "ab" }}',
+    '{{ toLower "ÀÉÎ" }} {{ toUpper "straße ǆ" }} {{ title "élan vital ǆx" }}',
+    '{{ printf "%5.1f|%-8.3e|%08.2f|%+08.2f|%x" -3.14159 1234.5 -1.5 2.25 1.0 }}',
+    '{{ printf "%v" (args 1.5 "x" true) }} {{ printf "%d" (args 1) }}',
+    '{{ printf "%s" $labels }} {{ printf "%q" $labels }}',
+    '{{ printf "%6.2v|%.3v" 3.14159 "abcdef" }} {{ printf "%t %v" true false }}',
+    '{{ printf "%08s|%-08s|" "ab" "cd" }}',
+    '{{ printf "%.1f %.1f %.1f %.0f %.0f %.2f" 0.25 0.35 0.05 0.5 1.5 2.675 }}',
+    '{{ printf "%e" 0.0 }} {{ printf "%g" 1e-7 }} {{ printf "%g %G" 1e21 1e-10 }}',
+    '{{ printf "%c|%q|%U|%#U" 128512 128512 128512 128512 }} {{ printf "%+q" "héllo" }}',
+    '{{ printf "%x" -1 }} {{ printf "% d|%+.3d|%.0d|" 5 7 0 }} {{ printf "%#x %#o %#b" 255 8 5 }}',
+    '{{ printf "%[2]d %[1]d" 1 2 }} {{ printf "%[3]d" 1 }} {{ printf "%[x]d" 1 }}',
+    '{{ printf "%+v|%-5v|%05v" 1.5 2 3 }}',
+    "{{ humanize 0.0000000000000000000000000001 }} {{ humanize 1e30 }} {{ humanize1024 -2048 }}",
+    "{{ humanizePercentage 0.123456 }} {{ humanizeDuration -0.5 }} {{ humanizeDuration 0.000001234 }}",
+    "{{ humanizeDuration 1e-30 }} {{ humanizeDuration -90061 }} {{ humanize -0.000123 }}",
+    "{{ humanizeTimestamp 1e20 }}",
+    "{{ humanizeTimestamp 253402300800 }} {{ humanizeTimestamp 0.0015 }} {{ humanizeTimestamp -0.0015 }}",
+    "{{ toTime 0 | humanizeTimestamp }}",
+    '{{ printf "%v" (toTime 1) }} {{ printf "%s|%d" (toTime 1) (toTime 1) }}',
+    '{{ (query `v{idx="00"}` | first).Labels.job }}',
+    "{{ (query `v` | first).Foo }}",
+    '{{ query `v{idx="00"}` | first | printf "%v" | len }}',
+    '{{ if not (eq $labels.job "x") }}ne{{ end }} {{ or "" nil }} {{ and 1 nil 2 }}',
+    '{{ eq $labels.job $labels.path }} {{ lt 1 2 }} {{ ge 2.5 2.5 }} {{ gt "b" "a" }}',
+    '{{ eq 1 "1" }}',
+    "{{ lt nil 1 }}",
+    "{{ eq $labels $labels }}",
+    "{{ len $labels.job }} {{ len (args) }} {{ (args).x }}",
+    "{{ with $x := $labels.job }}{{ $x }}{{ end }} {{ $.Labels.job }}",
+    '{{ range $i, $c := "ab" }}{{ $c }}{{ end }}',
+    '{{ slice "abc" 2 1 }}',
+    '{{ index "abc" 3 }}',
+    '{{ index "abc" 5 }}',
+    '{{ printf "%v" 1e6 }} {{ 1e6 }} {{ 100000.0 }} {{ 123456789.0 }} {{ 0.00001 }} {{ 1e-4 }}',
+    '{{ $labels.device }} {{ printf "%q" $labels.device }} {{ $labels.path | urlquery }}',
+]
+
 LABELS = {
     "job": "api-server",
     "instance": "host-1.eqiad.wmnet:9100",
@@ -238,7 +299,7 @@ def test_template_matches_promtool(promtool_alerts, rule: str, index: int, templ
     key = f"c{index:03d}"
     alerts = [(lb, an) for lb, an in promtool_alerts if lb.get("alertname") == rule]
     assert alerts, f"no {rule} alerts in promtool's output"
-    for labels, annotations in alerts:
+    for labels, annots in alerts:
         idx = labels["idx"]
         value = float(VALUES[int(idx)].replace("Inf", "inf"))
         try:
@@ -253,6 +314,6 @@ def test_template_matches_promtool(promtool_alerts, rule: str, index: int, templ
             )
         except TemplateError as err:
             got = f"<error expanding template: {err}>"
-        assert got == annotations[key], (
+        assert got == annots[key], (
             f"value {VALUES[int(idx)]} ({value!r}, nan={math.isnan(value)})"
         )

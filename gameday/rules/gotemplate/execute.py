@@ -137,7 +137,6 @@ class State:
         elif val is None:
             pairs = []
         else:
-            self.node = r
             self.errorf(f"range can't iterate over {print_value(val)}")
         for index, elem in pairs:
             if r.pipe.decl:

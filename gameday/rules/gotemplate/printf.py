@@ -139,8 +139,13 @@ def format_arg(v: Any, verb: str, sp: _Spec) -> str:
         return sp.pad(type_name(v))
     if verb == "p":
         return _bad(verb, v)
-    if isinstance(v, GoTime) and verb in "vsqxX":
-        v = v.go_string()
+    if isinstance(v, GoTime):
+        if verb in "vsqxX":
+            v = v.go_string()
+        else:  # Go prints the struct: {wall ext loc}, loc nil for UTC
+            secs, nanos = divmod(v.unix_nanos, 1_000_000_000)
+            inner = [format_arg(x, verb, sp) for x in (nanos, secs + 62135596800, 0)]
+            return ("&{" if v.ptr else "{") + " ".join(inner) + "}"
     if isinstance(v, bool):
         return sp.pad("true" if v else "false") if verb in "tv" else _bad(verb, v)
     if isinstance(v, int):
@@ -163,19 +168,57 @@ def format_arg(v: Any, verb: str, sp: _Spec) -> str:
 
 def _parse_num(fmt: str, i: int) -> tuple[int | None, int]:
     start = i
-    while i < len(fmt) and fmt[i].isdigit() and fmt[i].isascii():
+    while i < len(fmt) and "0" <= fmt[i] <= "9":
         i += 1
-    if i == start:
+    if i == start or i - start > 6:
         return None, i
     return int(fmt[start:i]), i
 
 
+class _Printer:
+    """State of one ``Sprintf``: Go's ``pp`` reduced to what templates need."""
+
+    def __init__(self, args: list[Any]) -> None:
+        self.args = args
+        self.argn = 0
+        self.reordered = False
+        self.good_argn = True
+
+    def arg_number(self, fmt: str, i: int) -> tuple[int, bool]:
+        """Parse an explicit ``[n]`` index at ``fmt[i]``; return new i and afterIndex."""
+        if i >= len(fmt) or fmt[i] != "[":
+            return i, False
+        self.reordered = True
+        close = fmt.find("]", i + 1)
+        if close < 0:
+            self.good_argn = False
+            return i + 1, False
+        num, end = _parse_num(fmt, i + 1)
+        if num is None or end != close:
+            self.good_argn = False
+            return close + 1, False
+        if not 1 <= num <= len(self.args):
+            self.good_argn = False
+            return close + 1, True
+        self.argn = num - 1
+        return close + 1, True
+
+    def int_arg(self) -> int | None:
+        if self.argn >= len(self.args):
+            return None
+        a = self.args[self.argn]
+        self.argn += 1
+        if isinstance(a, int) and not isinstance(a, bool) and abs(a) <= 1_000_000:
+            return a
+        return None
+
+
 def sprintf(fmt: str, args: list[Any]) -> str:  # noqa: C901
-    """``fmt.Sprintf(fmt, args...)`` with Go's verbs and error notation."""
+    """``fmt.Sprintf(fmt, args...)`` with Go's verbs, argument indexes and error notation."""
     from gameday.rules.gotemplate.gofmt import format_v
 
+    p = _Printer(args)
     out: list[str] = []
-    argn = 0
     i, end = 0, len(fmt)
     while i < end:
         j = fmt.find("%", i)
@@ -184,45 +227,50 @@ def sprintf(fmt: str, args: list[Any]) -> str:  # noqa: C901
             break
         out.append(fmt[i:j])
         i = j + 1
+        p.good_argn = True
         sp = _Spec()
         while i < end and fmt[i] in "#0+- ":
             c = fmt[i]
             sp.sharp |= c == "#"
-            sp.zero |= c == "0" and not sp.minus
+            if c == "0":
+                sp.zero = not sp.minus
             sp.plus |= c == "+"
             sp.space |= c == " "
             if c == "-":
                 sp.minus, sp.zero = True, False
             i += 1
+        i, after_index = p.arg_number(fmt, i)
         if i < end and fmt[i] == "*":
             i += 1
-            if (
-                argn < len(args)
-                and isinstance(args[argn], int)
-                and not isinstance(args[argn], bool)
-            ):
-                sp.wid = args[argn]
-                if sp.wid < 0:
-                    sp.minus, sp.zero, sp.wid = True, False, -sp.wid
-            else:
+            sp.wid = p.int_arg()
+            if sp.wid is None:
                 out.append("%!(BADWIDTH)")
-            argn += 1
+            elif sp.wid < 0:
+                sp.minus, sp.zero, sp.wid = True, False, -sp.wid
+            after_index = False
         else:
             sp.wid, i = _parse_num(fmt, i)
-        if i < end and fmt[i] == ".":
+            if after_index and sp.wid is not None:
+                p.good_argn = False
+        if i + 1 < end and fmt[i] == ".":
             i += 1
+            if after_index:
+                p.good_argn = False
+            i, after_index = p.arg_number(fmt, i)
             if i < end and fmt[i] == "*":
                 i += 1
-                a = args[argn] if argn < len(args) else None
-                if isinstance(a, int) and not isinstance(a, bool) and a >= 0:
-                    sp.prec = a
-                else:
+                sp.prec = p.int_arg()
+                if sp.prec is not None and sp.prec < 0:
+                    sp.prec = None
+                if sp.prec is None:
                     out.append("%!(BADPREC)")
-                argn += 1
+                after_index = False
             else:
                 sp.prec, i = _parse_num(fmt, i)
                 if sp.prec is None:
                     sp.prec = 0
+        if not after_index:
+            i, after_index = p.arg_number(fmt, i)
         if i >= end:
             out.append("%!(NOVERB)")
             break
@@ -230,19 +278,19 @@ def sprintf(fmt: str, args: list[Any]) -> str:  # noqa: C901
         i += 1
         if verb == "%":
             out.append("%")
-            continue
-        if argn >= len(args):
+        elif not p.good_argn:
+            out.append(f"%!{verb}(BADINDEX)")
+        elif p.argn >= len(args):
             out.append(f"%!{verb}(MISSING)")
-            continue
-        arg = args[argn]
-        argn += 1
-        if verb == "v" and sp.sharp:
-            out.append(format_v(arg))
-            continue
-        out.append(format_arg(arg, verb, sp))
-    if argn < len(args):
+        else:
+            arg = args[p.argn]
+            p.argn += 1
+            if verb == "v":
+                sp.plus = sp.sharp = False
+            out.append(format_arg(arg, verb, sp))
+    if not p.reordered and p.argn < len(args):
         extra = ", ".join(
-            "<nil>" if a is None else f"{type_name(a)}={format_v(a)}" for a in args[argn:]
+            "<nil>" if a is None else f"{type_name(a)}={format_v(a)}" for a in args[p.argn :]
         )
         out.append(f"%!(EXTRA {extra})")
     return "".join(out)

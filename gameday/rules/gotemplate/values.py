@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 
@@ -50,29 +49,45 @@ class GoTime:
     def go_string(self) -> str:
         """``time.Time.String()``: ``2006-01-02 15:04:05.999999999 -0700 MST``."""
         secs, nanos = divmod(self.unix_nanos, 1_000_000_000)
-        dt = datetime.fromtimestamp(secs, UTC)
+        days, rem = divmod(secs, 86400)
+        y, m, d = _civil_from_days(days)
         frac = f".{nanos:09d}".rstrip("0") if nanos else ""
-        year = dt.year
-        return f"{year:04d}-{dt:%m-%d %H:%M:%S}{frac} +0000 UTC"
+        year = f"{y:04d}" if y >= 0 else f"-{-y:04d}"
+        clock = f"{rem // 3600:02d}:{rem // 60 % 60:02d}:{rem % 60:02d}"
+        return f"{year}-{m:02d}-{d:02d} {clock}{frac} +0000 UTC"
 
     def method(self, name: str) -> Any:
         """The value of a zero-argument method, or raise KeyError."""
-        secs = self.unix_nanos // 1_000_000_000
+        secs, nanos = divmod(self.unix_nanos, 1_000_000_000)
+        days, rem = divmod(secs, 86400)
+        y, m, d = _civil_from_days(days)
         table = {
             "Unix": lambda: secs,
             "UnixMilli": lambda: self.unix_nanos // 1_000_000,
             "UnixMicro": lambda: self.unix_nanos // 1_000,
             "UnixNano": lambda: self.unix_nanos,
             "String": self.go_string,
-            "Year": lambda: datetime.fromtimestamp(secs, UTC).year,
-            "YearDay": lambda: datetime.fromtimestamp(secs, UTC).timetuple().tm_yday,
-            "Day": lambda: datetime.fromtimestamp(secs, UTC).day,
-            "Hour": lambda: datetime.fromtimestamp(secs, UTC).hour,
-            "Minute": lambda: datetime.fromtimestamp(secs, UTC).minute,
-            "Second": lambda: datetime.fromtimestamp(secs, UTC).second,
-            "Nanosecond": lambda: self.unix_nanos % 1_000_000_000,
+            "Year": lambda: y,
+            "Day": lambda: d,
+            "Hour": lambda: rem // 3600,
+            "Minute": lambda: rem // 60 % 60,
+            "Second": lambda: rem % 60,
+            "Nanosecond": lambda: nanos,
         }
         return table[name]()
+
+
+def _civil_from_days(z: int) -> tuple[int, int, int]:
+    """Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's method)."""
+    z += 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    return yoe + era * 400 + (m <= 2), m, d
 
 
 def type_name(v: Any) -> str:
