@@ -1,0 +1,196 @@
+"""The simulated dispatcher sends what a real Alertmanager 0.25 sends, when it sends it.
+
+Starts ``prometheus-alertmanager`` on 127.0.0.1 with second-scale timers and a webhook
+receiver served by this test, posts the same alerts to it (API v2) and to the model at
+the same offsets, and compares the notifications: receiver, group key and labels,
+status, alerts with their status, in order, each within one second of the model's time.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+import simpy
+
+from gameday.alerting import parse_alertmanager_config
+from gameday.alerting.alerts import Alert, Notification
+from gameday.alerting.dispatch import Dispatcher
+
+BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+
+CONFIG = """
+route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 2s
+  group_interval: 5s
+  repeat_interval: 7s
+  routes:
+    - matchers: [team="db"]
+      receiver: db
+      continue: true
+    - matchers: [team=~"db|web"]
+      receiver: hook
+inhibit_rules:
+  - source_matchers: [severity="critical"]
+    target_matchers: [severity="warning"]
+receivers:
+  - name: hook
+    webhook_configs: [{{url: "http://127.0.0.1:{port}/hook"}}]
+  - name: db
+    webhook_configs: [{{url: "http://127.0.0.1:{port}/db", send_resolved: false}}]
+"""
+
+# (offset in seconds, labels, ends_at offset or None = far in the future)
+TIMELINE = [
+    (0.0, {"alertname": "A", "i": "1", "team": "db"}, None),
+    (0.5, {"alertname": "B", "severity": "warning"}, None),
+    (1.0, {"alertname": "A", "i": "2", "team": "db"}, None),
+    (4.0, {"alertname": "C", "severity": "critical"}, None),
+    (8.0, {"alertname": "A", "i": "1", "team": "db"}, 8.0),
+    (14.0, {"alertname": "C", "severity": "critical"}, 14.0),
+]
+STARTS = {"A1": 0.0, "B": 0.5, "A2": 1.0, "C": 4.0}
+END = 24.5
+FAR = 600.0
+
+
+def _start_key(labels: dict[str, str]) -> float:
+    return STARTS[labels["alertname"] + labels.get("i", "")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def simulate(config_text: str) -> list[tuple[float, tuple]]:
+    """The model's notifications for TIMELINE, as comparable tuples."""
+    cfg = parse_alertmanager_config(config_text, "alertmanager.yml")
+    env = simpy.Environment()
+    out: list[tuple[float, tuple]] = []
+
+    def record(n: Notification) -> None:
+        alerts = tuple((tuple(sorted(a.labels.items())), a.status) for a in n.alerts)
+        key = (n.receiver, n.group_key, tuple(sorted(n.group_labels.items())), n.status, alerts)
+        out.append((n.t, key))
+
+    d = Dispatcher(env, cfg, record)
+
+    def feed(env):  # type: ignore[no-untyped-def]
+        for offset, labels, ends in TIMELINE:
+            yield env.timeout(offset - env.now)
+            d.put(Alert(dict(labels), starts_at=_start_key(labels), ends_at=ends or FAR))
+
+    env.process(feed(env))
+    env.run(until=END)
+    return out
+
+
+def _iso(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(BINARY is None, reason="prometheus-alertmanager binary not installed")
+def test_model_matches_real_alertmanager(tmp_path) -> None:
+    """Same notifications, same order, same offsets (within 1 s) as the real binary."""
+    hook_port, am_port = _free_port(), _free_port()
+    config_text = CONFIG.format(port=hook_port)
+    (tmp_path / "am.yml").write_text(config_text)
+    received: list[tuple[float, tuple]] = []
+    t0_box: list[float] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            t = time.monotonic() - t0_box[0]
+            alerts = tuple(
+                (tuple(sorted(a["labels"].items())), a["status"]) for a in body["alerts"]
+            )
+            key = (
+                body["receiver"],
+                body["groupKey"],
+                tuple(sorted(body["groupLabels"].items())),
+                body["status"],
+                alerts,
+            )
+            received.append((t, key))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", hook_port), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    am_log = (tmp_path / "am.log").open("w")
+    proc = subprocess.Popen(
+        [
+            BINARY,
+            f"--config.file={tmp_path / 'am.yml'}",
+            f"--storage.path={tmp_path / 'data'}",
+            f"--web.listen-address=127.0.0.1:{am_port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=am_log,
+    )
+    base = f"http://127.0.0.1:{am_port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/ready", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("alertmanager did not start: " + (tmp_path / "am.log").read_text())
+                time.sleep(0.1)
+        wall0 = datetime.now(UTC)
+        t0_box.append(time.monotonic())
+        for offset, labels, ends in TIMELINE:
+            delay = t0_box[0] + offset - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            alert = {
+                "labels": labels,
+                "startsAt": _iso(wall0 + timedelta(seconds=_start_key(labels))),
+                "endsAt": _iso(wall0 + timedelta(seconds=ends if ends is not None else FAR)),
+            }
+            req = urllib.request.Request(
+                base + "/api/v2/alerts",
+                data=json.dumps([alert]).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            urllib.request.urlopen(req, timeout=5).read()
+        time.sleep(max(0.0, t0_box[0] + END - time.monotonic()))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        am_log.close()
+        server.shutdown()
+        server.server_close()
+    expected = simulate(config_text)
+    table = "\n".join(f"real {t:6.2f} {k}" for t, k in received)
+    table += "\n" + "\n".join(f"sim  {t:6.2f} {k}" for t, k in expected)
+    sim_time_of = []
+    unmatched = list(expected)
+    for t, key in received:
+        hit = next((e for e in unmatched if e[1] == key and abs(e[0] - t) <= 1.0), None)
+        assert hit is not None, f"real notification not in the model (±1 s):\n{table}"
+        unmatched.remove(hit)
+        sim_time_of.append(hit[0])
+    assert unmatched == [], f"the model sent more than Alertmanager:\n{table}"
+    # Same order, except that groups flushing at the same instant may come in any order.
+    assert sim_time_of == sorted(sim_time_of), table
