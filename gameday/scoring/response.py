@@ -165,8 +165,9 @@ def triage(c: Context) -> Grade:
         parts.append("no severity declared")
         g.lose(
             sev_share,
-            f"No severity was declared; this incident is a {truth}, which sets "
-            "the response targets, the paging and the update cadence.",
+            f"No severity was declared between detection at {fmt_t(s.detected_at())} and "
+            f"the end at {fmt_t(s.end)}; this incident is a {truth}, which sets the "
+            "response targets, the paging and the update cadence.",
         )
     else:
         first, last = declared[0], declared[-1]
