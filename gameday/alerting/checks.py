@@ -166,7 +166,7 @@ class Checker:
             return self.typed(text, kind, value)
         except ValueError as exc:
             self.fail(loc, str(exc))
-            return None
+            return text  # keep it present so no "missing ..." error follows
 
     def typed(self, text: str, kind: str, raw: Any) -> Any:
         """Convert a string field of a special kind (duration, URL, ...)."""

@@ -143,7 +143,7 @@ class _Builder(Checker):
         ]
         rd = data.get("route")
         if rd is None or "route" not in (self.doc.data or {}):
-            self.fail((), "no route provided in config")
+            self.fail((), "no routes provided")
             return None
         if not rd.get("receiver"):
             self.fail(("route",), "root route must specify a default receiver")
@@ -228,5 +228,5 @@ def check_alertmanager_config(path: str | Path) -> list[Problem]:
     """Every problem ``amtool check-config`` would object to (empty when valid)."""
     cfg, problems = _build(lambda: load_yaml(path))
     if not problems and cfg is None:
-        return [Problem(str(path), message="no route provided in config")]
+        return [Problem(str(path), message="no routes provided")]
     return problems
