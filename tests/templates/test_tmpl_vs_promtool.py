@@ -314,6 +314,4 @@ def test_template_matches_promtool(promtool_alerts, rule: str, index: int, templ
             )
         except TemplateError as err:
             got = f"<error expanding template: {err}>"
-        assert got == annots[key], (
-            f"value {VALUES[int(idx)]} ({value!r}, nan={math.isnan(value)})"
-        )
+        assert got == annots[key], f"value {VALUES[int(idx)]} ({value!r}, nan={math.isnan(value)})"

@@ -94,6 +94,28 @@ _HEX_FLOAT = re.compile(r"[+-]?0[xX](_?[0-9a-fA-F]+)*\.?[0-9a-fA-F_]*[pP][+-]?\d
 _SPECIAL = {"inf": math.inf, "infinity": math.inf, "nan": math.nan}
 
 
+def underscore_ok(s: str) -> bool:
+    """Go's ``underscoreOK``: underscores only between digits (or after a base prefix)."""
+    saw, i = "^", 0
+    if s[:1] in ("+", "-") and s:
+        s = s[1:]
+    hexa = False
+    if len(s) >= 2 and s[0] == "0" and s[1].lower() in "box":
+        i, saw, hexa = 2, "0", s[1].lower() == "x"
+    for c in s[i:]:
+        if "0" <= c <= "9" or (hexa and "a" <= c.lower() <= "f"):
+            saw = "0"
+        elif c == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
+
+
 def parse_float(s: str) -> float:
     """Go's ``strconv.ParseFloat(s, 64)``; ValueError carries Go's message."""
     low = s.lower()
@@ -101,6 +123,8 @@ def parse_float(s: str) -> float:
     bare = low.lstrip("+-") if low[:1] in "+-" and low[1:2] not in "+-" else low
     if bare in _SPECIAL and (bare != "nan" or bare == low):
         return sign * _SPECIAL[bare]
+    if "_" in s and not underscore_ok(s):
+        raise ValueError(f"strconv.ParseFloat: parsing {go_quote(s)}: invalid syntax")
     if _DEC_FLOAT.fullmatch(s):
         v = float(s.replace("_", ""))
     elif _HEX_FLOAT.fullmatch(s):
@@ -124,13 +148,7 @@ def _parse_int0(text: str) -> int:
         base, digits = {"x": 16, "b": 2, "o": 8}[low[1]], s[2:]
     elif len(s) > 1 and s[0] == "0":
         base, digits = 8, s[1:]
-    if (
-        not digits
-        or digits.startswith("_")
-        and base == 10
-        or digits.endswith("_")
-        or "__" in digits
-    ):
+    if not digits or ("_" in text and not underscore_ok(text)):
         raise ValueError(text)
     v = int(digits.replace("_", ""), base)
     return -v if neg else v

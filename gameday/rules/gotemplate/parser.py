@@ -121,9 +121,7 @@ class Parser:
         self.vars = saved_vars
         if not isinstance(end, n.EndNode):
             self.errorf(f"unexpected {end} in {context}")
-        if name in self.defined and self.defined[name].nodes:
-            self.errorf(f"template: multiple definition of template {name!r}")
-        self.defined[name] = body
+        self._add_definition(name, body)
 
     def item_list(self) -> tuple[n.ListNode, n.Node]:
         lst = n.ListNode(self.peek_non_space().pos)
@@ -152,7 +150,7 @@ class Parser:
         tok = self.next_non_space()
         typ = tok.typ
         if typ == T.BLOCK:
-            self.errorf("block is not supported by gameday")
+            return self.block_control()
         if typ in (T.BREAK, T.CONTINUE):
             word = "break" if typ == T.BREAK else "continue"
             nxt = self.next_non_space()
@@ -199,6 +197,31 @@ class Parser:
         del self.vars[mark:]
         cls = {T.IF: n.IfNode, T.RANGE: n.RangeNode, T.WITH: n.WithNode}[typ]
         return cls(pipe.pos, pipe.line, pipe, body, else_list)
+
+    def block_control(self) -> n.Node:
+        """``{{block "name" pipeline}} body {{end}}``: define name as body, then call it."""
+        context = "block clause"
+        tok = self.next_non_space()
+        if tok.typ not in (T.STRING, T.RAW_STRING):
+            self.unexpected(tok, context)
+        name = self._unquote(tok.val)
+        pipe = self.pipeline(context, T.RIGHT_DELIM)
+        saved_vars, self.vars = self.vars, ["$"]
+        body, end = self.item_list()
+        self.vars = saved_vars
+        if not isinstance(end, n.EndNode):
+            self.errorf(f"unexpected {end} in {context}")
+        self._add_definition(name, body)
+        return n.TemplateNode(tok.pos, tok.line, name, pipe)
+
+    def _add_definition(self, name: str, body: n.ListNode) -> None:
+        old = self.defined.get(name)
+        if old is not None and not _is_empty(old) and not _is_empty(body):
+            from gameday.rules.gotemplate.gostrconv import go_quote
+
+            self.errorf(f"template: multiple definition of template {go_quote(name)}")
+        if old is None or _is_empty(old):
+            self.defined[name] = body
 
     def template_control(self) -> n.Node:
         context = "template clause"
@@ -335,3 +358,12 @@ class Parser:
         except ValueError as exc:
             self.errorf(str(exc))
             raise AssertionError from exc  # pragma: no cover
+
+
+def _is_empty(node: n.Node) -> bool:
+    """Go's ``IsEmptyTree``: only space text (or nothing) in the list."""
+    if isinstance(node, n.ListNode):
+        return all(_is_empty(c) for c in node.nodes)
+    if isinstance(node, n.TextNode):
+        return node.text.strip(" \t\r\n\v\f") == ""
+    return False
