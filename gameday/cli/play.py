@@ -1,0 +1,95 @@
+"""``gameday play`` and ``gameday resume``: the tabletop TUI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from gameday.errors import ExitStatus, UsageError
+
+ROLES = ("ic", "ops", "comms", "scribe")
+SPEED = click.Choice(["0", "1", "10", "60"])
+
+
+def default_journal(scenario_id: str, seed: int, started: datetime) -> Path:
+    """``reports/<scenario>-<UTC time>-seed<N>/journal.jsonl``."""
+    stamp = started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Path("reports") / f"{scenario_id}-{stamp}-seed{seed}" / "journal.jsonl"
+
+
+def resumed_journal(journal: Path) -> Path:
+    """Where a resumed session writes: next to the old journal, which is kept untouched."""
+    name = journal.name.removesuffix(".jsonl")
+    return journal.with_name(f"{name}.resumed.jsonl")
+
+
+def _run(app: object) -> int:
+    from gameday.tui.app import GamedayApp
+
+    assert isinstance(app, GamedayApp)
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        app.driver.close("interrupted")
+        return ExitStatus.INTERRUPTED
+    path = app.driver.session.journal_path
+    if app.return_code == ExitStatus.INTERRUPTED:
+        click.echo(f"interrupted; resume with: gameday resume {path}", err=True)
+    elif path is not None:
+        click.echo(f"journal: {path}", err=True)
+    return int(app.return_code or 0)
+
+
+@click.command("play")
+@click.argument("scenario", default="db-pool-exhaustion")
+@click.option("--seed", default=1, show_default=True, type=int, help="Seeds names, noise, delays.")
+@click.option("--speed", type=SPEED, default="10", show_default=True,
+              help="Sim seconds per real second (0 starts paused).")
+@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
+              help="Journal file (default: reports/<scenario>-<UTC time>-seed<N>/journal.jsonl).")
+@click.option("--role", type=click.Choice(ROLES), default="ops", show_default=True,
+              help="The role of the person at the keyboard (change it with F9).")
+@click.option("--name", "actor", default="you", show_default=True,
+              help="Who actions are recorded as.")
+def play_cmd(scenario: str, seed: int, speed: str, journal: Path | None, role: str,
+             actor: str) -> int:
+    """Play SCENARIO as a tabletop exercise: paged, ack, triage, mitigate, resolve, debrief.
+
+    Keys: F1 help, F2 pause, F3/F4/F5 1x/10x/60x, F6 next event, F7 hints, F8 injects,
+    F9 role, F10 ack, Ctrl-P palette, Ctrl-C save and quit. Remap them in keys.toml.
+    """
+    from gameday.scenario import load_scenario
+    from gameday.tui.app import make_app
+
+    started = datetime.now(UTC).replace(microsecond=0)
+    scenario_id = load_scenario(scenario).scenario.id
+    journal = journal or default_journal(scenario_id, seed, started)
+    app = make_app(scenario, seed, journal, float(speed), role=role, actor=actor,
+                   started=started)
+    return _run(app)
+
+
+@click.command("resume")
+@click.argument("journal", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--speed", type=SPEED, default="0", show_default=True,
+              help="Clock speed after resuming (0: paused, so the team can look first).")
+@click.option("--role", type=click.Choice(ROLES), default="ops", show_default=True)
+@click.option("--name", "actor", default="you", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Journal of the resumed session (default: JOURNAL with .resumed.jsonl).")
+def resume_cmd(journal: Path, speed: str, role: str, actor: str, out: Path | None) -> int:
+    """Resume a tabletop session from JOURNAL at the exact state and sim time it reached.
+
+    Every recorded action, inject and hint is re-done on a fresh session with the same
+    seed; the new session writes a journal that repeats the old one and continues it.
+    The old journal is left as it was.
+    """
+    from gameday.tui.resume import make_resume_app
+
+    out = out or resumed_journal(journal)
+    if out.resolve() == journal.resolve():
+        raise UsageError("--out must differ from JOURNAL: the old journal is kept as it was")
+    app = make_resume_app(journal, out, float(speed), role=role, actor=actor)
+    return _run(app)

@@ -1,0 +1,251 @@
+"""The tabletop app and its factory, shared by ``gameday play``, ``gameday resume`` and tests."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from gameday.engine.session import Session
+from gameday.runtime import Prepared, prepare
+from gameday.tui.driver import SimDriver
+from gameday.tui.keys import keys_path, load_keymap
+from gameday.tui.messages import SessionFinished, Tick
+from gameday.tui.palette import ScenarioCommands
+from gameday.tui.results import Outcome, finish
+from gameday.tui.screens.debrief import DebriefScreen
+from gameday.tui.screens.facilitator import FacilitatorMenu
+from gameday.tui.screens.help import HelpScreen
+from gameday.tui.screens.main import MainScreen
+from gameday.tui.screens.modals import ConfirmQuit, RolePicker
+
+TICK = 0.05  # real seconds between clock steps
+
+
+class GamedayApp(App[int]):
+    """A tabletop session: one scenario, one session, one clock worker.
+
+    Args:
+        prepared: the loaded scenario and its parsed setup.
+        session: the session to play (new, or rebuilt from a journal).
+        speed: sim seconds per real second; 0 starts paused.
+        role: the role commands are performed with until someone picks another.
+        actor: the name actions are recorded under.
+        keymap: binding id -> keys (from ``keys.toml``).
+        started: when the session started (names the report folder).
+        out_dir: where reports go when the journal is not already in a report folder.
+    """
+
+    CSS_PATH = "gameday.tcss"
+    TITLE = "gameday"
+    COMMANDS = App.COMMANDS | {ScenarioCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+c,ctrl+q", "request_quit", "Quit", priority=True, id="quit"),
+    ]
+
+    def __init__(self, prepared: Prepared, session: Session, speed: float = 10.0,
+                 role: str = "ops", actor: str = "you", keymap: dict[str, str] | None = None,
+                 started: datetime | None = None, out_dir: Path = Path("reports")) -> None:
+        super().__init__()
+        self.prepared = prepared
+        self.driver = SimDriver(session, speed)
+        self.role = role
+        self.actor = actor
+        self.started = started or datetime.now(UTC)
+        self.out_dir = out_dir
+        self.keymap_overrides = dict(keymap or {})
+        self.outcome: Outcome | None = None
+        self.main = MainScreen()
+
+    def on_mount(self) -> None:
+        """Apply the key map, show the tabletop and start the clock."""
+        self.set_keymap(self.keymap_overrides)
+        self.main.ack_key = self.keymap_overrides.get("ack", "f10,a").replace(",", "/")
+        self.push_screen(self.main)
+        self.run_clock()
+
+    @work(thread=True, exclusive=True, group="clock", exit_on_error=False, name="sim-clock")
+    def run_clock(self) -> None:
+        """Advance the sim by speed x real time in small steps; post a tick when it moved."""
+        worker = get_current_worker()
+        last = time.monotonic()
+        while not worker.is_cancelled:
+            time.sleep(TICK)
+            now = time.monotonic()
+            moved = self.driver.tick(now - last)
+            last = now
+            with self.driver.locked() as session:
+                sim_now, finished = session.now, session.finished
+            if moved:
+                self.post_message(Tick(sim_now))
+            if finished:
+                self.post_message(SessionFinished(sim_now))
+                return
+
+    def on_tick(self, message: Tick) -> None:
+        """Let the panes catch up with the session."""
+        if self.screen is self.main or self.main.is_attached:
+            self.main.catch_up()
+
+    def on_session_finished(self, message: SessionFinished) -> None:
+        """The scenario ran its course (or the incident was resolved): debrief."""
+        self.end_session("completed")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one handler for worker errors: pause, and say what broke."""
+        if event.state == WorkerState.ERROR:
+            self.driver.paused = True
+            error = event.worker.error
+            self.main.status_note(Text(f"clock stopped: {error!r}", style="bold red"))
+            self.notify(f"The simulation stopped: {error}", severity="error", timeout=10)
+
+    # -- what the keys do ---------------------------------------------------------------
+
+    def run_command(self, command: str) -> None:
+        """Perform ``command`` as the current actor and role, and show its outcome."""
+        try:
+            outcome = self.driver.perform(command, self.actor, self.role)
+        except Exception as exc:  # an engine bug must not end the tabletop silently
+            self.main.status_note(Text(f"{command}: internal error: {exc!r}", style="bold red"))
+            self.notify(f"internal error running {command!r}", severity="error")
+            return
+        self.main.catch_up()
+        if not outcome.ok:
+            self.notify(outcome.output.splitlines()[0] if outcome.output else "failed",
+                        title=command, severity="warning")
+        if self.driver.finished:
+            self.post_message(SessionFinished(self.driver.session.now))
+
+    def fill_command(self, command: str) -> None:
+        """Put a command on the command line (from the palette)."""
+        self.main.fill_command(command)
+
+    def fire_inject(self, inject_id: str) -> None:
+        """Trigger a facilitator inject now."""
+        self.driver.inject(inject_id)
+        self.main.catch_up()
+
+    def action_pause(self) -> None:
+        """Pause or resume the sim clock."""
+        self.driver.paused = not self.driver.paused
+        self.main.catch_up()
+
+    def action_speed(self, speed: float) -> None:
+        """Run the clock at ``speed`` (and resume it)."""
+        self.driver.speed, self.driver.paused = float(speed), False
+        self.main.catch_up()
+
+    def action_next_event(self) -> None:
+        """Jump to the next alert, page, notification or fault."""
+        self.driver.request_jump()
+
+    def action_help(self) -> None:
+        """Show keys and commands."""
+        from gameday.tui.completion import commands_help
+
+        keys = []
+        for key, active in self.main.active_bindings.items():
+            binding = active.binding
+            if binding.id and binding.description:
+                keys.append((self.get_key_display(binding) or key, binding.description,
+                             binding.id))
+        seen: set[str] = set()
+        unique = [k for k in keys if not (k[2] in seen or seen.add(k[2]))]  # type: ignore[func-returns-value]
+        unique.append(("ctrl+c", "Save and quit", "quit"))
+        unique.append(("ctrl+p", "Command palette", "command_palette"))
+        self.push_screen(HelpScreen(unique, commands_help(), str(keys_path())))
+
+    def action_facilitator(self, focus_hint: bool = True) -> None:
+        """Open the facilitator menu (hints and injects)."""
+        session = self.driver.session
+        with self.driver.locked():
+            used = sum(1 for e in session.events if e.kind == "hint")
+            fired = {str(e.data.get("id")) for e in session.events if e.kind == "inject"}
+        menu = FacilitatorMenu(session.scenario.injects, session.scenario.hints, used, fired,
+                               focus_hint)
+        self.push_screen(menu, self._facilitated)
+
+    def _facilitated(self, choice: str | None) -> None:
+        if choice == "hint":
+            hint = self.driver.take_hint()
+            self.main.catch_up()
+            if hint is not None:
+                self.notify(hint["question"], title=f"Hint {hint['index']} (-{hint['cost']:g})",
+                            timeout=15)
+        elif choice and choice.startswith("inject:"):
+            self.fire_inject(choice.split(":", 1)[1])
+
+    def action_pick_role(self) -> None:
+        """Ask who is typing."""
+        self.push_screen(RolePicker(self.role), self._role_picked)
+
+    def _role_picked(self, role: str | None) -> None:
+        if role:
+            self.role = role
+            self.main.catch_up()
+
+    def action_request_quit(self) -> None:
+        """Ctrl-C: confirm, then close the session as interrupted and exit 130."""
+        if isinstance(self.screen, DebriefScreen):
+            self.exit(0)
+            return
+        path = self.driver.session.journal_path
+        self.push_screen(ConfirmQuit(str(path) if path else None), self._quit_answered)
+
+    def _quit_answered(self, yes: bool | None) -> None:
+        if yes:
+            self.workers.cancel_group(self, "clock")
+            self.driver.close("interrupted")
+            self.exit(130, return_code=130)
+
+    def end_session(self, reason: str) -> None:
+        """Close the session, score it, write the reports and show the debrief."""
+        if self.outcome is not None:
+            return
+        self.workers.cancel_group(self, "clock")
+        self.driver.close(reason)
+        self.main.catch_up()
+        with self.driver.locked() as session:
+            try:
+                self.outcome = finish(session, list(self.prepared.setup.runbooks),
+                                      self.started, self.out_dir)
+            except Exception as exc:  # the debrief must still show what happened
+                self.outcome = Outcome(error=f"scoring failed: {exc!r}")
+            events = list(session.events)
+        self.push_screen(DebriefScreen(self.outcome, events, reason))
+
+    def action_quit_after_debrief(self) -> None:
+        """Leave after the debrief."""
+        self.exit(0, return_code=0)
+
+
+def make_app(ref: str = "db-pool-exhaustion", seed: int = 1, journal: Path | None = None,
+             speed: float = 10.0, *, role: str = "ops", actor: str = "you",
+             keymap: dict[str, str] | None = None, started: datetime | None = None,
+             out_dir: Path = Path("reports"), session: Session | None = None) -> GamedayApp:
+    """The app for scenario ``ref``; ``keymap`` None reads the user's ``keys.toml``.
+
+    Raises:
+        InputError: the scenario or the key map has problems.
+    """
+    prepared = prepare(ref)
+    if keymap is None:
+        keymap = load_keymap(known=binding_ids())
+    session = session or prepared.session(seed=seed, journal=journal, responder="tabletop")
+    return GamedayApp(prepared, session, speed, role, actor, keymap, started, out_dir)
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a key map may remap."""
+    ids = set()
+    for binding in [*GamedayApp.BINDINGS, *MainScreen.BINDINGS]:
+        if isinstance(binding, Binding) and binding.id:
+            ids.add(binding.id)
+    return ids

@@ -1,0 +1,92 @@
+"""The sim clock: one lock around the session, speed and pause, advanced in small steps.
+
+The Session is not thread-safe. The app's clock worker calls :meth:`SimDriver.tick`
+from its thread; actions typed in the UI call :meth:`SimDriver.perform` from the main
+thread; both go through the same lock, so an action always lands between two steps,
+exactly as a replay performs it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from gameday.engine.session import ActionOutcome, Session
+from gameday.errors import GamedayError
+
+SPEEDS = (1.0, 10.0, 60.0)
+MAX_STEP = 15.0  # never advance more sim seconds than one scrape in a single step
+
+
+class SimDriver:
+    """Owns the session lock and the clock settings.
+
+    Args:
+        session: the session to drive.
+        speed: sim seconds per real second (0 starts paused at 10x).
+    """
+
+    def __init__(self, session: Session, speed: float = 10.0) -> None:
+        self.session = session
+        self.lock = threading.RLock()
+        self.paused = speed <= 0
+        self.speed = speed if speed > 0 else 10.0
+        self._jump = threading.Event()
+
+    @contextmanager
+    def locked(self) -> Iterator[Session]:
+        """The session, held under the lock for the duration of the block."""
+        with self.lock:
+            yield self.session
+
+    @property
+    def finished(self) -> bool:
+        with self.lock:
+            return self.session.finished
+
+    def tick(self, real_seconds: float) -> bool:
+        """Advance by ``speed`` times ``real_seconds`` (or jump); True if time moved."""
+        with self.lock:
+            before = self.session.now
+            if self._jump.is_set():
+                self._jump.clear()
+                self.session.advance_to_next_event()
+            elif not self.paused and not self.session.finished:
+                target = before + self.speed * real_seconds
+                while self.session.now < target and not self.session.finished:
+                    self.session.advance_to(min(target, self.session.now + MAX_STEP))
+            return self.session.now != before
+
+    def request_jump(self) -> None:
+        """Ask the clock worker to run to the next alert, page, notification or fault."""
+        self._jump.set()
+
+    def advance_to(self, t: float) -> None:
+        """Run the session to sim time ``t`` now, on the caller's thread."""
+        with self.lock:
+            self.session.advance_to(t)
+
+    def perform(self, command: str, actor: str, role: str) -> ActionOutcome:
+        """Perform a typed command now; a refused command becomes a failed outcome."""
+        with self.lock:
+            try:
+                return self.session.perform(command, actor=actor, role=role)
+            except GamedayError as exc:
+                return ActionOutcome(False, str(exc), "error")
+
+    def inject(self, inject_id: str) -> dict[str, Any]:
+        """Trigger a facilitator inject now."""
+        with self.lock:
+            return self.session.inject(inject_id)
+
+    def take_hint(self) -> dict[str, Any] | None:
+        """Take the next rung of the hint ladder."""
+        with self.lock:
+            return self.session.take_hint()
+
+    def close(self, reason: str) -> None:
+        """Close the session (idempotent)."""
+        with self.lock:
+            self.session.close(reason)

@@ -1,0 +1,61 @@
+"""Remappable keys: ``keys.toml`` in the user's config directory maps binding ids to keys.
+
+Example ``~/.config/gameday/keys.toml``::
+
+    [keys]
+    pause = "space"
+    next-event = "ctrl+n"
+
+Each value is one key or several, comma-separated, as Textual names them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import platformdirs
+
+from gameday.errors import InputError, Problem, did_you_mean
+
+
+def keys_path() -> Path:
+    """Where the key map lives for this user."""
+    return Path(platformdirs.user_config_dir("gameday")) / "keys.toml"
+
+
+def load_keymap(path: Path | None = None, known: set[str] | None = None) -> dict[str, str]:
+    """The ``[keys]`` table of ``path`` (default :func:`keys_path`); {} when absent.
+
+    Args:
+        path: the TOML file.
+        known: binding ids the app has; an unknown id is an error with a suggestion.
+
+    Raises:
+        InputError: the file is not TOML, or names a binding that does not exist.
+    """
+    path = path or keys_path()
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(Problem(str(path), message=f"cannot read key map: {exc}")) from None
+    table = data.get("keys", {})
+    if not isinstance(table, dict):
+        raise InputError(Problem(str(path), key="keys", message="must be a table"))
+    problems = []
+    keymap: dict[str, str] = {}
+    for binding_id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip():
+            problems.append(Problem(str(path), key=f"keys.{binding_id}", message="must be a key"))
+        elif known is not None and binding_id not in known:
+            hint = did_you_mean(binding_id, sorted(known))
+            problems.append(
+                Problem(str(path), key=f"keys.{binding_id}", message="no such binding", hint=hint)
+            )
+        else:
+            keymap[binding_id] = keys.strip()
+    if problems:
+        raise InputError(problems)
+    return keymap

@@ -1,0 +1,73 @@
+"""The end of a session: score it and write its reports, when those modules are present."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gameday.engine.session import Session
+
+
+@dataclass
+class Outcome:
+    """What the debrief screen shows."""
+
+    scorecard: Any = None
+    paths: list[tuple[str, Path]] = field(default_factory=list)
+    error: str | None = None
+
+
+def metrics_summary(session: Session) -> Any:
+    """The entry service's per-scrape points and request totals, as scoring wants them."""
+    from gameday.scoring import MetricPoint, MetricsSummary
+
+    service = session.scenario.entry_service or next(iter(session.history), "")
+    interval = float(session.scenario.scrape_interval)
+    samples = session.history.get(service, [])
+    points = tuple(
+        MetricPoint(s.t, s.rps, s.error_ratio, s.p99, s.pool_in_use, float(s.pool_size))
+        for s in samples
+    )
+    total = sum(s.rps * interval for s in samples[1:])
+    failed = sum(s.rps * s.error_ratio * interval for s in samples[1:])
+    return MetricsSummary(service, points, total, failed, interval)
+
+
+def finish(
+    session: Session,
+    runbooks: list[Any],
+    started: datetime,
+    out_dir: Path = Path("reports"),
+    clock: Callable[[], datetime] | None = None,
+) -> Outcome:
+    """Score the closed session and write its reports next to its journal.
+
+    When the journal already sits in ``<out_dir>/<scenario>-<stamp>-seed<N>/`` the
+    reports join it there; otherwise they go to a new folder under ``out_dir`` with a
+    copy of the journal.
+    """
+    try:
+        from gameday.reports import debrief, report_folder
+    except ImportError:
+        return Outcome(paths=_journal_path(session))
+    journal = session.journal_path
+    stamp = started.astimezone(UTC)
+    info = {"scenario": {"id": session.scenario.id}, "seed": session.seed}
+    copy: Path | None = journal
+    if journal is not None and journal.parent.name == report_folder(info, stamp):
+        out_dir, clock, copy = journal.parent.parent, (lambda: stamp), None
+    card, paths = debrief(
+        list(session.events), session.scenario, list(runbooks), metrics_summary(session),
+        seed=session.seed, responder=session.responder, out_dir=out_dir,
+        clock=clock or (lambda: datetime.now(UTC)), journal=copy,
+    )
+    listed = [("postmortem", paths.postmortem), ("result", paths.result),
+              ("junit", paths.junit), ("html", paths.html)]
+    return Outcome(card, listed + _journal_path(session))
+
+
+def _journal_path(session: Session) -> list[tuple[str, Path]]:
+    return [("journal", session.journal_path)] if session.journal_path else []

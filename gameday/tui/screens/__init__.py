@@ -1,0 +1,1 @@
+"""Screens: the main tabletop, help, debrief, facilitator menu, role picker, quit dialog."""

@@ -1,0 +1,87 @@
+"""The debrief: the scorecard (or a timeline summary) and where the reports are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from gameday.engine.events import Event
+from gameday.timeline import format_event
+from gameday.tui.results import Outcome
+
+
+class DebriefScreen(Screen[None]):
+    """Shown when the session ends: score, evidence, timeline, report paths."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,escape", "app.quit_after_debrief", "Quit", id="debrief-quit"),
+    ]
+
+    def __init__(self, outcome: Outcome, events: Sequence[Event], reason: str) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.events = list(events)
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        """Headline, scorecard table, evidence, timeline, paths."""
+        card = self.outcome.scorecard
+        with VerticalScroll(id="debrief-body"):
+            yield Static(self.headline(), id="debrief-headline")
+            if card is not None:
+                yield DataTable(id="scorecard", show_cursor=False)
+                yield Label("Where the points went", classes="dialog-title")
+                yield Static(self.evidence(), id="evidence")
+            else:
+                yield Label("Timeline", classes="dialog-title")
+                yield Static(self.timeline(), id="timeline")
+            yield Label("Reports", classes="dialog-title")
+            yield Static(self.paths(), id="report-paths")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Fill the scorecard table."""
+        card = self.outcome.scorecard
+        if card is None:
+            return
+        table = self.query_one("#scorecard", DataTable)
+        table.add_columns("dimension", "target", "what happened", "points")
+        for d in card.dimensions:
+            style = "green" if d.passed else "bold red"
+            table.add_row(d.title, d.target, d.happened,
+                          Text(f"{d.points:g}/{d.max_points:g}", style=style))
+
+    def headline(self) -> Text:
+        """``PASS 84.5/100 (pass at 70)`` or the session's end reason."""
+        card = self.outcome.scorecard
+        if card is None:
+            note = f" ({self.outcome.error})" if self.outcome.error else ""
+            return Text(f"Session ended: {self.reason}. No scorecard{note}.", style="bold")
+        verdict = ("PASS", "bold white on green") if card.passed else ("FAIL", "bold white on red")
+        penalty = f", hints -{card.hint_penalty:g}" if card.hint_penalty else ""
+        return Text.assemble((f" {verdict[0]} ", verdict[1]),
+                             f"  score {card.score:g}/100 (pass at {card.pass_score:g}"
+                             f"{penalty}) · severity {card.severity} · session {self.reason}")
+
+    def evidence(self) -> Text:
+        """One line per point lost."""
+        lines = [f"• {d.title}: {e}" for d in self.outcome.scorecard.dimensions
+                 for e in d.evidence]
+        return Text("\n".join(lines) or "No points lost.")
+
+    def timeline(self) -> Text:
+        """The key events as the drill prints them."""
+        lines = [line for e in self.events if (line := format_event(e))]
+        return Text("\n".join(lines[-40:]) or "Nothing happened.")
+
+    def paths(self) -> Text:
+        """``name  path`` lines."""
+        return Text("\n".join(f"{name:11} {path}" for name, path in self.outcome.paths)
+                    or "No files written.")

@@ -1,0 +1,138 @@
+"""The tabletop screen: alerts, pager, incident, dashboard, runbook, log, command line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from gameday.tui.completion import make_completer
+from gameday.tui.widgets.alerts import AlertStream
+from gameday.tui.widgets.clock import ClockBar
+from gameday.tui.widgets.console import CommandLine, OutputLog
+from gameday.tui.widgets.dashboard import Dashboard
+from gameday.tui.widgets.incident import IncidentPanel
+from gameday.tui.widgets.pager import PagerPanel
+from gameday.tui.widgets.runbook import RunbookViewer
+
+if TYPE_CHECKING:
+    from gameday.tui.app import GamedayApp
+
+
+class MainScreen(Screen[None]):
+    """Every pane of the tabletop; catches up with the session on each tick."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "app.help", "Help", id="help"),
+        Binding("f2,space", "app.pause", "Pause", id="pause"),
+        Binding("f3,1", "app.speed(1)", "1x", id="speed-1"),
+        Binding("f4,2", "app.speed(10)", "10x", id="speed-10"),
+        Binding("f5,3", "app.speed(60)", "60x", id="speed-60"),
+        Binding("f6,n", "app.next_event", "Next event", id="next-event"),
+        Binding("f7,h", "app.facilitator(True)", "Hints", id="hints"),
+        Binding("f8,i", "app.facilitator(False)", "Injects", id="injects"),
+        Binding("f9,r", "app.pick_role", "Role", id="role"),
+        Binding("f10,a", "ack", "Ack", id="ack"),
+        Binding("colon,slash", "focus_command", "Command", show=False, id="focus-command"),
+        Binding("escape", "leave_command", "Leave command line", show=False,
+                id="leave-command"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cursor = 0  # events already shown
+        self.ack_key = "a"
+
+    @property
+    def gameday(self) -> GamedayApp:
+        from gameday.tui.app import GamedayApp
+
+        assert isinstance(self.app, GamedayApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        """Lay out the panes."""
+        app = self.gameday
+        session = app.driver.session
+        yield ClockBar(session.scenario.title, session.scenario.start_time,
+                       session.scenario.duration, id="clock")
+        with Horizontal(id="top"):
+            with Vertical(id="left"):
+                yield AlertStream(id="alerts")
+                yield PagerPanel(id="pager")
+                yield IncidentPanel(id="incident")
+            yield Dashboard(list(session.world.services), id="dashboard")
+            yield RunbookViewer(app.prepared.setup.runbooks,
+                                app.prepared.loaded.runbook_files, id="runbook")
+        yield OutputLog(id="output")
+        yield CommandLine(make_completer(app.driver), id="command",
+                          placeholder="type a command: ack, sev SEV1, kubectl ..., psql ... "
+                                      "(Tab completes, ↑↓ history, F1 help)")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Titles for the bordered panes, then show the state so far."""
+        for selector, title in (("#alerts", "Alerts"), ("#pager", "Pager"),
+                                ("#incident", "Incident"), ("#dashboard", "Dashboard"),
+                                ("#runbook", "Runbook"), ("#output", "Timeline and output")):
+            self.query_one(selector).border_title = title
+        self.query_one(PagerPanel).ack_key = self.ack_key
+        self.query_one("#command", CommandLine).focus()
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Show what happened since the last call (every pane reads the session)."""
+        app = self.gameday
+        with app.driver.locked() as session:
+            new = session.events[self.cursor:]
+            self.cursor = len(session.events)
+            now = session.now
+            self.query_one(AlertStream).feed(new)
+            self.query_one(PagerPanel).refresh_from(session.pager, new, now)
+            self.query_one(IncidentPanel).refresh_from(session.incident, now)
+            self.query_one(Dashboard).refresh_from(session.history)
+            self.query_one(RunbookViewer).feed(new)
+            self.query_one(OutputLog).feed(new)
+            bar = self.query_one(ClockBar)
+            bar.now, bar.paused, bar.speed = now, app.driver.paused, app.driver.speed
+            bar.role, bar.finished = app.role, session.finished
+
+    def on_alert_stream_selected(self, message: AlertStream.Selected) -> None:
+        """Show the runbook the selected alert links to."""
+        self.query_one(RunbookViewer).select_for_alert(message.alertname, message.annotations)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Perform the typed command with the current role."""
+        command = event.value.strip()
+        line = self.query_one("#command", CommandLine)
+        line.value = ""
+        if command:
+            line.remember(command)
+            self.gameday.run_command(command)
+
+    def action_ack(self) -> None:
+        """Acknowledge the page."""
+        self.gameday.run_command("ack")
+
+    def action_focus_command(self) -> None:
+        """Move the focus to the command line."""
+        self.query_one("#command", CommandLine).focus()
+
+    def action_leave_command(self) -> None:
+        """Leave the command line so single-letter keys work."""
+        self.query_one(AlertStream).focus()
+
+    def fill_command(self, command: str) -> None:
+        """Put ``command`` on the command line (from the palette) without running it."""
+        line = self.query_one("#command", CommandLine)
+        line.value = command
+        line.cursor_position = len(command)
+        line.focus()
+
+    def status_note(self, text: Any) -> None:
+        """Write a UI note into the output log."""
+        self.query_one(OutputLog).write(text)

@@ -1,0 +1,102 @@
+"""The dashboard: per service, sparklines of rate, 5xx ratio, p99, pool use and pods."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Label, Sparkline
+
+from gameday.engine.session import Sample
+
+WINDOW = 60  # scrapes shown: 15 minutes at a 15 s scrape interval
+
+
+def fmt_rate(v: float) -> str:
+    return f"{v:,.1f}/s"
+
+
+def fmt_ratio(v: float) -> str:
+    return f"{v:.2%}"
+
+
+def fmt_latency(v: float) -> str:
+    return f"{v * 1000:,.0f}ms" if v < 1 else f"{v:,.2f}s"
+
+
+# (id, label, value from a sample, shown value, bad when)
+METRICS: list[tuple[str, str, Callable[[Sample], float], Callable[[Sample], str],
+                    Callable[[Sample], bool]]] = [
+    ("rps", "req", lambda s: s.rps, lambda s: fmt_rate(s.rps), lambda s: False),
+    ("err", "5xx", lambda s: s.error_ratio, lambda s: fmt_ratio(s.error_ratio),
+     lambda s: s.error_ratio >= 0.01),
+    ("p99", "p99", lambda s: s.p99, lambda s: fmt_latency(s.p99), lambda s: s.p99 >= 1.0),
+    ("pool", "pool", lambda s: s.pool_in_use,
+     lambda s: f"{s.pool_in_use:.0f}/{s.pool_size}" if s.pool_size else "-",
+     lambda s: bool(s.pool_size) and s.pool_in_use >= 0.9 * s.pool_size),
+    ("pods", "pods", lambda s: float(s.ready),
+     lambda s: f"{s.ready}/{s.replicas} ready", lambda s: s.ready < s.replicas),
+]
+
+
+class ServiceCard(Vertical):
+    """One service: a title and one sparkline row per metric."""
+
+    DEFAULT_CSS = """
+    ServiceCard { height: auto; margin-bottom: 1; }
+    ServiceCard .card-title { text-style: bold; color: $accent; }
+    ServiceCard Horizontal { height: 1; }
+    ServiceCard .metric-name { width: 5; color: $text-muted; }
+    ServiceCard Sparkline { width: 1fr; }
+    ServiceCard .metric-value { width: 14; text-align: right; }
+    ServiceCard .metric-value.bad { color: $error; text-style: bold; }
+    """
+
+    def __init__(self, service: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.service = service
+
+    def compose(self) -> ComposeResult:
+        """A title and the metric rows."""
+        yield Label(self.service, classes="card-title")
+        for key, label, *_ in METRICS:
+            with Horizontal():
+                yield Label(label, classes="metric-name")
+                yield Sparkline([], id=f"{key}-spark")
+                yield Label("-", id=f"{key}-value", classes="metric-value")
+
+    def show(self, samples: Sequence[Sample]) -> None:
+        """Draw the last :data:`WINDOW` samples."""
+        window = list(samples[-WINDOW:])
+        if not window:
+            return
+        last = window[-1]
+        for key, _label, value, shown, bad in METRICS:
+            self.query_one(f"#{key}-spark", Sparkline).data = [value(s) for s in window]
+            label = self.query_one(f"#{key}-value", Label)
+            label.update(shown(last))
+            label.set_class(bad(last), "bad")
+
+
+class Dashboard(VerticalScroll):
+    """A card per service, in the scenario's order."""
+
+    def __init__(self, services: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = list(services)
+        self._seen: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        """One card per service."""
+        for name in self.services:
+            yield ServiceCard(name, id=f"card-{name}")
+
+    def refresh_from(self, history: dict[str, list[Sample]]) -> None:
+        """Redraw the cards whose history grew."""
+        for name in self.services:
+            samples = history.get(name, [])
+            if self._seen.get(name) != len(samples):
+                self._seen[name] = len(samples)
+                self.query_one(f"#card-{name}", ServiceCard).show(samples)

@@ -1,0 +1,71 @@
+"""The incident pane: severity, who holds which role, status page, next update due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from gameday.engine.incident import ROLES, IncidentState
+from gameday.timeline import clock
+
+UPDATE_EVERY = {"SEV1": 900.0, "SEV2": 1800.0}  # status updates are due this often
+SEV_STYLE = {"SEV1": "bold white on red", "SEV2": "bold black on dark_orange",
+             "SEV3": "black on yellow", "SEV4": "black on grey70"}
+PAGE_STYLE = {"operational": "green", "investigating": "bold red", "identified": "dark_orange",
+              "monitoring": "yellow", "resolved": "green"}
+
+
+def countdown(seconds: float) -> str:
+    """``12:30`` left, or ``-1:05`` overdue."""
+    sign = "-" if seconds < 0 else ""
+    m, s = divmod(int(abs(round(seconds))), 60)
+    return f"{sign}{m}:{s:02d}"
+
+
+def update_due(incident: IncidentState) -> float | None:
+    """When the next status update is due: cadence after the last one, or after the
+    severity was declared for the first one; None without a SEV1/SEV2."""
+    every = UPDATE_EVERY.get(incident.severity or "")
+    if every is None or incident.resolved_at is not None:
+        return None
+    due = incident.next_update_due(every)
+    if due is None and incident.severity_at is not None:
+        due = incident.severity_at + every
+    return due
+
+
+class IncidentPanel(Static):
+    """What the responders have declared, and the comms clock."""
+
+    def refresh_from(self, incident: IncidentState, now: float) -> None:
+        """Redraw from the incident state at sim time ``now``."""
+        self.update(self.render_incident(incident, now))
+
+    def render_incident(self, incident: IncidentState, now: float) -> Any:
+        """A two-column grid of facts."""
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        sev = incident.severity
+        grid.add_row("severity", Text(f" {sev} ", style=SEV_STYLE.get(sev, "")) if sev
+                     else Text("not declared (sev SEV1)", style="italic dim"))
+        for role in ROLES:
+            who = incident.roles.get(role)
+            grid.add_row(role, Text(who, style="bold") if who else Text("-", style="dim"))
+        page = incident.status_page
+        grid.add_row("status page", Text(page, style=PAGE_STYLE.get(page, "")))
+        due = update_due(incident)
+        if due is not None:
+            left = due - now
+            style = "bold red" if left < 0 else ("yellow" if left < 300 else "green")
+            label = "overdue" if left < 0 else "due in"
+            grid.add_row("next update", Text(f"{label} {countdown(left)} (at {clock(due)})",
+                                             style=style))
+        if incident.resolved_at is not None:
+            grid.add_row("resolved", Text(clock(incident.resolved_at), style="green"))
+        elif incident.mitigated_at is not None:
+            grid.add_row("mitigated", Text(clock(incident.mitigated_at), style="green"))
+        return grid

@@ -1,0 +1,73 @@
+"""The pager pane: who is paged for what, escalation level, and how to acknowledge."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from gameday.engine.events import Event
+from gameday.timeline import clock
+
+STATUS_STYLE = {"triggered": "bold red", "acknowledged": "yellow", "resolved": "green"}
+
+
+class PagerPanel(Static):
+    """Open and recent paging incidents with the people they are assigned to."""
+
+    ack_key: reactive[str] = reactive("a")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.names: dict[str, str] = {}
+        self.unrouted: list[str] = []
+
+    def refresh_from(self, pager: Any, events: Sequence[Event], now: float) -> None:
+        """Learn people's names from new events and redraw from the pager's state."""
+        for event in events:
+            d = event.data
+            if event.kind == "page.notified" and d.get("person"):
+                self.names[str(d["person"])] = str(d.get("name") or d["person"])
+            elif event.kind == "page.unrouted":
+                self.unrouted.append(str(d.get("receiver", "?")))
+        self.update(self.render_pager(pager, now))
+
+    def render_pager(self, pager: Any, now: float) -> RenderableType:
+        """A table of incidents, newest first, and a line on how to ack."""
+        if pager is None:
+            return Text("No on-call file: nobody is paged.", style="dim")
+        incidents = list(pager.incidents.values())
+        if not incidents:
+            quiet = Text("Quiet. Nobody has been paged.", style="dim")
+            return Group(quiet, *self._unrouted_lines())
+        table = Table(box=None, expand=True, pad_edge=False, show_edge=False)
+        for column in ("inc", "status", "lvl", "paged", "age"):
+            table.add_column(column, no_wrap=True)
+        for inc in sorted(incidents, key=lambda i: i.triggered_at, reverse=True)[:4]:
+            who = ", ".join(self.names.get(p, p) for p in inc.assigned) or "-"
+            level = f"L{inc.level}" + (f"/loop {inc.loop}" if inc.loop > 1 else "")
+            table.add_row(
+                inc.id,
+                Text(inc.status, style=STATUS_STYLE.get(inc.status, "")),
+                level,
+                who,
+                clock(now - inc.triggered_at).removeprefix("T+"),
+            )
+        lines: list[RenderableType] = [table]
+        waiting = [i for i in incidents if i.status == "triggered"]
+        if waiting:
+            lines.append(Text.assemble(
+                ("● ", "bold red"), f"{waiting[0].summary[:60]}\n",
+                "press ", (self.ack_key, "bold reverse"), " or type ", ("ack", "bold"),
+                " to acknowledge",
+            ))
+        return Group(*lines, *self._unrouted_lines())
+
+    def _unrouted_lines(self) -> list[Text]:
+        return [Text(f"! {r}: no on-call service, nobody paged", style="red")
+                for r in self.unrouted[-2:]]

@@ -1,0 +1,113 @@
+"""The runbook viewer: the linked runbook as Markdown, steps ticked once someone did them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Markdown
+
+from gameday.engine.events import Event
+
+_ITEM = re.compile(r"^(\s*(?:\d+[.)]|[-*+])\s+)")
+DONE = "✅ "
+
+
+def tick_lines(text: str, lines: set[int]) -> str:
+    """``text`` with a tick after the list marker of each 1-based line in ``lines``."""
+    out = text.splitlines()
+    for number in sorted(lines):
+        if 1 <= number <= len(out):
+            line = out[number - 1]
+            m = _ITEM.match(line)
+            out[number - 1] = (m[1] + DONE + line[m.end():]) if m else DONE + line
+    return "\n".join(out) + "\n"
+
+
+class RunbookViewer(VerticalScroll):
+    """Shows one runbook file; ticks steps whose commands an action performed.
+
+    Args:
+        runbooks: parsed runbooks (``gameday.runbooks.Runbook``), may be empty.
+        files: the scenario's runbook files, shown raw when nothing is parsed.
+    """
+
+    path: reactive[str] = reactive("", init=False)
+
+    def __init__(self, runbooks: Sequence[Any], files: Sequence[Path], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runbooks = list(runbooks)
+        self.files = [Path(f) for f in files]
+        self.done_lines: dict[str, set[int]] = {}
+        self._texts: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        """The Markdown body."""
+        yield Markdown("*No runbook linked yet.*", id="runbook-md")
+
+    def on_mount(self) -> None:
+        """Show the first runbook until an alert links one."""
+        if self.files:
+            self.path = str(self.files[0])
+
+    def select_for_alert(self, alertname: str, annotations: dict[str, str]) -> None:
+        """Show the runbook the alert's ``runbook_url`` (or name) links to."""
+        try:
+            from gameday.runbooks import runbook_for_alert
+        except ImportError:
+            return
+        found = runbook_for_alert(alertname, annotations, self.runbooks)
+        if found is not None:
+            self.path = str(found.path)
+
+    def feed(self, events: Sequence[Event]) -> None:
+        """Tick the steps that successful actions among ``events`` performed."""
+        changed = False
+        for event in events:
+            if event.kind != "action" or not event.data.get("ok"):
+                continue
+            for rb in self.runbooks:
+                for line in self._steps_done(rb, str(event.data.get("command", ""))):
+                    done = self.done_lines.setdefault(str(rb.path), set())
+                    if line not in done:
+                        done.add(line)
+                        changed = changed or str(rb.path) == self.path
+        if changed:
+            self._show()
+
+    def _steps_done(self, runbook: Any, command: str) -> list[int]:
+        from gameday.runbooks import step_matches
+
+        return [step.line for _sec, step in runbook.steps
+                if step.commands and step_matches(step, command)]
+
+    def steps_progress(self) -> tuple[int, int]:
+        """(done, total) steps with commands in the shown runbook."""
+        for rb in self.runbooks:
+            if str(rb.path) == self.path:
+                total = sum(1 for _s, step in rb.steps if step.commands)
+                return len(self.done_lines.get(self.path, set())), total
+        return 0, 0
+
+    def watch_path(self, path: str) -> None:
+        """Load and show the runbook at ``path``."""
+        self._show()
+
+    def _show(self) -> None:
+        if not self.path:
+            return
+        if self.path not in self._texts:
+            try:
+                self._texts[self.path] = Path(self.path).read_text(encoding="utf-8")
+            except OSError as exc:
+                self._texts[self.path] = f"*Cannot read {self.path}: {exc}*"
+        text = tick_lines(self._texts[self.path], self.done_lines.get(self.path, set()))
+        done, total = self.steps_progress()
+        self.border_title = f"Runbook · {Path(self.path).name}"
+        self.border_subtitle = f"{done}/{total} steps done" if total else ""
+        self.query_one("#runbook-md", Markdown).update(text)
