@@ -14,17 +14,21 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from gameday.rules.gotemplate import (
     Context,
     ExecError,
+    Parsed,
     ParseError,
     TemplateData,
     execute,
     parse,
     parse_error_message,
 )
+from gameday.rules.gotemplate.nodes import ActionNode, ListNode
 
 #: What Prometheus' rules manager prepends to every label and annotation template.
 PREAMBLE = (
@@ -33,6 +37,36 @@ PREAMBLE = (
 )
 
 DEFAULT_NAME = "__alert_"
+
+
+_PREAMBLE_VARS = ("$labels", "$externalLabels", "$externalURL", "$value")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A parsed template whose preamble actions are replaced by direct variable pushes."""
+
+    full: str
+    parsed: Parsed
+    body: ListNode
+
+
+@lru_cache(maxsize=4096)
+def _prepare(text: str) -> _Prepared | ParseError:
+    full = PREAMBLE + text
+    try:
+        parsed = parse(full)
+    except ParseError as err:
+        return err
+    nodes = parsed.root.nodes
+    head = [
+        node.pipe.decl[0].ident[0]
+        for node in nodes[:4]
+        if isinstance(node, ActionNode) and len(node.pipe.decl) == 1
+    ]
+    if tuple(head) != _PREAMBLE_VARS:  # pragma: no cover - the preamble always parses so
+        raise AssertionError(f"unexpected preamble parse: {head}")
+    return _Prepared(full, parsed, ListNode(parsed.root.pos, nodes[4:]))
 
 
 class TemplateError(Exception):
@@ -73,17 +107,24 @@ def render_template(
     Raises:
         TemplateError: with Prometheus' message when parsing or execution fails.
     """
-    full = PREAMBLE + text
-    try:
-        parsed = parse(full)
-    except ParseError as err:
-        raise TemplateError(
-            f"error parsing template {name}: {parse_error_message(name, err)}"
-        ) from None
-    data = TemplateData(labels, external_labels or {}, external_url, float(value))
+    prepared = _prepare(text)
+    if isinstance(prepared, ParseError):
+        raise TemplateError(f"error parsing template {name}: {parse_error_message(name, prepared)}")
+    ext = external_labels if external_labels is not None else {}
+    value = float(value)
+    data = TemplateData(labels, ext, external_url, value)
     ctx = Context(query=query, external_url=external_url)
+    variables = (("$labels", labels), ("$externalLabels", ext), ("$externalURL", external_url))
     try:
-        return execute(name, full, parsed.root, parsed.defined, data, ctx)
+        return execute(
+            name,
+            prepared.full,
+            prepared.body,
+            prepared.parsed.defined,
+            data,
+            ctx,
+            (*variables, ("$value", value)),
+        )
     except ExecError as err:
         raise TemplateError(f"error executing template {name}: {err}") from None
 
@@ -94,8 +135,7 @@ def check_template(text: str, *, name: str = DEFAULT_NAME) -> str | None:
     Returns:
         None when it parses, else Go's parse error (``template: NAME:LINE: message``).
     """
-    try:
-        parse(PREAMBLE + text)
-    except ParseError as err:
-        return parse_error_message(name, err)
+    prepared = _prepare(text)
+    if isinstance(prepared, ParseError):
+        return parse_error_message(name, prepared)
     return None

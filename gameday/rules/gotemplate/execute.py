@@ -97,34 +97,43 @@ class State:
     # -- walking ---------------------------------------------------------------
     def walk(self, dot: Any, node: n.Node) -> None:  # noqa: C901
         self.node = node
-        if isinstance(node, n.TextNode):
-            self.out.append(node.text)
-        elif isinstance(node, n.ActionNode):
-            val = self.eval_pipeline(dot, node.pipe)
-            if not node.pipe.decl:
+        typ = type(node)
+        if typ is n.TextNode:
+            self.out.append(node.text)  # type: ignore[attr-defined]
+        elif typ is n.ActionNode:
+            pipe = node.pipe  # type: ignore[attr-defined]
+            val = self.eval_pipeline(dot, pipe)
+            if not pipe.decl:
                 self.node = node
-                self.out.append(print_value(val))
-        elif isinstance(node, n.ListNode):
-            for child in node.nodes:
-                self.walk(dot, child)
-        elif isinstance(node, n.IfNode | n.WithNode):
+                self.out.append(val if type(val) is str else print_value(val))
+        elif typ is n.ListNode:
+            self.walk_list(dot, node.nodes)  # type: ignore[attr-defined]
+        elif typ is n.IfNode or typ is n.WithNode:
             mark = len(self.vars)
-            val = self.eval_pipeline(dot, node.pipe)
+            val = self.eval_pipeline(dot, node.pipe)  # type: ignore[attr-defined]
             if is_true(val):
-                self.walk(val if isinstance(node, n.WithNode) else dot, node.list)
-            elif node.else_list is not None:
-                self.walk(dot, node.else_list)
+                self.walk(val if typ is n.WithNode else dot, node.list)  # type: ignore[attr-defined]
+            elif node.else_list is not None:  # type: ignore[attr-defined]
+                self.walk(dot, node.else_list)  # type: ignore[attr-defined]
             del self.vars[mark:]
-        elif isinstance(node, n.RangeNode):
-            self.walk_range(dot, node)
-        elif isinstance(node, n.TemplateNode):
-            self.walk_template(dot, node)
-        elif isinstance(node, n.BreakNode):
+        elif typ is n.RangeNode:
+            self.walk_range(dot, node)  # type: ignore[arg-type]
+        elif typ is n.TemplateNode:
+            self.walk_template(dot, node)  # type: ignore[arg-type]
+        elif typ is n.BreakNode:
             raise _Break
-        elif isinstance(node, n.ContinueNode):
+        elif typ is n.ContinueNode:
             raise _Continue
         else:  # pragma: no cover
             self.errorf(f"unknown node: {node}")
+
+    def walk_list(self, dot: Any, nodes: list[n.Node]) -> None:
+        out = self.out
+        for child in nodes:
+            if type(child) is n.TextNode:
+                out.append(child.text)  # type: ignore[attr-defined]
+            else:
+                self.walk(dot, child)
 
     def walk_range(self, dot: Any, r: n.RangeNode) -> None:
         mark = len(self.vars)
@@ -189,18 +198,19 @@ class State:
 
     def eval_command(self, dot: Any, cmd: n.CommandNode, final: Any) -> Any:
         first = cmd.args[0]
-        if isinstance(first, n.FieldNode):
+        typ = type(first)
+        if typ is n.VariableNode:
+            return self.eval_variable(dot, first, cmd.args, final)  # type: ignore[arg-type]
+        if typ is n.IdentifierNode:
+            return self.eval_function(dot, first, cmd, cmd.args, final)  # type: ignore[arg-type]
+        if typ is n.FieldNode:
             self.node = first
-            return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final)
-        if isinstance(first, n.ChainNode):
-            return self.eval_chain(dot, first, cmd.args, final)
-        if isinstance(first, n.IdentifierNode):
-            return self.eval_function(dot, first, cmd, cmd.args, final)
-        if isinstance(first, n.PipeNode):
+            return self.eval_field_chain(dot, dot, first, first.ident, cmd.args, final)  # type: ignore[attr-defined]
+        if typ is n.ChainNode:
+            return self.eval_chain(dot, first, cmd.args, final)  # type: ignore[arg-type]
+        if typ is n.PipeNode:
             self.not_a_function(cmd.args, final)
-            return self.eval_pipeline(dot, first)
-        if isinstance(first, n.VariableNode):
-            return self.eval_variable(dot, first, cmd.args, final)
+            return self.eval_pipeline(dot, first)  # type: ignore[arg-type]
         self.node = first
         self.not_a_function(cmd.args, final)
         if isinstance(first, n.BoolNode):
@@ -257,6 +267,8 @@ class State:
         if receiver is None:
             return None
         has_args = (args is not None and len(args) > 1) or final is not MISSING
+        if type(receiver) is dict and not has_args:
+            return receiver.get(name, "")
         if isinstance(receiver, GoTime):
             try:
                 value = receiver.method(name)
@@ -392,10 +404,20 @@ class State:
 
 
 def execute(
-    name: str, text: str, root: n.ListNode, defined: dict[str, n.ListNode], data: Any, ctx: Context
+    name: str,
+    text: str,
+    root: n.ListNode,
+    defined: dict[str, n.ListNode],
+    data: Any,
+    ctx: Context,
+    variables: list[tuple[str, Any]] = (),  # type: ignore[assignment]
 ) -> str:
-    """Run a parsed template over ``data``; raise ExecError with Go's message on failure."""
+    """Run a parsed template over ``data``; raise ExecError with Go's message on failure.
+
+    ``variables`` are pushed after ``$`` before running, as if declared by the template.
+    """
     state = State(name, text, defined, ctx)
     state.vars.append(["$", data])
+    state.vars.extend([k, v] for k, v in variables)
     state.walk(data, root)
     return "".join(state.out)

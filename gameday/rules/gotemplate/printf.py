@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from gameday.rules.gotemplate.gostrconv import go_is_print, go_quote
@@ -213,9 +214,94 @@ class _Printer:
         return None
 
 
+_Piece = tuple[bool, bool, bool, bool, bool, int | None, int | None, str]
+
+
+@lru_cache(maxsize=1024)
+def _compile(fmt: str) -> tuple[str | _Piece, ...] | None:
+    """Pre-parse a format without ``*`` or ``[n]`` into literals and verb specs."""
+    if "*" in fmt or "[" in fmt:
+        return None
+    pieces: list[str | _Piece] = []
+    i, end = 0, len(fmt)
+    while i < end:
+        j = fmt.find("%", i)
+        if j < 0:
+            pieces.append(fmt[i:])
+            break
+        if j > i:
+            pieces.append(fmt[i:j])
+        i = j + 1
+        plus = minus = sharp = space = zero = False
+        while i < end and fmt[i] in "#0+- ":
+            c = fmt[i]
+            sharp |= c == "#"
+            if c == "0":
+                zero = not minus
+            plus |= c == "+"
+            space |= c == " "
+            if c == "-":
+                minus, zero = True, False
+            i += 1
+        wid, i = _parse_num(fmt, i)
+        prec = None
+        if i + 1 < end and fmt[i] == ".":
+            prec, i = _parse_num(fmt, i + 1)
+            prec = 0 if prec is None else prec
+        if i >= end:
+            pieces.append("%!(NOVERB)")
+            break
+        verb = fmt[i]
+        i += 1
+        if verb == "%":
+            pieces.append("%")
+        else:
+            pieces.append((plus, minus, sharp, space, zero, wid, prec, verb))
+    return tuple(pieces)
+
+
+def _sprintf_compiled(pieces: tuple[str | _Piece, ...], args: list[Any]) -> str:
+    from gameday.rules.gotemplate.gofmt import format_v
+
+    out: list[str] = []
+    argn = 0
+    for piece in pieces:
+        if type(piece) is str:
+            out.append(piece)
+            continue
+        plus, minus, sharp, space, zero, wid, prec, verb = piece  # type: ignore[misc]
+        if argn >= len(args):
+            out.append(f"%!{verb}(MISSING)")
+            continue
+        arg = args[argn]
+        argn += 1
+        if (
+            verb == "f"
+            and type(arg) is float
+            and not (plus or minus or sharp or space or zero)
+            and wid is None
+            and math.isfinite(arg)
+        ):
+            out.append(f"{arg:.{6 if prec is None else prec}f}")
+            continue
+        if verb == "v":
+            plus = sharp = False
+        out.append(format_arg(arg, verb, _Spec(plus, minus, sharp, space, zero, wid, prec)))
+    if argn < len(args):
+        extra = ", ".join(
+            "<nil>" if a is None else f"{type_name(a)}={format_v(a)}" for a in args[argn:]
+        )
+        out.append(f"%!(EXTRA {extra})")
+    return "".join(out)
+
+
 def sprintf(fmt: str, args: list[Any]) -> str:  # noqa: C901
     """``fmt.Sprintf(fmt, args...)`` with Go's verbs, argument indexes and error notation."""
     from gameday.rules.gotemplate.gofmt import format_v
+
+    pieces = _compile(fmt)
+    if pieces is not None:
+        return _sprintf_compiled(pieces, args)
 
     p = _Printer(args)
     out: list[str] = []
