@@ -97,21 +97,29 @@ def figure(result: dict[str, Any]) -> go.Figure:
         col=1,
     )
     top = max((p["rps"] for p in points), default=1.0) * 1.08
+    shapes = []
     for category, (colour, dash, kinds) in _MARKERS.items():
         marks = [e for e in result["timeline"] if e["kind"] in kinds]
         if not marks:
             continue
-        for e in marks:
-            fig.add_vline(
-                x=round(e["t"] / 60.0, 4),
-                line_width=1,
-                line_dash=dash,
-                line_color=colour,
-                opacity=0.6,
-            )
+        xs = [round(e["t"] / 60.0, 4) for e in marks]
+        shapes += [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x0,
+                "x1": x0,
+                "y0": 0,
+                "y1": 1,
+                "opacity": 0.5,
+                "line": {"color": colour, "width": 1, "dash": dash},
+            }
+            for x0 in xs
+        ]
         fig.add_trace(
             go.Scatter(
-                x=[round(e["t"] / 60.0, 4) for e in marks],
+                x=xs,
                 y=[top] * len(marks),
                 mode="markers",
                 name=f"{category}s",
