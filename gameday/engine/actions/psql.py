@@ -1,0 +1,157 @@
+"""``psql`` against the simulated databases: connection flags, SQL, psql's output.
+
+``psql -h HOST -U USER -d DB -c "SQL"`` (or a ``postgresql://`` URI) picks the database;
+the SQL is answered from :mod:`~gameday.engine.actions.pgstat` and printed as psql's
+aligned table (``-x`` expanded, ``-t`` tuples only, ``-A`` unaligned). Terminating or
+cancelling the session that holds a lock ends its ``blocking_query`` fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from gameday.engine.actions.effects import Outcome, relief
+from gameday.engine.actions.output import pg_text, psql_table
+from gameday.engine.actions.parse import ActionError, parse_flags
+from gameday.engine.actions.pgstat import build_view
+from gameday.engine.actions.sql_eval import Evaluator, SqlError
+from gameday.engine.actions.sql_query import QueryResult, run_sql
+from gameday.engine.state import DatabaseState
+
+_SHORT = {"h": "host", "U": "username", "d": "dbname", "p": "port", "c": "command",
+          "t": "tuples-only", "A": "no-align", "x": "expanded", "X": "no-psqlrc",
+          "q": "quiet", "w": "no-password", "W": "password", "F": "field-separator",
+          "P": "pset", "v": "set", "f": "file"}
+_VALUES = {"host", "username", "dbname", "port", "command", "field-separator", "pset", "set",
+           "file"}
+_BOOLS = {"tuples-only", "no-align", "expanded", "no-psqlrc", "quiet", "no-password",
+          "password", "csv"}
+
+
+def _database(ctx: Any, host: str | None, dbname: str | None) -> DatabaseState:
+    dbs = ctx.world.databases
+    if host:
+        short = host.split(".")[0]
+        found = [d for d in dbs.values() if short in (d.name, d.datname, f"{d.name}-primary")]
+        if not found:
+            raise ActionError(
+                f'psql: error: could not translate host name "{host}" to address: '
+                "Name or service not known"
+            )
+        db = found[0]
+    else:
+        found = [d for d in dbs.values() if dbname in (d.datname, d.name)] or list(dbs.values())
+        if not found:
+            raise ActionError("psql: error: this scenario has no database")
+        db = found[0]
+    if dbname and dbname not in (db.datname, "postgres", "template1"):
+        raise ActionError(
+            f'psql: error: connection to server at "{host or db.name}", port 5432 failed: '
+            f'FATAL:  database "{dbname}" does not exist'
+        )
+    return db
+
+
+def _render(result: QueryResult, tuples_only: bool, unaligned: bool, expanded: bool,
+            sep: str) -> str:
+    cols, rows = result.columns, result.rows
+    if expanded:
+        width = max((len(c) for c in cols), default=0)
+        blocks = []
+        for i, r in enumerate(rows, 1):
+            head = f"-[ RECORD {i} ]"
+            blocks.append(head + "-" * max(0, width + 1 - len(head)) + "+" + "-" * 8)
+            blocks += [f"{c.ljust(width)} | {pg_text(v)}" for c, v in zip(cols, r, strict=True)]
+        return "\n".join(blocks) if rows else "(0 rows)"
+    if unaligned:
+        lines = [] if tuples_only else [sep.join(cols)]
+        lines += [sep.join(pg_text(v) for v in r) for r in rows]
+        if not tuples_only:
+            lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+        return "\n".join(lines)
+    table = psql_table(cols, rows)
+    if tuples_only:
+        return "\n".join(table.split("\n")[2:-1])
+    return table
+
+
+def run_psql(ctx: Any, args: list[str], actor: str) -> Outcome:
+    """``psql ARGS``: connect as the flags say and run the ``-c`` SQL."""
+    flags = parse_flags(args, _SHORT, _VALUES, _BOOLS)
+    host, user, dbname = flags.get("host"), flags.get("username"), flags.get("dbname")
+    words = list(flags.words)
+    if words and "://" in words[0]:
+        uri = urlsplit(words.pop(0))
+        host, user = uri.hostname or host, uri.username or user
+        dbname = uri.path.lstrip("/") or dbname
+    if words and dbname is None:
+        dbname = words.pop(0)
+    if words and user is None:
+        user = words.pop(0)
+    sql = flags.get("command")
+    if sql is None:
+        return Outcome(False, 'psql: interactive sessions are not simulated; give the query '
+                       'with -c "SELECT ..."', "psql")
+    db = _database(ctx, host, dbname)
+    return run_query(ctx, db, user or "postgres", sql, flags.has("tuples-only"),
+                     flags.has("no-align"), flags.has("expanded"),
+                     flags.get("field-separator", "|") or "|")
+
+
+def run_query(ctx: Any, db: DatabaseState, user: str, sql: str, tuples_only: bool = False,
+              unaligned: bool = False, expanded: bool = False, sep: str = "|") -> Outcome:
+    """Run ``sql`` on ``db`` as ``user``; terminate and cancel calls take effect."""
+    low = sql.lower()
+    kind = ("psql.terminate" if "pg_terminate_backend" in low else
+            "psql.cancel" if "pg_cancel_backend" in low else
+            "psql.show" if low.lstrip().startswith("show") else "psql.select")
+    view = build_view(db, ctx, user, sql)
+    calls: list[tuple[int, bool]] = []
+    warnings: list[str] = []
+
+    def backend_call(pid: int, cancel: bool) -> bool:
+        if pid == view.self_pid or pid in view.backends:
+            calls.append((pid, cancel))
+            return True
+        warnings.append(f"WARNING:  PID {pid} is not a PostgreSQL backend process")
+        return False
+
+    try:
+        results = run_sql(sql, Evaluator(view, backend_call))
+    except SqlError as exc:
+        return Outcome(False, f"ERROR:  {exc}", kind)
+    hint = _apply(ctx, view, calls) if calls else ("no-effect" if "backend" in kind else "")
+    if any(pid == view.self_pid and not cancel for pid, cancel in calls):
+        warnings.append("FATAL:  terminating connection due to administrator command\n"
+                        "server closed the connection unexpectedly")
+    text = _render(results[-1], tuples_only, unaligned, expanded, sep) if results else ""
+    return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, hint,
+                   changed=bool(calls))
+
+
+def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> str:
+    """Terminate or cancel backends; returns the handler's hint for the effect."""
+    hints = []
+    for pid, cancel in calls:
+        backend = view.backends.get(pid)
+        if backend is None:
+            continue
+        fault = ctx.world.faults.get(backend.fault or "")
+        if backend.blocker_of and fault is not None and fault.active:
+            ctx.end_fault(fault.spec.id, "mitigated")
+            hints.append("")
+            continue
+        if cancel and backend.state != "active":
+            hints.append("no-effect")
+            continue
+        if backend.state == "idle in transaction" and backend.service and not cancel:
+            pods = [p for p in ctx.world.serving_pods(backend.service) if p.leaked >= 1]
+            if pods:
+                pods[0].leaked -= 1
+                hints.append(relief(ctx, backend.service))
+        if not cancel:
+            ctx.world.terminate_backend(pid, ctx.now)
+        hints.append("no-effect")
+    temporary = [h for h in hints if h.startswith("temporary:")]
+    return temporary[0] if temporary else "no-effect"

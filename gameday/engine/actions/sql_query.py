@@ -1,0 +1,274 @@
+"""Running a responder's SQL against the simulated ``pg_stat_activity`` and ``pg_locks``.
+
+sqlglot parses the statement; this module picks the rows (one view, or a join of the
+views, which is how the classic blocking-locks queries are written), filters, groups,
+projects, orders and limits them. A join is answered as blocked/blocking pairs: each
+table alias is worked out to stand for the waiting or the blocking side.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from gameday.engine.actions.output import Interval, pg_text
+from gameday.engine.actions.pgstat import ACTIVITY_COLUMNS, LOCK_COLUMNS, PgView
+from gameday.engine.actions.sql_eval import AGGREGATES, Env, Evaluator, SqlError
+from gameday.engine.actions.sql_funcs import setting
+
+TABLES = {"pg_stat_activity": ACTIVITY_COLUMNS, "pg_locks": LOCK_COLUMNS}
+SUPPORTED = (
+    "Simulated: SELECT over pg_stat_activity and pg_locks (WHERE, GROUP BY, ORDER BY, LIMIT,"
+    " count/max/min), their blocking-locks joins, pg_blocking_pids(pid),"
+    " pg_terminate_backend(pid), pg_cancel_backend(pid), SHOW name."
+)
+
+
+@dataclass
+class QueryResult:
+    """Columns and rows of one statement, or a one-line command tag."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+@contextmanager
+def _quiet_sqlglot() -> Iterator[None]:
+    """sqlglot logs a warning when it falls back to a generic command; psql would not."""
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
+    """Run each statement of ``sql``.
+
+    Raises:
+        SqlError: for a syntax error or something not simulated.
+    """
+    results = []
+    for text in [s.strip() for s in sql.split(";")]:
+        if not text:
+            continue
+        words = text.split()
+        if words[0].lower() == "show" and len(words) == 2:
+            name = words[1].strip('"')
+            results.append(QueryResult([name.lower()], [[setting(ev.view, name)]]))
+            continue
+        try:
+            with _quiet_sqlglot():
+                stmt = sqlglot.parse_one(text, read="postgres")
+        except ParseError as exc:
+            near = exc.errors[0].get("highlight") if exc.errors else None
+            raise SqlError(f'syntax error at or near "{near or words[0]}"') from None
+        if not isinstance(stmt, exp.Select):
+            raise SqlError(f"{words[0].upper()} is not simulated. {SUPPORTED}")
+        results.append(run_select(stmt, ev))
+    return results
+
+
+def _tables(sel: exp.Select) -> list[tuple[str, str]]:
+    from_ = sel.args.get("from_") or sel.args.get("from")
+    tables = [from_.this] if from_ is not None else []
+    tables += [j.this for j in sel.args.get("joins") or []]
+    out = []
+    for t in tables:
+        if not isinstance(t, exp.Table):
+            raise SqlError(f"subqueries are not simulated. {SUPPORTED}")
+        if t.name not in TABLES:
+            raise SqlError(
+                f'relation "{t.name}" is not simulated (its rows are the application\'s). '
+                + SUPPORTED
+            )
+        out.append((t.alias_or_name, t.name))
+    return out
+
+
+def _roles(sel: exp.Select, tables: list[tuple[str, str]]) -> dict[str, str]:
+    """Which alias of a join stands for the waiting side and which for the blocking one."""
+    roles: dict[str, str] = {}
+    for call in sel.find_all(exp.Anonymous):
+        if call.name.lower() == "pg_blocking_pids":
+            for col in call.find_all(exp.Column):
+                if col.table:
+                    roles[col.table] = "blocked"
+    for alias, _ in tables:
+        low = alias.lower()
+        if any(w in low for w in ("blocking", "blocker", "holder", "locker")):
+            roles.setdefault(alias, "blocking")
+        elif any(w in low for w in ("blocked", "wait")):
+            roles.setdefault(alias, "blocked")
+    links = []
+    for eq in sel.find_all(exp.EQ):
+        a, b = eq.this, eq.expression
+        if isinstance(a, exp.Column) and isinstance(b, exp.Column) and a.table and b.table \
+                and a.name == b.name == "pid":
+            links.append((a.table, b.table))
+    for _ in range(len(tables)):
+        for a, b in links:
+            if a in roles and b not in roles:
+                roles[b] = roles[a]
+            elif b in roles and a not in roles:
+                roles[a] = roles[b]
+    for alias, _ in tables:
+        if alias not in roles:
+            roles[alias] = "blocking" if "blocked" in roles.values() else "blocked"
+            for a, b in links:  # its pid-linked partner shares the role
+                if alias in (a, b):
+                    roles.setdefault(b if a == alias else a, roles[alias])
+    return roles
+
+
+def _source_rows(sel: exp.Select, view: PgView) -> list[Env]:
+    tables = _tables(sel)
+    if not tables:
+        return [{}]
+    if len(tables) == 1:
+        alias, name = tables[0]
+        rows = view.activity if name == "pg_stat_activity" else view.locks
+        return [{alias: row} for row in rows]
+    roles = _roles(sel, tables)
+    activity = {r["pid"]: r for r in view.activity}
+    lock_of = {
+        (r["pid"], r["granted"]): r for r in view.locks if r["locktype"] == "transactionid"
+    }
+    envs = []
+    for waiter, blockers in view.blocked_by.items():
+        for blocker in blockers:
+            env: Env = {}
+            for alias, name in tables:
+                pid = waiter if roles[alias] == "blocked" else blocker
+                row = activity[pid] if name == "pg_stat_activity" else lock_of.get(
+                    (pid, pid == blocker))
+                env[alias] = row or {c: None for c in LOCK_COLUMNS}
+            envs.append(env)
+    return envs
+
+
+def _name(e: exp.Expression) -> str:
+    if isinstance(e, exp.Alias):
+        return e.alias
+    if isinstance(e, exp.Column):
+        return e.name
+    if isinstance(e, exp.Cast | exp.Paren):
+        inner = _name(e.this)
+        return inner if inner != "?column?" else e.to.sql().lower() if isinstance(e, exp.Cast) \
+            else inner
+    names = {exp.CurrentTimestamp: "now", exp.ArraySize: "array_length",
+             exp.TimestampTrunc: "date_trunc", exp.CurrentVersion: "version"}
+    if type(e) in names:
+        return names[type(e)]
+    if isinstance(e, exp.Anonymous):
+        return e.name.lower()
+    if isinstance(e, exp.Func):
+        return e.sql_name().lower()
+    return "?column?"
+
+
+def _projections(sel: exp.Select, envs: list[Env], tables: list[str]) -> list[exp.Expression]:
+    out: list[exp.Expression] = []
+    for p in sel.expressions:
+        star_table = p.table if isinstance(p, exp.Column) and isinstance(p.this, exp.Star) \
+            else None
+        if isinstance(p, exp.Star) or star_table:
+            for alias, name in _tables(sel):
+                if star_table in (None, alias):
+                    out += [exp.column(c, table=alias) for c in TABLES[name]]
+        else:
+            out.append(p)
+    return out
+
+
+def _sort_key(value: Any) -> Any:
+    if isinstance(value, Interval):
+        return value.seconds
+    if isinstance(value, bool | int | float):
+        return value
+    return pg_text(value) if not hasattr(value, "timestamp") else value.timestamp()
+
+
+def run_select(sel: exp.Select, ev: Evaluator) -> QueryResult:
+    """The rows of one SELECT."""
+    envs = _source_rows(sel, ev.view)
+    where = sel.args.get("where")
+    if where is not None:
+        envs = [e for e in envs if ev.eval(where.this, e) is True]
+    projs = _projections(sel, envs, [])
+    columns = [_name(p) for p in projs]
+    by_alias = {_name(p): p.this for p in projs if isinstance(p, exp.Alias)}
+    group_by = sel.args.get("group")
+    items: list[tuple[Env, list[Env] | None]]
+    if group_by is not None or any(p.find(*AGGREGATES) for p in projs):
+        keys = [_resolve(k, projs, by_alias) for k in (group_by.expressions if group_by else [])]
+        groups: dict[tuple[str, ...], list[Env]] = {}
+        for env in envs:
+            groups.setdefault(tuple(pg_text(ev.eval(k, env)) for k in keys), []).append(env)
+        if not keys:
+            groups = {(): envs}
+        items = [(g[0] if g else {}, g) for g in groups.values()]
+        having = sel.args.get("having")
+        if having is not None:
+            items = [(e, g) for e, g in items if ev.eval(having.this, e, g) is True]
+    else:
+        items = [(env, None) for env in envs]
+    rows = [([ev.eval(p, env, group) for p in projs], env, group) for env, group in items]
+    order = sel.args.get("order")
+    for o in reversed(order.expressions if order else []):
+        key = o.this
+        if isinstance(key, exp.Literal) and not key.is_string:
+            idx = int(key.this) - 1
+            value = lambda r, i=idx: r[0][i]  # noqa: E731
+        elif isinstance(key, exp.Column) and not key.table and key.name in columns:
+            idx = columns.index(key.name)
+            value = lambda r, i=idx: r[0][i]  # noqa: E731
+        else:
+            value = lambda r, k=key: ev.eval(k, r[1], r[2])  # noqa: E731
+        desc, nulls_first = bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
+        rows.sort(key=functools.cmp_to_key(
+            lambda a, b, v=value, d=desc, n=nulls_first: _compare(v(a), v(b), d, n)))
+    out = [r[0] for r in rows]
+    if sel.args.get("distinct"):
+        seen: set[tuple[str, ...]] = set()
+        out = [r for r in out if not (tuple(map(pg_text, r)) in seen
+                                      or seen.add(tuple(map(pg_text, r))))]
+    offset, limit = sel.args.get("offset"), sel.args.get("limit")
+    start = int(ev.eval(offset.expression, {})) if offset is not None else 0
+    out = out[start:]
+    if limit is not None:
+        out = out[: int(ev.eval(limit.expression, {}))]
+    return QueryResult(columns, out)
+
+
+def _resolve(key: exp.Expression, projs: list[exp.Expression], by_alias: dict) -> exp.Expression:
+    if isinstance(key, exp.Literal) and not key.is_string:
+        p = projs[int(key.this) - 1]
+        return p.this if isinstance(p, exp.Alias) else p
+    if isinstance(key, exp.Column) and not key.table and key.name in by_alias \
+            and key.name not in ACTIVITY_COLUMNS:
+        return by_alias[key.name]
+    return key
+
+
+def _compare(a: Any, b: Any, desc: bool, nulls_first: bool) -> int:
+    if a is None or b is None:
+        if a is None and b is None:
+            return 0
+        return (-1 if nulls_first else 1) if a is None else (1 if nulls_first else -1)
+    ka, kb = _sort_key(a), _sort_key(b)
+    try:
+        c = (ka > kb) - (ka < kb)
+    except TypeError:
+        c = (str(ka) > str(kb)) - (str(ka) < str(kb))
+    return -c if desc else c
