@@ -72,7 +72,7 @@ def translate(pattern: str) -> str:
             elif e == "z":
                 out.append("\\Z")
             elif e in "pP":
-                raise GoRegexError(f"unicode classes \\{e} are not supported")
+                raise GoRegexError(f"Unicode classes (\\{e}) are not supported by gameday")
             elif e == "x" and i < n and pattern[i] == "{":
                 end = pattern.find("}", i)
                 if end < 0:
