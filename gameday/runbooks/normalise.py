@@ -92,6 +92,8 @@ OPTIONAL_FLAGS = {
     "no-psqlrc",
     "field-separator",
 }
+#: Connection flags a typed command may add when the runbook leaves them out.
+CONNECTION_FLAGS = {"host", "username", "dbname", "port", "context", "kubeconfig", "cluster"}
 _KINDS = {
     "deployment": ("deploy", "deployment", "deployments", "deploy.apps", "deployments.apps"),
     "pod": ("po", "pod", "pods"),
@@ -276,11 +278,12 @@ def _value_matches(pattern: str, value: str) -> bool:
     return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
-def normalised_matches(expected: Normalised, typed: Normalised) -> bool:
+def normalised_matches(expected: Normalised, typed: Normalised, lenient: bool = False) -> bool:
     """True if ``typed`` does what the runbook's ``expected`` says (flags in any order).
 
-    Output-shaping flags (``-o``, ``--tail`` ...) may differ; every other flag the runbook
-    gives must be present with a matching value, and the typed command may add none.
+    Output-shaping flags (``-o``, ``--tail`` ...) may differ. Every other flag the runbook
+    gives must be present with a matching value; the typed command may add connection
+    flags (``-h``, ``-U``, ``--context`` ...) and, when ``lenient``, any flag at all.
     """
     if expected[0] != typed[0] or len(expected[1]) != len(typed[1]):
         return False
@@ -288,18 +291,23 @@ def normalised_matches(expected: Normalised, typed: Normalised) -> bool:
         return False
     want = {k: v for k, v in expected[2] if k not in OPTIONAL_FLAGS}
     got = {k: v for k, v in typed[2] if k not in OPTIONAL_FLAGS}
-    if want.keys() != got.keys():
+    extra = got.keys() - want.keys()
+    if want.keys() - got.keys() or (extra and not lenient and extra - CONNECTION_FLAGS):
         return False
     if not all(_value_matches(want[k], got[k]) for k in want):
         return False
     if expected[3] and typed[3]:
-        return normalised_matches(expected[3], typed[3])
+        return normalised_matches(expected[3], typed[3], lenient)
     return expected[3] == typed[3]
 
 
-def commands_match(expected: str, typed: str) -> bool:
-    """True if a typed command matches a runbook command; unparsable never matches."""
+def commands_match(expected: str, typed: str, lenient: bool = False) -> bool:
+    """True if a typed command matches a runbook command; unparsable never matches.
+
+    ``lenient`` lets the typed command carry flags the expected one does not name (for
+    patterns such as a scenario's red herrings, written without a namespace).
+    """
     try:
-        return normalised_matches(normalise_command(expected), normalise_command(typed))
+        return normalised_matches(normalise_command(expected), normalise_command(typed), lenient)
     except ValueError:
         return False

@@ -197,34 +197,34 @@ class _Builder:
                     return j + 1
             elif tok.type == "list_item_open" and depth == 1:
                 number = int(tok.info) if tok.info.isdigit() else None
-                item = {
-                    "number": number,
-                    "text": [],
-                    "cmds": [],
-                    "lines": [],
-                    "line": self._line(tok),
-                }
+                item = _Item(number, self._line(tok))
             elif tok.type == "list_item_close" and depth == 1 and item is not None:
                 if self.sections:
-                    self._add_step(
-                        " ".join(item["text"]),
-                        item["cmds"],
-                        item["lines"],
-                        item["line"],
-                        item["number"],
-                    )
+                    text = " ".join(item.text)
+                    self._add_step(text, item.cmds, item.lines, item.line, item.number)
                 item = None
             elif item is not None and tok.type == "inline":
                 self.lines_of_text.append(tok.content)
-                item["text"].append(_inline_text(tok))
+                item.text.append(_inline_text(tok))
                 for cmd in _inline_commands(tok):
-                    item["cmds"].append(cmd)
-                    item["lines"].append(self._line(tok))
+                    item.cmds.append(cmd)
+                    item.lines.append(self._line(tok))
             elif item is not None and tok.type in ("fence", "code_block"):
                 cmds, lines = _fence_commands(tok, self.offset)
-                item["cmds"] += cmds
-                item["lines"] += lines
+                item.cmds += cmds
+                item.lines += lines
         return len(tokens)
+
+
+@dataclass
+class _Item:
+    """A list item being collected into a step."""
+
+    number: int | None
+    line: int
+    text: list[str] = field(default_factory=list)
+    cmds: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
 
 
 def _alerts(front: dict | None, title: str, texts: list[str]) -> list[str]:

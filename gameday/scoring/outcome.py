@@ -76,11 +76,11 @@ def diagnosis(c: Context) -> Grade:
 
 
 def _fault_story(c: Context) -> list[tuple[str, float, Event | None]]:
-    ends = {}
+    ends: dict[str, Event] = {}
     for e in c.stream.of("fault.end"):
-        ends.setdefault(e.data.get("fault"), e)
+        ends.setdefault(str(e.data.get("fault")), e)
     return [
-        (str(e.data.get("fault")), e.t, ends.get(e.data.get("fault")))
+        (str(e.data.get("fault")), e.t, ends.get(str(e.data.get("fault"))))
         for e in c.stream.of("fault.start")
     ]
 

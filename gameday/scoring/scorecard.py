@@ -153,7 +153,7 @@ def score(
     targets = resolve_targets(scenario, [v for rb in books if (v := escalate_after(rb))])
     ctx = Context(stream, scenario, targets, books, metrics)
     dims = [_dimension(k, GRADERS[k](ctx), targets.max_points(k)) for k in DIMENSIONS]
-    hints = [
+    hints: list[dict[str, Any]] = [
         {
             "t": round(e.t, 3),
             "question": str(e.data.get("question", "")),
