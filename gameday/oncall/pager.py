@@ -4,9 +4,9 @@ PagerDuty semantics. A trigger on a service opens an incident (or, with the dedu
 an open one, adds an alert to it). High urgency notifies the first rule's targets at once,
 then every ``escalation_delay_in_minutes`` without an ack moves to the next rule; after
 the last rule the policy starts over, ``num_loops`` more times, then stops. A rule whose
-targets have nobody on call escalates at once. Low urgency notifies the first rule
-without waking anyone and never escalates. Ack stops escalation; escalate and reassign
-re-trigger an incident by hand.
+targets have nobody on call escalates at once (a whole pass of those ends paging).
+Low urgency notifies the first rule without waking anyone and never escalates. Ack
+stops escalation; escalate and reassign re-trigger an incident by hand.
 
 Each incident's escalation is one SimPy process. Actions change the state first and then
 interrupt that process; the process re-checks the state whenever it wakes, so an ack and
