@@ -107,6 +107,51 @@ def render_template(
     Raises:
         TemplateError: with Prometheus' message when parsing or execution fails.
     """
+    key = None
+    if query is None:  # without queries the output depends on the arguments alone
+        ext_key = tuple(external_labels.items()) if external_labels else ()
+        vkey = float(value).hex()  # distinguishes -0.0 from 0.0, unlike ==
+        key = (text, name, tuple(labels.items()), vkey, ext_key, external_url)
+        hit = _RESULTS.get(key)
+        if hit is not None:
+            if type(hit) is _Failure:
+                raise TemplateError(hit.message)
+            return hit  # type: ignore[return-value]
+    try:
+        result = _render(text, labels, value, external_labels, external_url, query, name)
+    except TemplateError as err:
+        if key is not None:
+            _remember(key, _Failure(str(err)))
+        raise
+    if key is not None:
+        _remember(key, result)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    message: str
+
+
+_RESULTS: dict[tuple[Any, ...], str | _Failure] = {}
+_RESULTS_MAX = 16384  # rendered texts kept; the cache is emptied when full
+
+
+def _remember(key: tuple[Any, ...], result: str | _Failure) -> None:
+    if len(_RESULTS) >= _RESULTS_MAX:
+        _RESULTS.clear()
+    _RESULTS[key] = result
+
+
+def _render(
+    text: str,
+    labels: dict[str, str],
+    value: float,
+    external_labels: dict[str, str] | None,
+    external_url: str,
+    query: Callable[[str], list[Any]] | None,
+    name: str,
+) -> str:
     prepared = _prepare(text)
     if isinstance(prepared, ParseError):
         raise TemplateError(f"error parsing template {name}: {parse_error_message(name, prepared)}")

@@ -7,6 +7,7 @@ does, so the parser never sees trimmed space or comments.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
@@ -107,46 +108,51 @@ def _go_rune(c: str) -> str:
     return f"U+{ord(c):04X} '{c}'" if c.isprintable() else f"U+{ord(c):04X}"
 
 
+_ALNUM_RUN = re.compile(r"[^\W]*")  # Go's isAlphaNumeric: '_', letters, digits
+_SPACE_RUN = re.compile(r"[ \t\r\n]*")
+
+
 class _Lexer:
     def __init__(self, text: str) -> None:
         self.input = text
+        self.end = len(text)
         self.pos = 0
         self.start = 0
-        self.line = 1
-        self.start_line = 1
         self.paren_depth = 0
         self.items: list[Item] = []
+        self._line_pos = 0  # line numbers are counted lazily up to this offset
+        self._line = 1
 
     # -- helpers -------------------------------------------------------------
     def peek(self) -> str:
-        return self.input[self.pos] if self.pos < len(self.input) else ""
+        return self.input[self.pos] if self.pos < self.end else ""
 
     def next(self) -> str:
-        if self.pos >= len(self.input):
+        if self.pos >= self.end:
             return ""
-        c = self.input[self.pos]
         self.pos += 1
-        if c == "\n":
-            self.line += 1
-        return c
+        return self.input[self.pos - 1]
 
     def backup(self) -> None:
         self.pos -= 1
-        if self.input[self.pos] == "\n":
-            self.line -= 1
+
+    def line_at(self, offset: int) -> int:
+        """1 + the number of newlines before ``offset`` (offsets only grow)."""
+        if offset > self._line_pos:
+            self._line += self.input.count("\n", self._line_pos, offset)
+            self._line_pos = offset
+        return self._line
 
     def emit(self, typ: T) -> None:
-        self.items.append(Item(typ, self.start, self.input[self.start : self.pos], self.start_line))
+        line = self.line_at(self.start)
+        self.items.append(Item(typ, self.start, self.input[self.start : self.pos], line))
         self.start = self.pos
-        self.start_line = self.line
 
     def ignore(self) -> None:
-        self.line += self.input.count("\n", self.start, self.pos)
         self.start = self.pos
-        self.start_line = self.line
 
     def error(self, msg: str) -> None:
-        self.items.append(Item(T.ERROR, self.start, msg, self.start_line))
+        self.items.append(Item(T.ERROR, self.start, msg, self.line_at(self.start)))
 
     def has_left_trim(self, at: int) -> bool:
         s = self.input
@@ -182,14 +188,12 @@ class _Lexer:
                 trim = len(seg) - len(seg.rstrip(SPACE_CHARS))
             self.pos -= trim
             if self.pos > self.start:
-                self.line += self.input.count("\n", self.start, self.pos)
                 self.emit(T.TEXT)
             self.pos += trim
             self.ignore()
             return self.lex_left_delim
         self.pos = len(self.input)
         if self.pos > self.start:
-            self.line += self.input.count("\n", self.start, self.pos)
             self.emit(T.TEXT)
         self.emit(T.EOF)
         return None
@@ -289,10 +293,9 @@ class _Lexer:
         return self.lex_inside_action
 
     def lex_space(self):  # noqa: ANN201
-        num = 0
-        while _is_space(self.peek()):
-            self.next()
-            num += 1
+        m = _SPACE_RUN.match(self.input, self.pos)
+        num = m.end() - self.pos
+        self.pos = m.end()
         if self.has_right_trim(self.pos - 1) and self.input.startswith(RIGHT_DELIM, self.pos + 1):
             self.backup()
             if num == 1:
@@ -300,9 +303,17 @@ class _Lexer:
         self.emit(T.SPACE)
         return self.lex_inside_action
 
+    def alnum_end(self, pos: int) -> int:
+        """End of the run of Go alphanumerics starting at ``pos``."""
+        end = _ALNUM_RUN.match(self.input, pos).end()  # type: ignore[union-attr]
+        if not self.input.isascii():
+            for i in range(pos, end):
+                if not _is_alnum(self.input[i]):
+                    return i
+        return end
+
     def lex_identifier(self):  # noqa: ANN201
-        while _is_alnum(self.peek()):
-            self.next()
+        self.pos = self.alnum_end(self.pos)
         word = self.input[self.start : self.pos]
         if not self.at_terminator():
             return self.error(f"bad character {_go_rune(self.peek())}")
@@ -327,8 +338,7 @@ class _Lexer:
         if self.at_terminator():
             self.emit(T.VARIABLE if typ == T.VARIABLE else T.DOT)
             return self.lex_inside_action
-        while _is_alnum(self.peek()):
-            self.next()
+        self.pos = self.alnum_end(self.pos)
         if not self.at_terminator():
             return self.error(f"bad character {_go_rune(self.peek())}")
         self.emit(typ)
@@ -363,7 +373,6 @@ class _Lexer:
         i = self.input.find("`", self.pos)
         if i < 0:
             return self.error("unterminated raw quoted string")
-        self.line += self.input.count("\n", self.pos, i + 1)
         self.pos = i + 1
         self.emit(T.RAW_STRING)
         return self.lex_inside_action

@@ -38,6 +38,7 @@ class Parser:
         self.text = text
         self.funcs = funcs
         self.items = lex(text)
+        self.items += [self.items[-1]] * 16  # reading past the end keeps returning EOF/ERROR
         self.i = 0
         self.vars: list[str] = ["$"]
         self.range_depth = 0
@@ -47,8 +48,8 @@ class Parser:
 
     # -- token stream ----------------------------------------------------------
     def _at(self, j: int) -> Item:
-        j = min(j, len(self.items) - 1)
-        self.seen = max(self.seen, j)
+        if j > self.seen:
+            self.seen = j
         return self.items[j]
 
     def next(self) -> Item:
@@ -74,7 +75,7 @@ class Parser:
         return self._at(self.i)
 
     def errorf(self, msg: str) -> None:
-        raise ParseError(msg, self.items[self.seen].line)
+        raise ParseError(msg, self.items[min(self.seen, len(self.items) - 1)].line)
 
     def expect(self, typ: T, context: str) -> Item:
         tok = self.next_non_space()
