@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
-from plotly.subplots import make_subplots
 
 from gameday.reports.postmortem import summary_text
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _MARKERS = {  # category -> (colour, dash, which timeline kinds)
@@ -39,6 +39,9 @@ def _env() -> jinja2.Environment:
 
 def figure(result: dict[str, Any]) -> go.Figure:
     """The metrics figure with event markers (x axis: minutes since the start)."""
+    import plotly.graph_objects as go  # plotly is slow to import; only the HTML needs it
+    from plotly.subplots import make_subplots
+
     points = result["metrics"]["points"]
     slo = result["metrics"].get("slo", result["scenario"].get("slo", 0.999))
     x = [round(p["t"] / 60.0, 4) for p in points]
@@ -142,6 +145,8 @@ def figure(result: dict[str, Any]) -> go.Figure:
 
 def render_html(result: dict[str, Any], *, include_plotlyjs: bool = True) -> str:
     """The report page. ``include_plotlyjs=False`` leaves plotly.js out (for tests)."""
+    from plotly.offline import get_plotlyjs
+
     chart = figure(result).to_html(
         full_html=False,
         include_plotlyjs=False,

@@ -81,7 +81,8 @@ def write_reports(
         copied = None
         if journal is not None:
             copied = folder / "journal.jsonl"
-            shutil.copyfile(journal, copied)
+            if not (copied.exists() and copied.samefile(journal)):
+                shutil.copyfile(journal, copied)
     except OSError as exc:
         raise InputError(
             Problem(

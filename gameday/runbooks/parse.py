@@ -236,12 +236,16 @@ def _alerts(front: dict | None, title: str, texts: list[str]) -> list[str]:
         if isinstance(value, list):
             found += [str(v).strip() for v in value if str(v).strip()]
     for text in texts:
-        for line in text.splitlines():
-            m = _ALERT_LINE.match(line.strip())
-            if m:
-                found += [
-                    n.strip(" `*_") for n in re.split(r"[,\s]+", m["names"]) if n.strip(" `*_")
-                ]
+        lines = [ln.strip() for ln in text.splitlines()]
+        for i, line in enumerate(lines):
+            m = _ALERT_LINE.match(line)
+            if not m:
+                continue
+            names = m["names"]
+            while names.rstrip().endswith(",") and i + 1 < len(lines):  # list goes on
+                i += 1
+                names += " " + lines[i]
+            found += [n.strip(" `*_") for n in re.split(r"[,\s]+", names) if n.strip(" `*_")]
     found += _ALERT_NAME.findall(title)
     return list(dict.fromkeys(found))
 

@@ -8,6 +8,7 @@ a 30-day window at the run's mean request rate.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -84,6 +85,35 @@ class MetricsSummary:
             "failed_requests": round(self.failed_requests, 1),
             "points": [{k: round(v, 6) for k, v in asdict(p).items()} for p in self.points],
         }
+
+    @classmethod
+    def from_samples(
+        cls,
+        service: str,
+        samples: Iterable[Any],
+        scrape_interval: float,
+        total_requests: float | None = None,
+        failed_requests: float | None = None,
+    ) -> MetricsSummary:
+        """Build from per-scrape samples with ``t``, ``rps``, ``error_ratio``, ``p99``,
+        ``pool_in_use`` and ``pool_size`` attributes. Totals default to rate x interval
+        summed over the samples; pass the counters' totals when they are known."""
+        points = tuple(
+            MetricPoint(
+                float(p.t),
+                float(p.rps),
+                float(p.error_ratio),
+                float(p.p99),
+                float(getattr(p, "pool_in_use", 0.0)),
+                float(getattr(p, "pool_size", 0.0)),
+            )
+            for p in samples
+        )
+        if total_requests is None:
+            total_requests = sum(p.rps * scrape_interval for p in points)
+        if failed_requests is None:
+            failed_requests = sum(p.rps * p.error_ratio * scrape_interval for p in points)
+        return cls(service, points, total_requests, failed_requests, scrape_interval)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MetricsSummary:

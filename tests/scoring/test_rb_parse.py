@@ -172,3 +172,16 @@ def test_unreadable_and_bad_front_matter(tmp_path):
     with pytest.raises(InputError) as broken:
         parse_runbook(bad)
     assert broken.value.problems[0].line == 1
+
+
+def test_alert_list_continues_after_a_trailing_comma():
+    """An ``Alerts:`` list wrapped over lines keeps going while lines end with a comma."""
+    rb = parse_runbook_text(
+        "# Orders\n\nAlerts: OrdersDBPoolExhausted, OrdersDBPoolPending,\n"
+        "CheckoutErrorBudgetBurnPage\nSee below.\n\n## Fix\n"
+    )
+    assert rb.alerts == [
+        "OrdersDBPoolExhausted",
+        "OrdersDBPoolPending",
+        "CheckoutErrorBudgetBurnPage",
+    ]
