@@ -119,3 +119,18 @@ class FakeContext:
 @pytest.fixture
 def pool_ctx() -> FakeContext:
     return FakeContext(load("db-pool-exhaustion"), pager=FakePager())
+
+
+def with_faults(faults: list[dict[str, Any]], mitigations: list[dict[str, Any]] = ()) -> Scenario:
+    """The pool-exhaustion world with other faults (and data-driven mitigations)."""
+    data = yaml.safe_load((SCENARIOS / "db-pool-exhaustion" / "scenario.yaml").read_text())
+    data["faults"] = faults
+    data["mitigations"] = list(mitigations)
+    return Scenario.model_validate(data)
+
+
+@pytest.fixture
+def locked(pool_ctx: FakeContext) -> FakeContext:
+    """The lock has been held for ten minutes (it starts at 5m)."""
+    pool_ctx.run(900)
+    return pool_ctx

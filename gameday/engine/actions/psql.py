@@ -121,7 +121,8 @@ def run_query(ctx: Any, db: DatabaseState, user: str, sql: str, tuples_only: boo
         results = run_sql(sql, Evaluator(view, backend_call))
     except SqlError as exc:
         return Outcome(False, f"ERROR:  {exc}", kind)
-    hint = _apply(ctx, view, calls) if calls else ("no-effect" if "backend" in kind else "")
+    hint = _apply(ctx, view, calls) if calls else (
+        "no-effect" if kind in ("psql.terminate", "psql.cancel") else "")
     if any(pid == view.self_pid and not cancel for pid, cancel in calls):
         warnings.append("FATAL:  terminating connection due to administrator command\n"
                         "server closed the connection unexpectedly")
