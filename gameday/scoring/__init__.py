@@ -4,6 +4,7 @@ from gameday.scoring.evidence import Dimension, fmt_dur, fmt_t
 from gameday.scoring.metrics import MetricPoint, MetricsSummary
 from gameday.scoring.scorecard import Scorecard, applicable_runbooks, score
 from gameday.scoring.targets import DIMENSIONS, SEVERITY_TABLE, Targets, resolve_targets
+from gameday.scoring.text import format_scorecard
 
 __all__ = [
     "DIMENSIONS",
@@ -15,6 +16,7 @@ __all__ = [
     "Targets",
     "applicable_runbooks",
     "fmt_dur",
+    "format_scorecard",
     "fmt_t",
     "resolve_targets",
     "score",

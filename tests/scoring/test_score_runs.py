@@ -128,3 +128,14 @@ def test_all_dimensions_present_in_order():
     """The scorecard lists the ten dimensions in the documented order."""
     card = _card(synth.expert(), 1080, 800)
     assert [d.key for d in card.dimensions] == list(DIMENSIONS)
+
+
+def test_text_scorecard_for_the_terminal():
+    """The terminal scorecard marks missed dimensions, lists hints and ends with the verdict."""
+    from gameday.scoring import format_scorecard
+
+    text = format_scorecard(_card(synth.novice(), 2400, 2100))
+    assert "  MISS Acknowledgement (MTTA)" in text
+    assert "hint T+28m20s: Which resource are the failing requests waiting for? (-5)" in text
+    assert text.rstrip().endswith("Total 24.1 / 100 (pass at 70): FAIL")
+    assert "         - MTTA was 11m04s" in text
