@@ -11,7 +11,16 @@ from typing import Any
 from gameday.rules.gotemplate import nodes as n
 from gameday.rules.gotemplate.funcs import FUNCS, Context, Func, GoError
 from gameday.rules.gotemplate.gofmt import go_quote, print_value
-from gameday.rules.gotemplate.values import GoTime, IfaceMap, SamplePtr, is_true, type_name
+from gameday.rules.gotemplate.values import (
+    FIELDS,
+    TYPE_NAMES,
+    GoTime,
+    IfaceMap,
+    SamplePtr,
+    TemplateData,
+    go_type_name,
+    is_true,
+)
 
 MISSING: Any = object()  # "no final value" in a pipeline (Go's missingVal)
 
@@ -28,36 +37,6 @@ class _Continue(Exception):
     pass
 
 
-class TemplateData:
-    """The data Prometheus gives alert templates: an anonymous struct."""
-
-    TYPE = (
-        "struct { Labels map[string]string; ExternalLabels map[string]string; "
-        "ExternalURL string; Value float64 }"
-    )
-
-    __slots__ = ("Labels", "ExternalLabels", "ExternalURL", "Value")
-
-    def __init__(self, labels: dict[str, str], ext: dict[str, str], url: str, value: float):
-        self.Labels, self.ExternalLabels, self.ExternalURL, self.Value = labels, ext, url, value
-
-
-_TYPE_NAMES = {
-    "string": "string", "float64": "float64", "int": "int", "bool": "bool",
-    "sample": "*template.sample", "queryResult": "template.queryResult",
-}  # fmt: skip
-
-
-_FIELDS = {
-    TemplateData: ("Labels", "ExternalLabels", "ExternalURL", "Value"),
-    SamplePtr: ("Labels", "Value"),
-}
-
-
-def _typename(v: Any) -> str:
-    return TemplateData.TYPE if isinstance(v, TemplateData) else type_name(v)
-
-
 class State:
     """One execution: output buffer, variable stack and the node being evaluated."""
 
@@ -68,7 +47,6 @@ class State:
         self.node: n.Node | None = None
         self.depth = 0
 
-    # -- errors ----------------------------------------------------------------
     def errorf(self, msg: str) -> None:
         if self.node is None:
             raise ExecError(f"template: {self.name}: {msg}")
@@ -80,7 +58,6 @@ class State:
             f"at <{self.node}>: {msg}"
         )
 
-    # -- variables -------------------------------------------------------------
     def var_value(self, name: str) -> Any:
         for entry in reversed(self.vars):
             if entry[0] == name:
@@ -94,7 +71,6 @@ class State:
                 return
         self.errorf(f"undefined variable: {name}")
 
-    # -- walking ---------------------------------------------------------------
     def walk(self, dot: Any, node: n.Node) -> None:  # noqa: C901
         self.node = node
         typ = type(node)
@@ -179,7 +155,6 @@ class State:
         finally:
             self.vars, self.depth = saved, self.depth - 1
 
-    # -- evaluation ------------------------------------------------------------
     def eval_pipeline(self, dot: Any, pipe: n.PipeNode) -> Any:
         self.node = pipe
         value = MISSING
@@ -279,7 +254,7 @@ class State:
                     got = (len(args) - 1 if args else 0) + (final is not MISSING)
                     self.errorf(f"wrong number of args for {name}: want 0 got {got}")
                 return value
-        if isinstance(receiver, TemplateData | SamplePtr) and name in _FIELDS[type(receiver)]:
+        if isinstance(receiver, TemplateData | SamplePtr) and name in FIELDS[type(receiver)]:
             if has_args:
                 self.errorf(f"{name} has arguments but cannot be invoked as function")
             return getattr(receiver, name)
@@ -289,7 +264,7 @@ class State:
             if name in receiver:
                 return receiver[name]
             return None if isinstance(receiver, IfaceMap) else ""
-        self.errorf(f"can't evaluate field {name} in type {_typename(receiver)}")
+        self.errorf(f"can't evaluate field {name} in type {go_type_name(receiver)}")
 
     def eval_function(
         self, dot: Any, node: n.IdentifierNode, cmd: n.Node, args: Any, final: Any
@@ -342,7 +317,7 @@ class State:
         if value is None:
             if typ in ("sample", "queryResult"):
                 return None
-            self.errorf(f"invalid value; expected {_TYPE_NAMES[typ]}")
+            self.errorf(f"invalid value; expected {TYPE_NAMES[typ]}")
         ok = {
             "string": lambda v: type(v) is str,
             "float64": lambda v: type(v) is float,
@@ -353,7 +328,7 @@ class State:
         }[typ](value)
         if not ok:
             self.errorf(
-                f"wrong type for value; expected {_TYPE_NAMES[typ]}; got {_typename(value)}"
+                f"wrong type for value; expected {TYPE_NAMES[typ]}; got {go_type_name(value)}"
             )
         return value
 
@@ -364,7 +339,7 @@ class State:
         if isinstance(node, n.NilNode):
             if typ in ("any", "sample", "queryResult"):
                 return None
-            self.errorf(f"cannot assign nil to {_TYPE_NAMES[typ]}")
+            self.errorf(f"cannot assign nil to {TYPE_NAMES[typ]}")
         if isinstance(node, n.FieldNode):
             return self.validate(
                 self.eval_field_chain(dot, dot, node, node.ident, [node], MISSING), typ
@@ -400,7 +375,7 @@ class State:
             if isinstance(node, n.NumberNode) and node.is_int:
                 return node.int_value
             self.errorf(f"expected integer; found {node}")
-        self.errorf(f"can't handle {node} for arg of type {_TYPE_NAMES.get(typ, typ)}")
+        self.errorf(f"can't handle {node} for arg of type {TYPE_NAMES.get(typ, typ)}")
 
 
 def execute(

@@ -8,7 +8,6 @@ returning a Go error raises :class:`GoError`; the executor reports it as
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -194,10 +193,6 @@ def _not_callable(_ctx: Context, fn: Any, *_args: Any) -> Any:
     if fn is None:
         raise GoError("call of nil")
     raise GoError(f"non-function of type {type_name(fn)}")
-
-
-def _bool_or_nan(v: float) -> bool:
-    return math.isnan(v)
 
 
 BUILTINS: dict[str, Func] = {

@@ -11,7 +11,8 @@ from collections.abc import Container
 
 from gameday.rules.gotemplate import nodes as n
 from gameday.rules.gotemplate.gostrconv import parse_number, unquote
-from gameday.rules.gotemplate.lexer import Item, T, lex
+from gameday.rules.gotemplate.lexer import lex
+from gameday.rules.gotemplate.tokens import Item, T
 
 NAME = "\x00NAME\x00"  # replaced by the template name when the error is reported
 

@@ -9,7 +9,6 @@ Plain Python values map onto Go types: ``None`` is an invalid (untyped nil) valu
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,7 +150,38 @@ def is_true(v: Any) -> bool:
     if isinstance(v, bool):
         return v
     if isinstance(v, int | float | complex):
-        return v != 0 and not (isinstance(v, float) and math.isnan(v) and False)
+        return v != 0  # NaN is true: NaN != 0
     if isinstance(v, str | dict | list):
         return len(v) > 0
     return True
+
+
+class TemplateData:
+    """The data Prometheus gives alert templates: an anonymous struct."""
+
+    TYPE = (
+        "struct { Labels map[string]string; ExternalLabels map[string]string; "
+        "ExternalURL string; Value float64 }"
+    )
+
+    __slots__ = ("Labels", "ExternalLabels", "ExternalURL", "Value")
+
+    def __init__(self, labels: dict[str, str], ext: dict[str, str], url: str, value: float):
+        self.Labels, self.ExternalLabels, self.ExternalURL, self.Value = labels, ext, url, value
+
+
+TYPE_NAMES = {
+    "string": "string", "float64": "float64", "int": "int", "bool": "bool",
+    "sample": "*template.sample", "queryResult": "template.queryResult",
+}  # fmt: skip
+
+
+FIELDS = {
+    TemplateData: ("Labels", "ExternalLabels", "ExternalURL", "Value"),
+    SamplePtr: ("Labels", "Value"),
+}
+
+
+def go_type_name(v: Any) -> str:
+    """Go's ``%T``, including the template data struct."""
+    return TemplateData.TYPE if isinstance(v, TemplateData) else type_name(v)
