@@ -1,0 +1,149 @@
+"""Evaluate one rule group at one time, as ``rules.Group.Eval`` of Prometheus 2.42.
+
+Rules run in order; each one sees what the rules before it wrote. Recording rules write
+their result under the record name; alerting rules update their state and write
+``ALERTS``/``ALERTS_FOR_STATE``. Series a rule returned last time but not now get a
+staleness marker. A failing rule keeps its error in ``last_error`` and the group goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gameday.engine.tsdb import TSDB, Labels, SampleAppendError
+from gameday.promql.errors import EvalError, PromQLError
+from gameday.promql.evaluator import Evaluator
+from gameday.promql.values import Sample
+from gameday.rules.alerts import AlertingState
+from gameday.rules.model import Rule, RuleGroup
+
+
+def _render() -> Any:
+    try:
+        from gameday.rules.templates import render_template
+    except ImportError:
+        return None
+    return render_template
+
+
+class GroupRunner:
+    """The evaluation state of one rule group over a TSDB.
+
+    Args:
+        group: the rules.
+        db: where rules read from and write to.
+        external_labels, external_url: for templates (``$externalLabels``, ``$externalURL``).
+        eval_options: keyword arguments for :class:`Evaluator` (lookback, max samples...).
+    """
+
+    def __init__(
+        self,
+        group: RuleGroup,
+        db: TSDB,
+        external_labels: dict[str, str] | None = None,
+        external_url: str = "",
+        eval_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.group = group
+        self.db = db
+        self.external_labels = dict(external_labels or {})
+        self.external_url = external_url
+        self.eval_options = dict(eval_options or {})
+        self.alert_states: dict[int, AlertingState] = {
+            i: AlertingState(r) for i, r in enumerate(group.rules) if r.is_alert
+        }
+        self.previous: dict[int, set[Labels]] = {}
+        self.last_error: dict[int, str | None] = {}
+
+    # ---- querying ----------------------------------------------------------------
+    def query(self, expr: Any, ts: int) -> list[tuple[Labels, float]]:
+        """Instant query used by rules and templates: a vector (a scalar becomes one sample)."""
+        from gameday.promql.evaluator import parse
+
+        node = parse(expr) if isinstance(expr, str) else expr
+        ev = Evaluator(self.db, np.array([ts], dtype=np.int64), **self.eval_options)
+        val = ev.eval(node)
+        if isinstance(val, np.ndarray):
+            return [((), float(val[0]))]
+        if isinstance(val, str):
+            raise EvalError("rule result is not a vector or scalar")
+        return [(r.labels, float(r.v[0])) for r in val if r.m[0]]
+
+    def expander(self, ts: int, rule_name: str = "") -> Callable[[str, dict[str, str], float], str]:
+        render = _render()
+
+        def template_query(q: str) -> list[Sample]:
+            return [Sample(dict(ls), v, ts) for ls, v in self.query(q, ts)]
+
+        def expand(text: str, labels: dict[str, str], value: float) -> str:
+            if render is None or "{{" not in text:
+                return text
+            try:
+                return str(
+                    render(
+                        text,
+                        labels=labels,
+                        value=value,
+                        external_labels=self.external_labels,
+                        external_url=self.external_url,
+                        query=template_query,
+                    )
+                )
+            except Exception as exc:  # TemplateError from the renderer
+                return f"<error expanding template: {exc}>"
+
+        return expand
+
+    # ---- evaluation ----------------------------------------------------------------
+    def eval_rule(self, i: int, rule: Rule, ts: int, expand: Any) -> list[tuple[Labels, float]]:
+        result = self.query(rule.node if rule.node is not None else rule.expr, ts)
+        if rule.is_alert:
+            return self.alert_states[i].step(ts, result, expand)
+        out = []
+        seen = set()
+        for labels, value in result:
+            d = dict(labels)
+            d["__name__"] = rule.name
+            for k, v in rule.labels.items():
+                if v:
+                    d[k] = v
+                else:
+                    d.pop(k, None)
+            key = tuple(sorted(d.items()))
+            if key in seen:
+                raise EvalError(
+                    "vector contains metrics with the same labelset after applying rule labels"
+                )
+            seen.add(key)
+            out.append((key, value))
+        return out
+
+    def eval(self, ts: int) -> None:
+        """Evaluate every rule of the group at ``ts`` (ms)."""
+        for i, rule in enumerate(self.group.rules):
+            try:
+                vector = self.eval_rule(i, rule, ts, self.expander(ts, rule.name))
+            except PromQLError as exc:
+                self.last_error[i] = str(exc)
+                continue
+            self.last_error[i] = None
+            self.write(i, ts, vector)
+
+    def write(self, i: int, ts: int, vector: list[tuple[Labels, float]]) -> None:
+        returned: set[Labels] = set()
+        for labels, value in vector:
+            try:
+                self.db.append(labels, ts, value)
+            except SampleAppendError as exc:
+                self.last_error[i] = str(exc)
+            else:
+                returned.add(labels)
+        for labels in self.previous.get(i, set()) - returned:
+            try:
+                self.db.mark_stale(labels, ts)
+            except SampleAppendError:
+                pass
+        self.previous[i] = returned
