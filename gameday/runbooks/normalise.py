@@ -144,6 +144,12 @@ _P_VALUE = {
 _P_SHORT_VALUE = {"h", "U", "d", "p", "c", "F", "f", "v"}
 
 
+_BARE_SQL = re.compile(
+    r"(?is)^(?:sql\s+)?(select|update|delete|insert|with|show|explain|vacuum|analyze|"
+    r"truncate|lock|begin|commit|rollback)\b"
+)
+
+
 def _mark_placeholders(cmd: str) -> str:
     for pattern in _PLACEHOLDERS:
         cmd = pattern.sub(ANY, cmd)
@@ -248,7 +254,7 @@ def _from_args(args: list[str]) -> Normalised:
     if not args:
         return ("", (), (), ())
     program = args[0].rsplit("/", 1)[-1]
-    if program == "kubectl":
+    if program in ("kubectl", "k"):
         return _kubectl(args[1:])
     if program == "psql":
         return _psql(args[1:])
@@ -259,12 +265,18 @@ def _from_args(args: list[str]) -> Normalised:
 def normalise_command(cmd: str) -> Normalised:
     """Canonical ``(program, words, flags, inner)`` of a shell command.
 
-    Only the first command of a pipeline or list counts (``| grep`` only filters).
+    Only the first command of a pipeline or list counts (``| grep`` only filters). Bare
+    SQL (``SELECT ...`` or ``sql SELECT ...``, as the simulation's prompt accepts it) is
+    the same as ``psql -c "SELECT ..."``.
 
     Raises:
         ValueError: if the command cannot be split (an unclosed quote).
     """
-    return _from_args(_split(_mark_placeholders(cmd.strip())))
+    text = cmd.strip()
+    m = _BARE_SQL.match(text)
+    if m:
+        return ("psql", (), (("command", normalise_sql(text[m.start(1) :])),), ())
+    return _from_args(_split(_mark_placeholders(text)))
 
 
 def _value_matches(pattern: str, value: str) -> bool:
@@ -281,9 +293,10 @@ def _value_matches(pattern: str, value: str) -> bool:
 def normalised_matches(expected: Normalised, typed: Normalised, lenient: bool = False) -> bool:
     """True if ``typed`` does what the runbook's ``expected`` says (flags in any order).
 
-    Output-shaping flags (``-o``, ``--tail`` ...) may differ. Every other flag the runbook
-    gives must be present with a matching value; the typed command may add connection
-    flags (``-h``, ``-U``, ``--context`` ...) and, when ``lenient``, any flag at all.
+    Output-shaping flags (``-o``, ``--tail`` ...) may differ. Connection flags (``-h``,
+    ``-U``, ``--context`` ...) must agree only when both name them. Every other flag the
+    runbook gives must be present with a matching value, and the typed command may add
+    none unless ``lenient``.
     """
     if expected[0] != typed[0] or len(expected[1]) != len(typed[1]):
         return False
@@ -291,8 +304,10 @@ def normalised_matches(expected: Normalised, typed: Normalised, lenient: bool = 
         return False
     want = {k: v for k, v in expected[2] if k not in OPTIONAL_FLAGS}
     got = {k: v for k, v in typed[2] if k not in OPTIONAL_FLAGS}
-    extra = got.keys() - want.keys()
-    if want.keys() - got.keys() or (extra and not lenient and extra - CONNECTION_FLAGS):
+    for key in CONNECTION_FLAGS & (want.keys() ^ got.keys()):  # named on one side only
+        want.pop(key, None)
+        got.pop(key, None)
+    if want.keys() != got.keys() and not (lenient and want.keys() <= got.keys()):
         return False
     if not all(_value_matches(want[k], got[k]) for k in want):
         return False

@@ -174,3 +174,17 @@ def test_check_runbooks_clean_and_missing_file(tmp_path):
     assert check_runbooks([FIXTURE]) == []
     problems = check_runbooks([tmp_path / "gone.md"])
     assert len(problems) == 1 and "cannot read runbook" in problems[0].message
+
+
+def test_bare_sql_is_psql():
+    """``SELECT ...`` and ``sql SELECT ...`` typed at the prompt match a runbook's psql -c."""
+    runbook = 'psql -h orders-db -U postgres -d orders -c "SELECT pg_terminate_backend(<pid>)"'
+    assert commands_match(runbook, "SELECT pg_terminate_backend(4242);")
+    assert commands_match(runbook, "sql select pg_terminate_backend(4242)")
+    assert commands_match(runbook, 'psql -h orders-db -c "select pg_terminate_backend(1)"')
+    assert not commands_match(runbook, 'psql -h other-db -c "select pg_terminate_backend(1)"')
+
+
+def test_k_alias_is_kubectl():
+    """``k`` is the usual alias for kubectl."""
+    assert commands_match("kubectl get pods -n shop", "k get po -n shop")
