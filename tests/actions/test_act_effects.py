@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FakeContext, with_faults
+from act_support import FakeContext, with_faults
 
 from gameday.engine.actions import execute
 

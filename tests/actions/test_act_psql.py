@@ -10,7 +10,8 @@ ACTIVITY = (
     "duration, left(query, 60) AS query FROM pg_stat_activity WHERE datname = 'orders' "
     "ORDER BY query_start"
 )
-WIKI_BLOCKING = """SELECT blocked_locks.pid AS blocked_pid, blocked_activity.usename AS blocked_user,
+WIKI_BLOCKING = """SELECT blocked_locks.pid AS blocked_pid,
+ blocked_activity.usename AS blocked_user,
  blocking_locks.pid AS blocking_pid, blocking_activity.usename AS blocking_user,
  blocked_activity.query AS blocked_statement,
  blocking_activity.query AS current_statement_in_blocking_process
