@@ -71,6 +71,11 @@ class GamedayApp(App[int]):
         self.push_screen(self.main)
         self.run_clock()
 
+    def on_unmount(self) -> None:
+        """However the app ends, stop the clock and close the session's journal."""
+        self.workers.cancel_group(self, "clock")
+        self.driver.close("interrupted")
+
     @work(thread=True, exclusive=True, group="clock", exit_on_error=False, name="sim-clock")
     def run_clock(self) -> None:
         """Advance the sim by speed x real time in small steps; post a tick when it moved."""

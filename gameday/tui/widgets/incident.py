@@ -9,9 +9,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from gameday.engine.incident import ROLES, IncidentState
+from gameday.scoring.targets import SEVERITY_TABLE
 from gameday.timeline import clock
 
-UPDATE_EVERY = {"SEV1": 900.0, "SEV2": 1800.0}  # status updates are due this often
 SEV_STYLE = {"SEV1": "bold white on red", "SEV2": "bold black on dark_orange",
              "SEV3": "black on yellow", "SEV4": "black on grey70"}
 PAGE_STYLE = {"operational": "green", "investigating": "bold red", "identified": "dark_orange",
@@ -26,14 +26,15 @@ def countdown(seconds: float) -> str:
 
 
 def update_due(incident: IncidentState) -> float | None:
-    """When the next status update is due: cadence after the last one, or after the
-    severity was declared for the first one; None without a SEV1/SEV2."""
-    every = UPDATE_EVERY.get(incident.severity or "")
-    if every is None or incident.resolved_at is not None:
+    """When the next status update is due, from the severity table: the first within
+    ``status_page`` of the declaration, then every ``update_every`` (SEV1 15 min, SEV2
+    30 min); None when the severity asks for none or the incident is resolved."""
+    targets = SEVERITY_TABLE.get(incident.severity or "")
+    if targets is None or targets.update_every is None or incident.resolved_at is not None:
         return None
-    due = incident.next_update_due(every)
+    due = incident.next_update_due(targets.update_every)
     if due is None and incident.severity_at is not None:
-        due = incident.severity_at + every
+        due = incident.severity_at + (targets.status_page or targets.update_every)
     return due
 
 

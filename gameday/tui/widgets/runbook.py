@@ -15,6 +15,7 @@ from textual.widgets import Markdown
 from gameday.engine.events import Event
 
 _ITEM = re.compile(r"^(\s*(?:\d+[.)]|[-*+])\s+)")
+_FENCE = re.compile(r"^(\s*(?:```|~~~))(.*)$")
 DONE = "✅ "
 
 
@@ -26,6 +27,19 @@ def tick_lines(text: str, lines: set[int]) -> str:
             line = out[number - 1]
             m = _ITEM.match(line)
             out[number - 1] = (m[1] + DONE + line[m.end():]) if m else DONE + line
+    return "\n".join(out) + "\n"
+
+
+def label_fences(text: str, language: str = "sh") -> str:
+    """Give unlabelled code fences a language, so the viewer need not guess one (slow)."""
+    out, inside = [], False
+    for line in text.splitlines():
+        m = _FENCE.match(line)
+        if m:
+            if not inside and not m[2].strip():
+                line = f"{m[1]}{language}"
+            inside = not inside
+        out.append(line)
     return "\n".join(out) + "\n"
 
 
@@ -107,6 +121,7 @@ class RunbookViewer(VerticalScroll):
             except OSError as exc:
                 self._texts[self.path] = f"*Cannot read {self.path}: {exc}*"
         text = tick_lines(self._texts[self.path], self.done_lines.get(self.path, set()))
+        text = label_fences(text)
         done, total = self.steps_progress()
         self.border_title = f"Runbook · {Path(self.path).name}"
         self.border_subtitle = f"{done}/{total} steps done" if total else ""
