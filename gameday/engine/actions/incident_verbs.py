@@ -179,7 +179,7 @@ def silence(ctx: Any, args: list[str], actor: str) -> Outcome:
     if not matchers or any(not any(op in m for op in ("=", "!=", "=~", "!~")) for m in matchers):
         raise ActionError('usage: silence alertname=NAME [label=value ...] --duration 1h '
                           '--comment "why"')
-    duration = parse_duration(flags.get("duration", "1h"))
+    duration = parse_duration(flags.get("duration") or "1h")
     comment = flags.get("comment") or ""
     if not comment:
         raise ActionError('a silence needs --comment "why" (Alertmanager requires a comment)')

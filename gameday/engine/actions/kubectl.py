@@ -142,9 +142,9 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
         for dep in sorted(world.deployments.values(), key=lambda d: d.name) if here else []:
             if not ko.matches({"app": dep.name}, sel):
                 continue
-            ready = len(world.serving_pods(dep.name))
+            n_ready = len(world.serving_pods(dep.name))
             updated = sum(p.version == dep.version for p in dep.pods)
-            row = [dep.name, f"{ready}/{dep.replicas}", str(updated), str(ready),
+            row = [dep.name, f"{n_ready}/{dep.replicas}", str(updated), str(n_ready),
                    kube_age(ko.deployment_age(ctx, dep))]
             row += [dep.container, f"{dep.image}:{dep.version}", f"app={dep.name}"] if wide else []
             rows.append(tuple(row))
@@ -250,14 +250,14 @@ def top(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             return Outcome(True, f"No resources found in {ns} namespace.", "kubectl.top.pods")
         return Outcome(True, kube_table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows),
                        "kubectl.top.pods")
-    rows = []
+    node_rows = []
     for node in ko.NODES:
         cpu = 310 + sum(c for p, c, _ in usage.values() if p.node == node)
         mem = 2150 + sum(m for p, _, m in usage.values() if p.node == node)
-        rows.append((node, f"{cpu}m", f"{cpu * 100 // 4000}%", f"{mem}Mi",
-                     f"{mem * 100 // 15820}%"))
+        node_rows.append((node, f"{cpu}m", f"{cpu * 100 // 4000}%", f"{mem}Mi",
+                          f"{mem * 100 // 15820}%"))
     return Outcome(True, kube_table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"],
-                                    rows), "kubectl.top.nodes")
+                                    node_rows), "kubectl.top.nodes")
 
 
 def dumps(obj: Any, fmt: str) -> str:

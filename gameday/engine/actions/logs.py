@@ -68,9 +68,9 @@ class LogWriter:
         """The container's first lines, those written by ``end``."""
         v = self.pod.version
         if not self.java:
-            lines = [(t, self.line(t, "INFO", f'msg="starting {self.pod.service}" version={v}')),
+            short = [(t, self.line(t, "INFO", f'msg="starting {self.pod.service}" version={v}')),
                      (t + 1.2, self.line(t + 1.2, "INFO", 'msg="listening" addr=:8080'))]
-            return [line for when, line in lines if when <= end]
+            return [line for when, line in short if when <= end]
         lines = [
             self.line(t, "INFO", f"Starting {self.app} v{v.lstrip('v')} using Java 17.0.10 "
                       "with PID 1", "c.s." + self.app),
@@ -234,7 +234,8 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         tail = int(tail_raw or "-1")
     except ValueError:
         raise ActionError(f'error: invalid argument "{tail_raw}" for "--tail" flag') from None
-    since = parse_duration(flags.get("since")) if flags.get("since") else None
+    since_raw = flags.get("since")
+    since = parse_duration(since_raw) if since_raw else None
     out = [note] if note else []
     for pod in targets:
         dep = ctx.world.deployments[pod.service]

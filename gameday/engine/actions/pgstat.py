@@ -67,7 +67,7 @@ def build_view(db: DatabaseState, ctx: Any, user: str, sql: str) -> PgView:
     self_pid = 30000 + _h(seed, "psql", db.name, round(now, 3)) % 9000
     view = PgView(db, now_ts, self_pid)
     blockers = [b for b in db.backends if b.blocker_of]
-    tables = {b.blocker_of for b in blockers}
+    tables = {b.blocker_of for b in blockers if b.blocker_of}
     view.relations = {16400 + _h(seed, db.name, t) % 9000: str(t) for t in sorted(tables)}
     oid_of = {name: oid for oid, name in view.relations.items()}
     datid = 16384 + _h(seed, db.datname) % 500
@@ -104,7 +104,7 @@ def build_view(db: DatabaseState, ctx: Any, user: str, sql: str) -> PgView:
             held = 700000 + _h(seed, "xid", blockers[0].pid) % 90000
             view.locks += [
                 _lock(datid, "relation", b.pid, "RowExclusiveLock", True,
-                      relation=oid_of.get(blockers[0].blocker_of)),
+                      relation=oid_of.get(blockers[0].blocker_of or "")),
                 _lock(datid, "transactionid", b.pid, "ShareLock", False, transactionid=held,
                       waitstart=qstart),
             ]

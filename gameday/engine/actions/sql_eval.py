@@ -24,7 +24,7 @@ _UNITS = {
     "minute": 60, "h": 3600, "hr": 3600, "hour": 3600, "d": 86400, "day": 86400,
     "w": 604800, "week": 604800,
 }
-_CMP = {
+_CMP: dict[type, Callable[[Any, Any], Any]] = {
     exp.EQ: lambda a, b: a == b, exp.NEQ: lambda a, b: a != b, exp.GT: lambda a, b: a > b,
     exp.GTE: lambda a, b: a >= b, exp.LT: lambda a, b: a < b, exp.LTE: lambda a, b: a <= b,
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,7 +166,7 @@ def _name(e: exp.Expression) -> str:
         inner = _name(e.this)
         return inner if inner != "?column?" else e.to.sql().lower() if isinstance(e, exp.Cast) \
             else inner
-    names = {exp.CurrentTimestamp: "now", exp.ArraySize: "array_length",
+    names: dict[type, str] = {exp.CurrentTimestamp: "now", exp.ArraySize: "array_length",
              exp.TimestampTrunc: "date_trunc", exp.CurrentVersion: "version"}
     if type(e) in names:
         return names[type(e)]
@@ -226,29 +226,39 @@ def run_select(sel: exp.Select, ev: Evaluator) -> QueryResult:
     rows = [([ev.eval(p, env, group) for p in projs], env, group) for env, group in items]
     order = sel.args.get("order")
     for o in reversed(order.expressions if order else []):
-        key = o.this
-        if isinstance(key, exp.Literal) and not key.is_string:
-            idx = int(key.this) - 1
-            value = lambda r, i=idx: r[0][i]  # noqa: E731
-        elif isinstance(key, exp.Column) and not key.table and key.name in columns:
-            idx = columns.index(key.name)
-            value = lambda r, i=idx: r[0][i]  # noqa: E731
-        else:
-            value = lambda r, k=key: ev.eval(k, r[1], r[2])  # noqa: E731
+        value = _order_value(o.this, columns, ev)
         desc, nulls_first = bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
-        rows.sort(key=functools.cmp_to_key(
-            lambda a, b, v=value, d=desc, n=nulls_first: _compare(v(a), v(b), d, n)))
+
+        def cmp(a: Any, b: Any, v: Callable[[Any], Any] = value, d: bool = desc,
+                n: bool = nulls_first) -> int:
+            return _compare(v(a), v(b), d, n)
+
+        rows.sort(key=functools.cmp_to_key(cmp))
     out = [r[0] for r in rows]
     if sel.args.get("distinct"):
-        seen: set[tuple[str, ...]] = set()
-        out = [r for r in out if not (tuple(map(pg_text, r)) in seen
-                                      or seen.add(tuple(map(pg_text, r))))]
+        unique: dict[tuple[str, ...], list[Any]] = {}
+        for r in out:
+            unique.setdefault(tuple(map(pg_text, r)), r)
+        out = list(unique.values())
     offset, limit = sel.args.get("offset"), sel.args.get("limit")
     start = int(ev.eval(offset.expression, {})) if offset is not None else 0
     out = out[start:]
     if limit is not None:
         out = out[: int(ev.eval(limit.expression, {}))]
     return QueryResult(columns, out)
+
+
+def _order_value(key: exp.Expression, columns: list[str], ev: Evaluator) -> Callable[[Any], Any]:
+    """How to read one ORDER BY key from a (values, env, group) row."""
+    if isinstance(key, exp.Literal) and not key.is_string:
+        idx = int(key.this) - 1
+    elif isinstance(key, exp.Column) and not key.table and key.name in columns:
+        idx = columns.index(key.name)
+    else:
+        return lambda r: ev.eval(key, r[1], r[2])
+    if not 0 <= idx < len(columns):
+        raise SqlError(f"ORDER BY position {idx + 1} is not in select list")
+    return lambda r: r[0][idx]
 
 
 def _resolve(key: exp.Expression, projs: list[exp.Expression], by_alias: dict) -> exp.Expression:
