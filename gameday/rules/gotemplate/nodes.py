@@ -21,9 +21,7 @@ class TextNode(Node):
     text: str
 
     def __str__(self) -> str:
-        from gameday.rules.gotemplate.gofmt import go_quote
-
-        return go_quote(self.text)
+        return self.text  # Go's textFormat is "%s"
 
 
 @dataclass(eq=False, slots=True)
