@@ -124,6 +124,8 @@ def acknowledgement(c: Context) -> Grade:
         )
         return g
     who = paged.data.get("name") or paged.data.get("person", "the on-call")
+    if paged.data.get("wakes") is False:
+        who += " (low urgency: the notification woke nobody)"
     ack = s.first("page.acknowledged", after=paged.t)
     if ack is None:
         levels = len(s.of("page.escalated"))

@@ -234,3 +234,25 @@ def test_hints_subtract_their_cost():
     extra.add(700, "hint", question="What holds the connections?", cost=10)
     card = score(extra.events, synth.scenario(), synth.runbooks(), synth.metrics(1080, 800))
     assert card.score == base - 10 and card.hints[0]["question"].startswith("What holds")
+
+
+def test_low_urgency_page_is_called_out():
+    """A page that woke nobody (low urgency) is named as such in the ack evidence."""
+    run = Run().start()
+    run.add(
+        436,
+        "page.notified",
+        incident_id="P1",
+        person="alice",
+        name="Alice",
+        level=1,
+        loop=0,
+        urgency="low",
+        wakes=False,
+    )
+    d = _grade(run, "acknowledgement")
+    assert d.points == 0
+    assert d.evidence[0].startswith(
+        "Alice (low urgency: the notification woke nobody) was "
+        "paged at T+7m16s and nobody acknowledged"
+    )
