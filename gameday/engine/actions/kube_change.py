@@ -97,9 +97,9 @@ def rollout(ctx: Any, words: list[str], flags: Flags) -> Outcome:
 
 def _status(ctx: Any, name: str, flags: Flags) -> Outcome:
     dep = ctx.world.deployments[name]
-    new = [p for p in dep.pods if p.version == dep.version]
+    new = ko.updated_pods(dep)
     ready = sum(ko.pod_status(ctx, p)[0] == "1/1" for p in new)
-    old = [p for p in dep.pods if p.version != dep.version or p.terminate_at < float("inf")]
+    old = [p for p in dep.pods if p not in new]
     if ready < dep.replicas:
         msg = (f'Waiting for deployment "{name}" rollout to finish: {ready} of {dep.replicas} '
                "updated replicas are available...")

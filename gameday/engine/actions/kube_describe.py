@@ -109,7 +109,7 @@ def describe_pod(ctx: Any, pod: Pod) -> str:
 
 def describe_deployment(ctx: Any, dep: Deployment) -> str:
     ready = len(ctx.world.serving_pods(dep.name))
-    updated = sum(p.version == dep.version for p in dep.pods)
+    updated = len(ko.updated_pods(dep))
     sets = ko.replicasets(ctx, dep)
     new = [rs for rs in sets if rs.version == dep.version]
     old = [rs for rs in sets if rs.version != dep.version and rs.current]

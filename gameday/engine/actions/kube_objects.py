@@ -107,6 +107,11 @@ def restarts(ctx: Any, pod: Pod) -> str:
     return str(pod.restarts)
 
 
+def updated_pods(dep: Deployment) -> list[Pod]:
+    """Pods of the current template that no rollout is replacing."""
+    return [p for p in dep.pods if p.version == dep.version and p.terminate_at == float("inf")]
+
+
 def deployment_age(ctx: Any, dep: Deployment) -> float:
     return 86400.0 * (40 + stable(ctx.seed, "deploy-age", dep.name) % 360)
 
@@ -170,7 +175,8 @@ def events(ctx: Any, only: str | None = None) -> list[KubeEvent]:
                                      f"Scaled up replica set {rs} to {dep.replicas}"))
         for pod in dep.pods:
             out += _pod_events(ctx, dep, pod, ns)
-    out = [e for e in out if now - e.last < EVENT_TTL and (only is None or e.obj == only)]
+    out = [e for e in out if now - e.last < EVENT_TTL and e.first <= now
+           and (only is None or e.obj == only)]
     return sorted(out, key=lambda e: (e.last, e.obj, e.reason))
 
 

@@ -143,7 +143,7 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
             if not ko.matches({"app": dep.name}, sel):
                 continue
             n_ready = len(world.serving_pods(dep.name))
-            updated = sum(p.version == dep.version for p in dep.pods)
+            updated = len(ko.updated_pods(dep))
             row = [dep.name, f"{n_ready}/{dep.replicas}", str(updated), str(n_ready),
                    kube_age(ko.deployment_age(ctx, dep))]
             row += [dep.container, f"{dep.image}:{dep.version}", f"app={dep.name}"] if wide else []
