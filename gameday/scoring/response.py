@@ -139,8 +139,10 @@ def acknowledgement(c: Context) -> Grade:
         )
         return g
     g.measured = mtta = ack.t - paged.t
+    names = {e.data.get("person"): e.data.get("name") for e in s.of("page.notified")}
+    acker = ack.data.get("person", "someone")
     g.happened = (
-        f"{who} paged at {fmt_t(paged.t)}, {ack.data.get('person', 'someone')} "
+        f"{who} paged at {fmt_t(paged.t)}, {names.get(acker) or acker} "
         f"acknowledged at {fmt_t(ack.t)} (MTTA {fmt_dur(mtta)})"
     )
     if target:

@@ -53,7 +53,7 @@ SEVERITY_TABLE: dict[str, SeverityTargets] = {
 DIMENSIONS: dict[str, tuple[str, float]] = {
     "detection": ("Detection (MTTD)", 10.0),
     "acknowledgement": ("Acknowledgement (MTTA)", 10.0),
-    "triage": ("Triage: severity and incident commander", 10.0),
+    "triage": ("Triage (severity, incident commander)", 10.0),
     "diagnosis": ("Diagnosis before mitigation", 10.0),
     "mitigation": ("Mitigation", 20.0),
     "communication": ("Communication cadence", 10.0),
