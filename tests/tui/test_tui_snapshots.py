@@ -1,0 +1,73 @@
+"""Snapshots of every screen at 120x40, paused at a fixed sim time, without cursor blink."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gameday.tui.app import GamedayApp
+from gameday.tui.screens.debrief import DebriefScreen
+from gameday.tui.widgets.console import CommandLine
+from tests.tui.conftest import SIZE, AppFactory, paged, run_until
+
+AT = 600.0  # T+10m: the fault is on and the team is paged
+
+
+def before(app: GamedayApp, at: float = AT) -> Callable[[Any], Awaitable[None]]:
+    """Freeze the clock at ``at`` and stop the cursor blinking."""
+
+    async def run_before(pilot: Any) -> None:
+        app.main.query_one("#command", CommandLine).cursor_blink = False
+        app.driver.advance_to(at)
+        app.main.catch_up()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+
+    return run_before
+
+
+def test_tui_snapshot_main(app_factory: AppFactory, snap_compare: Any) -> None:
+    """The tabletop while paged: alerts, pager, dashboard, runbook, log."""
+    app = app_factory()
+    assert snap_compare(app, terminal_size=SIZE, run_before=before(app))
+
+
+def test_tui_snapshot_help(app_factory: AppFactory, snap_compare: Any) -> None:
+    """The help screen."""
+    app = app_factory()
+    assert snap_compare(app, terminal_size=SIZE, press=["f1"], run_before=before(app))
+
+
+def test_tui_snapshot_facilitator(app_factory: AppFactory, snap_compare: Any) -> None:
+    """The facilitator menu: the hint ladder and the injects."""
+    app = app_factory()
+    assert snap_compare(app, terminal_size=SIZE, press=["f8"], run_before=before(app))
+
+
+def test_tui_snapshot_roles(app_factory: AppFactory, snap_compare: Any) -> None:
+    """The role picker."""
+    app = app_factory()
+    assert snap_compare(app, terminal_size=SIZE, press=["f9"], run_before=before(app))
+
+
+def test_tui_snapshot_quit(app_factory: AppFactory, snap_compare: Any) -> None:
+    """The quit confirmation."""
+    app = app_factory()
+    assert snap_compare(app, terminal_size=SIZE, press=["ctrl+c"], run_before=before(app))
+
+
+def test_tui_snapshot_debrief(app_factory: AppFactory, snap_compare: Any) -> None:
+    """The debrief of a run where only the ack happened."""
+    app = app_factory()
+
+    async def run_before(pilot: Any) -> None:
+        run_until(app, lambda: paged(app))
+        app.run_command("ack")
+        app.driver.advance_to(app.driver.session.end_time)
+        for _ in range(200):
+            if isinstance(app.screen, DebriefScreen):
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
