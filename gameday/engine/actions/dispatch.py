@@ -60,10 +60,22 @@ def _guess_kind(text: str) -> str:
         return "unknown"
     prog = words[0].lower()
     if prog in ("kubectl", "k"):
-        verbs = [w for w in words[1:] if not w.startswith("-")]
-        return "kubectl." + ".".join(verbs[:2] if verbs[:1] == ["rollout"] else verbs[:1])
+        try:
+            verbs = parse_flags(_words(text)[1:], SHORT, VALUES, BOOLS).words
+        except ActionError:
+            verbs = [w for w in words[1:] if not w.startswith("-")]
+        if verbs[:1] == ["rollout"] or (verbs[:1] == ["set"] and len(verbs) > 1):
+            return "kubectl." + ".".join(verbs[:2])
+        kind = RESOURCE_OF.get(verbs[1].split("/")[0].lower()) if len(verbs) > 1 else None
+        if verbs[:1] in (["get"], ["top"]) and kind:
+            return f"kubectl.{verbs[0]}.{kind}"
+        if verbs[:1] in (["describe"], ["delete"]) and kind:
+            return f"kubectl.{verbs[0]}.{kind.rstrip('s')}"
+        return "kubectl." + ".".join(verbs[:1]) if verbs else "kubectl"
     if prog in ("psql", "sql", "select", "show"):
-        return "psql.select"
+        low = text.lower()
+        return ("psql.terminate" if "pg_terminate_backend" in low else
+                "psql.cancel" if "pg_cancel_backend" in low else "psql.select")
     return prog if prog in _VERBS or prog in ("help", "declare", "ic") else "unknown"
 
 

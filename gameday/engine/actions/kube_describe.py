@@ -113,7 +113,8 @@ def describe_deployment(ctx: Any, dep: Deployment) -> str:
     sets = ko.replicasets(ctx, dep)
     new = [rs for rs in sets if rs.version == dep.version]
     old = [rs for rs in sets if rs.version != dep.version and rs.current]
-    progressing = "ReplicaSetUpdated" if dep.rollout_until > ctx.now else "NewReplicaSetAvailable"
+    settled = dep.rollout_until <= ctx.now and ready >= dep.replicas
+    progressing = "NewReplicaSetAvailable" if settled else "ReplicaSetUpdated"
     available = "True    MinimumReplicasAvailable" if ready >= max(1, dep.replicas * 3 // 4) \
         else "False   MinimumReplicasUnavailable"
     svc = ctx.world.services[dep.name]

@@ -188,11 +188,11 @@ def _pod_events(ctx: Any, dep: Deployment, pod: Pod, ns: str) -> list[KubeEvent]
         out += [
             KubeEvent(t, t, 1, "Normal", "Scheduled", obj, "default-scheduler",
                       f"Successfully assigned {ns}/{pod.name} to {pod.node}"),
-            KubeEvent(t + 1, t + 1, 1, "Normal", "Pulled", obj, "kubelet",
+            KubeEvent(t + 0.5, t + 0.5, 1, "Normal", "Pulled", obj, "kubelet",
                       f'Container image "{image}" already present on machine'),
             KubeEvent(t + 1, t + 1, 1, "Normal", "Created", obj, "kubelet",
                       f"Created container {dep.container}"),
-            KubeEvent(t + 2, t + 2, 1, "Normal", "Started", obj, "kubelet",
+            KubeEvent(t + 1.5, t + 1.5, 1, "Normal", "Started", obj, "kubelet",
                       f"Started container {dep.container}"),
         ]
     if pod.restarts and pod.last_termination_at is not None:

@@ -66,7 +66,11 @@ def run_kubectl(ctx: Any, args: list[str]) -> Outcome:
     """Run ``kubectl ARGS``."""
     from gameday.engine.actions import kube_change, kube_describe, logs
 
-    flags = parse_flags(args, SHORT, VALUES, BOOLS)
+    try:
+        flags = parse_flags(args, SHORT, VALUES, BOOLS)
+    except ActionError as exc:
+        verb = next((a for a in args if not a.startswith("-")), "")
+        raise ActionError(f"error: {exc}\nSee 'kubectl {verb} --help' for usage.") from None
     if not flags.words:
         return Outcome(False, "kubectl controls the Kubernetes cluster manager.\n\n"
                        "Simulated verbs: " + ", ".join(VERBS), "kubectl")

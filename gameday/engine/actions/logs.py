@@ -205,6 +205,14 @@ class LogWriter:
         return lines[-need:] if need else []
 
 
+def _stamp(ctx: Any, line: str) -> str:
+    """``--timestamps``: the kubelet's RFC 3339 receive time before each line."""
+    head = line.split(" ", 1)[0].removeprefix("time=")
+    if not head[:4].isdigit():
+        return line
+    return head.replace("Z", "") + "000000Z " + line
+
+
 def _pick_pod(ctx: Any, words: list[str], flags: Flags) -> tuple[list[Pod], str]:
     ns = namespace(ctx, flags)
     if flags.has("selector"):
@@ -250,7 +258,7 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
                 raise ActionError(f'Error from server (BadRequest): previous terminated container '
                                   f'"{dep.container}" in pod "{pod.name}" not found')
             end = pod.last_termination_at
-            start = max(pod.started_at, end - 600)
+            start = max(pod.started_at, end - (5 if crashed else 600))
         if since is not None:
             start = max(start, ctx.now - since)
         need = tail if tail >= 0 else NO_TAIL_CAP
@@ -259,6 +267,8 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             lines = lines[1:] + [writer.line(end - 0.2, "WARN", "GC overhead limit approaching: "
                                              "heap 97% used after full GC", "jvm.gc",
                                              "GC Thread#0")]
+        if flags.has("timestamps"):
+            lines = [_stamp(ctx, line) for line in lines]
         if flags.has("prefix") or flags.has("selector") and len(targets) > 1:
             lines = [f"[pod/{pod.name}/{dep.container}] {line}" for line in lines]
         out += lines
