@@ -58,6 +58,8 @@ def _prepare(text: str) -> _Prepared | ParseError:
         parsed = parse(full)
     except ParseError as err:
         return err
+    except RecursionError:
+        return ParseError("max expression depth exceeded", 1)
     nodes = parsed.root.nodes
     head = [
         node.pipe.decl[0].ident[0]
@@ -172,6 +174,8 @@ def _render(
         )
     except ExecError as err:
         raise TemplateError(f"error executing template {name}: {err}") from None
+    except RecursionError:
+        raise TemplateError(f"error executing template {name}: nested too deeply") from None
 
 
 def check_template(text: str, *, name: str = DEFAULT_NAME) -> str | None:

@@ -169,3 +169,11 @@ def test_results_are_cached_but_distinguish_negative_zero() -> None:
     for _ in range(2):
         with pytest.raises(TemplateError):
             render("{{ gt $value 0 }}")
+
+
+def test_runaway_recursion_and_deep_nesting_fail_cleanly() -> None:
+    """Infinite {{template}} recursion reports Go's depth error; absurd nesting is refused."""
+    with pytest.raises(TemplateError, match=r"exceeded maximum template depth \(100000\)"):
+        render('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" 1 }}')
+    deep = "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"
+    assert check_template(deep) == "template: __alert_:1: max expression depth exceeded"

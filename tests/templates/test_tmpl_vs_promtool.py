@@ -9,6 +9,7 @@ those and compare each annotation with :func:`render_template`, byte for byte.
 from __future__ import annotations
 
 import math
+import random
 import re
 import shutil
 import subprocess
@@ -33,6 +34,21 @@ VALUES = [
     "90061", "3600", "59.99", "12345.678", "0.0049999", "1e100", "-1234567", "0.9999",
     "1.7976931348623157e308", "5e-324", "NaN", "Inf", "-Inf", "1500000000.123", "-3723.5",
 ]  # fmt: skip
+
+
+def _random_values(count: int, seed: int = 2042) -> list[str]:
+    """Floats of every magnitude and some rounding edges, written so they round-trip."""
+    rng = random.Random(seed)
+    values = []
+    for _ in range(count):
+        mantissa = rng.choice([rng.uniform(1, 10), rng.choice([9.9995, 9.99949, 1.0005, 5.55])])
+        value = mantissa * 10.0 ** rng.randint(-30, 30) * rng.choice([1, 1, -1])
+        values.append(repr(value))
+    values += [repr(x) for x in (999.9995, 999999.5, 0.99995, 1023.99, 59.9999, 86400.0)]
+    return values
+
+
+VALUES += _random_values(240)
 
 VALUE_TEMPLATES = [
     "{{ $value }}",
@@ -122,6 +138,10 @@ OTHER_TEMPLATES = [
 
 # Harder cases: errors with positions, fmt corners, regexp dialect, time formatting.
 OTHER_TEMPLATES += [
+    '{{ define "inner" }}{{ .Foo }}{{ end }}{{ template "inner" 1.5 }}',
+    '{{ define "w" }}[{{ gt . 1 }}]{{ end }}{{ template "w" $value }}',
+    '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" 1 }}',
+    '{{ template "missing" }}',
     "line1\n{{ .Foo }}",
     "{{ $x := \n 1 }}{{ $x }}\n{{- range $labels }}\n  - {{ . }}\n{{- end }}",
     '{{ define "u" }}[{{ . }}]{{ end }}{{ template "u" }}',

@@ -22,6 +22,7 @@ from gameday.rules.gotemplate.values import (
     is_true,
 )
 
+MAX_DEPTH = 100  # nested {{template}} calls; only runaway recursion gets this deep
 MISSING: Any = object()  # "no final value" in a pipeline (Go's missingVal)
 
 
@@ -42,6 +43,7 @@ class State:
 
     def __init__(self, name: str, text: str, defined: dict[str, n.ListNode], ctx: Context):
         self.name, self.text, self.defined, self.ctx = name, text, defined, ctx
+        self.current = name  # the template being executed: the main one or a {{define}}d one
         self.out: list[str] = []
         self.vars: list[list[Any]] = []
         self.node: n.Node | None = None
@@ -49,12 +51,12 @@ class State:
 
     def errorf(self, msg: str) -> None:
         if self.node is None:
-            raise ExecError(f"template: {self.name}: {msg}")
+            raise ExecError(f"template: {self.current}: {msg}")
         head = self.text[: self.node.pos]
         line = head.count("\n") + 1
         col = len(head[head.rfind("\n") + 1 :].encode())
         raise ExecError(
-            f"template: {self.name}:{line}:{col}: executing {go_quote(self.name)} "
+            f"template: {self.name}:{line}:{col}: executing {go_quote(self.current)} "
             f"at <{self.node}>: {msg}"
         )
 
@@ -145,15 +147,16 @@ class State:
         body = self.defined.get(t.name)
         if body is None:
             self.errorf(f"template {go_quote(t.name)} not defined")
-        if self.depth >= 1000:
-            self.errorf("exceeded maximum template depth (1000)")
+        if self.depth >= MAX_DEPTH:  # Go allows 100000; Python's stack does not
+            self.errorf("exceeded maximum template depth (100000)")
         new_dot = self.eval_pipeline(dot, t.pipe) if t.pipe is not None else None
         saved, self.vars = self.vars, [["$", new_dot]]
+        saved_name, self.current = self.current, t.name
         self.depth += 1
         try:
             self.walk(new_dot, body)
         finally:
-            self.vars, self.depth = saved, self.depth - 1
+            self.vars, self.depth, self.current = saved, self.depth - 1, saved_name
 
     def eval_pipeline(self, dot: Any, pipe: n.PipeNode) -> Any:
         self.node = pipe
