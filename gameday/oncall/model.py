@@ -275,3 +275,9 @@ class OnCall(_Model):
     def person_zone(self, person_id: str) -> str:
         """The time zone a person lives in (the file's default when not given)."""
         return self.people_by_id[person_id].timezone or self.timezone
+
+    def local_time(self, person_id: str, when: datetime) -> datetime:
+        """``when`` on the person's own wall clock (for :func:`ack_delay`)."""
+        from gameday.oncall.clock import local_wall, zone
+
+        return local_wall(when, zone(self.person_zone(person_id)))

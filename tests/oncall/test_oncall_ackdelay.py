@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 import statistics
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
-from gameday.oncall import Profile, ack_delay, state_at
+from gameday.oncall import Profile, ack_delay, loads_oncall, state_at
 
 TUE_3PM = datetime(2025, 1, 7, 15, 0)
 TUE_9PM = datetime(2025, 1, 7, 21, 0)
@@ -79,3 +79,16 @@ def test_unknown_urgency_is_refused():
     """Only high and low exist."""
     with pytest.raises(ValueError, match="urgency"):
         ack_delay(random.Random(1), TUE_3PM, "urgent", None)
+
+
+def test_local_time_puts_a_page_on_the_responders_clock():
+    """A page at 14:00 UTC reaches a Berlin engineer at 15:00, working; a Tokyo one asleep."""
+    oc = loads_oncall(
+        "people:\n"
+        "  - {id: de, name: D, timezone: Europe/Berlin}\n"
+        "  - {id: jp, name: J, timezone: Asia/Tokyo}\n"
+    )
+    when = datetime(2025, 1, 7, 14, 0, tzinfo=UTC)
+    assert oc.local_time("de", when) == datetime(2025, 1, 7, 15, 0)
+    assert state_at(oc.local_time("de", when)) == "working"
+    assert state_at(oc.local_time("jp", when)) == "asleep"  # 23:00 in Tokyo
