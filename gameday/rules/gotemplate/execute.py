@@ -6,7 +6,8 @@ Prometheus runs templates with ``missingkey=zero``: a missing key of ``$labels``
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from gameday.rules.gotemplate import nodes as n
 from gameday.rules.gotemplate.funcs import FUNCS, Context, Func, GoError
@@ -49,7 +50,7 @@ class State:
         self.node: n.Node | None = None
         self.depth = 0
 
-    def errorf(self, msg: str) -> None:
+    def errorf(self, msg: str) -> NoReturn:
         if self.node is None:
             raise ExecError(f"template: {self.current}: {msg}")
         head = self.text[: self.node.pos]
@@ -109,7 +110,7 @@ class State:
         out = self.out
         for child in nodes:
             if type(child) is n.TextNode:
-                out.append(child.text)  # type: ignore[attr-defined]
+                out.append(child.text)
             else:
                 self.walk(dot, child)
 
@@ -388,7 +389,7 @@ def execute(
     defined: dict[str, n.ListNode],
     data: Any,
     ctx: Context,
-    variables: list[tuple[str, Any]] = (),  # type: ignore[assignment]
+    variables: Sequence[tuple[str, Any]] = (),
 ) -> str:
     """Run a parsed template over ``data``; raise ExecError with Go's message on failure.
 

@@ -8,6 +8,7 @@ the same grammar, the same checks (undefined variables and functions, empty pipe
 from __future__ import annotations
 
 from collections.abc import Container
+from typing import NoReturn
 
 from gameday.rules.gotemplate import nodes as n
 from gameday.rules.gotemplate.gostrconv import parse_number, unquote
@@ -75,7 +76,7 @@ class Parser:
             self.i += 1
         return self._at(self.i)
 
-    def errorf(self, msg: str) -> None:
+    def errorf(self, msg: str) -> NoReturn:
         raise ParseError(msg, self.items[min(self.seen, len(self.items) - 1)].line)
 
     def expect(self, typ: T, context: str) -> Item:
@@ -84,7 +85,7 @@ class Parser:
             self.unexpected(tok, context)
         return tok
 
-    def unexpected(self, tok: Item, context: str) -> None:
+    def unexpected(self, tok: Item, context: str) -> NoReturn:
         if tok.typ == T.ERROR:
             extra = ""
             if self.action_line != 0 and self.action_line != tok.line:

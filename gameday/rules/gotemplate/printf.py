@@ -145,8 +145,8 @@ def format_arg(v: Any, verb: str, sp: _Spec) -> str:
             v = v.go_string()
         else:  # Go prints the struct: {wall ext loc}, loc nil for UTC
             secs, nanos = divmod(v.unix_nanos, 1_000_000_000)
-            inner = [format_arg(x, verb, sp) for x in (nanos, secs + 62135596800, 0)]
-            return ("&{" if v.ptr else "{") + " ".join(inner) + "}"
+            parts = [format_arg(x, verb, sp) for x in (nanos, secs + 62135596800, 0)]
+            return ("&{" if v.ptr else "{") + " ".join(parts) + "}"
     if isinstance(v, bool):
         return sp.pad("true" if v else "false") if verb in "tv" else _bad(verb, v)
     if isinstance(v, int):
@@ -266,10 +266,10 @@ def _sprintf_compiled(pieces: tuple[str | _Piece, ...], args: list[Any]) -> str:
     out: list[str] = []
     argn = 0
     for piece in pieces:
-        if type(piece) is str:
+        if isinstance(piece, str):
             out.append(piece)
             continue
-        plus, minus, sharp, space, zero, wid, prec, verb = piece  # type: ignore[misc]
+        plus, minus, sharp, space, zero, wid, prec, verb = piece
         if argn >= len(args):
             out.append(f"%!{verb}(MISSING)")
             continue

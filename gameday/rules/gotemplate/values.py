@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class IfaceMap(dict):  # type: ignore[type-arg]
+class IfaceMap(dict[str, Any]):
     """A ``map[string]interface{}``: missing keys read as nil, not as ""."""
 
 
@@ -31,7 +31,7 @@ class SamplePtr:
     Value: float = 0.0
 
 
-class QueryResult(list):  # type: ignore[type-arg]
+class QueryResult(list["SamplePtr"]):
     """Prometheus' ``queryResult`` (``[]*sample``)."""
 
 
