@@ -203,7 +203,7 @@ def known_command(text: str) -> bool:
 def _sql_known(sql: str) -> bool:
     import sqlglot
     from sqlglot import exp
-    from sqlglot.errors import ParseError
+    from sqlglot.errors import SqlglotError
 
     from gameday.engine.actions.sql_query import TABLES, _quiet_sqlglot
 
@@ -213,7 +213,7 @@ def _sql_known(sql: str) -> bool:
         try:
             with _quiet_sqlglot():
                 stmt = sqlglot.parse_one(stmt_text, read="postgres")
-        except ParseError:
+        except SqlglotError:
             return False
         if not isinstance(stmt, exp.Select):
             return False

@@ -65,10 +65,17 @@ def _coerce(a: Any, b: Any) -> tuple[Any, Any]:
         b = parse_interval(b)
     elif isinstance(b, Interval) and isinstance(a, str):
         a = parse_interval(a)
-    if isinstance(a, int | float) and isinstance(b, str) and re.fullmatch(r"-?\d+", b):
-        b = int(b)
-    elif isinstance(b, int | float) and isinstance(a, str) and re.fullmatch(r"-?\d+", a):
-        a = int(a)
+    if isinstance(b, str) and isinstance(a, int | float) and not isinstance(a, bool):
+        a, b = b, a
+        swapped = True
+    else:
+        swapped = False
+    if isinstance(a, str) and isinstance(b, int | float) and not isinstance(b, bool):
+        if not re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", a):
+            raise SqlError(f'invalid input syntax for type integer: "{a}"')
+        a = float(a) if "." in a else int(a)
+    if swapped:
+        a, b = b, a
     if isinstance(a, Interval) or isinstance(b, Interval):
         return _num(a), _num(b)
     return a, b
@@ -151,7 +158,8 @@ class Evaluator:
             return same if isinstance(e, exp.NullSafeEQ) else not same
         if isinstance(e, exp.Is):
             value, target = ev(e.this), e.expression
-            return value is None if isinstance(target, exp.Null) else value is ev(target)
+            same = value is None if isinstance(target, exp.Null) else value is ev(target)
+            return not same if e.args.get("negate") else same
         if isinstance(e, exp.In):
             if e.args.get("query"):
                 raise SqlError("subqueries are not simulated; query pg_stat_activity directly")

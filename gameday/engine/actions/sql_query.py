@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, SqlglotError
 
 from gameday.engine.actions.output import Interval, pg_text
 from gameday.engine.actions.pgstat import ACTIVITY_COLUMNS, LOCK_COLUMNS, PgView
@@ -73,9 +73,16 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
         except ParseError as exc:
             near = exc.errors[0].get("highlight") if exc.errors else None
             raise SqlError(f'syntax error at or near "{near or words[0]}"') from None
+        except SqlglotError:
+            raise SqlError("unterminated quoted string or identifier") from None
         if not isinstance(stmt, exp.Select):
             raise SqlError(f"{words[0].upper()} is not simulated. {SUPPORTED}")
-        results.append(run_select(stmt, ev))
+        try:
+            results.append(run_select(stmt, ev))
+        except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as exc:
+            if isinstance(exc, SqlError):
+                raise
+            raise SqlError(f"cannot evaluate this query here ({exc}). {SUPPORTED}") from None
     return results
 
 
