@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gameday.debrief import evidence_lines, finish, metrics_summary, scorecard_table
 from gameday.responders import make_responder
 from gameday.runtime import prepare
 from gameday.timeline import format_event
@@ -37,7 +39,7 @@ class DrillResult:
 
 
 def report_dir_for(out_dir: Path, scenario: str, seed: int, now: datetime | None = None) -> Path:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return out_dir / f"{scenario}-{stamp}-seed{seed}"
 
 
@@ -69,6 +71,33 @@ def run_drill(
         session.subscribe(show)
     bot.attach(session)
     session.run_to_end()
-    return DrillResult(
-        scenario.id, seed, bot.name, passed=True, score=None, report_dir=report_dir, journal=journal
-    )
+    if report_dir is None or out_dir is None:
+        from gameday.scoring import score
+
+        runbooks = list(prepared.setup.runbooks)
+        card = score(session.events, scenario, runbooks, metrics_summary(session))
+        passed = card.passed if min_score is None else card.score >= min_score
+        return DrillResult(scenario.id, seed, bot.name, passed, card.score, None, None, card)
+    stamp = report_dir_time(report_dir)
+    card, paths = finish(session, list(prepared.setup.runbooks), out_dir, clock=lambda: stamp)
+    passed = card.passed if min_score is None else card.score >= min_score
+    for target, source in ((junit, paths.junit), (json_path, paths.result)):
+        if target is not None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    if echo is not None:
+        from rich.console import Console
+
+        console = Console(width=120, highlight=False)
+        with console.capture() as cap:
+            console.print(scorecard_table(card))
+        echo(cap.get().rstrip())
+        for line in evidence_lines(card):
+            echo(line)
+    return DrillResult(scenario.id, seed, bot.name, passed, card.score, paths.folder, journal, card)
+
+
+def report_dir_time(report_dir: Path) -> datetime:
+    """The UTC time a report folder's name carries."""
+    stamp = report_dir.name.rsplit("-seed", 1)[0].rsplit("-", 1)[1]
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)

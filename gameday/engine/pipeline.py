@@ -48,7 +48,7 @@ class AlertPipeline:
                 list(setup.rule_groups), session.tsdb, external_labels=setup.external_labels
             )
         if setup.alertmanager is not None:
-            from gameday.alerting import Dispatcher
+            from gameday.alerting.dispatch import Dispatcher
 
             self.dispatcher = Dispatcher(
                 session.env, setup.alertmanager, self._on_notification, clock=session.wall_time
@@ -79,9 +79,11 @@ class AlertPipeline:
                     "value": _num(tr.value),
                 },
             )
-            if tr.kind == "resolved":
+            if tr.kind in ("resolved", "inactive"):
                 self._alerts.pop(key, None)
-                self._send(key, tr, now, resolved=True)
+                if key in self._last_sent:  # only alerts Alertmanager has seen resolve there
+                    self._send(key, tr, now, resolved=True)
+                    del self._last_sent[key]
             else:
                 self._alerts[key] = {
                     "labels": dict(tr.labels),
@@ -104,7 +106,7 @@ class AlertPipeline:
     ) -> None:
         if self.dispatcher is None:
             return
-        from gameday.alerting import Alert
+        from gameday.alerting.alerts import Alert
 
         starts = alert.active_at_ms / 1000.0
         ends = now if resolved else now + 4 * max(interval, RESEND_DELAY)
@@ -195,7 +197,7 @@ class AlertPipeline:
         if note.status == "resolved":
             incident_id = self.pager.open_incident(service, note.group_key)
             if incident_id and self.pager.incidents[incident_id].status != "resolved":
-                self.pager.resolve(incident_id, "alertmanager")
+                self.pager.resolve(incident_id, None)  # the integration resolves it
             return
         self.pager.trigger(service, note.group_key, summary, severity, source=note.receiver)
 

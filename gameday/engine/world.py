@@ -415,7 +415,7 @@ class World:
             cs = self.status[callee]
             callee_err = 1 - (1 - callee_err) * (1 - cs.error_ratio)
             callee_latency += cs.ok_latency
-        base_err = svc.traffic.error_ratio if svc.traffic else 0.0005
+        base_err = svc.traffic.error_ratio if svc.traffic else 0.0001
         err = 1 - (1 - saturation_err) * (1 - base_err) * (1 - callee_err) * (
             1 - effect.error_ratio
         )

@@ -119,7 +119,10 @@ def novice_actions(
         verb = a.do.strip().split()[0] if a.do.strip() else ""
         at = a.at * 1.8 + 60.0
         if verb == "ack":
-            out.append(a.model_copy(update={"at": a.at + 420.0}))
+            out.append(a.model_copy(update={"at": a.at + 540.0}))  # sleeps through a level
+            continue
+        if verb == "sev":
+            out.append(a.model_copy(update={"at": at, "do": _under_declared(a.do)}))
             continue
         if verb == "status":
             if status_seen:
@@ -137,7 +140,7 @@ def novice_actions(
                 out.append(
                     TimedAction(
                         at=at - 240.0,
-                        do=f"kubectl rollout restart deployment/{target}",
+                        do=f"kubectl rollout restart deployment/{target}{_namespace_flag(a.do)}",
                         role="ops",
                         why="restart first",
                     )
@@ -147,6 +150,24 @@ def novice_actions(
         out.append(a.model_copy(update={"at": at}))
     out.sort(key=lambda x: x.at)
     return _jitter(out, rng, 0.05)
+
+
+def _under_declared(command: str) -> str:
+    """A beginner calls a SEV1 a SEV2 (and a SEV2 a SEV3)."""
+    words = command.split()
+    level = words[-1].upper()
+    if level.startswith("SEV") and level[3:].isdigit():
+        words[-1] = f"SEV{min(int(level[3:]) + 1, 4)}"
+    return " ".join(words)
+
+
+def _namespace_flag(command: str) -> str:
+    """`` -n NS`` as the command gives it, or nothing."""
+    words = command.split()
+    for i, w in enumerate(words[:-1]):
+        if w in ("-n", "--namespace"):
+            return f" -n {words[i + 1]}"
+    return ""
 
 
 def _restart_target(command: str) -> str | None:
@@ -188,7 +209,7 @@ def make_responder(spec: str, session: Session, solution: Solution | None) -> Re
             actions.append(
                 TimedAction(
                     at=max(0.0, first_fix - 120.0),
-                    do=f"kubectl rollout restart deployment/{svc}",
+                    do=f"kubectl rollout restart deployment/{svc} -n {session.scenario.world.namespace}",
                     role="ops",
                 )
             )

@@ -1,0 +1,92 @@
+"""The end of a run: metrics summary, scorecard, reports, and the scorecard as a table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gameday.engine.session import Session
+from gameday.scoring import MetricPoint, MetricsSummary, Scorecard
+
+
+def metrics_summary(session: Session) -> MetricsSummary:
+    """The entry service's figures per scrape, with the pool of the service at fault."""
+    scenario = session.scenario
+    entry = scenario.entry_service or scenario.world.services[0].name
+    pooled = [f.service for f in scenario.faults if session.world.services[f.service].pool]
+    pooled += [n for n, s in session.world.services.items() if s.pool]
+    pool_service = pooled[0] if pooled else None
+    pool_history = session.history[pool_service] if pool_service else []
+    points = []
+    for i, sample in enumerate(session.history[entry]):
+        pool = pool_history[i] if i < len(pool_history) else None
+        points.append(
+            MetricPoint(
+                t=sample.t,
+                rps=round(sample.rps, 3),
+                error_ratio=round(sample.error_ratio, 6),
+                p99=round(sample.p99, 4),
+                pool_in_use=round(pool.pool_in_use, 2) if pool else 0.0,
+                pool_size=float(pool.pool_size) if pool else 0.0,
+            )
+        )
+    c = session.world.counters[entry]
+    failed = c.err_500 + c.err_503
+    return MetricsSummary(
+        service=entry,
+        points=tuple(points),
+        total_requests=round(c.ok + failed, 1),
+        failed_requests=round(failed, 1),
+        scrape_interval=scenario.scrape_interval,
+    )
+
+
+def finish(
+    session: Session,
+    runbooks: list[Any],
+    out_dir: Path,
+    clock: Callable[[], datetime],
+) -> tuple[Scorecard, Any]:
+    """Score a closed session and write its reports beside its journal."""
+    from gameday.reports.writer import debrief
+
+    return debrief(
+        session.events,
+        session.scenario,
+        list(runbooks),
+        metrics_summary(session),
+        seed=session.seed,
+        responder=session.responder,
+        out_dir=out_dir,
+        clock=clock,
+        journal=session.journal_path,
+    )
+
+
+def scorecard_table(card: Scorecard) -> Any:
+    """A rich Table of the scorecard, one row per dimension."""
+    from rich.table import Table
+
+    table = Table(title=f"Scorecard: {card.scenario} ({card.severity})", show_lines=False)
+    table.add_column("dimension")
+    table.add_column("points", justify="right")
+    table.add_column("target")
+    table.add_column("what happened")
+    for d in card.dimensions:
+        mark = "" if d.passed else " ✗"
+        table.add_row(d.title, f"{d.points:.1f}/{d.max_points:.0f}{mark}", d.target, d.happened)
+    if card.hint_penalty:
+        table.add_row("hints", f"-{card.hint_penalty:.1f}", "", f"{len(card.hints)} hint(s) taken")
+    table.add_row("total", f"{card.score:.1f}/100", f"pass ≥ {card.pass_score:.0f}", "")
+    return table
+
+
+def evidence_lines(card: Scorecard) -> list[str]:
+    """Every sentence of evidence, by dimension."""
+    lines = []
+    for d in card.dimensions:
+        for sentence in d.evidence:
+            lines.append(f"- {d.title}: {sentence}")
+    return lines
