@@ -138,6 +138,9 @@ OTHER_TEMPLATES = [
 
 # Harder cases: errors with positions, fmt corners, regexp dialect, time formatting.
 OTHER_TEMPLATES += [
+    r'{{ reReplaceAll "\\d" "#" "a٣1" }} {{ reReplaceAll "\\bx" "Y" "éx x" }} {{ reReplaceAll "\\w+" "W" "héllo wörld" }}',
+    r'{{ match "\\s" "\v" }} {{ match "[[:space:]]" "\v" }} {{ reReplaceAll "\\Qa.b\\E+" "-" "a.bbb axb" }}',
+    r'{{ reReplaceAll "(?i)É" "e" "éÉ" }} {{ reReplaceAll "[\\d.]+" "N" "v1.25.3-rc1" }}',
     '{{ define "inner" }}{{ .Foo }}{{ end }}{{ template "inner" 1.5 }}',
     '{{ define "w" }}[{{ gt . 1 }}]{{ end }}{{ template "w" $value }}',
     '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" 1 }}',

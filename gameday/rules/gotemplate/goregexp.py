@@ -15,14 +15,32 @@ _POSIX = {
 }  # fmt: skip
 
 
-def _translate(pattern: str) -> str:
+_WORD = "0-9A-Za-z_"
+# Go's Perl classes and word boundaries are ASCII-only; Python's are Unicode-aware.
+_ESC_OUT = {
+    "d": "[0-9]", "D": "[^0-9]", "w": f"[{_WORD}]", "W": f"[^{_WORD}]",
+    "s": "[\\t\\n\\f\\r ]", "S": "[^\\t\\n\\f\\r ]", "z": "\\Z",
+    "b": f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))",
+    "B": f"(?:(?<=[{_WORD}])(?=[{_WORD}])|(?<![{_WORD}])(?![{_WORD}]))",
+}  # fmt: skip
+_ESC_IN = {"d": "0-9", "w": _WORD, "s": "\\t\\n\\f\\r "}
+
+
+def _translate(pattern: str) -> str:  # noqa: C901
     """Rewrite the RE2 constructs whose meaning differs in Python."""
     out, i, in_class = [], 0, False
     while i < len(pattern):
         c = pattern[i]
         if c == "\\" and i + 1 < len(pattern):
             nxt = pattern[i + 1]
-            out.append("\\Z" if nxt == "z" and not in_class else c + nxt)
+            if nxt == "Q" and not in_class:
+                end = pattern.find("\\E", i + 2)
+                end = len(pattern) if end < 0 else end
+                out.append(re.escape(pattern[i + 2 : end]))
+                i = end + 2
+                continue
+            table = _ESC_IN if in_class else _ESC_OUT
+            out.append(table.get(nxt, c + nxt))
             i += 2
             continue
         if in_class:
