@@ -122,6 +122,8 @@ class Checker:
                 hint = f"added in {later}; this is Alertmanager 0.25" if later else None
                 self.fail(here, f"unknown key {skey!r}", hint or did_you_mean(skey, spec))
                 continue
+            if value is None and isinstance(spec[skey], dict):
+                continue  # a null sub-section is an absent one (a nil pointer in Go)
             out[skey] = self.value(value, spec[skey], here)
         return out
 
@@ -130,10 +132,12 @@ class Checker:
         if isinstance(kind, dict):
             return self.struct(value, kind, loc)
         if isinstance(kind, tuple):
-            return [self.struct(v, kind[1], (*loc, i)) for i, v in enumerate(self.seq(value, loc))]
+            return self.entries(value, kind[1], kind[2], loc)
         if kind == "routes":
+            return self.entries(value, schema.ROUTE, "error", loc)
+        if kind == "nullablelist":  # null entries stay None: Go gives them zero values
             items = self.seq(value, loc)
-            return [self.struct(v, schema.ROUTE, (*loc, i)) for i, v in enumerate(items)]
+            return [None if v is None else self.string(v, (*loc, i)) for i, v in enumerate(items)]
         if kind == "bool":
             if value is None:
                 return False
@@ -191,6 +195,20 @@ class Checker:
                 raise ValueError(f"unknown TLS version: {text}")
             return text
         raise AssertionError(f"unknown spec kind {kind!r}")
+
+    def entries(self, value: Any, spec: schema.Spec, on_null: str, loc: Loc) -> list[Any]:
+        """A list of mappings; ``on_null`` decides what a ``null`` entry means."""
+        out: list[Any] = []
+        for i, item in enumerate(self.seq(value, loc)):
+            if item is not None:
+                out.append(self.struct(item, spec, (*loc, i)))
+            elif on_null == "error":
+                self.fail((*loc, i), "null entry (Alertmanager 0.25 crashes on it)")
+            elif on_null == "zero":
+                out.append({})
+            elif on_null == "keep":
+                out.append(None)
+        return out
 
     def seq(self, value: Any, loc: Loc) -> list[Any]:
         """A YAML sequence (``null`` is an empty one)."""

@@ -101,7 +101,9 @@ def build_inhibit_rule(d: dict[str, Any], loc: tuple[Any, ...], fail: Fail) -> I
         sides.append(tuple(ms))
     equal = []
     for i, name in enumerate(d.get("equal", [])):
-        if not LABEL_NAME_RE.match(name):
+        if name is None:  # Go's zero LabelName, never validated
+            name = ""
+        elif not LABEL_NAME_RE.match(name):
             fail((*loc, "equal", i), f'"{name}" is not a valid label name')
         equal.append(name)
     return InhibitRule(sides[0], sides[1], tuple(equal))

@@ -3,7 +3,10 @@
 Alertmanager unmarshals its configuration strictly (``yaml.UnmarshalStrict``): any key
 not listed here is an error. A spec is a mapping ``key -> type``; a type is a name
 understood by :mod:`gameday.alerting.checks`, a nested spec (a mapping), or
-``("list", spec)`` for a list of mappings. HTTP client settings are those of
+``("list", spec, on_null)`` for a list of mappings, where ``on_null`` says what a
+``null`` entry means: ``"error"`` (Alertmanager crashes or refuses it: pointer
+entries it dereferences while loading), ``"drop"`` (ignored), ``"zero"`` (an empty
+mapping) or ``"keep"`` (``None`` is passed on). HTTP client settings are those of
 ``prometheus/common`` 0.38, the version Alertmanager 0.25 was built with.
 """
 
@@ -110,8 +113,8 @@ INTEGRATIONS: dict[str, Spec] = {
         "client_url": "str",
         "description": "str",
         "details": "strmap",
-        "images": ("list", {"src": "str", "alt": "str", "href": "str"}),
-        "links": ("list", {"href": "str", "text": "str"}),
+        "images": ("list", {"src": "str", "alt": "str", "href": "str"}, "drop"),
+        "links": ("list", {"href": "str", "text": "str"}, "drop"),
         "source": "str",
         "severity": "str",
         "class": "str",
@@ -129,7 +132,7 @@ INTEGRATIONS: dict[str, Spec] = {
         "title_link": "str",
         "pretext": "str",
         "text": "str",
-        "fields": ("list", {"title": "str", "value": "str", "short": "bool"}),
+        "fields": ("list", {"title": "str", "value": "str", "short": "bool"}, "drop"),
         "short_fields": "bool",
         "footer": "str",
         "fallback": "str",
@@ -151,6 +154,7 @@ INTEGRATIONS: dict[str, Spec] = {
                 "value": "str",
                 "confirm": {"text": "str", "title": "str", "ok_text": "str", "dismiss_text": "str"},
             },
+            "drop",
         ),
     },
     "webhook_configs": {**_N, "url": "url", "max_alerts": "uint"},
@@ -164,7 +168,11 @@ INTEGRATIONS: dict[str, Spec] = {
         "source": "str",
         "details": "strmap",
         "entity": "str",
-        "responders": ("list", {"id": "str", "name": "str", "username": "str", "type": "str"}),
+        "responders": (
+            "list",
+            {"id": "str", "name": "str", "username": "str", "type": "str"},
+            "zero",
+        ),
         "actions": "str",
         "tags": "str",
         "note": "str",
@@ -248,18 +256,18 @@ SEND_RESOLVED_DEFAULT = {
     "webex": True,
 }
 
-RECEIVER: Spec = {"name": "str", **{k: ("list", v) for k, v in INTEGRATIONS.items()}}
+RECEIVER: Spec = {"name": "str", **{k: ("list", v, "error") for k, v in INTEGRATIONS.items()}}
 
 TIME_RANGE: Spec = {"start_time": "str", "end_time": "str"}
 TIME_INTERVAL: Spec = {
-    "times": ("list", TIME_RANGE),
-    "weekdays": "strlist",
-    "days_of_month": "strlist",
-    "months": "strlist",
-    "years": "strlist",
+    "times": ("list", TIME_RANGE, "keep"),
+    "weekdays": "nullablelist",
+    "days_of_month": "nullablelist",
+    "months": "nullablelist",
+    "years": "nullablelist",
     "location": "str",
 }
-NAMED_INTERVAL: Spec = {"name": "str", "time_intervals": ("list", TIME_INTERVAL)}
+NAMED_INTERVAL: Spec = {"name": "str", "time_intervals": ("list", TIME_INTERVAL, "zero")}
 
 ROUTE: Spec = {
     "receiver": "str",
@@ -283,17 +291,17 @@ INHIBIT_RULE: Spec = {
     "target_match": "strmap",
     "target_match_re": "strmap",
     "target_matchers": "strlist",
-    "equal": "strlist",
+    "equal": "nullablelist",
 }
 
 CONFIG: Spec = {
     "global": GLOBAL,
     "route": ROUTE,
-    "inhibit_rules": ("list", INHIBIT_RULE),
-    "receivers": ("list", RECEIVER),
+    "inhibit_rules": ("list", INHIBIT_RULE, "drop"),  # amtool accepts; the server would crash
+    "receivers": ("list", RECEIVER, "error"),
     "templates": "strlist",
-    "mute_time_intervals": ("list", NAMED_INTERVAL),
-    "time_intervals": ("list", NAMED_INTERVAL),
+    "mute_time_intervals": ("list", NAMED_INTERVAL, "drop"),
+    "time_intervals": ("list", NAMED_INTERVAL, "drop"),
 }
 
 # Keys from later Alertmanager versions, to explain why 0.25 refuses them.

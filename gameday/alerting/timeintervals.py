@@ -136,6 +136,9 @@ def parse_interval(data: dict[str, Any]) -> tuple[TimeInterval, list[tuple[tuple
         if kind in data and data[kind]:
             ranges = []
             for i, text in enumerate(data[kind]):
+                if text is None:  # Go's zero value, never validated
+                    ranges.append((0, 0))
+                    continue
                 try:
                     ranges.append(parse_range(text, kind))
                 except ValueError as exc:
@@ -144,6 +147,9 @@ def parse_interval(data: dict[str, Any]) -> tuple[TimeInterval, list[tuple[tuple
     if data.get("times"):
         times = []
         for i, tr in enumerate(data["times"]):
+            if tr is None:  # Go's zero value: an empty range that never matches
+                times.append((0, 0))
+                continue
             start, end = tr.get("start_time", ""), tr.get("end_time", "")
             try:
                 if not start or not end:
