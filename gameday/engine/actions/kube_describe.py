@@ -38,6 +38,7 @@ def _events(ctx: Any, obj: str, pad: int) -> str:
 
 
 def describe_pod(ctx: Any, pod: Pod) -> str:
+    """``kubectl describe pod``: fields, container state, conditions, events."""
     dep = ctx.world.deployments[pod.service]
     svc = ctx.world.services[pod.service]
     ready, status = ko.pod_status(ctx, pod)
@@ -108,6 +109,7 @@ def describe_pod(ctx: Any, pod: Pod) -> str:
 
 
 def describe_deployment(ctx: Any, dep: Deployment) -> str:
+    """``kubectl describe deployment``: replicas, strategy, template, ReplicaSets, events."""
     ready = len(ctx.world.serving_pods(dep.name))
     updated = len(ko.updated_pods(dep))
     sets = ko.replicasets(ctx, dep)
@@ -156,6 +158,7 @@ def describe_deployment(ctx: Any, dep: Deployment) -> str:
 
 
 def describe_node(ctx: Any, node: str) -> str:
+    """``kubectl describe node``: conditions and the pods it runs."""
     running = [p for p in ko.pods(ctx) if p.node == node]
     return "\n".join([
         f"Name:               {node}", "Roles:              <none>",

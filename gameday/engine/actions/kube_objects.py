@@ -25,10 +25,12 @@ def stable(*parts: object) -> int:
 
 
 def template_hash(ctx: Any, service: str, version: str) -> str:
+    """The ``pod-template-hash`` of ``service`` at ``version``."""
     return str(ctx.world.namer.template_hash(service, version))
 
 
 def pod_labels(ctx: Any, pod: Pod) -> dict[str, str]:
+    """The labels a pod carries (``app`` and ``pod-template-hash``)."""
     return {"app": pod.service, "pod-template-hash": template_hash(ctx, pod.service, pod.version)}
 
 
@@ -102,6 +104,7 @@ def pod_status(ctx: Any, pod: Pod) -> tuple[str, str]:
 
 
 def restarts(ctx: Any, pod: Pod) -> str:
+    """The RESTARTS column: ``2 (3m ago)`` once a container restarted."""
     if pod.restarts and pod.last_termination_at is not None:
         return f"{pod.restarts} ({kube_age(ctx.now - pod.last_termination_at)} ago)"
     return str(pod.restarts)
@@ -113,6 +116,7 @@ def updated_pods(dep: Deployment) -> list[Pod]:
 
 
 def deployment_age(ctx: Any, dep: Deployment) -> float:
+    """Seconds since the deployment was created (stable per seed)."""
     return 86400.0 * (40 + stable(ctx.seed, "deploy-age", dep.name) % 360)
 
 

@@ -89,11 +89,13 @@ def run_kubectl(ctx: Any, args: list[str]) -> Outcome:
 
 
 def version(ctx: Any, words: list[str], flags: Flags) -> Outcome:
+    """``kubectl version``."""
     return Outcome(True, "Client Version: v1.29.4\nKustomize Version: v5.0.4-0.20230601165947"
                    "-6ce0bf390ce3\nServer Version: v1.29.4", "kubectl.version")
 
 
 def config(ctx: Any, words: list[str], flags: Flags) -> Outcome:
+    """``kubectl config current-context``."""
     if words[:1] == ["current-context"]:
         return Outcome(True, ctx.scenario.world.cluster, "kubectl.config")
     return Outcome(False, "only 'kubectl config current-context' is simulated", "kubectl.config")

@@ -42,11 +42,13 @@ class LogWriter:
     # -- state at a past time -----------------------------------------------------------
 
     def faults_at(self, t: float, service: str) -> list[str]:
+        """Types of the faults on ``service`` active at ``t``."""
         return [f.type for f in self.ctx.world.faults.values()
                 if f.spec.service == service and f.started_at <= t
                 and (f.ended_at is None or t < f.ended_at)]
 
     def error_ratio_at(self, service: str, t: float) -> float:
+        """The 5xx ratio of ``service`` at ``t`` (session history when there is one)."""
         samples = self.history.get(service) if isinstance(self.history, dict) else None
         if samples:
             i = bisect.bisect_right([s.t for s in samples], t) - 1
@@ -59,6 +61,7 @@ class LogWriter:
     # -- lines --------------------------------------------------------------------------
 
     def line(self, t: float, level: str, msg: str, logger: str = "", thread: str = "") -> str:
+        """One log line in the service's format (Spring Boot or logfmt)."""
         if self.java:
             return (f"{_ts(self.ctx, t)} {level:>5} 1 --- [{self.pod.service}] "
                     f"[{thread or 'main':>15}] {logger:<40} : {msg}")
@@ -87,6 +90,7 @@ class LogWriter:
         return [line for off, line in zip(offsets, lines, strict=True) if t + off <= end]
 
     def crash(self, t: float) -> list[str]:
+        """The lines of a container that fails to start."""
         reason = "Failed to configure a DataSource: 'url' attribute is not specified"
         for f in self.ctx.world.faults.values():
             if f.spec.service == self.pod.service and f.type == "crash_loop":
@@ -137,6 +141,7 @@ class LogWriter:
         return sorted(out, key=lambda x: x.split(" ", 1)[0])
 
     def access(self, t: float, rng: random.Random, code: int, latency: float, thread: str) -> str:
+        """An access-log line."""
         base = f"/api/{self.pod.service}"
         method, path = rng.choice([("GET", f"{base}/{rng.randrange(10000, 99999)}"),
                                    ("POST", base), ("GET", f"{base}?page={rng.randrange(1, 9)}")])
@@ -149,6 +154,7 @@ class LogWriter:
                          f"status={code} duration_ms={ms}").replace("level=INFO", f"level={level}")
 
     def failure(self, t: float, rng: random.Random, faults: list[str], thread: str) -> list[str]:
+        """The lines of one failed request, by what is failing at the time."""
         timeout = self.svc.pool.timeout if self.svc.pool else 5.0
         if self.java and any(f in POOL_FAULTS for f in faults):
             return [
@@ -180,6 +186,7 @@ class LogWriter:
                 self.access(t, rng, 500, 1.0, thread)]
 
     def leak(self, t: float, rng: random.Random) -> list[str]:
+        """HikariCP's leak-detection warning with its stack trace."""
         conn = f"org.postgresql.jdbc.PgConnection@{rng.getrandbits(32):x}"
         return [self.line(t, "WARN", f"Connection leak detection triggered for {conn} on thread "
                           f"http-nio-8080-exec-{rng.randrange(1, 200)}, stack trace follows",

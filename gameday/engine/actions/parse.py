@@ -64,9 +64,11 @@ class Flags:
     rest: list[str]
 
     def get(self, name: str, default: str | None = None) -> str | None:
+        """The value of flag ``name`` (long name), or ``default``."""
         return self.values.get(name, default)
 
     def has(self, name: str) -> bool:
+        """Whether flag ``name`` was given."""
         return name in self.values
 
 

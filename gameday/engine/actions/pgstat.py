@@ -61,6 +61,7 @@ def build_view(db: DatabaseState, ctx: Any, user: str, sql: str) -> PgView:
     seed, now = ctx.seed, ctx.now
 
     def ts(t: float, *salt: object) -> datetime:
+        """Wall-clock time of sim time ``t`` with stable microseconds."""
         return ctx.wall_time(t) + timedelta(microseconds=_h(seed, *salt) % 1_000_000)
 
     now_ts = ts(now, "now", round(now, 3))

@@ -111,6 +111,7 @@ def run_query(ctx: Any, db: DatabaseState, user: str, sql: str, tuples_only: boo
     warnings: list[str] = []
 
     def backend_call(pid: int, cancel: bool) -> bool:
+        """Record a terminate/cancel of a live backend; warn about others."""
         if pid == view.self_pid or pid in view.backends:
             calls.append((pid, cancel))
             return True

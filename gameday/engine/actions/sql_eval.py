@@ -104,6 +104,7 @@ class Evaluator:
     # -- columns ------------------------------------------------------------------------
 
     def column(self, col: exp.Column, env: Env) -> Any:
+        """The value of a column reference in ``env``."""
         name, table = col.name, col.table
         if table:
             if table not in env:
