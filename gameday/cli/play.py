@@ -45,16 +45,31 @@ def _run(app: object) -> int:
 @click.command("play")
 @click.argument("scenario", default="db-pool-exhaustion")
 @click.option("--seed", default=1, show_default=True, type=int, help="Seeds names, noise, delays.")
-@click.option("--speed", type=SPEED, default="10", show_default=True,
-              help="Sim seconds per real second (0 starts paused).")
-@click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
-              help="Journal file (default: reports/<scenario>-<UTC time>-seed<N>/journal.jsonl).")
-@click.option("--role", type=click.Choice(ROLES), default="ops", show_default=True,
-              help="The role of the person at the keyboard (change it with F9).")
-@click.option("--name", "actor", default="you", show_default=True,
-              help="Who actions are recorded as.")
-def play_cmd(scenario: str, seed: int, speed: str, journal: Path | None, role: str,
-             actor: str) -> int:
+@click.option(
+    "--speed",
+    type=SPEED,
+    default="10",
+    show_default=True,
+    help="Sim seconds per real second (0 starts paused).",
+)
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Journal file (default: reports/<scenario>-<UTC time>-seed<N>/journal.jsonl).",
+)
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="ops",
+    show_default=True,
+    help="The role of the person at the keyboard (change it with F9).",
+)
+@click.option(
+    "--name", "actor", default="you", show_default=True, help="Who actions are recorded as."
+)
+def play_cmd(
+    scenario: str, seed: int, speed: str, journal: Path | None, role: str, actor: str
+) -> int:
     """Play SCENARIO as a tabletop exercise: paged, ack, triage, mitigate, resolve, debrief.
 
     Keys: F1 help, F2 pause, F3/F4/F5 1x/10x/60x, F6 next event, F7 hints, F8 injects,
@@ -66,19 +81,27 @@ def play_cmd(scenario: str, seed: int, speed: str, journal: Path | None, role: s
     started = datetime.now(UTC).replace(microsecond=0)
     scenario_id = load_scenario(scenario).scenario.id
     journal = journal or default_journal(scenario_id, seed, started)
-    app = make_app(scenario, seed, journal, float(speed), role=role, actor=actor,
-                   started=started)
+    app = make_app(scenario, seed, journal, float(speed), role=role, actor=actor, started=started)
     return _run(app)
 
 
 @click.command("resume")
 @click.argument("journal", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--speed", type=SPEED, default="0", show_default=True,
-              help="Clock speed after resuming (0: paused, so the team can look first).")
+@click.option(
+    "--speed",
+    type=SPEED,
+    default="0",
+    show_default=True,
+    help="Clock speed after resuming (0: paused, so the team can look first).",
+)
 @click.option("--role", type=click.Choice(ROLES), default="ops", show_default=True)
 @click.option("--name", "actor", default="you", show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Journal of the resumed session (default: JOURNAL with .resumed.jsonl).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Journal of the resumed session (default: JOURNAL with .resumed.jsonl).",
+)
 def resume_cmd(journal: Path, speed: str, role: str, actor: str, out: Path | None) -> int:
     """Resume a tabletop session from JOURNAL at the exact state and sim time it reached.
 
@@ -86,7 +109,7 @@ def resume_cmd(journal: Path, speed: str, role: str, actor: str, out: Path | Non
     seed; the new session writes a journal that repeats the old one and continues it.
     The old journal is left as it was.
     """
-    from gameday.tui.resume import make_resume_app
+    from gameday.tui.lifecycle import make_resume_app
 
     out = out or resumed_journal(journal)
     if out.resolve() == journal.resolve():

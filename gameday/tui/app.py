@@ -15,16 +15,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from gameday.engine.session import Session
 from gameday.runtime import Prepared, prepare
-from gameday.tui.driver import SimDriver
-from gameday.tui.keys import keys_path, load_keymap
-from gameday.tui.messages import SessionFinished, Tick
-from gameday.tui.palette import ScenarioCommands
-from gameday.tui.results import Outcome, finish
+from gameday.tui.commands import ScenarioCommands
+from gameday.tui.driver import SessionFinished, SimDriver, Tick
+from gameday.tui.keys import binding_rows, keys_path, load_keymap
+from gameday.tui.lifecycle import Outcome, finish
 from gameday.tui.screens.debrief import DebriefScreen
-from gameday.tui.screens.facilitator import FacilitatorMenu
-from gameday.tui.screens.help import HelpScreen
+from gameday.tui.screens.dialogs import ConfirmQuit, FacilitatorMenu, HelpScreen, RolePicker
 from gameday.tui.screens.main import MainScreen
-from gameday.tui.screens.modals import ConfirmQuit, RolePicker
 
 TICK = 0.05  # real seconds between clock steps
 
@@ -50,9 +47,17 @@ class GamedayApp(App[int]):
         Binding("ctrl+c,ctrl+q", "request_quit", "Quit", priority=True, id="quit"),
     ]
 
-    def __init__(self, prepared: Prepared, session: Session, speed: float = 10.0,
-                 role: str = "ops", actor: str = "you", keymap: dict[str, str] | None = None,
-                 started: datetime | None = None, out_dir: Path = Path("reports")) -> None:
+    def __init__(
+        self,
+        prepared: Prepared,
+        session: Session,
+        speed: float = 10.0,
+        role: str = "ops",
+        actor: str = "you",
+        keymap: dict[str, str] | None = None,
+        started: datetime | None = None,
+        out_dir: Path = Path("reports"),
+    ) -> None:
         super().__init__()
         self.prepared = prepared
         self.driver = SimDriver(session, speed)
@@ -96,8 +101,7 @@ class GamedayApp(App[int]):
 
     def on_tick(self, message: Tick) -> None:
         """Let the panes catch up with the session."""
-        if self.screen is self.main or self.main.is_attached:
-            self.main.catch_up()
+        self.main.catch_up()
 
     def on_session_finished(self, message: SessionFinished) -> None:
         """The scenario ran its course (or the incident was resolved): debrief."""
@@ -123,8 +127,11 @@ class GamedayApp(App[int]):
             return
         self.main.catch_up()
         if not outcome.ok:
-            self.notify(outcome.output.splitlines()[0] if outcome.output else "failed",
-                        title=command, severity="warning")
+            self.notify(
+                outcome.output.splitlines()[0] if outcome.output else "failed",
+                title=command,
+                severity="warning",
+            )
         if self.driver.finished:
             self.post_message(SessionFinished(self.driver.session.now))
 
@@ -153,19 +160,11 @@ class GamedayApp(App[int]):
 
     def action_help(self) -> None:
         """Show keys and commands."""
-        from gameday.tui.completion import commands_help
+        from gameday.tui.commands import commands_help
 
-        keys = []
-        for key, active in self.main.active_bindings.items():
-            binding = active.binding
-            if binding.id and binding.description:
-                keys.append((self.get_key_display(binding) or key, binding.description,
-                             binding.id))
-        seen: set[str] = set()
-        unique = [k for k in keys if not (k[2] in seen or seen.add(k[2]))]  # type: ignore[func-returns-value]
-        unique.append(("ctrl+c", "Save and quit", "quit"))
-        unique.append(("ctrl+p", "Command palette", "command_palette"))
-        self.push_screen(HelpScreen(unique, commands_help(), str(keys_path())))
+        self.push_screen(
+            HelpScreen(binding_rows(self, self.main), commands_help(), str(keys_path()))
+        )
 
     def action_facilitator(self, focus_hint: bool = True) -> None:
         """Open the facilitator menu (hints and injects)."""
@@ -173,8 +172,9 @@ class GamedayApp(App[int]):
         with self.driver.locked():
             used = sum(1 for e in session.events if e.kind == "hint")
             fired = {str(e.data.get("id")) for e in session.events if e.kind == "inject"}
-        menu = FacilitatorMenu(session.scenario.injects, session.scenario.hints, used, fired,
-                               focus_hint)
+        menu = FacilitatorMenu(
+            session.scenario.injects, session.scenario.hints, used, fired, focus_hint
+        )
         self.push_screen(menu, self._facilitated)
 
     def _facilitated(self, choice: str | None) -> None:
@@ -182,8 +182,9 @@ class GamedayApp(App[int]):
             hint = self.driver.take_hint()
             self.main.catch_up()
             if hint is not None:
-                self.notify(hint["question"], title=f"Hint {hint['index']} (-{hint['cost']:g})",
-                            timeout=15)
+                self.notify(
+                    hint["question"], title=f"Hint {hint['index']} (-{hint['cost']:g})", timeout=15
+                )
         elif choice and choice.startswith("inject:"):
             self.fire_inject(choice.split(":", 1)[1])
 
@@ -219,8 +220,9 @@ class GamedayApp(App[int]):
         self.main.catch_up()
         with self.driver.locked() as session:
             try:
-                self.outcome = finish(session, list(self.prepared.setup.runbooks),
-                                      self.started, self.out_dir)
+                self.outcome = finish(
+                    session, list(self.prepared.setup.runbooks), self.started, self.out_dir
+                )
             except Exception as exc:  # the debrief must still show what happened
                 self.outcome = Outcome(error=f"scoring failed: {exc!r}")
             events = list(session.events)
@@ -231,10 +233,19 @@ class GamedayApp(App[int]):
         self.exit(0, return_code=0)
 
 
-def make_app(ref: str = "db-pool-exhaustion", seed: int = 1, journal: Path | None = None,
-             speed: float = 10.0, *, role: str = "ops", actor: str = "you",
-             keymap: dict[str, str] | None = None, started: datetime | None = None,
-             out_dir: Path = Path("reports"), session: Session | None = None) -> GamedayApp:
+def make_app(
+    ref: str = "db-pool-exhaustion",
+    seed: int = 1,
+    journal: Path | None = None,
+    speed: float = 10.0,
+    *,
+    role: str = "ops",
+    actor: str = "you",
+    keymap: dict[str, str] | None = None,
+    started: datetime | None = None,
+    out_dir: Path = Path("reports"),
+    session: Session | None = None,
+) -> GamedayApp:
     """The app for scenario ``ref``; ``keymap`` None reads the user's ``keys.toml``.
 
     Raises:

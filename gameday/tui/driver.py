@@ -3,7 +3,7 @@
 The Session is not thread-safe. The app's clock worker calls :meth:`SimDriver.tick`
 from its thread; actions typed in the UI call :meth:`SimDriver.perform` from the main
 thread; both go through the same lock, so an action always lands between two steps,
-exactly as a replay performs it.
+exactly as a replay performs it. The worker reports back with the messages below.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from textual.message import Message
 
 from gameday.engine.session import ActionOutcome, Session
 from gameday.errors import GamedayError
@@ -90,3 +92,27 @@ class SimDriver:
         """Close the session (idempotent)."""
         with self.lock:
             self.session.close(reason)
+
+
+class Tick(Message):
+    """The sim clock moved (or the session changed); widgets should catch up.
+
+    Ticks are high-rate and carry no data of their own: widgets read the session, so a
+    newer tick may replace an older one still waiting in the queue.
+    """
+
+    def __init__(self, now: float) -> None:
+        super().__init__()
+        self.now = now
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer tick supersedes any older tick."""
+        return isinstance(message, Tick)
+
+
+class SessionFinished(Message):
+    """The session reached its end time."""
+
+    def __init__(self, now: float) -> None:
+        super().__init__()
+        self.now = now

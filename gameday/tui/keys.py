@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import platformdirs
+from textual.app import App
+from textual.screen import Screen
 
 from gameday.errors import InputError, Problem, did_you_mean
 
@@ -59,3 +62,19 @@ def load_keymap(path: Path | None = None, known: set[str] | None = None) -> dict
     if problems:
         raise InputError(problems)
     return keymap
+
+
+def binding_rows(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str, str]]:
+    """(keys, what they do, binding id) for every described binding active on ``screen``,
+    keys as remapped, one row per binding id."""
+    rows: dict[str, tuple[list[str], str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description:
+            continue
+        ident = binding.id or binding.action
+        keys, _ = rows.setdefault(ident, ([], binding.description))
+        shown = app.get_key_display(binding)
+        if shown not in keys:
+            keys.append(shown)
+    return [(" / ".join(keys), text, ident) for ident, (keys, text) in rows.items()]

@@ -31,8 +31,12 @@ def app_factory() -> AppFactory:
     """``make_app`` with a paused clock, a relative journal and a fixed start time."""
 
     def factory(**kwargs: Any) -> GamedayApp:
-        options: dict[str, Any] = {"journal": JOURNAL, "speed": 0.0, "keymap": {},
-                                   "started": STARTED}
+        options: dict[str, Any] = {
+            "journal": JOURNAL,
+            "speed": 0.0,
+            "keymap": {},
+            "started": STARTED,
+        }
         options.update(kwargs)
         return make_app(**options)
 

@@ -11,9 +11,7 @@ import pytest
 from gameday.errors import InputError
 from gameday.tui.app import GamedayApp, binding_ids
 from gameday.tui.keys import keys_path, load_keymap
-from gameday.tui.screens.facilitator import FacilitatorMenu
-from gameday.tui.screens.help import HelpScreen
-from gameday.tui.screens.modals import ConfirmQuit
+from gameday.tui.screens.dialogs import ConfirmQuit, FacilitatorMenu, HelpScreen
 from gameday.tui.widgets.console import CommandLine, CommandSuggester
 from tests.tui.conftest import SIZE, AppFactory, type_command
 
@@ -122,8 +120,7 @@ def test_tui_hint_and_inject(app_factory: AppFactory) -> None:
             await pilot.press("enter")
             await pilot.pause()
             assert events_of(app, "hint") == [
-                {"index": 1, "question": app.driver.session.scenario.hints[0].question,
-                 "cost": 5.0}
+                {"index": 1, "question": app.driver.session.scenario.hints[0].question, "cost": 5.0}
             ]
             await pilot.press("f8")
             await pilot.pause()

@@ -49,16 +49,18 @@ async def play(app: GamedayApp) -> None:
         await type_command(pilot, app, "kubectl get pods -n shop -l app=orders")
         await type_command(pilot, app, "kubectl logs deployment/orders -n shop --tail=50")
         await type_command(
-            pilot, app,
-            "psql -h orders-db -U postgres -d orders -c \"SELECT pid, usename, "
+            pilot,
+            app,
+            'psql -h orders-db -U postgres -d orders -c "SELECT pid, usename, '
             "application_name, state, wait_event_type, now() - query_start AS duration, "
             "left(query, 60) AS query FROM pg_stat_activity WHERE datname = 'orders' "
-            "ORDER BY query_start\"",
+            'ORDER BY query_start"',
         )
         pid = blocker_pid(app)
         await type_command(
-            pilot, app,
-            f"psql -h orders-db -U postgres -d orders -c \"SELECT pg_terminate_backend({pid})\"",
+            pilot,
+            app,
+            f'psql -h orders-db -U postgres -d orders -c "SELECT pg_terminate_backend({pid})"',
         )
         assert session.incident.mitigated_at is not None
         viewer = app.main.query_one(RunbookViewer)
@@ -84,6 +86,7 @@ async def play(app: GamedayApp) -> None:
         assert session.events[-1].kind == "session.end"
         log_lines = "\n".join(str(line.text) for line in app.main.query_one(OutputLog).lines)
         assert "pg_terminate_backend" in log_lines
-        assert any(path.name == "postmortem.md" and path.exists()
-                   for _name, path in app.outcome.paths)
+        assert any(
+            path.name == "postmortem.md" and path.exists() for _name, path in app.outcome.paths
+        )
         await pilot.press("q")

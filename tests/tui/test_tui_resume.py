@@ -13,11 +13,15 @@ from gameday.engine.events import Event
 from gameday.errors import InputError
 from gameday.runtime import prepare
 from gameday.tui.app import GamedayApp
-from gameday.tui.resume import make_resume_app
+from gameday.tui.lifecycle import make_resume_app
 from tests.tui.conftest import SIZE, AppFactory, type_command
 
-COMMANDS = ["ack", "sev SEV1", "kubectl get pods -n shop -l app=orders",
-            'status investigating "Checkout errors: investigating."']
+COMMANDS = [
+    "ack",
+    "sev SEV1",
+    "kubectl get pods -n shop -l app=orders",
+    'status investigating "Checkout errors: investigating."',
+]
 
 
 def dropped_session(journal: Path) -> tuple[list[tuple[float, str]], float, str]:
@@ -57,7 +61,9 @@ def test_tui_resume_restores_actions_and_clock(tmp_path: Path) -> None:
             actions = [(e.t, e.data["command"]) for e in session.events if e.kind == "action"]
             assert actions == done
             assert [e.kind for e in session.events if e.kind in ("inject", "hint")] == [
-                "inject", "hint"]
+                "inject",
+                "hint",
+            ]
             assert session.incident.severity == "SEV1"
             assert app.driver.paused, "a resumed session waits for the team"
 
@@ -95,7 +101,8 @@ def test_tui_resume_after_ctrl_c_continues_at_the_same_clock(
             session = app.driver.session
             assert session.now == pytest.approx(640.25)
             assert [(e.t, e.data["command"]) for e in session.events if e.kind == "action"] == [
-                (512.5, "kubectl get pods -n shop")]
+                (512.5, "kubectl get pods -n shop")
+            ]
 
     asyncio.run(check(resumed))
 
@@ -108,6 +115,7 @@ def test_tui_resume_refuses_a_finished_session(tmp_path: Path) -> None:
     session.close("completed")
     with pytest.raises(InputError, match="already ended"):
         make_resume_app(journal, tmp_path / "out.jsonl", keymap={})
-    result = CliRunner().invoke(resume_cmd, [str(tmp_path / "missing.jsonl")],
-                                standalone_mode=False)
+    result = CliRunner().invoke(
+        resume_cmd, [str(tmp_path / "missing.jsonl")], standalone_mode=False
+    )
     assert isinstance(result.exception, InputError)

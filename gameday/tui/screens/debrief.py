@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from gameday.engine.events import Event
 from gameday.timeline import format_event
-from gameday.tui.results import Outcome
+from gameday.tui.lifecycle import Outcome
 
 
 class DebriefScreen(Screen[None]):
@@ -55,8 +55,9 @@ class DebriefScreen(Screen[None]):
         table.add_columns("dimension", "target", "what happened", "points")
         for d in card.dimensions:
             style = "green" if d.passed else "bold red"
-            table.add_row(d.title, d.target, d.happened,
-                          Text(f"{d.points:g}/{d.max_points:g}", style=style))
+            table.add_row(
+                d.title, d.target, d.happened, Text(f"{d.points:g}/{d.max_points:g}", style=style)
+            )
 
     def headline(self) -> Text:
         """``PASS 84.5/100 (pass at 70)`` or the session's end reason."""
@@ -66,14 +67,15 @@ class DebriefScreen(Screen[None]):
             return Text(f"Session ended: {self.reason}. No scorecard{note}.", style="bold")
         verdict = ("PASS", "bold white on green") if card.passed else ("FAIL", "bold white on red")
         penalty = f", hints -{card.hint_penalty:g}" if card.hint_penalty else ""
-        return Text.assemble((f" {verdict[0]} ", verdict[1]),
-                             f"  score {card.score:g}/100 (pass at {card.pass_score:g}"
-                             f"{penalty}) · severity {card.severity} · session {self.reason}")
+        return Text.assemble(
+            (f" {verdict[0]} ", verdict[1]),
+            f"  score {card.score:g}/100 (pass at {card.pass_score:g}"
+            f"{penalty}) · severity {card.severity} · session {self.reason}",
+        )
 
     def evidence(self) -> Text:
         """One line per point lost."""
-        lines = [f"• {d.title}: {e}" for d in self.outcome.scorecard.dimensions
-                 for e in d.evidence]
+        lines = [f"• {d.title}: {e}" for d in self.outcome.scorecard.dimensions for e in d.evidence]
         return Text("\n".join(lines) or "No points lost.")
 
     def timeline(self) -> Text:
@@ -83,5 +85,7 @@ class DebriefScreen(Screen[None]):
 
     def paths(self) -> Text:
         """``name  path`` lines."""
-        return Text("\n".join(f"{name:11} {path}" for name, path in self.outcome.paths)
-                    or "No files written.")
+        return Text(
+            "\n".join(f"{name:11} {path}" for name, path in self.outcome.paths)
+            or "No files written."
+        )

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
-from gameday.tui.completion import make_completer
+from gameday.tui.commands import make_completer
 from gameday.tui.widgets.alerts import AlertStream
 from gameday.tui.widgets.clock import ClockBar
 from gameday.tui.widgets.console import CommandLine, OutputLog
@@ -38,14 +38,14 @@ class MainScreen(Screen[None]):
         Binding("f9,r", "app.pick_role", "Role", id="role"),
         Binding("f10,a", "ack", "Ack", id="ack"),
         Binding("colon,slash", "focus_command", "Command", show=False, id="focus-command"),
-        Binding("escape", "leave_command", "Leave command line", show=False,
-                id="leave-command"),
+        Binding("escape", "leave_command", "Leave command line", show=False, id="leave-command"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.cursor = 0  # events already shown
         self.ack_key = "a"
+        self.ready = False  # True while the panes are mounted
 
     @property
     def gameday(self) -> GamedayApp:
@@ -58,37 +58,57 @@ class MainScreen(Screen[None]):
         """Lay out the panes."""
         app = self.gameday
         session = app.driver.session
-        yield ClockBar(session.scenario.title, session.scenario.start_time,
-                       session.scenario.duration, id="clock")
+        yield ClockBar(
+            session.scenario.title,
+            session.scenario.start_time,
+            session.scenario.duration,
+            id="clock",
+        )
         with Horizontal(id="top"):
             with Vertical(id="left"):
                 yield AlertStream(id="alerts")
                 yield PagerPanel(id="pager")
                 yield IncidentPanel(id="incident")
             yield Dashboard(list(session.world.services), id="dashboard")
-            yield RunbookViewer(app.prepared.setup.runbooks,
-                                app.prepared.loaded.runbook_files, id="runbook")
+            yield RunbookViewer(
+                app.prepared.setup.runbooks, app.prepared.loaded.runbook_files, id="runbook"
+            )
         yield OutputLog(id="output")
-        yield CommandLine(make_completer(app.driver), id="command",
-                          placeholder="type a command: ack, sev SEV1, kubectl ..., psql ... "
-                                      "(Tab completes, ↑↓ history, F1 help)")
+        yield CommandLine(
+            make_completer(app.driver),
+            id="command",
+            placeholder="type a command: ack, sev SEV1, kubectl ..., psql ... "
+            "(Tab completes, ↑↓ history, F1 help)",
+        )
         yield Footer()
 
     def on_mount(self) -> None:
         """Titles for the bordered panes, then show the state so far."""
-        for selector, title in (("#alerts", "Alerts"), ("#pager", "Pager"),
-                                ("#incident", "Incident"), ("#dashboard", "Dashboard"),
-                                ("#runbook", "Runbook"), ("#output", "Timeline and output")):
+        for selector, title in (
+            ("#alerts", "Alerts"),
+            ("#pager", "Pager"),
+            ("#incident", "Incident"),
+            ("#dashboard", "Dashboard"),
+            ("#runbook", "Runbook"),
+            ("#output", "Timeline and output"),
+        ):
             self.query_one(selector).border_title = title
         self.query_one(PagerPanel).ack_key = self.ack_key
         self.query_one("#command", CommandLine).focus()
+        self.ready = True
         self.catch_up()
+
+    def on_unmount(self) -> None:
+        """No more catching up once the panes are gone."""
+        self.ready = False
 
     def catch_up(self) -> None:
         """Show what happened since the last call (every pane reads the session)."""
+        if not self.ready:
+            return
         app = self.gameday
         with app.driver.locked() as session:
-            new = session.events[self.cursor:]
+            new = session.events[self.cursor :]
             self.cursor = len(session.events)
             now = session.now
             self.query_one(AlertStream).feed(new)
@@ -135,4 +155,6 @@ class MainScreen(Screen[None]):
 
     def status_note(self, text: Any) -> None:
         """Write a UI note into the output log."""
+        if not self.ready:
+            return
         self.query_one(OutputLog).write(text)

@@ -13,8 +13,13 @@ from textual.widgets import DataTable
 from gameday.engine.events import Event
 from gameday.timeline import clock
 
-SEVERITY_STYLE = {"critical": "bold red", "page": "bold red", "error": "red",
-                  "warning": "yellow", "info": "blue"}
+SEVERITY_STYLE = {
+    "critical": "bold red",
+    "page": "bold red",
+    "error": "red",
+    "warning": "yellow",
+    "info": "blue",
+}
 STATE_STYLE = {"firing": "bold red", "pending": "yellow", "resolved": "green"}
 
 
@@ -54,8 +59,14 @@ class AlertStream(DataTable[Any]):
 
     def on_mount(self) -> None:
         """Lay out the columns."""
-        for label, key in (("state", "state"), ("sev", "sev"), ("alert", "alert"),
-                           ("n", "n"), ("receiver", "receiver"), ("since", "since")):
+        for label, key in (
+            ("state", "state"),
+            ("sev", "sev"),
+            ("alert", "alert"),
+            ("n", "n"),
+            ("receiver", "receiver"),
+            ("since", "since"),
+        ):
             self.add_column(label, key=key)
 
     def feed(self, events: Sequence[Event]) -> None:
@@ -71,8 +82,10 @@ class AlertStream(DataTable[Any]):
         """``2 firing · 1 resolved · 3 notifications``."""
         states = [r.state for r in self.rows_by_key.values()]
         notes = sum(r.notifications for r in self.rows_by_key.values())
-        return (f"{states.count('firing')} firing · {states.count('resolved')} resolved · "
-                f"{notes} notifications")
+        return (
+            f"{states.count('firing')} firing · {states.count('resolved')} resolved · "
+            f"{notes} notifications"
+        )
 
     def _on_alert(self, event: Event) -> None:
         d = event.data
@@ -82,8 +95,12 @@ class AlertStream(DataTable[Any]):
         row = self.rows_by_key.get(key)
         state = event.kind.split(".", 1)[1]
         if row is None:
-            row = AlertRow(key, labels["alertname"], labels,
-                           {str(k): str(v) for k, v in (d.get("annotations") or {}).items()})
+            row = AlertRow(
+                key,
+                labels["alertname"],
+                labels,
+                {str(k): str(v) for k, v in (d.get("annotations") or {}).items()},
+            )
             self.rows_by_key[key] = row
             row.state, row.since = state, event.t
             self.add_row(*self._cells(row), key=key)
@@ -119,8 +136,9 @@ class AlertStream(DataTable[Any]):
         )
 
     def _refresh_row(self, row: AlertRow) -> None:
-        for column, value in zip(("state", "sev", "alert", "n", "receiver", "since"),
-                                 self._cells(row), strict=True):
+        for column, value in zip(
+            ("state", "sev", "alert", "n", "receiver", "since"), self._cells(row), strict=True
+        ):
             self.update_cell(row.key, column, value)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -13,9 +13,20 @@ from textual.widgets import Input, RichLog
 from gameday.engine.events import Event
 from gameday.timeline import clock, describe
 
-KIND_STYLE = {"FAULT": "magenta", "METRIC": "dim", "ALERT": "red", "NOTIFY": "yellow",
-              "PAGE": "bold red", "ACTION": "cyan", "INCIDENT": "bold", "STATUS": "green",
-              "SILENCE": "blue", "CHAT": "dim", "INJECT": "bold magenta", "HINT": "bold yellow"}
+KIND_STYLE = {
+    "FAULT": "magenta",
+    "METRIC": "dim",
+    "ALERT": "red",
+    "NOTIFY": "yellow",
+    "PAGE": "bold red",
+    "ACTION": "cyan",
+    "INCIDENT": "bold",
+    "STATUS": "green",
+    "SILENCE": "blue",
+    "CHAT": "dim",
+    "INJECT": "bold magenta",
+    "HINT": "bold yellow",
+}
 
 Completer = Callable[[str], Sequence[str]]
 

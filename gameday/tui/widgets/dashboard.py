@@ -27,17 +27,32 @@ def fmt_latency(v: float) -> str:
 
 
 # (id, label, value from a sample, shown value, bad when)
-METRICS: list[tuple[str, str, Callable[[Sample], float], Callable[[Sample], str],
-                    Callable[[Sample], bool]]] = [
+METRICS: list[
+    tuple[str, str, Callable[[Sample], float], Callable[[Sample], str], Callable[[Sample], bool]]
+] = [
     ("rps", "req", lambda s: s.rps, lambda s: fmt_rate(s.rps), lambda s: False),
-    ("err", "5xx", lambda s: s.error_ratio, lambda s: fmt_ratio(s.error_ratio),
-     lambda s: s.error_ratio >= 0.01),
+    (
+        "err",
+        "5xx",
+        lambda s: s.error_ratio,
+        lambda s: fmt_ratio(s.error_ratio),
+        lambda s: s.error_ratio >= 0.01,
+    ),
     ("p99", "p99", lambda s: s.p99, lambda s: fmt_latency(s.p99), lambda s: s.p99 >= 1.0),
-    ("pool", "pool", lambda s: s.pool_in_use,
-     lambda s: f"{s.pool_in_use:.0f}/{s.pool_size}" if s.pool_size else "-",
-     lambda s: bool(s.pool_size) and s.pool_in_use >= 0.9 * s.pool_size),
-    ("pods", "pods", lambda s: float(s.ready),
-     lambda s: f"{s.ready}/{s.replicas} ready", lambda s: s.ready < s.replicas),
+    (
+        "pool",
+        "pool",
+        lambda s: s.pool_in_use,
+        lambda s: f"{s.pool_in_use:.0f}/{s.pool_size}" if s.pool_size else "-",
+        lambda s: bool(s.pool_size) and s.pool_in_use >= 0.9 * s.pool_size,
+    ),
+    (
+        "pods",
+        "pods",
+        lambda s: float(s.ready),
+        lambda s: f"{s.ready}/{s.replicas} ready",
+        lambda s: s.ready < s.replicas,
+    ),
 ]
 
 

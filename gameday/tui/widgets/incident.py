@@ -12,10 +12,19 @@ from gameday.engine.incident import ROLES, IncidentState
 from gameday.scoring.targets import SEVERITY_TABLE
 from gameday.timeline import clock
 
-SEV_STYLE = {"SEV1": "bold white on red", "SEV2": "bold black on dark_orange",
-             "SEV3": "black on yellow", "SEV4": "black on grey70"}
-PAGE_STYLE = {"operational": "green", "investigating": "bold red", "identified": "dark_orange",
-              "monitoring": "yellow", "resolved": "green"}
+SEV_STYLE = {
+    "SEV1": "bold white on red",
+    "SEV2": "bold black on dark_orange",
+    "SEV3": "black on yellow",
+    "SEV4": "black on grey70",
+}
+PAGE_STYLE = {
+    "operational": "green",
+    "investigating": "bold red",
+    "identified": "dark_orange",
+    "monitoring": "yellow",
+    "resolved": "green",
+}
 
 
 def countdown(seconds: float) -> str:
@@ -51,8 +60,12 @@ class IncidentPanel(Static):
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column()
         sev = incident.severity
-        grid.add_row("severity", Text(f" {sev} ", style=SEV_STYLE.get(sev, "")) if sev
-                     else Text("not declared (sev SEV1)", style="italic dim"))
+        grid.add_row(
+            "severity",
+            Text(f" {sev} ", style=SEV_STYLE.get(sev, ""))
+            if sev
+            else Text("not declared (sev SEV1)", style="italic dim"),
+        )
         for role in ROLES:
             who = incident.roles.get(role)
             grid.add_row(role, Text(who, style="bold") if who else Text("-", style="dim"))
@@ -63,8 +76,9 @@ class IncidentPanel(Static):
             left = due - now
             style = "bold red" if left < 0 else ("yellow" if left < 300 else "green")
             label = "overdue" if left < 0 else "due in"
-            grid.add_row("next update", Text(f"{label} {countdown(left)} (at {clock(due)})",
-                                             style=style))
+            grid.add_row(
+                "next update", Text(f"{label} {countdown(left)} (at {clock(due)})", style=style)
+            )
         if incident.resolved_at is not None:
             grid.add_row("resolved", Text(clock(incident.resolved_at), style="green"))
         elif incident.mitigated_at is not None:

@@ -61,13 +61,21 @@ class PagerPanel(Static):
         lines: list[RenderableType] = [table]
         waiting = [i for i in incidents if i.status == "triggered"]
         if waiting:
-            lines.append(Text.assemble(
-                ("● ", "bold red"), f"{waiting[0].summary[:60]}\n",
-                "press ", (self.ack_key, "bold reverse"), " or type ", ("ack", "bold"),
-                " to acknowledge",
-            ))
+            lines.append(
+                Text.assemble(
+                    ("● ", "bold red"),
+                    f"{waiting[0].summary[:60]}\n",
+                    "press ",
+                    (self.ack_key, "bold reverse"),
+                    " or type ",
+                    ("ack", "bold"),
+                    " to acknowledge",
+                )
+            )
         return Group(*lines, *self._unrouted_lines())
 
     def _unrouted_lines(self) -> list[Text]:
-        return [Text(f"! {r}: no on-call service, nobody paged", style="red")
-                for r in self.unrouted[-2:]]
+        return [
+            Text(f"! {r}: no on-call service, nobody paged", style="red")
+            for r in self.unrouted[-2:]
+        ]

@@ -26,7 +26,7 @@ def tick_lines(text: str, lines: set[int]) -> str:
         if 1 <= number <= len(out):
             line = out[number - 1]
             m = _ITEM.match(line)
-            out[number - 1] = (m[1] + DONE + line[m.end():]) if m else DONE + line
+            out[number - 1] = (m[1] + DONE + line[m.end() :]) if m else DONE + line
     return "\n".join(out) + "\n"
 
 
@@ -97,8 +97,11 @@ class RunbookViewer(VerticalScroll):
     def _steps_done(self, runbook: Any, command: str) -> list[int]:
         from gameday.runbooks import step_matches
 
-        return [step.line for _sec, step in runbook.steps
-                if step.commands and step_matches(step, command)]
+        return [
+            step.line
+            for _sec, step in runbook.steps
+            if step.commands and step_matches(step, command)
+        ]
 
     def steps_progress(self) -> tuple[int, int]:
         """(done, total) steps with commands in the shown runbook."""

@@ -1,4 +1,4 @@
-"""The end of a session: score it and write its reports, when those modules are present."""
+"""A session's start and end outside the play itself: resume from a journal, debrief."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gameday.engine.session import Session
+from gameday.errors import InputError, Problem
+from gameday.replay import read_recorded, rebuild
+
+if TYPE_CHECKING:
+    from gameday.tui.app import GamedayApp
 
 
 @dataclass
@@ -49,10 +54,8 @@ def finish(
     reports join it there; otherwise they go to a new folder under ``out_dir`` with a
     copy of the journal.
     """
-    try:
-        from gameday.reports import debrief, report_folder
-    except ImportError:
-        return Outcome(paths=_journal_path(session))
+    from gameday.reports import debrief, report_folder
+
     journal = session.journal_path
     stamp = started.astimezone(UTC)
     info = {"scenario": {"id": session.scenario.id}, "seed": session.seed}
@@ -60,14 +63,66 @@ def finish(
     if journal is not None and journal.parent.name == report_folder(info, stamp):
         out_dir, clock, copy = journal.parent.parent, (lambda: stamp), None
     card, paths = debrief(
-        list(session.events), session.scenario, list(runbooks), metrics_summary(session),
-        seed=session.seed, responder=session.responder, out_dir=out_dir,
-        clock=clock or (lambda: datetime.now(UTC)), journal=copy,
+        list(session.events),
+        session.scenario,
+        list(runbooks),
+        metrics_summary(session),
+        seed=session.seed,
+        responder=session.responder,
+        out_dir=out_dir,
+        clock=clock or (lambda: datetime.now(UTC)),
+        journal=copy,
     )
-    listed = [("postmortem", paths.postmortem), ("result", paths.result),
-              ("junit", paths.junit), ("html", paths.html)]
+    listed = [
+        ("postmortem", paths.postmortem),
+        ("result", paths.result),
+        ("junit", paths.junit),
+        ("html", paths.html),
+    ]
     return Outcome(card, listed + _journal_path(session))
 
 
 def _journal_path(session: Session) -> list[tuple[str, Path]]:
     return [("journal", session.journal_path)] if session.journal_path else []
+
+
+def make_resume_app(
+    journal: Path,
+    out: Path,
+    speed: float = 0.0,
+    *,
+    role: str = "ops",
+    actor: str = "you",
+    keymap: dict[str, str] | None = None,
+) -> GamedayApp:
+    """An app over the session ``journal`` recorded, rebuilt into a new journal ``out``.
+
+    Raises:
+        InputError: the journal is unreadable, or the session it records has ended.
+    """
+    recorded = read_recorded(journal)
+    if recorded.events[-1].kind == "session.end":
+        reason = recorded.events[-1].data.get("reason")
+        if reason != "interrupted":
+            raise InputError(
+                Problem(
+                    str(journal),
+                    message=f"the session already ended ({reason})",
+                    hint="replay it with `gameday replay` instead",
+                )
+            )
+    from gameday.tui.app import make_app
+
+    session = rebuild(recorded, journal=out)
+    started = datetime.now(UTC).replace(microsecond=0)
+    return make_app(
+        recorded.source,
+        recorded.seed,
+        out,
+        speed,
+        role=role,
+        actor=actor,
+        keymap=keymap,
+        started=started,
+        session=session,
+    )
