@@ -138,6 +138,12 @@ OTHER_TEMPLATES = [
 
 # Harder cases: errors with positions, fmt corners, regexp dialect, time formatting.
 OTHER_TEMPLATES += [
+    '{{ (toTime 1500000000.123).Format "2006-01-02T15:04:05.000Z07:00 Mon Jan _2 3:4:5 PM MST -0700 .999 ,000 06" }}',
+    '{{ with toTime 951782400.5 }}{{ .Format "Monday, 02-Jan-06 15:04:05.9 -07:00:00 pm" }} {{ .YearDay }} {{ .Year }} {{ .Hour }}{{ end }}',
+    '{{ (toTime -86400.25).Format "2006-01-02 15:04:05.999999999 January" }} {{ (toTime 1).UnixMilli }} {{ (toTime 1).UTC }}',
+    "{{ (toTime 1).Format }}",
+    "{{ (toTime 1).Nope }}",
+    '{{ (toTime 253402300800).Format "2006 _2006 .00 .0000000000 05.9" }}',
     r'{{ reReplaceAll "\\d" "#" "a٣1" }} {{ reReplaceAll "\\bx" "Y" "éx x" }} {{ reReplaceAll "\\w+" "W" "héllo wörld" }}',
     r'{{ match "\\s" "\v" }} {{ match "[[:space:]]" "\v" }} {{ reReplaceAll "\\Qa.b\\E+" "-" "a.bbb axb" }}',
     r'{{ reReplaceAll "(?i)É" "e" "éÉ" }} {{ reReplaceAll "[\\d.]+" "N" "v1.25.3-rc1" }}',

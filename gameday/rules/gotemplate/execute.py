@@ -249,15 +249,11 @@ class State:
         if type(receiver) is dict and not has_args:
             return receiver.get(name, "")
         if isinstance(receiver, GoTime):
-            try:
-                value = receiver.method(name)
-            except KeyError:
-                pass
-            else:
-                if has_args:
-                    got = (len(args) - 1 if args else 0) + (final is not MISSING)
-                    self.errorf(f"wrong number of args for {name}: want 0 got {got}")
-                return value
+            from gameday.rules.gotemplate.gotime import time_method
+
+            method = time_method(receiver, name)
+            if method is not None:
+                return self.eval_call(dot, method, node, name, args, final)
         if isinstance(receiver, TemplateData | SamplePtr) and name in FIELDS[type(receiver)]:
             if has_args:
                 self.errorf(f"{name} has arguments but cannot be invoked as function")

@@ -49,34 +49,14 @@ class GoTime:
         """``time.Time.String()``: ``2006-01-02 15:04:05.999999999 -0700 MST``."""
         secs, nanos = divmod(self.unix_nanos, 1_000_000_000)
         days, rem = divmod(secs, 86400)
-        y, m, d = _civil_from_days(days)
+        y, m, d = civil_from_days(days)
         frac = f".{nanos:09d}".rstrip("0") if nanos else ""
         year = f"{y:04d}" if y >= 0 else f"-{-y:04d}"
         clock = f"{rem // 3600:02d}:{rem // 60 % 60:02d}:{rem % 60:02d}"
         return f"{year}-{m:02d}-{d:02d} {clock}{frac} +0000 UTC"
 
-    def method(self, name: str) -> Any:
-        """The value of a zero-argument method, or raise KeyError."""
-        secs, nanos = divmod(self.unix_nanos, 1_000_000_000)
-        days, rem = divmod(secs, 86400)
-        y, m, d = _civil_from_days(days)
-        table = {
-            "Unix": lambda: secs,
-            "UnixMilli": lambda: self.unix_nanos // 1_000_000,
-            "UnixMicro": lambda: self.unix_nanos // 1_000,
-            "UnixNano": lambda: self.unix_nanos,
-            "String": self.go_string,
-            "Year": lambda: y,
-            "Day": lambda: d,
-            "Hour": lambda: rem // 3600,
-            "Minute": lambda: rem // 60 % 60,
-            "Second": lambda: rem % 60,
-            "Nanosecond": lambda: nanos,
-        }
-        return table[name]()
 
-
-def _civil_from_days(z: int) -> tuple[int, int, int]:
+def civil_from_days(z: int) -> tuple[int, int, int]:
     """Proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's method)."""
     z += 719468
     era = z // 146097
