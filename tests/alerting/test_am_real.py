@@ -28,6 +28,8 @@ from gameday.alerting.dispatch import Dispatcher
 BINARY = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
 
 CONFIG = """
+global:
+  resolve_timeout: 5s
 route:
   receiver: hook
   group_by: [alertname]
@@ -50,22 +52,22 @@ receivers:
     webhook_configs: [{{url: "http://127.0.0.1:{port}/db", send_resolved: false}}]
 """
 
-# (offset in seconds, labels, ends_at offset or None = far in the future)
-TIMELINE = [
-    (0.0, {"alertname": "A", "i": "1", "team": "db"}, None),
-    (0.5, {"alertname": "B", "severity": "warning"}, None),
-    (1.0, {"alertname": "A", "i": "2", "team": "db"}, None),
-    (4.0, {"alertname": "C", "severity": "critical"}, None),
-    (8.0, {"alertname": "A", "i": "1", "team": "db"}, 8.0),
-    (14.0, {"alertname": "C", "severity": "critical"}, 14.0),
-]
-STARTS = {"A1": 0.0, "B": 0.5, "A2": 1.0, "C": 4.0}
-END = 24.5
 FAR = 600.0
-
-
-def _start_key(labels: dict[str, str]) -> float:
-    return STARTS[labels["alertname"] + labels.get("i", "")]
+END = 25.0
+# (offset, "alert", labels, starts_at, ends_at | None)  -- None: no endsAt (resolve_timeout)
+# (offset, "silence", alertname, starts_at, ends_at)
+TIMELINE: list[tuple] = [
+    (0.0, "alert", {"alertname": "A", "i": "1", "team": "db"}, 0.0, FAR),
+    (0.2, "silence", "E", 0.2, 9.5),
+    (0.5, "alert", {"alertname": "B", "severity": "warning"}, 0.5, FAR),
+    (1.0, "alert", {"alertname": "A", "i": "2", "team": "db"}, 1.0, FAR),
+    (1.5, "alert", {"alertname": "E"}, 1.5, FAR),
+    (3.0, "alert", {"alertname": "D"}, 3.0, None),
+    (4.0, "alert", {"alertname": "C", "severity": "critical"}, 4.0, FAR),
+    (8.0, "alert", {"alertname": "A", "i": "1", "team": "db"}, 0.0, 8.0),
+    (9.0, "alert", {"alertname": "F", "team": "web"}, -20.0, FAR),
+    (14.0, "alert", {"alertname": "C", "severity": "critical"}, 4.0, 14.0),
+]
 
 
 def _free_port() -> int:
@@ -88,9 +90,12 @@ def simulate(config_text: str) -> list[tuple[float, tuple]]:
     d = Dispatcher(env, cfg, record)
 
     def feed(env):  # type: ignore[no-untyped-def]
-        for offset, labels, ends in TIMELINE:
+        for offset, kind, what, starts, ends in TIMELINE:
             yield env.timeout(offset - env.now)
-            d.put(Alert(dict(labels), starts_at=_start_key(labels), ends_at=ends or FAR))
+            if kind == "silence":
+                d.silences.add({"alertname": what}, starts, ends, "test", "quiet")
+            else:
+                d.put(Alert(dict(what), starts_at=starts, ends_at=ends))
 
     env.process(feed(env))
     env.run(until=END)
@@ -159,19 +164,21 @@ def test_model_matches_real_alertmanager(tmp_path) -> None:
                 time.sleep(0.1)
         wall0 = datetime.now(UTC)
         t0_box.append(time.monotonic())
-        for offset, labels, ends in TIMELINE:
+        for offset, kind, what, starts, ends in TIMELINE:
             delay = t0_box[0] + offset - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            alert = {
-                "labels": labels,
-                "startsAt": _iso(wall0 + timedelta(seconds=_start_key(labels))),
-                "endsAt": _iso(wall0 + timedelta(seconds=ends if ends is not None else FAR)),
-            }
+            body: dict = {"startsAt": _iso(wall0 + timedelta(seconds=starts))}
+            if ends is not None:
+                body["endsAt"] = _iso(wall0 + timedelta(seconds=ends))
+            if kind == "silence":
+                matcher = {"name": "alertname", "value": what, "isRegex": False, "isEqual": True}
+                body.update(matchers=[matcher], createdBy="test", comment="quiet")
+                url, payload = base + "/api/v2/silences", body
+            else:
+                url, payload = base + "/api/v2/alerts", [{"labels": what, **body}]
             req = urllib.request.Request(
-                base + "/api/v2/alerts",
-                data=json.dumps([alert]).encode(),
-                headers={"Content-Type": "application/json"},
+                url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
             )
             urllib.request.urlopen(req, timeout=5).read()
         time.sleep(max(0.0, t0_box[0] + END - time.monotonic()))
