@@ -348,6 +348,12 @@ def _q(s: str) -> str:
     return go_quote(s)
 
 
-def lex(text: str) -> list[Item]:
-    """Tokenise ``text``; the list ends with an EOF or an ERROR item."""
-    return _Lexer(text).run()
+def lex(text: str, start: int = 0) -> list[Item]:
+    """Tokenise ``text`` from offset ``start``; the list ends with an EOF or an ERROR item.
+
+    Starting past a prefix that ends outside any action (say after ``}}``) gives the same
+    tokens, at the same offsets, as lexing the whole text and dropping the prefix's.
+    """
+    lexer = _Lexer(text)
+    lexer.pos = lexer.start = start
+    return lexer.run()

@@ -36,13 +36,15 @@ _OPERAND_START = {
 class Parser:
     """Parses one template text; ``defined`` collects ``{{define}}`` bodies by name."""
 
-    def __init__(self, text: str, funcs: Container[str]) -> None:
+    def __init__(
+        self, text: str, funcs: Container[str], start: int = 0, variables: tuple[str, ...] = ("$",)
+    ) -> None:
         self.text = text
         self.funcs = funcs
-        self.items = lex(text)
+        self.items = lex(text, start)
         self.items += [self.items[-1]] * 16  # reading past the end keeps returning EOF/ERROR
         self.i = 0
-        self.vars: list[str] = ["$"]
+        self.vars: list[str] = list(variables)
         self.range_depth = 0
         self.action_line = 0
         self.seen = 0
