@@ -23,9 +23,17 @@ def test_unknown_command_suggests_closest(pool_ctx):
 
 def test_malformed_commands_never_raise(pool_ctx):
     """Bad quoting, bad flags and lists are messages, not tracebacks."""
-    for text in ['kubectl logs "deploy/orders', "kubectl get pods --bogus", "",
-                 "kubectl get pods && rm x", "kubectl scale deploy/orders --replicas=x -n shop",
-                 "psql -h orders-db -c 'SELEC 1'", "kubectl logs | foo", "sev", "assign ic"]:
+    for text in [
+        'kubectl logs "deploy/orders',
+        "kubectl get pods --bogus",
+        "",
+        "kubectl get pods && rm x",
+        "kubectl scale deploy/orders --replicas=x -n shop",
+        "psql -h orders-db -c 'SELEC 1'",
+        "kubectl logs | foo",
+        "sev",
+        "assign ic",
+    ]:
         r = execute(pool_ctx, text)
         assert not r.ok and r.output, text
 
@@ -38,17 +46,20 @@ def test_help():
     assert "usage:   kubectl rollout history|status|undo|restart" in out
 
 
-@pytest.mark.parametrize("cmd,known", [
-    ("kubectl get pods -n shop -l app=orders", True),
-    ("kubectl logs -l app=task-api -n production --tail=200 | grep -i \"slow\\|timeout\"", True),
-    ("kubectl rollout undo deployment/<service> -n <namespace>", True),
-    ('psql -h orders-db -U postgres -d orders -c "SELECT pg_terminate_backend(<pid>)"', True),
-    ("SELECT pg_cancel_backend(<pid>);", True),
-    ("kubectl exec -n production -it deploy/payments-api -- pg_isready -h db", False),
-    ("kubectl frobnicate pods", False),
-    ('psql -c "SELECT * FROM orders"', False),
-    ("curl http://orders/health", False),
-])
+@pytest.mark.parametrize(
+    "cmd,known",
+    [
+        ("kubectl get pods -n shop -l app=orders", True),
+        ('kubectl logs -l app=task-api -n production --tail=200 | grep -i "slow\\|timeout"', True),
+        ("kubectl rollout undo deployment/<service> -n <namespace>", True),
+        ('psql -h orders-db -U postgres -d orders -c "SELECT pg_terminate_backend(<pid>)"', True),
+        ("SELECT pg_cancel_backend(<pid>);", True),
+        ("kubectl exec -n production -it deploy/payments-api -- pg_isready -h db", False),
+        ("kubectl frobnicate pods", False),
+        ('psql -c "SELECT * FROM orders"', False),
+        ("curl http://orders/health", False),
+    ],
+)
 def test_known_command(cmd, known):
     """known_command tells runbook-rot checks which steps the simulation can run."""
     assert known_command(cmd) is known
@@ -75,13 +86,21 @@ def test_completion(locked):
 
 def test_same_seed_same_output():
     """The same seed and the same commands give byte-identical outputs."""
+
     def play(seed: int) -> list[str]:
         ctx = FakeContext(load("db-pool-exhaustion"), seed=seed)
         ctx.run(720)
-        return [execute(ctx, c).output for c in (
-            "kubectl get pods -n shop -o wide", "kubectl logs deploy/orders -n shop --tail=40",
-            'psql -h orders-db -c "SELECT pid, query_start, state FROM pg_stat_activity"',
-            "kubectl describe deploy orders -n shop", "kubectl get events -n shop")]
+        return [
+            execute(ctx, c).output
+            for c in (
+                "kubectl get pods -n shop -o wide",
+                "kubectl logs deploy/orders -n shop --tail=40",
+                'psql -h orders-db -c "SELECT pid, query_start, state FROM pg_stat_activity"',
+                "kubectl describe deploy orders -n shop",
+                "kubectl get events -n shop",
+            )
+        ]
+
     assert play(11) == play(11)
     assert play(11) != play(12)
 
@@ -89,8 +108,14 @@ def test_same_seed_same_output():
 def test_formatting_helpers():
     """kubectl ages, PostgreSQL intervals and psql tables are formatted like the tools."""
     assert [kube_age(s) for s in (45, 150, 725, 3 * 3600 + 300, 5 * 86400 + 3 * 3600)] == [
-        "45s", "2m30s", "12m", "3h5m", "5d3h"]
+        "45s",
+        "2m30s",
+        "12m",
+        "3h5m",
+        "5d3h",
+    ]
     assert format_interval(252.5) == "00:04:12.5"
     assert format_interval(90061) == "1 day 01:01:01"
     assert psql_table(["pid", "state"], [[12, "idle"]]) == (
-        " pid | state \n-----+-------\n  12 | idle\n(1 row)")
+        " pid | state \n-----+-------\n  12 | idle\n(1 row)"
+    )

@@ -6,8 +6,13 @@ from act_support import FakeContext, with_faults
 
 from gameday.engine.actions import execute
 
-LEAK = {"id": "leaky-release", "type": "connection_leak", "at": "2m", "service": "orders",
-        "params": {"version": "v1.15.0", "leak_per_1k": 0.6}}
+LEAK = {
+    "id": "leaky-release",
+    "type": "connection_leak",
+    "at": "2m",
+    "service": "orders",
+    "params": {"version": "v1.15.0", "leak_per_1k": 0.6},
+}
 
 
 def test_rollout_undo_after_leaky_deploy_mitigates():
@@ -32,18 +37,20 @@ def test_restart_during_lock_is_temporary(locked):
 
 def test_red_herrings_do_not_help(locked):
     """Scaling during a lock and rolling back a service with no deploy fault do nothing."""
-    assert execute(locked, "kubectl scale deployment/orders --replicas=6 -n shop").effect == \
-        "no-effect"
-    assert execute(locked, "kubectl rollout undo deployment/orders -n shop").effect == \
-        "no-effect"
+    assert (
+        execute(locked, "kubectl scale deployment/orders --replicas=6 -n shop").effect
+        == "no-effect"
+    )
+    assert execute(locked, "kubectl rollout undo deployment/orders -n shop").effect == "no-effect"
     assert execute(locked, "kubectl get pods -n shop").effect == ""
 
 
 def test_harmful_changes(locked):
     """Scaling to zero or deleting every pod is harmful; one pod is temporary relief."""
     pods = [p.name for p in locked.world.deployments["orders"].pods]
-    assert execute(locked, f"kubectl delete pod {pods[0]} -n shop").effect == \
-        "temporary:lock-holder"
+    assert (
+        execute(locked, f"kubectl delete pod {pods[0]} -n shop").effect == "temporary:lock-holder"
+    )
     r = execute(locked, "kubectl delete pods -l app=checkout -n shop")
     assert r.effect == "harmful" and r.output.count("deleted") == 3
     assert execute(locked, "kubectl scale deploy orders --replicas=0 -n shop").effect == "harmful"
@@ -51,39 +58,58 @@ def test_harmful_changes(locked):
 
 def test_traffic_spike_absorbed_by_scaling():
     """Scaling until replicas cover the spiking load mitigates a traffic_spike."""
-    spike = {"id": "spike", "type": "traffic_spike", "at": "1m", "service": "checkout",
-             "params": {"factor": 8}}
+    spike = {
+        "id": "spike",
+        "type": "traffic_spike",
+        "at": "1m",
+        "service": "checkout",
+        "params": {"factor": 8},
+    }
     ctx = FakeContext(with_faults([spike]))
     ctx.run(300)
-    assert execute(ctx, "kubectl scale deployment/checkout --replicas=4 -n shop").effect == \
-        "no-effect"
+    assert (
+        execute(ctx, "kubectl scale deployment/checkout --replicas=4 -n shop").effect == "no-effect"
+    )
     r = execute(ctx, "kubectl scale deployment/checkout --replicas=7 -n shop")
     assert r.effect == "mitigated:spike"
 
 
 def test_data_driven_mitigation():
     """A scenario mitigation (fault + command prefix) ends a slow_query when it matches."""
-    slow = {"id": "slow", "type": "slow_query", "at": "1m", "service": "orders",
-            "params": {"factor": 20}}
-    ctx = FakeContext(with_faults([slow], [
-        {"fault": "slow", "command": "kubectl set image deployment/orders"}]))
+    slow = {
+        "id": "slow",
+        "type": "slow_query",
+        "at": "1m",
+        "service": "orders",
+        "params": {"factor": 20},
+    }
+    ctx = FakeContext(
+        with_faults([slow], [{"fault": "slow", "command": "kubectl set image deployment/orders"}])
+    )
     ctx.run(300)
     assert execute(ctx, "kubectl rollout restart deployment/orders -n shop").effect == "no-effect"
-    r = execute(ctx, "kubectl set image deploy/orders orders=registry.internal/shop/orders:v1.14.3"
-                " -n shop")
+    r = execute(
+        ctx, "kubectl set image deploy/orders orders=registry.internal/shop/orders:v1.14.3 -n shop"
+    )
     assert r.ok and r.effect == "mitigated:slow"
     assert not ctx.world.faults["slow"].active
 
 
 def test_crash_loop_rolled_back():
     """A crash-looping release shows CrashLoopBackOff and a rollback mitigates it."""
-    crash = {"id": "crash", "type": "crash_loop", "at": "1m", "service": "orders",
-             "params": {"version": "v1.15.0", "reason": "Missing env ORDERS_DB_URL"}}
+    crash = {
+        "id": "crash",
+        "type": "crash_loop",
+        "at": "1m",
+        "service": "orders",
+        "params": {"version": "v1.15.0", "reason": "Missing env ORDERS_DB_URL"},
+    }
     ctx = FakeContext(with_faults([crash]))
     ctx.run(400)
     out = execute(ctx, "kubectl get pods -n shop -l app=orders").output
     assert "CrashLoopBackOff" in out or "Error" in out
     logs = execute(ctx, "kubectl logs deploy/orders -n shop").output
     assert "Missing env ORDERS_DB_URL" in logs
-    assert execute(ctx, "kubectl rollout undo deployment/orders -n shop").effect == \
-        "mitigated:crash"
+    assert (
+        execute(ctx, "kubectl rollout undo deployment/orders -n shop").effect == "mitigated:crash"
+    )

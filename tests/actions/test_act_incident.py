@@ -30,7 +30,9 @@ def test_sev_and_declare(pool_ctx):
     assert execute(pool_ctx, "declare sev-2").output == "Severity SEV2 changed from SEV1 by you."
     assert pool_ctx.incident.severity == "SEV2"
     assert [d["severity"] for _, k, d in pool_ctx.events if k == "incident.severity"] == [
-        "SEV1", "SEV2"]
+        "SEV1",
+        "SEV2",
+    ]
     r = execute(pool_ctx, "sev 7")
     assert not r.ok and r.kind == "sev" and "usage: sev" in r.output
 
@@ -40,8 +42,11 @@ def test_roles(pool_ctx):
     execute(pool_ctx, "assign comms jonas")
     execute(pool_ctx, "ic amara")
     assert pool_ctx.incident.roles == {"comms": "jonas", "ic": "amara"}
-    assert pool_ctx.events[-1] == (0.0, "incident.role",
-                                   {"role": "ic", "person": "amara", "by": "you"})
+    assert pool_ctx.events[-1] == (
+        0.0,
+        "incident.role",
+        {"role": "ic", "person": "amara", "by": "you"},
+    )
     assert not execute(pool_ctx, "assign boss amara").ok
 
 
@@ -63,8 +68,14 @@ def test_escalate_and_resolve(pool_ctx):
     assert r.ok and r.output == "INC-1 escalated to level 2"
     assert pool_ctx.incident.escalations == [(0.0, "level 2")]
     assert execute(pool_ctx, "escalate priya").output == "INC-1 reassigned to priya"
-    pool_ctx.alerts = [{"labels": {"alertname": "OrdersDBPoolExhausted"}, "annotations": {},
-                        "state": "firing", "active_at": 420.0}]
+    pool_ctx.alerts = [
+        {
+            "labels": {"alertname": "OrdersDBPoolExhausted"},
+            "annotations": {},
+            "state": "firing",
+            "active_at": 420.0,
+        }
+    ]
     r = execute(pool_ctx, "resolve")
     assert r.ok and "1 alert(s) still firing" in r.output
     assert pool_ctx.pager.incidents["INC-1"].status == "resolved"
@@ -79,13 +90,25 @@ def test_silence_note_alerts(pool_ctx):
     assert not execute(pool_ctx, "silence alertname=X").ok  # no comment
     assert execute(pool_ctx, "note archiver can't be stopped").ok
     assert pool_ctx.incident.notes == [(0.0, "you", "archiver can't be stopped")]
-    pool_ctx.alerts = [{"labels": {"alertname": "OrdersDBPoolExhausted"},
-                        "annotations": {"summary": "pool exhausted"}, "state": "firing",
-                        "active_at": 420.0}]
+    pool_ctx.alerts = [
+        {
+            "labels": {"alertname": "OrdersDBPoolExhausted"},
+            "annotations": {"summary": "pool exhausted"},
+            "state": "firing",
+            "active_at": 420.0,
+        }
+    ]
     out = execute(pool_ctx, "alerts").output.splitlines()
     assert out[0].split() == ["Alertname", "Starts", "At", "Summary", "State"]
-    assert out[1].split() == ["OrdersDBPoolExhausted", "2026-03-10", "22:57:00", "UTC", "pool",
-                              "exhausted", "active"]
+    assert out[1].split() == [
+        "OrdersDBPoolExhausted",
+        "2026-03-10",
+        "22:57:00",
+        "UTC",
+        "pool",
+        "exhausted",
+        "active",
+    ]
 
 
 def test_real_pager_ack():
@@ -94,8 +117,20 @@ def test_real_pager_ack():
 
     class Pager:
         def __init__(self):
-            self.incidents = {"INC-1": Incident("INC-1", "shop-orders", "k", "s", "critical", "",
-                                                "high", "shop-critical", 0.0, assigned=["mei"])}
+            self.incidents = {
+                "INC-1": Incident(
+                    "INC-1",
+                    "shop-orders",
+                    "k",
+                    "s",
+                    "critical",
+                    "",
+                    "high",
+                    "shop-critical",
+                    0.0,
+                    assigned=["mei"],
+                )
+            }
 
         def ack(self, iid, person):
             self.incidents[iid].status = "acknowledged"

@@ -46,8 +46,10 @@ def test_logs_show_pool_timeouts_during_lock(locked):
     lines = r.output.splitlines()
     assert lines[0].startswith("Found 3 pods, using pod/orders-")
     assert len(lines) == 51
-    assert any("HikariPool-1 - Connection is not available, request timed out after 5000ms"
-               in line for line in lines)
+    assert any(
+        "HikariPool-1 - Connection is not available, request timed out after 5000ms" in line
+        for line in lines
+    )
 
 
 def test_logs_healthy_before_fault(pool_ctx):

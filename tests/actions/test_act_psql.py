@@ -50,8 +50,10 @@ def test_psql_aligned_format(locked):
     """Output is psql's aligned table: centred header, rule, right-aligned numbers."""
     r = execute(locked, PSQL.format("SHOW max_connections"))
     assert r.output == " max_connections \n-----------------\n 200\n(1 row)"
-    r = execute(locked, PSQL.format(
-        "SELECT state, count(*) FROM pg_stat_activity GROUP BY state ORDER BY 2 DESC"))
+    r = execute(
+        locked,
+        PSQL.format("SELECT state, count(*) FROM pg_stat_activity GROUP BY state ORDER BY 2 DESC"),
+    )
     lines = r.output.splitlines()
     assert lines[0] == " state  | count "
     assert lines[1] == "--------+-------"
@@ -61,8 +63,10 @@ def test_psql_aligned_format(locked):
 
 def test_blocking_pids_name_the_head(locked):
     """pg_blocking_pids points every waiter at the blocker."""
-    sql = ("SELECT pid, pg_blocking_pids(pid) AS blocked_by FROM pg_stat_activity "
-           "WHERE cardinality(pg_blocking_pids(pid)) > 0")
+    sql = (
+        "SELECT pid, pg_blocking_pids(pid) AS blocked_by FROM pg_stat_activity "
+        "WHERE cardinality(pg_blocking_pids(pid)) > 0"
+    )
     table = rows(execute(locked, PSQL.format(sql)).output)
     assert len(table) >= 22
     assert {row[1] for row in table} == {f"{{{blocker_pid(locked)}}}"}
@@ -70,8 +74,9 @@ def test_blocking_pids_name_the_head(locked):
 
 def test_classic_blocking_locks_join(locked):
     """The PostgreSQL wiki's blocking-locks query pairs waiters with the blocker."""
-    r = execute(locked, f"psql -h orders-db -d orders -c '{WIKI_BLOCKING}'".replace(
-        "'orders'", "orders"))
+    r = execute(
+        locked, f"psql -h orders-db -d orders -c '{WIKI_BLOCKING}'".replace("'orders'", "orders")
+    )
     assert r.ok, r.output
     header = [c.strip() for c in r.output.splitlines()[0].split("|")]
     assert header[:4] == ["blocked_pid", "blocked_user", "blocking_pid", "blocking_user"]
@@ -94,8 +99,9 @@ def test_terminating_the_blocker_mitigates(locked):
 
 def test_terminating_a_waiter_has_no_effect(locked):
     """Terminating a waiting (not blocking) backend gives 'no-effect'; the lock stays."""
-    waiter = next(b.pid for b in locked.world.databases["orders-db"].backends
-                  if b.wait_event_type == "Lock")
+    waiter = next(
+        b.pid for b in locked.world.databases["orders-db"].backends if b.wait_event_type == "Lock"
+    )
     r = execute(locked, PSQL.format(f"SELECT pg_terminate_backend({waiter})"))
     assert r.ok and r.effect == "no-effect"
     assert locked.world.faults["lock-holder"].active
@@ -116,9 +122,11 @@ def test_unknown_pid_warns_and_returns_false(locked):
 
 def test_interval_filter_and_limit(locked):
     """WHERE now() - query_start > interval, ORDER BY ... DESC and LIMIT work together."""
-    sql = ("SELECT pid, now() - query_start AS duration FROM pg_stat_activity "
-           "WHERE state != 'idle' AND now() - query_start > interval '5 minutes' "
-           "ORDER BY duration DESC LIMIT 3")
+    sql = (
+        "SELECT pid, now() - query_start AS duration FROM pg_stat_activity "
+        "WHERE state != 'idle' AND now() - query_start > interval '5 minutes' "
+        "ORDER BY duration DESC LIMIT 3"
+    )
     table = rows(execute(locked, PSQL.format(sql)).output)
     assert len(table) == 3 and table[0][0] == str(blocker_pid(locked))
     assert table[0][1] >= table[1][1] >= table[2][1]
@@ -127,7 +135,7 @@ def test_interval_filter_and_limit(locked):
 def test_unsupported_sql_explains(locked):
     """Querying an application table or writing gives a clear 'not simulated' error."""
     r = execute(locked, PSQL.format("SELECT * FROM orders"))
-    assert not r.ok and r.output.startswith("ERROR:  relation \"orders\" is not simulated")
+    assert not r.ok and r.output.startswith('ERROR:  relation "orders" is not simulated')
     assert "pg_stat_activity" in r.output
     r = execute(locked, PSQL.format("DELETE FROM pg_stat_activity"))
     assert not r.ok and "Simulated:" in r.output
@@ -136,7 +144,7 @@ def test_unsupported_sql_explains(locked):
 def test_connection_errors(locked):
     """An unknown host or database fails as psql does."""
     r = execute(locked, 'psql -h nope-db -c "SELECT 1"')
-    assert not r.ok and "could not translate host name \"nope-db\"" in r.output
+    assert not r.ok and 'could not translate host name "nope-db"' in r.output
     r = execute(locked, 'psql -h orders-db -d shop -c "SELECT 1"')
     assert 'FATAL:  database "shop" does not exist' in r.output
 
@@ -145,7 +153,10 @@ def test_bare_sql_and_expanded(locked):
     """SQL typed on its own runs on the scenario's database; -x prints records."""
     r = execute(locked, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
     assert r.ok and int(rows(r.output)[0][0]) >= 22
-    r = execute(locked, f'psql -h orders-db -x -c "SELECT pid, usename FROM pg_stat_activity '
-                f'WHERE pid = {blocker_pid(locked)}"')
+    r = execute(
+        locked,
+        f'psql -h orders-db -x -c "SELECT pid, usename FROM pg_stat_activity '
+        f'WHERE pid = {blocker_pid(locked)}"',
+    )
     assert r.output.splitlines()[0].startswith("-[ RECORD 1 ]")
     assert "usename | reporting" in r.output

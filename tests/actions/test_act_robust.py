@@ -7,15 +7,88 @@ import random
 from gameday.engine.actions import complete, execute, known_command
 
 WORDS = [
-    "kubectl", "psql", "get", "pods", "deploy/orders", "-n", "shop", "-l", "app=orders",
-    "--tail", "x", "5", "logs", "describe", "rollout", "undo", "restart", "scale",
-    "--replicas=", "|", "grep", "-A", "head", "'", '"', "SELECT", "pid", "FROM",
-    "pg_stat_activity", "WHERE", "state", "=", "'idle'", "ORDER BY", "LIMIT", "count(*)",
-    "GROUP BY", "now()", "-", "query_start", ">", "interval", "'5 min'",
-    "pg_terminate_backend(", "1", ")", ";", "-c", "-h", "orders-db", "ack", "sev", "status",
-    "escalate", "silence", "note", "alerts", "help", "sql", "select", "show", "&&", "\\",
-    "--to-revision=", "-o", "json", "top", "exec", "--", "set", "image", "delete", "pod",
-    "::interval", "'abc", "left(query,", "case when", "is", "null", "not", "between", "0",
+    "kubectl",
+    "psql",
+    "get",
+    "pods",
+    "deploy/orders",
+    "-n",
+    "shop",
+    "-l",
+    "app=orders",
+    "--tail",
+    "x",
+    "5",
+    "logs",
+    "describe",
+    "rollout",
+    "undo",
+    "restart",
+    "scale",
+    "--replicas=",
+    "|",
+    "grep",
+    "-A",
+    "head",
+    "'",
+    '"',
+    "SELECT",
+    "pid",
+    "FROM",
+    "pg_stat_activity",
+    "WHERE",
+    "state",
+    "=",
+    "'idle'",
+    "ORDER BY",
+    "LIMIT",
+    "count(*)",
+    "GROUP BY",
+    "now()",
+    "-",
+    "query_start",
+    ">",
+    "interval",
+    "'5 min'",
+    "pg_terminate_backend(",
+    "1",
+    ")",
+    ";",
+    "-c",
+    "-h",
+    "orders-db",
+    "ack",
+    "sev",
+    "status",
+    "escalate",
+    "silence",
+    "note",
+    "alerts",
+    "help",
+    "sql",
+    "select",
+    "show",
+    "&&",
+    "\\",
+    "--to-revision=",
+    "-o",
+    "json",
+    "top",
+    "exec",
+    "--",
+    "set",
+    "image",
+    "delete",
+    "pod",
+    "::interval",
+    "'abc",
+    "left(query,",
+    "case when",
+    "is",
+    "null",
+    "not",
+    "between",
+    "0",
 ]
 
 
@@ -36,8 +109,11 @@ def test_any_input_gives_a_result(locked):
 
 def test_grouped_max_with_is_not_null(locked):
     """GROUP BY with max(interval) over rows WHERE xact_start IS NOT NULL, ordered by alias."""
-    r = execute(locked, "SELECT usename, max(now() - xact_start) AS longest FROM pg_stat_activity"
-                        " WHERE xact_start IS NOT NULL GROUP BY usename ORDER BY longest DESC")
+    r = execute(
+        locked,
+        "SELECT usename, max(now() - xact_start) AS longest FROM pg_stat_activity"
+        " WHERE xact_start IS NOT NULL GROUP BY usename ORDER BY longest DESC",
+    )
     rows = table(r.output)
     assert rows[0][0] == "reporting" and rows[0][1].startswith("00:10:")
     assert [row[0] for row in rows][-1] == "postgres"
@@ -45,9 +121,12 @@ def test_grouped_max_with_is_not_null(locked):
 
 def test_self_join_on_blocking_pids(locked):
     """A self-join ON b.pid = ANY(pg_blocking_pids(a.pid)) pairs waiter and blocker."""
-    r = execute(locked, "SELECT a.pid AS waiting, b.pid AS blocking, b.usename FROM "
-                        "pg_stat_activity a JOIN pg_stat_activity b ON "
-                        "b.pid = ANY(pg_blocking_pids(a.pid))")
+    r = execute(
+        locked,
+        "SELECT a.pid AS waiting, b.pid AS blocking, b.usename FROM "
+        "pg_stat_activity a JOIN pg_stat_activity b ON "
+        "b.pid = ANY(pg_blocking_pids(a.pid))",
+    )
     rows = table(r.output)
     assert len(rows) >= 22 and {row[2] for row in rows} == {"reporting"}
 

@@ -14,8 +14,9 @@ def test_session_perform_terminates_blocker():
     out = session.perform("kubectl get pods -n shop -l app=orders")
     assert out.ok and out.kind == "kubectl.get.pods" and out.output.count("Running") == 3
     pid = session.world.faults["lock-holder"].blocker_pid
-    out = session.perform(f'psql -h orders-db -U postgres -d orders -c '
-                          f'"SELECT pg_terminate_backend({pid})"')
+    out = session.perform(
+        f'psql -h orders-db -U postgres -d orders -c "SELECT pg_terminate_backend({pid})"'
+    )
     assert out.effect == "mitigated:lock-holder"
     kinds = [e.kind for e in session.events[-3:]]
     assert kinds == ["action", "fault.end", "action"]

@@ -15,50 +15,125 @@ from gameday.engine.incident import ROLES, SEVERITIES, STATUS_STATES
 
 # (name, usage, summary, example)
 COMMANDS: list[tuple[str, str, str, str]] = [
-    ("kubectl get", "kubectl get pods|deploy|rs|svc|events|nodes [NAME] [-n NS] [-l SEL] "
-     "[-o wide|name|json|yaml]", "list resources", "kubectl get pods -n shop -l app=orders"),
-    ("kubectl describe", "kubectl describe pod|deployment|node [NAME] [-n NS] [-l SEL]",
-     "details and events of resources", "kubectl describe deployment orders -n shop"),
-    ("kubectl logs", "kubectl logs POD|deploy/NAME [-l SEL] [--tail N] [--since 5m] [-c C] "
-     "[--previous]", "container logs", "kubectl logs deployment/orders -n shop --tail=50"),
-    ("kubectl rollout", "kubectl rollout history|status|undo|restart deployment/NAME "
-     "[--to-revision=N]", "inspect, roll back or restart a deployment",
-     "kubectl rollout undo deployment/orders -n shop"),
-    ("kubectl scale", "kubectl scale deployment/NAME --replicas=N", "change the replica count",
-     "kubectl scale deployment/orders --replicas=6 -n shop"),
-    ("kubectl top", "kubectl top pods|nodes [-n NS] [-l SEL]", "CPU and memory use",
-     "kubectl top pods -n shop"),
-    ("kubectl delete", "kubectl delete pod NAME... [-l SEL]", "delete pods (they are replaced)",
-     "kubectl delete pod orders-abc12-xyz9 -n shop"),
-    ("kubectl set image", "kubectl set image deployment/NAME CONTAINER=IMAGE:TAG",
-     "deploy another version", "kubectl set image deployment/orders orders=registry/orders:v1"),
-    ("kubectl exec", "kubectl exec POD -- psql ...", "only psql is simulated inside pods",
-     "kubectl exec -it orders-abc -n shop -- psql -c \"SELECT 1\""),
-    ("psql", "psql -h HOST -U USER -d DB -c \"SQL\" [-x] [-t] [-A]",
-     "query pg_stat_activity / pg_locks, terminate or cancel backends",
-     "psql -h orders-db -U postgres -d orders -c \"SELECT pid, state FROM pg_stat_activity\""),
-    ("sql", "sql SELECT ... | SELECT ...", "SQL on the scenario's first database",
-     "SELECT state, count(*) FROM pg_stat_activity GROUP BY state"),
+    (
+        "kubectl get",
+        "kubectl get pods|deploy|rs|svc|events|nodes [NAME] [-n NS] [-l SEL] "
+        "[-o wide|name|json|yaml]",
+        "list resources",
+        "kubectl get pods -n shop -l app=orders",
+    ),
+    (
+        "kubectl describe",
+        "kubectl describe pod|deployment|node [NAME] [-n NS] [-l SEL]",
+        "details and events of resources",
+        "kubectl describe deployment orders -n shop",
+    ),
+    (
+        "kubectl logs",
+        "kubectl logs POD|deploy/NAME [-l SEL] [--tail N] [--since 5m] [-c C] [--previous]",
+        "container logs",
+        "kubectl logs deployment/orders -n shop --tail=50",
+    ),
+    (
+        "kubectl rollout",
+        "kubectl rollout history|status|undo|restart deployment/NAME [--to-revision=N]",
+        "inspect, roll back or restart a deployment",
+        "kubectl rollout undo deployment/orders -n shop",
+    ),
+    (
+        "kubectl scale",
+        "kubectl scale deployment/NAME --replicas=N",
+        "change the replica count",
+        "kubectl scale deployment/orders --replicas=6 -n shop",
+    ),
+    (
+        "kubectl top",
+        "kubectl top pods|nodes [-n NS] [-l SEL]",
+        "CPU and memory use",
+        "kubectl top pods -n shop",
+    ),
+    (
+        "kubectl delete",
+        "kubectl delete pod NAME... [-l SEL]",
+        "delete pods (they are replaced)",
+        "kubectl delete pod orders-abc12-xyz9 -n shop",
+    ),
+    (
+        "kubectl set image",
+        "kubectl set image deployment/NAME CONTAINER=IMAGE:TAG",
+        "deploy another version",
+        "kubectl set image deployment/orders orders=registry/orders:v1",
+    ),
+    (
+        "kubectl exec",
+        "kubectl exec POD -- psql ...",
+        "only psql is simulated inside pods",
+        'kubectl exec -it orders-abc -n shop -- psql -c "SELECT 1"',
+    ),
+    (
+        "psql",
+        'psql -h HOST -U USER -d DB -c "SQL" [-x] [-t] [-A]',
+        "query pg_stat_activity / pg_locks, terminate or cancel backends",
+        'psql -h orders-db -U postgres -d orders -c "SELECT pid, state FROM pg_stat_activity"',
+    ),
+    (
+        "sql",
+        "sql SELECT ... | SELECT ...",
+        "SQL on the scenario's first database",
+        "SELECT state, count(*) FROM pg_stat_activity GROUP BY state",
+    ),
     ("ack", "ack [INCIDENT_ID]", "acknowledge the page(s)", "ack"),
-    ("sev", "sev SEV1|SEV2|SEV3|SEV4  (or: declare sev1)", "declare or change the severity",
-     "sev SEV1"),
-    ("assign", "assign ic|ops|comms|scribe PERSON  (or: ic PERSON)", "give someone a role",
-     "assign ic amara"),
-    ("status", "status [investigating|identified|monitoring|resolved] \"TEXT\"",
-     "post a status-page / stakeholder update (no text: show the incident)",
-     "status investigating \"Checkout errors: we are investigating.\""),
-    ("escalate", "escalate [PERSON]", "page the next escalation level (or a person)",
-     "escalate"),
+    (
+        "sev",
+        "sev SEV1|SEV2|SEV3|SEV4  (or: declare sev1)",
+        "declare or change the severity",
+        "sev SEV1",
+    ),
+    (
+        "assign",
+        "assign ic|ops|comms|scribe PERSON  (or: ic PERSON)",
+        "give someone a role",
+        "assign ic amara",
+    ),
+    (
+        "status",
+        'status [investigating|identified|monitoring|resolved] "TEXT"',
+        "post a status-page / stakeholder update (no text: show the incident)",
+        'status investigating "Checkout errors: we are investigating."',
+    ),
+    ("escalate", "escalate [PERSON]", "page the next escalation level (or a person)", "escalate"),
     ("resolve", "resolve", "resolve the incident and its pages", "resolve"),
-    ("silence", "silence alertname=NAME [label=value ...] --duration 1h --comment \"why\"",
-     "silence alerts in Alertmanager", "silence alertname=OrdersDBPoolPending --duration 30m "
-     "--comment \"known, being fixed\""),
+    (
+        "silence",
+        'silence alertname=NAME [label=value ...] --duration 1h --comment "why"',
+        "silence alerts in Alertmanager",
+        'silence alertname=OrdersDBPoolPending --duration 30m --comment "known, being fixed"',
+    ),
     ("note", "note TEXT", "add a note to the incident timeline", "note lock held by archiver"),
     ("alerts", "alerts", "alerts pending or firing now", "alerts"),
     ("help", "help [COMMAND]", "this list, or one command's usage", "help kubectl logs"),
 ]
-PROGRAMS = ("kubectl", "k", "psql", "sql", "select", "show", "ack", "sev", "declare", "assign",
-            "ic", "status", "escalate", "resolve", "silence", "amtool", "note", "alerts", "help")
+PROGRAMS = (
+    "kubectl",
+    "k",
+    "psql",
+    "sql",
+    "select",
+    "show",
+    "ack",
+    "sev",
+    "declare",
+    "assign",
+    "ic",
+    "status",
+    "escalate",
+    "resolve",
+    "silence",
+    "amtool",
+    "note",
+    "alerts",
+    "help",
+)
 KUBECTL_VERBS = ("get", "describe", "logs", "rollout", "scale", "top", "delete", "set", "exec")
 KINDS = ("pods", "deployments", "replicasets", "services", "events", "nodes")
 
@@ -67,8 +142,11 @@ def _help_all() -> str:
     width = max(len(c[0]) for c in COMMANDS)
     lines = ["Commands (nothing runs on a real cluster; output comes from the simulation):", ""]
     lines += [f"  {name.ljust(width)}  {summary}" for name, _, summary, _ in COMMANDS]
-    lines += ["", "Pipe into grep, head, tail, wc -l or sort to filter output.",
-              "Type 'help COMMAND' for usage and an example."]
+    lines += [
+        "",
+        "Pipe into grep, head, tail, wc -l or sort to filter output.",
+        "Type 'help COMMAND' for usage and an example.",
+    ]
     return "\n".join(lines)
 
 
@@ -81,8 +159,10 @@ def help_for(topic: str) -> str | None:
     hits = [c for c in COMMANDS if c[0].startswith(topic) or topic.startswith(c[0])]
     if not hits:
         return None
-    return "\n\n".join(f"{name}: {summary}\n  usage:   {usage}\n  example: {example}"
-                       for name, usage, summary, example in hits)
+    return "\n\n".join(
+        f"{name}: {summary}\n  usage:   {usage}\n  example: {example}"
+        for name, usage, summary, example in hits
+    )
 
 
 def suggestions(text: str) -> list[str]:
@@ -133,13 +213,15 @@ def _candidates(ctx: Any, words: list[str]) -> list[str]:
         if verb in ("get", "describe", "top") and len(rest) == 1:
             return list(KINDS) if verb != "top" else ["pods", "nodes"]
         if verb in ("get", "describe", "delete") and len(rest) == 2:
-            return pods if rest[1].startswith("po") else deps if rest[1].startswith("deploy") \
-                else []
+            return (
+                pods if rest[1].startswith("po") else deps if rest[1].startswith("deploy") else []
+            )
         if verb in ("logs", "exec") and len(rest) == 1:
             return pods + [f"deployment/{d}" for d in deps]
         if verb in ("rollout", "scale", "set") and len(rest) <= 2:
-            return [f"deployment/{d}" for d in deps] + (["-n", "--replicas="] if verb == "scale"
-                                                         else [])
+            return [f"deployment/{d}" for d in deps] + (
+                ["-n", "--replicas="] if verb == "scale" else []
+            )
         return ["-n", "-l", "--tail=50", "-o", "wide"]
     if prog == "psql":
         if last == "-h":
@@ -160,8 +242,10 @@ def _candidates(ctx: Any, words: list[str]) -> list[str]:
     if prog == "ack" and ctx.pager is not None:
         return sorted(i for i, inc in ctx.pager.incidents.items() if inc.status == "triggered")
     if prog == "help":
-        return sorted({c[0].split()[0] if c[0].startswith("kubectl") else c[0]
-                       for c in COMMANDS} | {c[0] for c in COMMANDS})
+        return sorted(
+            {c[0].split()[0] if c[0].startswith("kubectl") else c[0] for c in COMMANDS}
+            | {c[0] for c in COMMANDS}
+        )
     return []
 
 
@@ -179,7 +263,7 @@ def complete(ctx: Any, partial: str) -> list[str]:
     stem = partial[: len(partial) - len(current)]
     if current and current[-1:].isdigit() and "pg_" in partial:
         head = current.rstrip("0123456789")
-        digits = current[len(head):]
+        digits = current[len(head) :]
         return [stem + head + p for p in _pids(ctx) if p.startswith(digits)]
     if "(" in current and "pg_" in current:
         return [stem + current + p + ")" for p in _pids(ctx)]

@@ -22,8 +22,14 @@ from gameday.engine.actions.psql import run_psql, run_query
 _SQL_START = re.compile(r"^\s*(select|show|with)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"<[^<>\s]+>|\$\{?[A-Za-z_]\w*\}?|\{\{[^}]*\}\}|\{[a-z_]+\}|\[[a-z_ ]+\]")
 _VERBS: dict[str, Callable[[Any, list[str], str], Outcome]] = {
-    "ack": iv.ack, "sev": iv.sev, "assign": iv.assign, "status": iv.status,
-    "escalate": iv.escalate, "resolve": iv.resolve, "silence": iv.silence, "note": iv.note,
+    "ack": iv.ack,
+    "sev": iv.sev,
+    "assign": iv.assign,
+    "status": iv.status,
+    "escalate": iv.escalate,
+    "resolve": iv.resolve,
+    "silence": iv.silence,
+    "note": iv.note,
     "alerts": iv.alerts,
 }
 
@@ -74,8 +80,13 @@ def _guess_kind(text: str) -> str:
         return "kubectl." + ".".join(verbs[:1]) if verbs else "kubectl"
     if prog in ("psql", "sql", "select", "show"):
         low = text.lower()
-        return ("psql.terminate" if "pg_terminate_backend" in low else
-                "psql.cancel" if "pg_cancel_backend" in low else "psql.select")
+        return (
+            "psql.terminate"
+            if "pg_terminate_backend" in low
+            else "psql.cancel"
+            if "pg_cancel_backend" in low
+            else "psql.select"
+        )
     return prog if prog in _VERBS or prog in ("help", "declare", "ic") else "unknown"
 
 
@@ -108,8 +119,9 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
         if first == "help":
             topic = " ".join(args)
             body = help_for(topic) if topic else COMMANDS_HELP
-            return Outcome(body is not None, body or f"no command {topic!r}\n\n{COMMANDS_HELP}",
-                           "help")
+            return Outcome(
+                body is not None, body or f"no command {topic!r}\n\n{COMMANDS_HELP}", "help"
+            )
         if first == "declare":
             return iv.sev(ctx, [a for a in args if a.lower() != "incident"], actor)
         if first == "ic":
@@ -119,8 +131,9 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
                 return iv.silence(ctx, args[2:], actor)
             if args[:2] == ["alert", "query"] or args[:1] == ["alert"]:
                 return iv.alerts(ctx, [], actor)
-            return _unknown(text, "only 'amtool silence add' and 'amtool alert query' are "
-                            "simulated")
+            return _unknown(
+                text, "only 'amtool silence add' and 'amtool alert query' are simulated"
+            )
         return _VERBS[first](ctx, args, actor)
     cmd = split_command(text)
     if cmd.program in ("kubectl", "k"):
@@ -151,8 +164,9 @@ def execute(ctx: Any, text: str, actor: str = "you", role: str = "ops") -> Actio
         outcome = _dispatch(ctx, text, actor)
     except ActionError as exc:
         outcome = Outcome(False, str(exc), _guess_kind(text))
-    return ActionResult(outcome.ok, outcome.output, outcome.kind,
-                        settle(ctx, before, outcome, text))
+    return ActionResult(
+        outcome.ok, outcome.output, outcome.kind, settle(ctx, before, outcome, text)
+    )
 
 
 def _fill(text: str) -> str:
@@ -205,13 +219,14 @@ def _sql_known(sql: str) -> bool:
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
-    from gameday.engine.actions.sql_query import TABLES, _quiet_sqlglot
+    from gameday.engine.actions.sql_query import quiet_sqlglot
+    from gameday.engine.actions.sql_sources import TABLES
 
     for stmt_text in [s for s in sql.split(";") if s.strip()]:
         if stmt_text.split()[0].lower() == "show":
             continue
         try:
-            with _quiet_sqlglot():
+            with quiet_sqlglot():
                 stmt = sqlglot.parse_one(stmt_text, read="postgres")
         except SqlglotError:
             return False

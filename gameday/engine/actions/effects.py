@@ -23,12 +23,35 @@ from typing import Any
 BUILT_IN = {"blocking_query", "connection_leak", "crash_loop", "traffic_spike"}
 TEMPORARY_RELIEF = {"blocking_query", "connection_leak", "memory_leak"}
 _KIND = {
-    "deploy": "deployment", "deployment": "deployment", "deployments": "deployment",
-    "po": "pod", "pod": "pod", "pods": "pod", "svc": "service", "service": "service",
-    "rs": "replicaset", "replicaset": "replicaset",
+    "deploy": "deployment",
+    "deployment": "deployment",
+    "deployments": "deployment",
+    "po": "pod",
+    "pod": "pod",
+    "pods": "pod",
+    "svc": "service",
+    "service": "service",
+    "rs": "replicaset",
+    "replicaset": "replicaset",
 }
-_DROP_FLAGS = {"n", "namespace", "context", "o", "output", "tail", "since", "record",
-               "h", "host", "U", "username", "d", "dbname", "p", "port"}
+_DROP_FLAGS = {
+    "n",
+    "namespace",
+    "context",
+    "o",
+    "output",
+    "tail",
+    "since",
+    "record",
+    "h",
+    "host",
+    "U",
+    "username",
+    "d",
+    "dbname",
+    "p",
+    "port",
+}
 
 
 @dataclass
@@ -74,8 +97,10 @@ def normal_words(text: str) -> tuple[list[str], set[str]]:
         return [], set()
     program = tokens[0].rsplit("/", 1)[-1].lower()
     if program == "psql":
-        sql = next((tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in {"-c", "--command"}),
-                   " ".join(t for t in tokens[1:] if not t.startswith("-")))
+        sql = next(
+            (tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in {"-c", "--command"}),
+            " ".join(t for t in tokens[1:] if not t.startswith("-")),
+        )
         return ["psql", *re.findall(r"\w+|[^\s\w]", sql.lower())], set()
     words: list[str] = [program]
     flags: set[str] = set()
@@ -84,8 +109,20 @@ def normal_words(text: str) -> tuple[list[str], set[str]]:
     for tok in rest:
         if tok.startswith("-"):
             name, eq, value = tok.lstrip("-").partition("=")
-            if not eq and name in {"n", "namespace", "replicas", "to-revision", "context", "l",
-                                   "selector", "c", "container", "tail", "since", "o"}:
+            if not eq and name in {
+                "n",
+                "namespace",
+                "replicas",
+                "to-revision",
+                "context",
+                "l",
+                "selector",
+                "c",
+                "container",
+                "tail",
+                "since",
+                "o",
+            }:
                 value = next(rest, "")
             if name not in _DROP_FLAGS:
                 flags.add(f"--{name}={value}")

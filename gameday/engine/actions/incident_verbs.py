@@ -17,8 +17,14 @@ from gameday.engine.actions.parse import ActionError, parse_flags
 from gameday.engine.incident import ROLES, SEVERITIES, STATUS_STATES, StatusUpdate
 from gameday.oncall.incident import PagerError
 
-ROLE_ALIASES = {"commander": "ic", "incident-commander": "ic", "communications": "comms",
-                "operations": "ops", "lead": "ic", "notes": "scribe"}
+ROLE_ALIASES = {
+    "commander": "ic",
+    "incident-commander": "ic",
+    "communications": "comms",
+    "operations": "ops",
+    "lead": "ic",
+    "notes": "scribe",
+}
 UPDATE_EVERY = {"SEV1": 900.0, "SEV2": 1800.0, "SEV3": 3600.0, "SEV4": 14400.0}
 
 
@@ -99,22 +105,25 @@ def status(ctx: Any, args: list[str], actor: str) -> Outcome:
     inc = ctx.incident
     if not args:
         roles = ", ".join(f"{r}={p}" for r, p in inc.roles.items()) or "none assigned"
-        return Outcome(True, f"Severity: {inc.severity or 'not declared'}\nRoles: {roles}\n"
-                       f"Status page: {inc.status_page}\nUpdates: {len(inc.status_updates)}",
-                       "status")
+        return Outcome(
+            True,
+            f"Severity: {inc.severity or 'not declared'}\nRoles: {roles}\n"
+            f"Status page: {inc.status_page}\nUpdates: {len(inc.status_updates)}",
+            "status",
+        )
     state = inc.status_page if inc.status_page in STATUS_STATES else "investigating"
     if args[0].lower() in STATUS_STATES:
         state, args = args[0].lower(), args[1:]
     text = " ".join(args).strip()
     if not text:
-        raise ActionError(f'usage: status [{"|".join(STATUS_STATES)}] "what stakeholders '
-                          'should know"')
+        raise ActionError(
+            f'usage: status [{"|".join(STATUS_STATES)}] "what stakeholders should know"'
+        )
     inc.status_updates.append(StatusUpdate(ctx.now, state, text, actor))
     ctx.emit("incident.status_update", {"state": state, "text": text, "author": actor})
     every = ctx.scenario.targets.update_every or UPDATE_EVERY.get(inc.severity or "SEV2", 1800.0)
     due = "" if state == "resolved" else f"\nNext update due in {format_duration(every)}."
-    return Outcome(True, f"Status page: {state.capitalize()} - {text}{due}", "status",
-                   changed=True)
+    return Outcome(True, f"Status page: {state.capitalize()} - {text}{due}", "status", changed=True)
 
 
 def escalate(ctx: Any, args: list[str], actor: str) -> Outcome:
@@ -173,12 +182,17 @@ def silence(ctx: Any, args: list[str], actor: str) -> Outcome:
     """``silence alertname=X [k=v ...] --duration 1h --comment "..."``."""
     if args[:1] == ["add"]:  # amtool silence add ...
         args = args[1:]
-    flags = parse_flags(args, {"d": "duration", "c": "comment", "a": "author"},
-                        {"duration", "comment", "author"}, set())
+    flags = parse_flags(
+        args,
+        {"d": "duration", "c": "comment", "a": "author"},
+        {"duration", "comment", "author"},
+        set(),
+    )
     matchers = flags.words
     if not matchers or any(not any(op in m for op in ("=", "!=", "=~", "!~")) for m in matchers):
-        raise ActionError('usage: silence alertname=NAME [label=value ...] --duration 1h '
-                          '--comment "why"')
+        raise ActionError(
+            'usage: silence alertname=NAME [label=value ...] --duration 1h --comment "why"'
+        )
     duration = parse_duration(flags.get("duration") or "1h")
     comment = flags.get("comment") or ""
     if not comment:
@@ -209,5 +223,6 @@ def alerts(ctx: Any, args: list[str], actor: str) -> Outcome:
         rows.append((labels.get("alertname", ""), when, notes.get("summary", ""), state))
     if not rows:
         return Outcome(True, "No alerts are firing.", "alerts")
-    return Outcome(True, kube_table(["Alertname", "Starts At", "Summary", "State"], rows, gap=2),
-                   "alerts")
+    return Outcome(
+        True, kube_table(["Alertname", "Starts At", "Summary", "State"], rows, gap=2), "alerts"
+    )

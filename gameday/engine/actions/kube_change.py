@@ -28,8 +28,10 @@ def _deployment(ctx: Any, words: list[str], flags: Flags, verb: str) -> tuple[st
     rest = words[1:]
     if not slash:
         if not rest:
-            raise ActionError(f'error: you must specify a resource type and name, e.g. '
-                              f'"kubectl {verb} deployment/NAME"')
+            raise ActionError(
+                f"error: you must specify a resource type and name, e.g. "
+                f'"kubectl {verb} deployment/NAME"'
+            )
         name, rest = rest[0], rest[1:]
     if resource(kind) != "deployments":
         raise ActionError(f"error: {verb} is only simulated for deployments")
@@ -39,14 +41,21 @@ def _deployment(ctx: Any, words: list[str], flags: Flags, verb: str) -> tuple[st
 
 def _version_change(ctx: Any, service: str, old: str, new: str) -> str:
     """End deploy faults that ``new`` leaves behind; harmful if ``new`` is a bad version."""
-    bad = {str(f.data.get("version")) for f in ctx.world.faults.values()
-           if f.spec.service == service and f.type in DEPLOY_FAULTS}
+    bad = {
+        str(f.data.get("version"))
+        for f in ctx.world.faults.values()
+        if f.spec.service == service and f.type in DEPLOY_FAULTS
+    }
     if new in bad:
         return "harmful"
     ended = False
     for fid, fault in list(ctx.world.faults.items()):
-        if fault.active and fault.spec.service == service and fault.type in DEPLOY_FAULTS \
-                and str(fault.data.get("version")) == old:
+        if (
+            fault.active
+            and fault.spec.service == service
+            and fault.type in DEPLOY_FAULTS
+            and str(fault.data.get("version")) == old
+        ):
             ctx.end_fault(fid, "mitigated")
             ended = True
     return "" if ended else "no-effect"
@@ -56,8 +65,10 @@ def rollout(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl rollout history|undo|restart|status deployment/NAME``."""
     sub = words[0] if words else ""
     if sub not in ("history", "undo", "restart", "status"):
-        raise ActionError(f'error: unknown command "{sub}" for "kubectl rollout"; simulated: '
-                          "history, undo, restart, status")
+        raise ActionError(
+            f'error: unknown command "{sub}" for "kubectl rollout"; simulated: '
+            "history, undo, restart, status"
+        )
     name, _ = _deployment(ctx, words[1:], flags, f"rollout {sub}")
     dep = ctx.world.deployments[name]
     kind = f"kubectl.rollout.{sub}"
@@ -67,26 +78,38 @@ def rollout(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             found = [r for r in dep.history if str(r.number) == rev]
             if not found:
                 raise ActionError(f"error: unable to find the specified revision {rev}")
-            return Outcome(True, f"deployment.apps/{name} with revision #{rev}\nPod Template:\n"
-                           f"  Labels:\tapp={name}\n  Containers:\n   {dep.container}:\n"
-                           f"    Image:\t{dep.image}:{found[0].version}", kind)
-        table = kube_table(["REVISION", "CHANGE-CAUSE"],
-                           [(str(r.number), r.change_cause or "<none>") for r in dep.history],
-                           gap=2)
+            return Outcome(
+                True,
+                f"deployment.apps/{name} with revision #{rev}\nPod Template:\n"
+                f"  Labels:\tapp={name}\n  Containers:\n   {dep.container}:\n"
+                f"    Image:\t{dep.image}:{found[0].version}",
+                kind,
+            )
+        table = kube_table(
+            ["REVISION", "CHANGE-CAUSE"],
+            [(str(r.number), r.change_cause or "<none>") for r in dep.history],
+            gap=2,
+        )
         return Outcome(True, f"deployment.apps/{name} \n{table}", kind)
     if sub == "status":
         return _status(ctx, name, flags)
     if sub == "restart":
         ctx.world.rollout_restart(name, ctx.now)
-        return Outcome(True, f"deployment.apps/{name} restarted", kind, relief(ctx, name),
-                       changed=True)
+        return Outcome(
+            True, f"deployment.apps/{name} restarted", kind, relief(ctx, name), changed=True
+        )
     to = flags.get("to-revision")
     if to is not None and not to.isdigit():
         raise ActionError(f'error: invalid argument "{to}" for "--to-revision" flag')
     old = dep.version
     if to is not None and int(to) == dep.revision:
-        return Outcome(True, f"deployment.apps/{name} skipped rollback (current template "
-                       f"already matches revision {to})", kind, "no-effect")
+        return Outcome(
+            True,
+            f"deployment.apps/{name} skipped rollback (current template "
+            f"already matches revision {to})",
+            kind,
+            "no-effect",
+        )
     try:
         target = ctx.world.rollout_undo(name, ctx.now, int(to) if to else None)
     except ValueError as exc:
@@ -101,17 +124,23 @@ def _status(ctx: Any, name: str, flags: Flags) -> Outcome:
     ready = sum(ko.pod_status(ctx, p)[0] == "1/1" for p in new)
     old = [p for p in dep.pods if p not in new]
     if ready < dep.replicas:
-        msg = (f'Waiting for deployment "{name}" rollout to finish: {ready} of {dep.replicas} '
-               "updated replicas are available...")
+        msg = (
+            f'Waiting for deployment "{name}" rollout to finish: {ready} of {dep.replicas} '
+            "updated replicas are available..."
+        )
     elif old:
-        msg = (f'Waiting for deployment "{name}" rollout to finish: {len(old)} old replicas '
-               "are pending termination...")
+        msg = (
+            f'Waiting for deployment "{name}" rollout to finish: {len(old)} old replicas '
+            "are pending termination..."
+        )
     else:
-        return Outcome(True, f'deployment "{name}" successfully rolled out',
-                       "kubectl.rollout.status")
+        return Outcome(
+            True, f'deployment "{name}" successfully rolled out', "kubectl.rollout.status"
+        )
     if flags.has("timeout"):
-        return Outcome(False, msg + "\nerror: timed out waiting for the condition",
-                       "kubectl.rollout.status")
+        return Outcome(
+            False, msg + "\nerror: timed out waiting for the condition", "kubectl.rollout.status"
+        )
     return Outcome(True, msg, "kubectl.rollout.status")
 
 
@@ -120,7 +149,7 @@ def scale(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     name, _ = _deployment(ctx, words, flags, "scale")
     raw = flags.get("replicas")
     if raw is None:
-        raise ActionError("error: required flag(s) \"replicas\" not set")
+        raise ActionError('error: required flag(s) "replicas" not set')
     if not raw.isdigit():
         raise ActionError(f'error: invalid argument "{raw}" for "--replicas" flag')
     replicas, world = int(raw), ctx.world
@@ -146,20 +175,26 @@ def scale(ctx: Any, words: list[str], flags: Flags) -> Outcome:
 def delete(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl delete pod NAME...`` (or ``-l SELECTOR`` / ``--all``)."""
     if not words:
-        raise ActionError("error: You must provide one or more resources by argument or "
-                          "filename.")
+        raise ActionError("error: You must provide one or more resources by argument or filename.")
     kind_word, _, slash_name = words[0].partition("/")
     if resource(kind_word) != "pods":
-        return Outcome(False, f"deleting {resource(kind_word)} is not simulated (and rarely "
-                       "what a runbook wants); delete pods or roll back instead",
-                       "kubectl.delete")
+        return Outcome(
+            False,
+            f"deleting {resource(kind_word)} is not simulated (and rarely "
+            "what a runbook wants); delete pods or roll back instead",
+            "kubectl.delete",
+        )
     names = ([slash_name] if slash_name else []) + words[1:]
     ns = namespace(ctx, flags)
     if names:
         targets = [ko.find_pod(ctx, n, ns) for n in names]
     elif flags.has("selector") or flags.has("all"):
-        targets = [p for p in ko.pods(ctx) if ns == ctx.world.namespace
-                   and ko.matches(ko.pod_labels(ctx, p), flags.get("selector"))]
+        targets = [
+            p
+            for p in ko.pods(ctx)
+            if ns == ctx.world.namespace
+            and ko.matches(ko.pod_labels(ctx, p), flags.get("selector"))
+        ]
         if not targets:
             return Outcome(True, f"No resources found in {ns} namespace.", "kubectl.delete.pod")
     else:
@@ -167,7 +202,9 @@ def delete(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     services = {p.service for p in targets}
     wiped = any(
         {p.name for p in ctx.world.deployments[s].pods if p.terminate_at == float("inf")}
-        <= {p.name for p in targets} for s in services)
+        <= {p.name for p in targets}
+        for s in services
+    )
     for pod in targets:
         ctx.world.delete_pod(pod.name, ctx.now)
     hints = sorted({relief(ctx, s) for s in services}, reverse=True)
@@ -197,8 +234,9 @@ def set_image(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         return Outcome(True, "", "kubectl.set.image", "no-effect")
     ctx.world.deploy(name, version, ctx.now, f"kubectl set image {container}={image}")
     hint = _version_change(ctx, name, old, version)
-    return Outcome(True, f"deployment.apps/{name} image updated", "kubectl.set.image", hint,
-                   changed=True)
+    return Outcome(
+        True, f"deployment.apps/{name} image updated", "kubectl.set.image", hint, changed=True
+    )
 
 
 def exec_(ctx: Any, words: list[str], flags: Flags) -> Outcome:
@@ -217,6 +255,9 @@ def exec_(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     if cmd and cmd[0].rsplit("/", 1)[-1] == "psql":
         return run_psql(ctx, cmd[1:], "exec")
     shown = " ".join(cmd) or "a shell"
-    return Outcome(False, f"exec is not simulated in gameday (running {shown} inside a pod); "
-                   "only psql is. Use kubectl logs, kubectl describe or psql -c instead.",
-                   "kubectl.exec")
+    return Outcome(
+        False,
+        f"exec is not simulated in gameday (running {shown} inside a pod); "
+        "only psql is. Use kubectl logs, kubectl describe or psql -c instead.",
+        "kubectl.exec",
+    )

@@ -12,7 +12,8 @@ from typing import Any
 
 from gameday.engine.actions import kube_objects as ko
 from gameday.engine.actions.effects import Outcome
-from gameday.engine.actions.kubectl import dumps, namespace, resource
+from gameday.engine.actions.kube_events import events
+from gameday.engine.actions.kubectl import namespace, resource
 from gameday.engine.actions.output import kube_age, kube_table
 from gameday.engine.actions.parse import ActionError, Flags
 from gameday.engine.state import Deployment, Pod
@@ -23,7 +24,7 @@ def _when(ctx: Any, t: float) -> str:
 
 
 def _events(ctx: Any, obj: str, pad: int) -> str:
-    evs = ko.events(ctx, only=obj)
+    evs = events(ctx, only=obj)
     if not evs:
         return "Events:".ljust(pad) + "<none>"
     rows = []
@@ -32,8 +33,11 @@ def _events(ctx: Any, obj: str, pad: int) -> str:
         if e.count > 1:
             age += f" (x{e.count} over {kube_age(ctx.now - e.first)})"
         rows.append((e.type, e.reason, age, e.source, e.message))
-    table = kube_table(["Type", "Reason", "Age", "From", "Message"],
-                       [("----", "------", "----", "----", "-------"), *rows], gap=2)
+    table = kube_table(
+        ["Type", "Reason", "Age", "From", "Message"],
+        [("----", "------", "----", "----", "-------"), *rows],
+        gap=2,
+    )
     return "Events:\n" + "\n".join("  " + line for line in table.split("\n"))
 
 
@@ -117,8 +121,11 @@ def describe_deployment(ctx: Any, dep: Deployment) -> str:
     old = [rs for rs in sets if rs.version != dep.version and rs.current]
     settled = dep.rollout_until <= ctx.now and ready >= dep.replicas
     progressing = "NewReplicaSetAvailable" if settled else "ReplicaSetUpdated"
-    available = "True    MinimumReplicasAvailable" if ready >= max(1, dep.replicas * 3 // 4) \
+    available = (
+        "True    MinimumReplicasAvailable"
+        if ready >= max(1, dep.replicas * 3 // 4)
         else "False   MinimumReplicasUnavailable"
+    )
     svc = ctx.world.services[dep.name]
     lines = [
         f"Name:                   {dep.name}",
@@ -148,10 +155,13 @@ def describe_deployment(ctx: Any, dep: Deployment) -> str:
         "  ----           ------  ------",
         f"  Available      {available}",
         f"  Progressing    True    {progressing}",
-        "OldReplicaSets:  " + (", ".join(f"{r.name} ({r.current}/{r.desired} replicas created)"
-                                         for r in old) or "<none>"),
-        "NewReplicaSet:   " + ", ".join(f"{r.name} ({r.current}/{r.desired} replicas created)"
-                                        for r in new),
+        "OldReplicaSets:  "
+        + (
+            ", ".join(f"{r.name} ({r.current}/{r.desired} replicas created)" for r in old)
+            or "<none>"
+        ),
+        "NewReplicaSet:   "
+        + ", ".join(f"{r.name} ({r.current}/{r.desired} replicas created)" for r in new),
         _events(ctx, f"deployment/{dep.name}", 17),
     ]
     return "\n".join(lines)
@@ -160,29 +170,37 @@ def describe_deployment(ctx: Any, dep: Deployment) -> str:
 def describe_node(ctx: Any, node: str) -> str:
     """``kubectl describe node``: conditions and the pods it runs."""
     running = [p for p in ko.pods(ctx) if p.node == node]
-    return "\n".join([
-        f"Name:               {node}", "Roles:              <none>",
-        "Conditions:",
-        "  Type             Status  Reason                      Message",
-        "  ----             ------  ------                      -------",
-        "  MemoryPressure   False   KubeletHasSufficientMemory  kubelet has sufficient memory "
-        "available",
-        "  DiskPressure     False   KubeletHasNoDiskPressure    kubelet has no disk pressure",
-        "  PIDPressure      False   KubeletHasSufficientPID     kubelet has sufficient PID "
-        "available",
-        "  Ready            True    KubeletReady                kubelet is posting ready status",
-        "Capacity:", "  cpu:     4", "  memory:  16199428Ki",
-        f"Non-terminated Pods:          ({len(running)} in total)",
-        *[f"  {ctx.world.namespace}  {p.name}" for p in running],
-        "Events:             <none>",
-    ])
+    return "\n".join(
+        [
+            f"Name:               {node}",
+            "Roles:              <none>",
+            "Conditions:",
+            "  Type             Status  Reason                      Message",
+            "  ----             ------  ------                      -------",
+            "  MemoryPressure   False   KubeletHasSufficientMemory  kubelet has sufficient memory "
+            "available",
+            "  DiskPressure     False   KubeletHasNoDiskPressure    kubelet has no disk pressure",
+            "  PIDPressure      False   KubeletHasSufficientPID     kubelet has sufficient PID "
+            "available",
+            "  Ready            True    KubeletReady                kubelet is posting ready "
+            "status",
+            "Capacity:",
+            "  cpu:     4",
+            "  memory:  16199428Ki",
+            f"Non-terminated Pods:          ({len(running)} in total)",
+            *[f"  {ctx.world.namespace}  {p.name}" for p in running],
+            "Events:             <none>",
+        ]
+    )
 
 
 def describe(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl describe KIND [NAME-PREFIX]`` (``-l`` selects pods)."""
     if not words:
-        raise ActionError('You must specify the type of resource to describe. Use "kubectl '
-                          'api-resources" for a complete list of supported resources.')
+        raise ActionError(
+            'You must specify the type of resource to describe. Use "kubectl '
+            'api-resources" for a complete list of supported resources.'
+        )
     kind_word, _, slash_name = words[0].partition("/")
     kind = resource(kind_word)
     names = ([slash_name] if slash_name else []) + words[1:]
@@ -190,8 +208,11 @@ def describe(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     here = ns == ctx.world.namespace
     out_kind = f"kubectl.describe.{kind.rstrip('s')}"
     if kind == "pods":
-        objs = [p for p in ko.pods(ctx) if here and ko.matches(ko.pod_labels(ctx, p),
-                                                                  flags.get("selector"))]
+        objs = [
+            p
+            for p in ko.pods(ctx)
+            if here and ko.matches(ko.pod_labels(ctx, p), flags.get("selector"))
+        ]
         found = [p for p in objs if not names or any(p.name.startswith(n) for n in names)]
         if names and not found:
             ko.find_pod(ctx, names[0], ns)
@@ -207,47 +228,9 @@ def describe(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         if not texts:
             raise ActionError(f'Error from server (NotFound): nodes "{names[0]}" not found')
     else:
-        return Outcome(False, f"describe {kind} is not simulated; try pods, deployments or "
-                       "nodes", out_kind)
+        return Outcome(
+            False, f"describe {kind} is not simulated; try pods, deployments or nodes", out_kind
+        )
     if not texts:
         return Outcome(True, f"No resources found in {ns} namespace.", out_kind)
     return Outcome(True, "\n\n\n".join(texts), out_kind)
-
-
-def manifest(ctx: Any, kind: str, name: str) -> dict[str, Any]:
-    """A small but well-formed manifest of one object."""
-    ns = ctx.world.namespace
-    if kind == "pods":
-        pod = ko.find_pod(ctx, name, ns)
-        ready, status = ko.pod_status(ctx, pod)
-        dep = ctx.world.deployments[pod.service]
-        return {"apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": name, "namespace": ns, "labels": ko.pod_labels(ctx, pod)},
-                "spec": {"nodeName": pod.node, "containers": [
-                    {"name": dep.container, "image": f"{dep.image}:{pod.version}"}]},
-                "status": {"phase": "Running" if status != "Terminating" else "Running",
-                           "podIP": pod.ip, "startTime": ctx.wall_time(pod.started_at)
-                           .strftime("%Y-%m-%dT%H:%M:%SZ"),
-                           "containerStatuses": [{"name": dep.container, "ready": ready == "1/1",
-                                                  "restartCount": pod.restarts}]}}
-    if kind == "deployments":
-        dep = ko.find_deployment(ctx, name, ns)
-        return {"apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": {"name": name, "namespace": ns, "annotations": {
-                    "deployment.kubernetes.io/revision": str(dep.revision)}},
-                "spec": {"replicas": dep.replicas,
-                         "selector": {"matchLabels": {"app": name}},
-                         "template": {"spec": {"containers": [
-                             {"name": dep.container, "image": f"{dep.image}:{dep.version}"}]}}},
-                "status": {"replicas": len(dep.pods),
-                           "readyReplicas": len(ctx.world.serving_pods(name))}}
-    return {"apiVersion": "v1", "kind": kind.rstrip("s").capitalize(),
-            "metadata": {"name": name, "namespace": ns}}
-
-
-def manifest_list(ctx: Any, kind: str, names: list[str], fmt: str) -> str:
-    """``-o json|yaml`` of ``names``: one object, or a ``List``."""
-    items = [manifest(ctx, kind, n) for n in names]
-    obj = items[0] if len(items) == 1 else {"apiVersion": "v1", "items": items, "kind": "List",
-                                             "metadata": {"resourceVersion": ""}}
-    return dumps(obj, fmt)

@@ -112,9 +112,7 @@ def psql_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """psql's aligned output: centred header, dashed rule, rows, ``(N rows)``."""
     right = [_numeric([r[i] for r in rows]) for i in range(len(columns))]
     cells = [[pg_text(v) for v in r] for r in rows]
-    widths = [
-        max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)
-    ]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     head = []
     for c, w in zip(columns, widths, strict=True):
         pad = w - len(c)

@@ -51,8 +51,9 @@ def split_command(text: str) -> Command:
     if any(not s for s in segments[1:]):
         raise ActionError("a pipe needs a command after it")
     first = segments[0]
-    return Command(text=text, program=first[0].rsplit("/", 1)[-1], args=first[1:],
-                   filters=segments[1:])
+    return Command(
+        text=text, program=first[0].rsplit("/", 1)[-1], args=first[1:], filters=segments[1:]
+    )
 
 
 @dataclass
@@ -142,9 +143,17 @@ def _grep_regex(pattern: str, extended: bool, ignore_case: bool, fixed: bool) ->
 def _grep(lines: list[str], args: list[str]) -> list[str]:
     flags = parse_flags(
         args,
-        {"i": "ignore-case", "v": "invert-match", "E": "extended-regexp", "F": "fixed-strings",
-         "c": "count", "A": "after-context", "B": "before-context", "C": "context",
-         "e": "regexp"},
+        {
+            "i": "ignore-case",
+            "v": "invert-match",
+            "E": "extended-regexp",
+            "F": "fixed-strings",
+            "c": "count",
+            "A": "after-context",
+            "B": "before-context",
+            "C": "context",
+            "e": "regexp",
+        },
         {"after-context", "before-context", "context", "regexp"},
         {"ignore-case", "invert-match", "extended-regexp", "fixed-strings", "count"},
     )
@@ -154,8 +163,9 @@ def _grep(lines: list[str], args: list[str]) -> list[str]:
         if not words:
             raise ActionError("usage: grep [-i] [-v] [-E] [-A N] PATTERN")
         pattern = words.pop(0)
-    regex = _grep_regex(pattern, flags.has("extended-regexp"), flags.has("ignore-case"),
-                        flags.has("fixed-strings"))
+    regex = _grep_regex(
+        pattern, flags.has("extended-regexp"), flags.has("ignore-case"), flags.has("fixed-strings")
+    )
     invert = flags.has("invert-match")
     hits = [i for i, line in enumerate(lines) if bool(regex.search(line)) != invert]
     if flags.has("count"):

@@ -16,15 +16,46 @@ from typing import Any
 from gameday.engine.state import Backend, DatabaseState
 
 ACTIVITY_COLUMNS = (
-    "datid", "datname", "pid", "leader_pid", "usesysid", "usename", "application_name",
-    "client_addr", "client_hostname", "client_port", "backend_start", "xact_start",
-    "query_start", "state_change", "wait_event_type", "wait_event", "state", "backend_xid",
-    "backend_xmin", "query_id", "query", "backend_type",
+    "datid",
+    "datname",
+    "pid",
+    "leader_pid",
+    "usesysid",
+    "usename",
+    "application_name",
+    "client_addr",
+    "client_hostname",
+    "client_port",
+    "backend_start",
+    "xact_start",
+    "query_start",
+    "state_change",
+    "wait_event_type",
+    "wait_event",
+    "state",
+    "backend_xid",
+    "backend_xmin",
+    "query_id",
+    "query",
+    "backend_type",
 )
 LOCK_COLUMNS = (
-    "locktype", "database", "relation", "page", "tuple", "virtualxid", "transactionid",
-    "classid", "objid", "objsubid", "virtualtransaction", "pid", "mode", "granted",
-    "fastpath", "waitstart",
+    "locktype",
+    "database",
+    "relation",
+    "page",
+    "tuple",
+    "virtualxid",
+    "transactionid",
+    "classid",
+    "objid",
+    "objsubid",
+    "virtualtransaction",
+    "pid",
+    "mode",
+    "granted",
+    "fastpath",
+    "waitstart",
 )
 
 
@@ -81,50 +112,99 @@ def build_view(db: DatabaseState, ctx: Any, user: str, sql: str) -> PgView:
         xid = 700000 + _h(seed, "xid", b.pid) % 90000 if b.blocker_of else None
         qstart = ts(b.query_start, b.pid, "q")
         row = {
-            "datid": datid, "datname": b.datname, "pid": b.pid, "leader_pid": None,
-            "usesysid": 16384 + _h(b.usename) % 200, "usename": b.usename,
-            "application_name": b.application_name, "client_addr": b.client_addr,
-            "client_hostname": None, "client_port": 32768 + _h(seed, "port", b.pid) % 28000,
-            "backend_start": ts(min(b.xact_start, b.query_start) - 60 - _h(b.pid) % 3000,
-                                b.pid, "b"),
+            "datid": datid,
+            "datname": b.datname,
+            "pid": b.pid,
+            "leader_pid": None,
+            "usesysid": 16384 + _h(b.usename) % 200,
+            "usename": b.usename,
+            "application_name": b.application_name,
+            "client_addr": b.client_addr,
+            "client_hostname": None,
+            "client_port": 32768 + _h(seed, "port", b.pid) % 28000,
+            "backend_start": ts(
+                min(b.xact_start, b.query_start) - 60 - _h(b.pid) % 3000, b.pid, "b"
+            ),
             "xact_start": None if idle else ts(b.xact_start, b.pid, "x"),
-            "query_start": qstart, "state_change": qstart,
+            "query_start": qstart,
+            "state_change": qstart,
             "wait_event_type": b.wait_event_type or ("Client" if idle else None),
             "wait_event": b.wait_event or ("ClientRead" if idle else None),
-            "state": b.state, "backend_xid": xid, "backend_xmin": None,
-            "query_id": None, "query": b.query, "backend_type": "client backend",
+            "state": b.state,
+            "backend_xid": xid,
+            "backend_xmin": None,
+            "query_id": None,
+            "query": b.query,
+            "backend_type": "client backend",
         }
         view.activity.append(row)
         if b.blocker_of:
             view.locks += [
-                _lock(datid, "relation", b.pid, "RowExclusiveLock", True,
-                      relation=oid_of.get(b.blocker_of)),
+                _lock(
+                    datid,
+                    "relation",
+                    b.pid,
+                    "RowExclusiveLock",
+                    True,
+                    relation=oid_of.get(b.blocker_of),
+                ),
                 _lock(datid, "transactionid", b.pid, "ExclusiveLock", True, transactionid=xid),
             ]
         elif waiting and blockers:
             held = 700000 + _h(seed, "xid", blockers[0].pid) % 90000
             view.locks += [
-                _lock(datid, "relation", b.pid, "RowExclusiveLock", True,
-                      relation=oid_of.get(blockers[0].blocker_of or "")),
-                _lock(datid, "transactionid", b.pid, "ShareLock", False, transactionid=held,
-                      waitstart=qstart),
+                _lock(
+                    datid,
+                    "relation",
+                    b.pid,
+                    "RowExclusiveLock",
+                    True,
+                    relation=oid_of.get(blockers[0].blocker_of or ""),
+                ),
+                _lock(
+                    datid,
+                    "transactionid",
+                    b.pid,
+                    "ShareLock",
+                    False,
+                    transactionid=held,
+                    waitstart=qstart,
+                ),
             ]
-    view.activity.append({
-        **{c: None for c in ACTIVITY_COLUMNS},
-        "datid": datid, "datname": db.datname, "pid": self_pid, "usename": user,
-        "usesysid": 10, "application_name": "psql", "client_addr": "10.244.0.17",
-        "client_port": 40000 + _h(seed, "self") % 20000, "backend_start": now_ts,
-        "xact_start": now_ts, "query_start": now_ts, "state_change": now_ts,
-        "state": "active", "query": sql, "backend_type": "client backend",
-    })
+    view.activity.append(
+        {
+            **{c: None for c in ACTIVITY_COLUMNS},
+            "datid": datid,
+            "datname": db.datname,
+            "pid": self_pid,
+            "usename": user,
+            "usesysid": 10,
+            "application_name": "psql",
+            "client_addr": "10.244.0.17",
+            "client_port": 40000 + _h(seed, "self") % 20000,
+            "backend_start": now_ts,
+            "xact_start": now_ts,
+            "query_start": now_ts,
+            "state_change": now_ts,
+            "state": "active",
+            "query": sql,
+            "backend_type": "client backend",
+        }
+    )
     view.locks.append(_lock(datid, "virtualxid", self_pid, "ExclusiveLock", True))
     return view
 
 
 def _lock(datid: int, locktype: str, pid: int, mode: str, granted: bool, **extra: Any) -> dict:
     row: dict[str, Any] = {c: None for c in LOCK_COLUMNS}
-    row.update(locktype=locktype, pid=pid, mode=mode, granted=granted, fastpath=False,
-               virtualtransaction=f"{3 + pid % 60}/{pid % 9973}")
+    row.update(
+        locktype=locktype,
+        pid=pid,
+        mode=mode,
+        granted=granted,
+        fastpath=False,
+        virtualtransaction=f"{3 + pid % 60}/{pid % 9973}",
+    )
     if locktype == "relation":
         row["database"] = datid
     if locktype == "virtualxid":

@@ -19,14 +19,45 @@ from gameday.engine.actions.sql_eval import Evaluator, SqlError
 from gameday.engine.actions.sql_query import QueryResult, run_sql
 from gameday.engine.state import DatabaseState
 
-_SHORT = {"h": "host", "U": "username", "d": "dbname", "p": "port", "c": "command",
-          "t": "tuples-only", "A": "no-align", "x": "expanded", "X": "no-psqlrc",
-          "q": "quiet", "w": "no-password", "W": "password", "F": "field-separator",
-          "P": "pset", "v": "set", "f": "file"}
-_VALUES = {"host", "username", "dbname", "port", "command", "field-separator", "pset", "set",
-           "file"}
-_BOOLS = {"tuples-only", "no-align", "expanded", "no-psqlrc", "quiet", "no-password",
-          "password", "csv"}
+_SHORT = {
+    "h": "host",
+    "U": "username",
+    "d": "dbname",
+    "p": "port",
+    "c": "command",
+    "t": "tuples-only",
+    "A": "no-align",
+    "x": "expanded",
+    "X": "no-psqlrc",
+    "q": "quiet",
+    "w": "no-password",
+    "W": "password",
+    "F": "field-separator",
+    "P": "pset",
+    "v": "set",
+    "f": "file",
+}
+_VALUES = {
+    "host",
+    "username",
+    "dbname",
+    "port",
+    "command",
+    "field-separator",
+    "pset",
+    "set",
+    "file",
+}
+_BOOLS = {
+    "tuples-only",
+    "no-align",
+    "expanded",
+    "no-psqlrc",
+    "quiet",
+    "no-password",
+    "password",
+    "csv",
+}
 
 
 def _database(ctx: Any, host: str | None, dbname: str | None) -> DatabaseState:
@@ -53,8 +84,9 @@ def _database(ctx: Any, host: str | None, dbname: str | None) -> DatabaseState:
     return db
 
 
-def _render(result: QueryResult, tuples_only: bool, unaligned: bool, expanded: bool,
-            sep: str) -> str:
+def _render(
+    result: QueryResult, tuples_only: bool, unaligned: bool, expanded: bool, sep: str
+) -> str:
     cols, rows = result.columns, result.rows
     if expanded:
         width = max((len(c) for c in cols), default=0)
@@ -91,21 +123,45 @@ def run_psql(ctx: Any, args: list[str], actor: str) -> Outcome:
         user = words.pop(0)
     sql = flags.get("command")
     if sql is None:
-        return Outcome(False, 'psql: interactive sessions are not simulated; give the query '
-                       'with -c "SELECT ..."', "psql")
+        return Outcome(
+            False,
+            'psql: interactive sessions are not simulated; give the query with -c "SELECT ..."',
+            "psql",
+        )
     db = _database(ctx, host, dbname)
-    return run_query(ctx, db, user or "postgres", sql, flags.has("tuples-only"),
-                     flags.has("no-align"), flags.has("expanded"),
-                     flags.get("field-separator", "|") or "|")
+    return run_query(
+        ctx,
+        db,
+        user or "postgres",
+        sql,
+        flags.has("tuples-only"),
+        flags.has("no-align"),
+        flags.has("expanded"),
+        flags.get("field-separator", "|") or "|",
+    )
 
 
-def run_query(ctx: Any, db: DatabaseState, user: str, sql: str, tuples_only: bool = False,
-              unaligned: bool = False, expanded: bool = False, sep: str = "|") -> Outcome:
+def run_query(
+    ctx: Any,
+    db: DatabaseState,
+    user: str,
+    sql: str,
+    tuples_only: bool = False,
+    unaligned: bool = False,
+    expanded: bool = False,
+    sep: str = "|",
+) -> Outcome:
     """Run ``sql`` on ``db`` as ``user``; terminate and cancel calls take effect."""
     low = sql.lower()
-    kind = ("psql.terminate" if "pg_terminate_backend" in low else
-            "psql.cancel" if "pg_cancel_backend" in low else
-            "psql.show" if low.lstrip().startswith("show") else "psql.select")
+    kind = (
+        "psql.terminate"
+        if "pg_terminate_backend" in low
+        else "psql.cancel"
+        if "pg_cancel_backend" in low
+        else "psql.show"
+        if low.lstrip().startswith("show")
+        else "psql.select"
+    )
     view = build_view(db, ctx, user, sql)
     calls: list[tuple[int, bool]] = []
     warnings: list[str] = []
@@ -122,14 +178,18 @@ def run_query(ctx: Any, db: DatabaseState, user: str, sql: str, tuples_only: boo
         results = run_sql(sql, Evaluator(view, backend_call))
     except SqlError as exc:
         return Outcome(False, f"ERROR:  {exc}", kind)
-    hint = _apply(ctx, view, calls) if calls else (
-        "no-effect" if kind in ("psql.terminate", "psql.cancel") else "")
+    hint = (
+        _apply(ctx, view, calls)
+        if calls
+        else ("no-effect" if kind in ("psql.terminate", "psql.cancel") else "")
+    )
     if any(pid == view.self_pid and not cancel for pid, cancel in calls):
-        warnings.append("FATAL:  terminating connection due to administrator command\n"
-                        "server closed the connection unexpectedly")
+        warnings.append(
+            "FATAL:  terminating connection due to administrator command\n"
+            "server closed the connection unexpectedly"
+        )
     text = _render(results[-1], tuples_only, unaligned, expanded, sep) if results else ""
-    return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, hint,
-                   changed=bool(calls))
+    return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, hint, changed=bool(calls))
 
 
 def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> str:

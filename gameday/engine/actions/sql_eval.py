@@ -20,13 +20,29 @@ from gameday.engine.actions.pgstat import PgView
 
 Env = dict[str, dict[str, Any]]  # table alias -> row
 _UNITS = {
-    "us": 1e-6, "ms": 1e-3, "s": 1, "sec": 1, "second": 1, "m": 60, "min": 60,
-    "minute": 60, "h": 3600, "hr": 3600, "hour": 3600, "d": 86400, "day": 86400,
-    "w": 604800, "week": 604800,
+    "us": 1e-6,
+    "ms": 1e-3,
+    "s": 1,
+    "sec": 1,
+    "second": 1,
+    "m": 60,
+    "min": 60,
+    "minute": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hour": 3600,
+    "d": 86400,
+    "day": 86400,
+    "w": 604800,
+    "week": 604800,
 }
 _CMP: dict[type, Callable[[Any, Any], Any]] = {
-    exp.EQ: lambda a, b: a == b, exp.NEQ: lambda a, b: a != b, exp.GT: lambda a, b: a > b,
-    exp.GTE: lambda a, b: a >= b, exp.LT: lambda a, b: a < b, exp.LTE: lambda a, b: a <= b,
+    exp.EQ: lambda a, b: a == b,
+    exp.NEQ: lambda a, b: a != b,
+    exp.GT: lambda a, b: a > b,
+    exp.GTE: lambda a, b: a >= b,
+    exp.LT: lambda a, b: a < b,
+    exp.LTE: lambda a, b: a <= b,
 }
 AGGREGATES = (exp.Count, exp.Max, exp.Min, exp.Sum, exp.Avg)
 
@@ -111,7 +127,7 @@ class Evaluator:
                 raise SqlError(f'missing FROM-clause entry for table "{table}"')
             row = env[table]
             if name not in row:
-                raise SqlError(f'column {table}.{name} does not exist')
+                raise SqlError(f"column {table}.{name} does not exist")
             return row[name]
         for row in env.values():
             if name in row:

@@ -142,8 +142,11 @@ def call_function(ev: Evaluator, e: exp.Expression, env: Env, group: list[Env] |
         s = val(e.this)
         if s is None:
             return None
-        return len(s) if isinstance(e, exp.Length) else (
-            s.upper() if isinstance(e, exp.Upper) else s.lower())
+        return (
+            len(s)
+            if isinstance(e, exp.Length)
+            else (s.upper() if isinstance(e, exp.Upper) else s.lower())
+        )
     if isinstance(e, exp.DPipe | exp.Concat):
         parts = [e.this, e.expression] if isinstance(e, exp.DPipe) else e.expressions
         return "".join(pg_text(val(p)) for p in parts)
@@ -153,9 +156,7 @@ def call_function(ev: Evaluator, e: exp.Expression, env: Env, group: list[Env] |
         return VERSION
     if isinstance(e, exp.Anonymous):
         return _named(ev, e.name.lower(), [val(a) for a in e.expressions])
-    raise SqlError(
-        f"{e.sql(dialect='postgres')[:60]}: this expression is not simulated"
-    )
+    raise SqlError(f"{e.sql(dialect='postgres')[:60]}: this expression is not simulated")
 
 
 def _named(ev: Evaluator, name: str, args: list[Any]) -> Any:

@@ -20,16 +20,10 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from gameday.engine.actions.output import Interval, pg_text
-from gameday.engine.actions.pgstat import ACTIVITY_COLUMNS, LOCK_COLUMNS, PgView
+from gameday.engine.actions.pgstat import ACTIVITY_COLUMNS
 from gameday.engine.actions.sql_eval import AGGREGATES, Env, Evaluator, SqlError
 from gameday.engine.actions.sql_funcs import setting
-
-TABLES = {"pg_stat_activity": ACTIVITY_COLUMNS, "pg_locks": LOCK_COLUMNS}
-SUPPORTED = (
-    "Simulated: SELECT over pg_stat_activity and pg_locks (WHERE, GROUP BY, ORDER BY, LIMIT,"
-    " count/max/min), their blocking-locks joins, pg_blocking_pids(pid),"
-    " pg_terminate_backend(pid), pg_cancel_backend(pid), SHOW name."
-)
+from gameday.engine.actions.sql_sources import SUPPORTED, TABLES, source_rows, tables_of
 
 
 @dataclass
@@ -41,7 +35,7 @@ class QueryResult:
 
 
 @contextmanager
-def _quiet_sqlglot() -> Iterator[None]:
+def quiet_sqlglot() -> Iterator[None]:
     """sqlglot logs a warning when it falls back to a generic command; psql would not."""
     logger = logging.getLogger("sqlglot")
     level = logger.level
@@ -68,7 +62,7 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
             results.append(QueryResult([name.lower()], [[setting(ev.view, name)]]))
             continue
         try:
-            with _quiet_sqlglot():
+            with quiet_sqlglot():
                 stmt = sqlglot.parse_one(text, read="postgres")
         except ParseError as exc:
             near = exc.errors[0].get("highlight") if exc.errors else None
@@ -86,84 +80,6 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
     return results
 
 
-def _tables(sel: exp.Select) -> list[tuple[str, str]]:
-    from_ = sel.args.get("from_") or sel.args.get("from")
-    tables = [from_.this] if from_ is not None else []
-    tables += [j.this for j in sel.args.get("joins") or []]
-    out = []
-    for t in tables:
-        if not isinstance(t, exp.Table):
-            raise SqlError(f"subqueries are not simulated. {SUPPORTED}")
-        if t.name not in TABLES:
-            raise SqlError(
-                f'relation "{t.name}" is not simulated (its rows are the application\'s). '
-                + SUPPORTED
-            )
-        out.append((t.alias_or_name, t.name))
-    return out
-
-
-def _roles(sel: exp.Select, tables: list[tuple[str, str]]) -> dict[str, str]:
-    """Which alias of a join stands for the waiting side and which for the blocking one."""
-    roles: dict[str, str] = {}
-    for call in sel.find_all(exp.Anonymous):
-        if call.name.lower() == "pg_blocking_pids":
-            for col in call.find_all(exp.Column):
-                if col.table:
-                    roles[col.table] = "blocked"
-    for alias, _ in tables:
-        low = alias.lower()
-        if any(w in low for w in ("blocking", "blocker", "holder", "locker")):
-            roles.setdefault(alias, "blocking")
-        elif any(w in low for w in ("blocked", "wait")):
-            roles.setdefault(alias, "blocked")
-    links = []
-    for eq in sel.find_all(exp.EQ):
-        a, b = eq.this, eq.expression
-        if isinstance(a, exp.Column) and isinstance(b, exp.Column) and a.table and b.table \
-                and a.name == b.name == "pid":
-            links.append((a.table, b.table))
-    for _ in range(len(tables)):
-        for a, b in links:
-            if a in roles and b not in roles:
-                roles[b] = roles[a]
-            elif b in roles and a not in roles:
-                roles[a] = roles[b]
-    for alias, _ in tables:
-        if alias not in roles:
-            roles[alias] = "blocking" if "blocked" in roles.values() else "blocked"
-            for a, b in links:  # its pid-linked partner shares the role
-                if alias in (a, b):
-                    roles.setdefault(b if a == alias else a, roles[alias])
-    return roles
-
-
-def _source_rows(sel: exp.Select, view: PgView) -> list[Env]:
-    tables = _tables(sel)
-    if not tables:
-        return [{}]
-    if len(tables) == 1:
-        alias, name = tables[0]
-        rows = view.activity if name == "pg_stat_activity" else view.locks
-        return [{alias: row} for row in rows]
-    roles = _roles(sel, tables)
-    activity = {r["pid"]: r for r in view.activity}
-    lock_of = {
-        (r["pid"], r["granted"]): r for r in view.locks if r["locktype"] == "transactionid"
-    }
-    envs = []
-    for waiter, blockers in view.blocked_by.items():
-        for blocker in blockers:
-            env: Env = {}
-            for alias, name in tables:
-                pid = waiter if roles[alias] == "blocked" else blocker
-                row = activity[pid] if name == "pg_stat_activity" else lock_of.get(
-                    (pid, pid == blocker))
-                env[alias] = row or {c: None for c in LOCK_COLUMNS}
-            envs.append(env)
-    return envs
-
-
 def _name(e: exp.Expression) -> str:
     if isinstance(e, exp.Alias):
         return e.alias
@@ -171,10 +87,19 @@ def _name(e: exp.Expression) -> str:
         return e.name
     if isinstance(e, exp.Cast | exp.Paren):
         inner = _name(e.this)
-        return inner if inner != "?column?" else e.to.sql().lower() if isinstance(e, exp.Cast) \
+        return (
+            inner
+            if inner != "?column?"
+            else e.to.sql().lower()
+            if isinstance(e, exp.Cast)
             else inner
-    names: dict[type, str] = {exp.CurrentTimestamp: "now", exp.ArraySize: "array_length",
-             exp.TimestampTrunc: "date_trunc", exp.CurrentVersion: "version"}
+        )
+    names: dict[type, str] = {
+        exp.CurrentTimestamp: "now",
+        exp.ArraySize: "array_length",
+        exp.TimestampTrunc: "date_trunc",
+        exp.CurrentVersion: "version",
+    }
     if type(e) in names:
         return names[type(e)]
     if isinstance(e, exp.Anonymous):
@@ -187,10 +112,9 @@ def _name(e: exp.Expression) -> str:
 def _projections(sel: exp.Select, envs: list[Env], tables: list[str]) -> list[exp.Expression]:
     out: list[exp.Expression] = []
     for p in sel.expressions:
-        star_table = p.table if isinstance(p, exp.Column) and isinstance(p.this, exp.Star) \
-            else None
+        star_table = p.table if isinstance(p, exp.Column) and isinstance(p.this, exp.Star) else None
         if isinstance(p, exp.Star) or star_table:
-            for alias, name in _tables(sel):
+            for alias, name in tables_of(sel):
                 if star_table in (None, alias):
                     out += [exp.column(c, table=alias) for c in TABLES[name]]
         else:
@@ -208,7 +132,7 @@ def _sort_key(value: Any) -> Any:
 
 def run_select(sel: exp.Select, ev: Evaluator) -> QueryResult:
     """The rows of one SELECT."""
-    envs = _source_rows(sel, ev.view)
+    envs = source_rows(sel, ev.view)
     where = sel.args.get("where")
     if where is not None:
         envs = [e for e in envs if ev.eval(where.this, e) is True]
@@ -236,8 +160,9 @@ def run_select(sel: exp.Select, ev: Evaluator) -> QueryResult:
         value = _order_value(o.this, columns, ev)
         desc, nulls_first = bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
 
-        def cmp(a: Any, b: Any, v: Callable[[Any], Any] = value, d: bool = desc,
-                n: bool = nulls_first) -> int:
+        def cmp(
+            a: Any, b: Any, v: Callable[[Any], Any] = value, d: bool = desc, n: bool = nulls_first
+        ) -> int:
             return _compare(v(a), v(b), d, n)
 
         rows.sort(key=functools.cmp_to_key(cmp))
@@ -272,8 +197,12 @@ def _resolve(key: exp.Expression, projs: list[exp.Expression], by_alias: dict) -
     if isinstance(key, exp.Literal) and not key.is_string:
         p = projs[int(key.this) - 1]
         return p.this if isinstance(p, exp.Alias) else p
-    if isinstance(key, exp.Column) and not key.table and key.name in by_alias \
-            and key.name not in ACTIVITY_COLUMNS:
+    if (
+        isinstance(key, exp.Column)
+        and not key.table
+        and key.name in by_alias
+        and key.name not in ACTIVITY_COLUMNS
+    ):
         return by_alias[key.name]
     return key
 
