@@ -20,6 +20,7 @@ import simpy
 
 from gameday.alerting.alerts import Alert, Notification, alert_before, format_labels, label_key
 from gameday.alerting.config import AlertmanagerConfig
+from gameday.alerting.matchers import LABEL_NAME_RE
 from gameday.alerting.pipeline import Pipeline
 from gameday.alerting.routing import Route
 from gameday.alerting.rules import Inhibitor
@@ -149,10 +150,16 @@ class Dispatcher:
         env.process(self._alert_gc())
 
     def put(self, alerts: Alert | Iterable[Alert]) -> None:
-        """Receive alerts as ``POST /api/v2/alerts`` does (merge by label set)."""
+        """Receive alerts as ``POST /api/v2/alerts`` does (merge by label set).
+
+        Raises:
+            ValueError: naming the invalid alerts, after the valid ones were taken in
+                (as the API answers 400 yet keeps the valid alerts of the batch).
+        """
         if isinstance(alerts, Alert):
             alerts = [alerts]
         now = self.env.now
+        errors = []
         for posted in alerts:
             a = posted.copy(labels=dict(posted.labels), updated_at=now, timeout=False)
             if a.starts_at is None:
@@ -160,6 +167,10 @@ class Dispatcher:
             if a.ends_at is None:
                 a.timeout = True
                 a.ends_at = now + self.config.resolve_timeout
+            problem = _invalid(a)
+            if problem:
+                errors.append(f"{format_labels(a.labels)}: {problem}")
+                continue
             key = label_key(a.labels)
             old = self.alerts.get(key)
             if old is not None and _overlaps(a, old):
@@ -168,6 +179,8 @@ class Dispatcher:
             self.inhibitor.observe(a)
             for route in self.config.route.match(a.labels):
                 self._process(a, route)
+        if errors:
+            raise ValueError("; ".join(errors))
 
     def _process(self, alert: Alert, route: Route) -> None:
         labels = route.group_labels(alert.labels)
@@ -190,6 +203,19 @@ class Dispatcher:
             yield self.env.timeout(ALERT_GC_INTERVAL)
             now = self.env.now
             self.alerts = {k: a for k, a in self.alerts.items() if not a.resolved_at(now)}
+
+
+def _invalid(a: Alert) -> str | None:
+    """``types.Alert.Validate``: why Alertmanager's API would refuse ``a``, if it would."""
+    assert a.starts_at is not None and a.ends_at is not None
+    if a.ends_at < a.starts_at:
+        return "start time must be before end time"
+    if not a.labels:
+        return "at least one label pair required"
+    for name in (*a.labels, *a.annotations):
+        if not LABEL_NAME_RE.match(name):
+            return f'invalid name "{name}"'
+    return None
 
 
 def _overlaps(new: Alert, old: Alert) -> bool:

@@ -231,3 +231,26 @@ def test_receiver_without_integrations_sends_nothing_unless_asked(env, log):
     d2.put(Alert({"alertname": "B"}, ends_at=9999))
     env.run(until=80)
     assert log == [(70, "none firing [B:firing]")]
+
+
+def test_invalid_alerts_are_refused_but_valid_ones_kept(env, log):
+    """As the API does: a 400 naming the bad alert, the good ones still taken in."""
+    d = make(env, log)
+    with pytest.raises(ValueError, match="start time must be before end time"):
+        d.put([firing("A", 0, 9999), Alert({"alertname": "B"}, starts_at=50, ends_at=10)])
+    with pytest.raises(ValueError, match="at least one label pair"):
+        d.put(Alert({}, starts_at=0))
+    env.run(until=40)
+    assert log == [(30, "hook firing [A:firing]")]
+
+
+def test_reposting_keeps_the_earliest_start_and_updates_annotations(env):
+    """Prometheus re-sends a firing alert: one alert, earliest startsAt, new annotations."""
+    got: list[Notification] = []
+    d = Dispatcher(env, parse_alertmanager_config(BASE, "am.yml"), got.append)
+    d.put(Alert({"alertname": "A"}, {"v": "1"}, starts_at=0, ends_at=100))
+    env.run(until=10)
+    d.put(Alert({"alertname": "A"}, {"v": "2"}, starts_at=5, ends_at=200))
+    env.run(until=40)
+    (n,) = got
+    assert [(a.starts_at, a.annotations) for a in n.alerts] == [(0, {"v": "2"})]
