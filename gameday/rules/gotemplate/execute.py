@@ -17,6 +17,7 @@ from gameday.rules.gotemplate.values import (
     TYPE_NAMES,
     GoTime,
     IfaceMap,
+    QueryResult,
     SamplePtr,
     TemplateData,
     go_type_name,
@@ -37,6 +38,16 @@ class _Break(Exception):
 
 class _Continue(Exception):
     pass
+
+
+_CHECKS = {
+    "string": lambda v: type(v) is str,
+    "float64": lambda v: type(v) is float,
+    "int": lambda v: type(v) is int,
+    "bool": lambda v: type(v) is bool,
+    "sample": lambda v: type(v) is SamplePtr,
+    "queryResult": lambda v: type(v) is QueryResult,
+}
 
 
 class State:
@@ -278,55 +289,44 @@ class State:
     def eval_call(  # noqa: C901
         self, dot: Any, fn: Func, node: n.Node, name: str, args: Any, final: Any
     ) -> Any:
-        args = list(args[1:]) if args else []
-        num_in = len(args) + (final is not MISSING)
-        nparams = len(fn.params)
+        nargs = len(args) - 1 if args else 0
+        has_final = final is not MISSING
+        num_in = nargs + has_final
+        params = fn.params
+        nparams = len(params)
         if fn.variadic is not None:
             if num_in < nparams:
-                self.errorf(
-                    f"wrong number of args for {name}: want at least {nparams} got {len(args)}"
-                )
+                self.errorf(f"wrong number of args for {name}: want at least {nparams} got {nargs}")
         elif num_in != nparams:
             self.errorf(f"wrong number of args for {name}: want {nparams} got {num_in}")
-        if fn.builtin and name in ("and", "or"):
+        if fn.builtin and (name == "and" or name == "or"):
             v: Any = None
-            for arg in args:
-                v = self.eval_arg(dot, "any", arg)
+            for i in range(1, nargs + 1):
+                v = self.eval_arg(dot, "any", args[i])
                 if is_true(v) == (name == "or"):
                     return v
-            if final is not MISSING:
-                v = final
-            return v
+            return final if has_final else v
         argv: list[Any] = []
-        for i, arg in enumerate(args):
-            typ = fn.params[i] if i < nparams else fn.variadic
-            argv.append(self.eval_arg(dot, typ or "any", arg))
-        if final is not MISSING:
-            slot = num_in - 1
-            typ = fn.params[slot] if slot < nparams else fn.variadic
-            argv.append(self.validate(final, typ or "any"))
+        for i in range(nargs):
+            typ = params[i] if i < nparams else fn.variadic
+            argv.append(self.eval_arg(dot, typ or "any", args[i + 1]))
+        if has_final:
+            typ = params[nargs] if nargs < nparams else fn.variadic
+            argv.append(final if typ == "any" else self.validate(final, typ or "any"))
         try:
             return fn.fn(self.ctx, *argv)
         except GoError as exc:
             self.node = node
             self.errorf(f"error calling {name}: {exc}")
 
-    def validate(self, value: Any, typ: str) -> Any:  # noqa: C901
+    def validate(self, value: Any, typ: str) -> Any:
         if typ == "any":
             return value
         if value is None:
             if typ in ("sample", "queryResult"):
                 return None
             self.errorf(f"invalid value; expected {TYPE_NAMES[typ]}")
-        ok = {
-            "string": lambda v: type(v) is str,
-            "float64": lambda v: type(v) is float,
-            "int": lambda v: type(v) is int,
-            "bool": lambda v: type(v) is bool,
-            "sample": lambda v: isinstance(v, SamplePtr),
-            "queryResult": lambda v: type(v).__name__ == "QueryResult",
-        }[typ](value)
-        if not ok:
+        if not _CHECKS[typ](value):
             self.errorf(
                 f"wrong type for value; expected {TYPE_NAMES[typ]}; got {go_type_name(value)}"
             )
