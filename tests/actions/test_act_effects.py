@@ -113,3 +113,21 @@ def test_crash_loop_rolled_back():
     assert (
         execute(ctx, "kubectl rollout undo deployment/orders -n shop").effect == "mitigated:crash"
     )
+
+
+def test_mitigation_prefixes_match_typed_variants():
+    """A scenario's command prefix matches the ways people type the same command."""
+    from gameday.engine.actions.effects import prefix_matches
+
+    pattern = "kubectl scale deployment/orders --replicas=6"
+    for typed in (
+        "kubectl scale deployment/orders --replicas=6 -n shop",
+        "kubectl -n shop scale deploy orders --replicas 6",
+        "kubectl scale deployments.apps/orders --replicas=6 --context prod",
+    ):
+        assert prefix_matches(pattern, typed), typed
+    assert not prefix_matches(pattern, "kubectl scale deployment/orders --replicas=3")
+    assert not prefix_matches(pattern, "kubectl scale deployment/checkout --replicas=6")
+    assert prefix_matches(
+        "psql select pg_terminate_backend", 'psql -h db -c "SELECT  pg_terminate_backend(42)"'
+    )

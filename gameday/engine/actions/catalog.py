@@ -11,6 +11,7 @@ import difflib
 import shlex
 from typing import Any
 
+from gameday.engine.actions.context import ActionContext
 from gameday.engine.incident import ROLES, SEVERITIES, STATUS_STATES
 
 # (name, usage, summary, example)
@@ -253,7 +254,7 @@ def _pids(ctx: Any) -> list[str]:
     return sorted({str(b.pid) for db in ctx.world.databases.values() for b in db.backends})
 
 
-def complete(ctx: Any, partial: str) -> list[str]:
+def complete(ctx: ActionContext, partial: str) -> list[str]:
     """Whole-line completions of ``partial``: commands, namespaces, names, pids."""
     try:
         words = shlex.split(partial)

@@ -14,6 +14,7 @@ from typing import Any
 
 from gameday.engine.actions import incident_verbs as iv
 from gameday.engine.actions.catalog import COMMANDS_HELP, KUBECTL_VERBS, help_for, suggestions
+from gameday.engine.actions.context import ActionContext
 from gameday.engine.actions.effects import Outcome, active_faults, settle
 from gameday.engine.actions.kubectl import BOOLS, RESOURCE_OF, SHORT, VALUES, run_kubectl
 from gameday.engine.actions.parse import ActionError, apply_filters, parse_flags, split_command
@@ -147,7 +148,7 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
     return out
 
 
-def execute(ctx: Any, text: str, actor: str = "you", role: str = "ops") -> ActionResult:
+def execute(ctx: ActionContext, text: str, actor: str = "you", role: str = "ops") -> ActionResult:
     """Carry out one typed command against the simulated world.
 
     Args:

@@ -26,6 +26,8 @@ _KIND = {
     "deploy": "deployment",
     "deployment": "deployment",
     "deployments": "deployment",
+    "deployment.apps": "deployment",
+    "deployments.apps": "deployment",
     "po": "pod",
     "pod": "pod",
     "pods": "pod",
