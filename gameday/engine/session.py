@@ -147,10 +147,16 @@ class Session:
         return lambda: self._subscribers.remove(callback)
 
     def advance_to(self, t: float) -> None:
-        """Run the simulation up to sim time ``t`` (capped at the end)."""
-        t = min(t, self.end_time)
-        if t > self.now:
-            self.env.run(until=t)
+        """Run the simulation up to sim time ``t`` (capped at the end).
+
+        Runs in slices of at most a minute so that resolving the incident mid-way moves
+        the end (resolution + grace) and the run stops there, as a replay does.
+        """
+        while True:
+            target = min(t, self.end_time)
+            if target <= self.now:
+                return
+            self.env.run(until=min(target, self.now + 60.0))
 
     def advance(self, seconds: float) -> None:
         """Run the simulation for ``seconds`` of sim time."""
@@ -206,8 +212,12 @@ class Session:
             self.world.start_fault(spec, self.now)
             self._emit(
                 "fault.start",
-                {"fault": spec.id, "type": spec.type, "service": spec.service,
-                 "description": spec.description},
+                {
+                    "fault": spec.id,
+                    "type": spec.type,
+                    "service": spec.service,
+                    "description": spec.description,
+                },
             )
         return data
 
