@@ -13,8 +13,10 @@ groups are dropped by a sweep every 30 s, as Alertmanager's does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Generator, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import simpy
 
@@ -69,7 +71,7 @@ class AggregationGroup:
         self.stopped = True
         self._reset(self.env.now)
 
-    def run(self):  # type: ignore[no-untyped-def]
+    def run(self) -> Generator[simpy.Event, Any, None]:
         """The group's timer: flush at ``next_at``, then re-arm ``group_interval`` later."""
         while not self.stopped:
             delay = self.next_at - self.env.now
@@ -106,8 +108,6 @@ class AggregationGroup:
 
 
 def _sorted(alerts: list[Alert]) -> list[Alert]:
-    import functools
-
     def cmp(a: Alert, b: Alert) -> int:
         return -1 if alert_before(a, b) else (1 if alert_before(b, a) else 0)
 
@@ -190,7 +190,7 @@ class Dispatcher:
             group = self.groups[gid] = AggregationGroup(self, route, labels)
         group.insert(alert)
 
-    def _cleanup(self):  # type: ignore[no-untyped-def]
+    def _cleanup(self) -> Generator[simpy.Event, Any, None]:
         while True:
             yield self.env.timeout(CLEANUP_INTERVAL)
             for gid, group in list(self.groups.items()):
@@ -198,7 +198,7 @@ class Dispatcher:
                     group.stop()
                     del self.groups[gid]
 
-    def _alert_gc(self):  # type: ignore[no-untyped-def]
+    def _alert_gc(self) -> Generator[simpy.Event, Any, None]:
         while True:
             yield self.env.timeout(ALERT_GC_INTERVAL)
             now = self.env.now

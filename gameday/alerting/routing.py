@@ -9,7 +9,7 @@ group_interval 5m, repeat_interval 4h, no grouping).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from gameday.alerting.matchers import Matcher, format_matchers, matches_all
@@ -102,7 +102,7 @@ def matching_tree(root: Route, labels: Mapping[str, str]) -> str:
     return "Matching routes:\n" + _draw(root, _matching_children(labels), labels) + "\n\n"
 
 
-def _matching_children(labels: Mapping[str, str]):  # type: ignore[no-untyped-def]
+def _matching_children(labels: Mapping[str, str]) -> Callable[[Route], list[Route]]:
     def children(node: Route) -> list[Route]:
         out = []
         for child in node.routes:
@@ -115,7 +115,11 @@ def _matching_children(labels: Mapping[str, str]):  # type: ignore[no-untyped-de
     return children
 
 
-def _draw(root: Route, children=None, labels=None) -> str:  # type: ignore[no-untyped-def]
+def _draw(
+    root: Route,
+    children: Callable[[Route], list[Route]] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> str:
     """Draw like github.com/xlab/treeprint: ``.`` then ``└──``/``├──`` branches."""
     lines = ["."]
     pipe = "\u2502\u00a0\u00a0 "

@@ -80,7 +80,7 @@ def route_cmd(
     slug = ",".join(receivers)
     ok = verify_receivers is None or verify_receivers == slug
     if as_json:
-        out = {
+        out: dict[str, object] = {
             "labels": lset,
             "receivers": receivers,
             "routes": [
