@@ -104,3 +104,16 @@ def test_exec_only_psql(locked):
     assert not r.ok and "not simulated" in r.output
     r = execute(locked, f'kubectl exec {pod} -n shop -- psql -h orders-db -c "SHOW port"')
     assert not r.ok and 'unrecognized configuration parameter "port"' in r.output
+
+
+def test_kinds_the_namespace_has_none_of(locked):
+    """Kinds the world has none of (hpa, configmaps ...) answer 'No resources found'."""
+    r = execute(locked, "kubectl get hpa -n shop")
+    assert r.ok and r.output == "No resources found in shop namespace."
+    assert r.kind == "kubectl.get.horizontalpodautoscalers"
+
+
+def test_context_namespace(locked):
+    """A session that pre-selects the namespace (kube_namespace) needs no -n."""
+    locked.kube_namespace = "shop"
+    assert execute(locked, "kubectl get deploy orders").output.startswith("NAME")

@@ -73,7 +73,8 @@ def _guess_kind(text: str) -> str:
             verbs = [w for w in words[1:] if not w.startswith("-")]
         if verbs[:1] == ["rollout"] or (verbs[:1] == ["set"] and len(verbs) > 1):
             return "kubectl." + ".".join(verbs[:2])
-        kind = RESOURCE_OF.get(verbs[1].split("/")[0].lower()) if len(verbs) > 1 else None
+        full = RESOURCE_OF.get(verbs[1].split("/")[0].lower()) if len(verbs) > 1 else None
+        kind = full.split(".")[0] if full else None
         if verbs[:1] in (["get"], ["top"]) and kind:
             return f"kubectl.{verbs[0]}.{kind}"
         if verbs[:1] in (["describe"], ["delete"]) and kind:

@@ -113,6 +113,8 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
             (n, "Ready", "<none>", kube_age(86400.0 * (90 + ko.stable(n) % 200)), "v1.29.4")
             for n in ko.NODES
         ]
+    if kind not in ("namespaces",):
+        return ["NAME", "AGE"], []
     spaces = sorted(
         {"default", "kube-system", "kube-public", "kube-node-lease", "monitoring", world.namespace}
     )
@@ -149,7 +151,7 @@ def get(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         if not rows:
             continue
         if output == "name":
-            sections.append("\n".join(f"{NAME_PREFIX[kind]}/{r[0]}" for r in rows))
+            sections.append("\n".join(f"{NAME_PREFIX.get(kind, kind)}/{r[0]}" for r in rows))
             continue
         if output in ("json", "yaml"):
             from gameday.engine.actions.kube_manifest import manifest_list
@@ -157,7 +159,7 @@ def get(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             sections.append(manifest_list(ctx, kind, [r[0] for r in rows], output))
             continue
         if prefix:
-            rows = [(f"{NAME_PREFIX[kind]}/{r[0]}", *r[1:]) for r in rows]
+            rows = [(f"{NAME_PREFIX.get(kind, kind)}/{r[0]}", *r[1:]) for r in rows]
         if all_ns and kind not in ("nodes", "namespaces"):
             heads, rows = ["NAMESPACE", *heads], [(ctx.world.namespace, *r) for r in rows]
         table = kube_table(heads, rows)
@@ -166,9 +168,9 @@ def get(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         sections.append(table)
     if not sections and not errors:
         where = "" if kind0 in ("nodes", "namespaces") or all_ns else f" in {ns} namespace"
-        return Outcome(True, f"No resources found{where}.", f"kubectl.get.{kind0}")
+        return Outcome(True, f"No resources found{where}.", f"kubectl.get.{kind0.split('.')[0]}")
     text = "\n\n".join(sections + (["\n".join(errors)] if errors else []))
-    return Outcome(not errors, text, f"kubectl.get.{kind0}")
+    return Outcome(not errors, text, f"kubectl.get.{kind0.split('.')[0]}")
 
 
 def top(ctx: Any, words: list[str], flags: Flags) -> Outcome:

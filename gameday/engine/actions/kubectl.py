@@ -82,6 +82,20 @@ RESOURCES = {
     "events": ("ev", "event", "events"),
     "nodes": ("no", "node", "nodes"),
     "namespaces": ("ns", "namespace", "namespaces"),
+    # kinds the simulated namespace has none of (the answer is "No resources found")
+    "horizontalpodautoscalers.autoscaling": (
+        "hpa",
+        "horizontalpodautoscaler",
+        "horizontalpodautoscalers",
+    ),
+    "configmaps": ("cm", "configmap", "configmaps"),
+    "ingresses.networking.k8s.io": ("ing", "ingress", "ingresses"),
+    "statefulsets.apps": ("sts", "statefulset", "statefulsets"),
+    "daemonsets.apps": ("ds", "daemonset", "daemonsets"),
+    "jobs.batch": ("job", "jobs"),
+    "cronjobs.batch": ("cj", "cronjob", "cronjobs"),
+    "persistentvolumeclaims": ("pvc", "persistentvolumeclaim", "persistentvolumeclaims"),
+    "poddisruptionbudgets.policy": ("pdb", "poddisruptionbudget", "poddisruptionbudgets"),
 }
 RESOURCE_OF = {alias: kind for kind, aliases in RESOURCES.items() for alias in aliases}
 NAME_PREFIX = {
@@ -121,8 +135,12 @@ def resource(word: str) -> str:
 
 
 def namespace(ctx: Any, flags: Flags) -> str:
-    """The namespace a command acts in: ``-n``, else the kubeconfig's ``default``."""
-    return flags.get("namespace") or "default"
+    """The namespace a command acts in: ``-n``, else the kubeconfig context's namespace.
+
+    That is ``default`` (as on a fresh kubeconfig) unless the session offers a
+    ``kube_namespace`` attribute, as a tabletop that pre-selects the namespace would.
+    """
+    return flags.get("namespace") or getattr(ctx, "kube_namespace", None) or "default"
 
 
 def run_kubectl(ctx: Any, args: list[str]) -> Outcome:
