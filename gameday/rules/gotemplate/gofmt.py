@@ -12,7 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from gameday.rules.gotemplate.gostrconv import go_quote
-from gameday.rules.gotemplate.values import GoTime, IfaceMap, QueryResult, SamplePtr, type_name
+from gameday.rules.gotemplate.values import (
+    GoTime,
+    IfaceMap,
+    QueryResult,
+    SamplePtr,
+    TemplateData,
+    type_name,
+)
 
 
 def _shortest(v: float) -> tuple[str, int]:
@@ -135,6 +142,9 @@ def format_v(v: Any, depth: int = 0) -> str:
         return "&{" + format_v(v.Labels, 1) + " " + format_float(v.Value) + "}"
     if isinstance(v, list | QueryResult):
         return "[" + " ".join(format_v(x, depth + 1) for x in v) + "]"
+    if isinstance(v, TemplateData):
+        fields = (v.Labels, v.ExternalLabels, v.ExternalURL, v.Value)
+        return "{" + " ".join(format_v(f, depth + 1) for f in fields) + "}"
     if isinstance(v, complex):
         return f"({format_float(v.real)}{'+' if v.imag >= 0 else ''}{format_float(v.imag)}i)"
     return str(v)

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from gameday.rules.gotemplate.gostrconv import go_is_print, go_quote
-from gameday.rules.gotemplate.values import GoTime, SamplePtr, type_name
+from gameday.rules.gotemplate.values import GoTime, SamplePtr, TemplateData, type_name
 
 
 @dataclass
@@ -164,6 +164,9 @@ def format_arg(v: Any, verb: str, sp: _Spec) -> str:
         return "[" + " ".join(format_arg(x, verb, sp) for x in v) + "]"
     if isinstance(v, SamplePtr):
         return "&{" + format_arg(v.Labels, verb, sp) + " " + format_arg(v.Value, verb, sp) + "}"
+    if isinstance(v, TemplateData):
+        fields = (v.Labels, v.ExternalLabels, v.ExternalURL, v.Value)
+        return "{" + " ".join(format_arg(f, verb, sp) for f in fields) + "}"
     return sp.pad(format_v(v))
 
 

@@ -97,6 +97,8 @@ def type_name(v: Any) -> str:
         return "complex128"
     if isinstance(v, list):
         return "[]interface {}"
+    if isinstance(v, TemplateData):
+        return TemplateData.TYPE
     return type(v).__name__
 
 
