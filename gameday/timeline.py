@@ -53,7 +53,11 @@ def describe(event: Event) -> str | None:
         wakes = "" if d.get("wakes", True) else " (low urgency, no wake)"
         return f"PAGE     {d.get('incident_id')} -> {d.get('name') or d.get('person')} level {d.get('level')}{wakes}"
     if k == "page.escalated":
-        return f"PAGE     {d.get('incident_id')} escalated to level {d.get('level')}"
+        if d.get("exhausted"):
+            return (
+                f"PAGE     {d.get('incident_id')} escalation policy exhausted: nobody acknowledged"
+            )
+        return f"PAGE     {d.get('incident_id')} not acknowledged: escalating to level {d.get('to_level')}"
     if k == "page.acknowledged":
         return f"PAGE     {d.get('incident_id')} acknowledged by {d.get('person')}"
     if k == "page.resolved":

@@ -20,6 +20,7 @@ from gameday.scenario.model import Fault, Scenario, Service
 STARTUP_SECONDS = 20.0  # container start to readiness
 ROLLOUT_STAGGER = 12.0  # seconds between pods of a rolling update
 CRASH_BACKOFF_MAX = 300.0
+MAX_THREADS = 200  # request threads per pod (Tomcat's default), the most that can wait
 
 
 @dataclass
@@ -406,7 +407,9 @@ class World:
             capacity = min(cpu_capacity, free / hold if hold > 0 else math.inf)
             busy = min(free, offered * hold)
             status.pool_in_use = min(float(status.pool_size), unusable + busy)
-            status.pool_pending = max(0.0, offered * hold - free) if free < offered * hold else 0.0
+            # Little's law: requests the pool cannot serve wait out the whole timeout.
+            waiting = max(0.0, offered - capacity) * svc.pool.timeout
+            status.pool_pending = min(waiting, MAX_THREADS * len(pods))
         served_fraction = 1.0 if offered <= 0 else min(1.0, capacity / offered)
         saturation_err = 1.0 - served_fraction
         callee_err = 0.0
