@@ -5,6 +5,11 @@ text/template and ``missingkey=zero``; a failure becomes the annotation text
 ``<error expanding template: MESSAGE>`` in Prometheus (the rule engine does that; here a
 :class:`TemplateError` carries ``MESSAGE`` byte for byte).
 
+To match Prometheus exactly, a rule engine passes the alert sample's own labels
+(``__name__`` included, rule labels not), ``name=f"__alert_{rule_name}"``, and renders each
+label and annotation value of the rule. Parsed templates and query-free results are cached,
+so rendering the same template at every evaluation is cheap.
+
 Example:
     >>> render_template("{{ $labels.job }} at {{ $value | humanize }}",
     ...                 labels={"job": "api"}, value=1234567.0)
@@ -13,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -79,9 +84,9 @@ class TemplateError(Exception):
 def render_template(
     text: str,
     *,
-    labels: dict[str, str],
+    labels: Mapping[str, str],
     value: float,
-    external_labels: dict[str, str] | None = None,
+    external_labels: Mapping[str, str] | None = None,
     external_url: str = "",
     query: Callable[[str], list[Any]] | None = None,
     name: str = DEFAULT_NAME,
@@ -142,9 +147,9 @@ def _remember(key: tuple[Any, ...], result: str | _Failure) -> None:
 
 def _render(
     text: str,
-    labels: dict[str, str],
+    labels: Mapping[str, str],
     value: float,
-    external_labels: dict[str, str] | None,
+    external_labels: Mapping[str, str] | None,
     external_url: str,
     query: Callable[[str], list[Any]] | None,
     name: str,
@@ -152,7 +157,9 @@ def _render(
     prepared = _prepare(text)
     if isinstance(prepared, ParseError):
         raise TemplateError(f"error parsing template {name}: {parse_error_message(name, prepared)}")
-    ext = external_labels if external_labels is not None else {}
+    # Go sees map[string]string: give the executor plain dicts whatever Mapping came in.
+    labels = labels if type(labels) is dict else dict(labels)
+    ext = external_labels if type(external_labels) is dict else dict(external_labels or {})
     value = float(value)
     data = TemplateData(labels, ext, external_url, value)
     ctx = Context(query=query, external_url=external_url)
