@@ -104,8 +104,9 @@ class MainScreen(Screen[None]):
 
     def catch_up(self) -> None:
         """Show what happened since the last call (every pane reads the session)."""
-        if not self.ready:
-            return
+        panes = ("#alerts", "#pager", "#incident", "#dashboard", "#runbook", "#output", "#clock")
+        if not self.ready or not all(self.query(pane) for pane in panes):
+            return  # not composed yet, or being torn down
         app = self.gameday
         with app.driver.locked() as session:
             new = session.events[self.cursor :]

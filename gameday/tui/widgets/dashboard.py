@@ -7,6 +7,8 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Label, Sparkline
 
 from gameday.engine.session import Sample
@@ -56,6 +58,21 @@ METRICS: list[
 ]
 
 
+class Readout(Widget):
+    """A metric's latest value; a change redraws it without a relayout."""
+
+    DEFAULT_CSS = """
+    Readout { width: 14; height: 1; text-align: right; }
+    Readout.bad { color: $error; text-style: bold; }
+    """
+
+    text: reactive[str] = reactive("-")
+
+    def render(self) -> str:
+        """The value as text."""
+        return self.text
+
+
 class ServiceCard(Vertical):
     """One service: a title and one sparkline row per metric."""
 
@@ -65,22 +82,23 @@ class ServiceCard(Vertical):
     ServiceCard Horizontal { height: 1; }
     ServiceCard .metric-name { width: 5; color: $text-muted; }
     ServiceCard Sparkline { width: 1fr; }
-    ServiceCard .metric-value { width: 14; text-align: right; }
-    ServiceCard .metric-value.bad { color: $error; text-style: bold; }
     """
 
     def __init__(self, service: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.service = service
+        self.rows: dict[str, tuple[Sparkline, Readout]] = {}
 
     def compose(self) -> ComposeResult:
         """A title and the metric rows."""
         yield Label(self.service, classes="card-title")
         for key, label, *_ in METRICS:
+            spark, readout = Sparkline([], id=f"{key}-spark"), Readout(id=f"{key}-value")
+            self.rows[key] = (spark, readout)
             with Horizontal():
                 yield Label(label, classes="metric-name")
-                yield Sparkline([], id=f"{key}-spark")
-                yield Label("-", id=f"{key}-value", classes="metric-value")
+                yield spark
+                yield readout
 
     def show(self, samples: Sequence[Sample]) -> None:
         """Draw the last :data:`WINDOW` samples."""
@@ -89,10 +107,10 @@ class ServiceCard(Vertical):
             return
         last = window[-1]
         for key, _label, value, shown, bad in METRICS:
-            self.query_one(f"#{key}-spark", Sparkline).data = [value(s) for s in window]
-            label = self.query_one(f"#{key}-value", Label)
-            label.update(shown(last))
-            label.set_class(bad(last), "bad")
+            spark, readout = self.rows[key]
+            spark.data = [value(s) for s in window]
+            readout.text = shown(last)
+            readout.set_class(bad(last), "bad")
 
 
 class Dashboard(VerticalScroll):
@@ -101,12 +119,12 @@ class Dashboard(VerticalScroll):
     def __init__(self, services: Sequence[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = list(services)
+        self.cards = {name: ServiceCard(name, id=f"card-{name}") for name in self.services}
         self._seen: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         """One card per service."""
-        for name in self.services:
-            yield ServiceCard(name, id=f"card-{name}")
+        yield from self.cards.values()
 
     def refresh_from(self, history: dict[str, list[Sample]]) -> None:
         """Redraw the cards whose history grew."""
@@ -114,4 +132,4 @@ class Dashboard(VerticalScroll):
             samples = history.get(name, [])
             if self._seen.get(name) != len(samples):
                 self._seen[name] = len(samples)
-                self.query_one(f"#card-{name}", ServiceCard).show(samples)
+                self.cards[name].show(samples)

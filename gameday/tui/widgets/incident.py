@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from gameday.engine.incident import ROLES, IncidentState
 from gameday.scoring.targets import SEVERITY_TABLE
@@ -47,12 +47,33 @@ def update_due(incident: IncidentState) -> float | None:
     return due
 
 
-class IncidentPanel(Static):
+class IncidentPanel(Widget):
     """What the responders have declared, and the comms clock."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._shown: Any = ""
+        self._key: object = None
+
+    def render(self) -> Any:
+        """The last drawn state (redrawn only when it changed, without a relayout)."""
+        return self._shown
 
     def refresh_from(self, incident: IncidentState, now: float) -> None:
         """Redraw from the incident state at sim time ``now``."""
-        self.update(self.render_incident(incident, now))
+        countdown_shown = update_due(incident) is not None
+        key = (
+            int(now) if countdown_shown else None,
+            incident.severity,
+            tuple(incident.roles.items()),
+            len(incident.status_updates),
+            incident.mitigated_at,
+            incident.resolved_at,
+        )
+        if key != self._key:
+            self._key = key
+            self._shown = self.render_incident(incident, now)
+            self.refresh()
 
     def render_incident(self, incident: IncidentState, now: float) -> Any:
         """A two-column grid of facts."""

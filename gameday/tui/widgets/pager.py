@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from gameday.engine.events import Event
 from gameday.timeline import clock
@@ -17,15 +17,21 @@ from gameday.timeline import clock
 STATUS_STYLE = {"triggered": "bold red", "acknowledged": "yellow", "resolved": "green"}
 
 
-class PagerPanel(Static):
+class PagerPanel(Widget):
     """Open and recent paging incidents with the people they are assigned to."""
 
     ack_key: reactive[str] = reactive("a")
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__("", **kwargs)
+        super().__init__(**kwargs)
         self.names: dict[str, str] = {}
         self.unrouted: list[str] = []
+        self._shown: RenderableType = ""
+        self._key: object = None
+
+    def render(self) -> RenderableType:
+        """The last drawn state (redrawn only when it changed, without a relayout)."""
+        return self._shown
 
     def refresh_from(self, pager: Any, events: Sequence[Event], now: float) -> None:
         """Learn people's names from new events and redraw from the pager's state."""
@@ -35,7 +41,18 @@ class PagerPanel(Static):
                 self.names[str(d["person"])] = str(d.get("name") or d["person"])
             elif event.kind == "page.unrouted":
                 self.unrouted.append(str(d.get("receiver", "?")))
-        self.update(self.render_pager(pager, now))
+        incidents = [] if pager is None else list(pager.incidents.values())
+        key = (
+            int(now) if incidents else None,
+            self.ack_key,
+            len(self.names),
+            len(self.unrouted),
+            [(i.id, i.status, i.level, i.loop, tuple(i.assigned)) for i in incidents],
+        )
+        if key != self._key:
+            self._key = key
+            self._shown = self.render_pager(pager, now)
+            self.refresh()
 
     def render_pager(self, pager: Any, now: float) -> RenderableType:
         """A table of incidents, newest first, and a line on how to ack."""
