@@ -32,3 +32,24 @@ def test_events_after_restart(locked):
     out = execute(locked, "kubectl get events -n shop").output
     assert "Scaled up replica set orders-" in out and "Successfully assigned shop/orders-" in out
     assert "<invalid>" not in out
+
+
+def test_incident_verbs_drive_the_real_pager():
+    """ack, escalate and resolve act on the real pager as the person holding the page."""
+    from act_support import SCENARIOS
+
+    from gameday.engine.session import Setup
+    from gameday.oncall.loader import load_oncall
+
+    oncall = load_oncall(SCENARIOS / "db-pool-exhaustion" / "oncall.yaml")
+    session = Session(load("db-pool-exhaustion"), seed=3, setup=Setup(oncall=oncall))
+    session.advance_to(60)
+    session.pager.trigger("shop-orders", "k1", "OrdersDBPoolExhausted", "critical")
+    session.advance_to(120)
+    ack = session.perform("ack", actor="you")
+    assert ack.ok and ack.output.startswith("INC-1 acknowledged by ")
+    assert session.perform("escalate").output == "INC-1 escalated to level 2"
+    assert session.perform("resolve").ok
+    kinds = [e.kind for e in session.events if e.kind.startswith(("page.", "incident."))]
+    assert kinds[:3] == ["page.triggered", "page.notified", "page.acknowledged"]
+    assert "incident.escalated" in kinds and kinds[-2:] == ["page.resolved", "incident.resolved"]

@@ -141,8 +141,9 @@ def escalate(ctx: Any, args: list[str], actor: str) -> Outcome:
                     pager.reassign(iid, target)
                     lines.append(f"{iid} reassigned to {target}")
                 else:
+                    level = inc.level + 1  # the pager moves on when its process runs
                     pager.escalate(iid, _person(pager, actor, inc))
-                    to = target or f"level {inc.level}"
+                    to = target or f"level {level}"
                     lines.append(f"{iid} escalated to {to}")
             except PagerError as exc:
                 errors.append(str(exc))
