@@ -138,13 +138,18 @@ OTHER_TEMPLATES = [
 
 # Harder cases: errors with positions, fmt corners, regexp dialect, time formatting.
 OTHER_TEMPLATES += [
-    "{{ . }}|{{ $ }}|{{ printf \"%v|%s\" . $ }}",
+    "é{{ .Foo }}",
+    '{{ "→" }}{{ .Foo }}',
+    "a\nüü {{ .Foo }}",
+    '{{ printf "%-6s|%6s|%.2s|%q" "é" "日本" "日本語" "日本" }}',
+    '{{ title "ǆungla çava" }} {{ toUpper "ǆ" }} {{ len "日本" }}',
+    '{{ . }}|{{ $ }}|{{ printf "%v|%s" . $ }}',
     "{{ len . }}",
     "{{ range . }}x{{ end }}",
     '{{ with .Labels }}{{ .job }}{{ end }} {{ index .Labels "job" }} {{ .Labels.job | len }}',
     '{{ if eq "api-server" .Labels.job }}yes{{ end }} {{ if and .Labels.job (ne .Labels.job "x") }}both{{ end }}',
     '{{ $value | humanize | printf "%s!" }} {{ .Value | printf "%.1f%%" }}',
-    '{{ if gt $value 90.0 }}critical{{ else }}warning{{ end }}',
+    "{{ if gt $value 90.0 }}critical{{ else }}warning{{ end }}",
     '{{ (toTime 1500000000.123).Format "2006-01-02T15:04:05.000Z07:00 Mon Jan _2 3:4:5 PM MST -0700 .999 ,000 06" }}',
     '{{ with toTime 951782400.5 }}{{ .Format "Monday, 02-Jan-06 15:04:05.9 -07:00:00 pm" }} {{ .YearDay }} {{ .Year }} {{ .Hour }}{{ end }}',
     '{{ (toTime -86400.25).Format "2006-01-02 15:04:05.999999999 January" }} {{ (toTime 1).UnixMilli }} {{ (toTime 1).UTC }}',
