@@ -55,17 +55,15 @@ class MetricsSummary:
             return 0.0 if self.failed_requests <= 0 else 100.0
         return 100.0 * self.failed_requests / budget
 
-    def recovered_at(self, threshold: float, after: float, scrapes: int = 2) -> float | None:
-        """When recovery became visible: the time of the ``scrapes``-th consecutive point
-        at or after ``after`` whose 5xx ratio is under ``threshold`` (None if never)."""
-        run = 0
-        for p in self.points:
-            if p.t < after:
-                continue
-            run = run + 1 if p.error_ratio < threshold else 0
-            if run >= scrapes:
-                return p.t
-        return None
+    def recovered_at(self, threshold: float, scrapes: int = 2) -> float | None:
+        """When the last outage visibly ended: the ``scrapes``-th consecutive point under
+        ``threshold`` after the last point at or above it. None if the run never went
+        over the threshold, or ended while still over it."""
+        bad = [i for i, p in enumerate(self.points) if p.error_ratio >= threshold]
+        if not bad:
+            return None
+        after = self.points[bad[-1] + 1 :]
+        return after[scrapes - 1].t if len(after) >= scrapes else None
 
     def healthy_before(self, t: float, threshold: float, scrapes: int = 2) -> bool:
         """True if the last ``scrapes`` points at or before ``t`` are all under threshold."""

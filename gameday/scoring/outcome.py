@@ -162,8 +162,7 @@ def resolution(c: Context) -> Grade:
     g = Grade(f"resolved only after the 5xx ratio stayed under {thr:.2%} for two scrapes", "")
     resolved = s.first("incident.resolved")
     mitigated = s.mitigated_at()
-    start = s.fault_start() or 0.0
-    recovered = m.recovered_at(thr, after=mitigated if mitigated is not None else start)
+    recovered = m.recovered_at(thr)
     rec = f"; the service recovered at {fmt_t(recovered)}" if recovered is not None else ""
     if resolved is None:
         g.happened = "never resolved" + rec

@@ -256,3 +256,11 @@ def test_low_urgency_page_is_called_out():
         "Alice (low urgency: the notification woke nobody) was "
         "paged at T+7m16s and nobody acknowledged"
     )
+
+
+def test_recovery_is_after_the_last_bad_scrape():
+    """Recovery shows two clean scrapes after the last bad one; never if the run ends bad."""
+    assert synth.metrics(1080, 800).recovered_at(0.001) == 855
+    assert synth.metrics(3600, None).recovered_at(0.001) is None
+    healthy = MetricsSummary("c", (MetricPoint(0, 1, 0, 0), MetricPoint(15, 1, 0, 0)), 2, 0)
+    assert healthy.recovered_at(0.001) is None
