@@ -13,6 +13,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+import yaml
+
 from gameday.alerting import schema
 from gameday.errors import Problem, did_you_mean
 from gameday.yamldoc import Loc, YamlDoc
@@ -95,12 +97,34 @@ def scalar_text(value: Any) -> str | None:
     return str(value)
 
 
+def raw_scalars(text: str) -> dict[Loc, str]:
+    """The source text of every plain (unquoted) scalar, by its path in the document."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    out: dict[Loc, str] = {}
+    todo: list[tuple[yaml.Node | None, Loc]] = [(root, ())]
+    while todo:
+        node, loc = todo.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    todo.append((value, (*loc, key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend((item, (*loc, i)) for i, item in enumerate(node.value))
+        elif isinstance(node, yaml.ScalarNode) and node.style is None:
+            out[loc] = node.value
+    return out
+
+
 class Checker:
     """Walks one document, collecting problems."""
 
-    def __init__(self, doc: YamlDoc) -> None:
+    def __init__(self, doc: YamlDoc, text: str | None = None) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
+        self.raw = raw_scalars(text) if text is not None else {}
 
     def fail(self, loc: Loc, message: str, hint: str | None = None) -> None:
         """Record a problem at ``loc``."""
@@ -221,6 +245,10 @@ class Checker:
 
     def string(self, value: Any, loc: Loc) -> str:
         """A scalar as the string a Go string field would hold."""
+        if not isinstance(value, str | dict | list) and value is not None:
+            raw = self.raw.get(tuple(loc))
+            if raw is not None:  # Go keeps the source text: yes, 0x1F, 010, 1_000
+                return raw
         text = scalar_text(value)
         if text is None:
             self.fail(loc, f"expected a string, got {type_name(value)}")

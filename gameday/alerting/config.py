@@ -187,12 +187,16 @@ def _pick(value: float | None, inherited: float) -> float:
     return inherited if value is None else value
 
 
-def _build(doc_loader: Any) -> tuple[AlertmanagerConfig | None, list[Problem]]:
+def _build(
+    path: str | Path, text: str | None = None
+) -> tuple[AlertmanagerConfig | None, list[Problem]]:
     try:
-        doc = doc_loader()
+        doc = load_yaml(path) if text is None else parse_yaml(text, str(path))
+        if text is None:
+            text = Path(path).read_text(encoding="utf-8")
     except InputError as exc:
         return None, exc.problems
-    builder = _Builder(doc)
+    builder = _Builder(doc, text)
     if doc.data is not None and not isinstance(doc.data, dict):
         builder.fail((), "expected a mapping at the top of the file")
         return None, builder.problems
@@ -206,7 +210,7 @@ def parse_alertmanager_config(text: str, path: str = "<alertmanager.yml>") -> Al
     Raises:
         InputError: with every problem found, located.
     """
-    cfg, problems = _build(lambda: parse_yaml(text, path))
+    cfg, problems = _build(path, text)
     if problems or cfg is None:
         raise InputError(problems or [Problem(path, message="empty configuration")])
     return cfg
@@ -218,7 +222,7 @@ def load_alertmanager_config(path: str | Path) -> AlertmanagerConfig:
     Raises:
         InputError: with every problem found, located.
     """
-    cfg, problems = _build(lambda: load_yaml(path))
+    cfg, problems = _build(path)
     if problems or cfg is None:
         raise InputError(problems or [Problem(str(path), message="empty configuration")])
     return cfg
@@ -226,7 +230,7 @@ def load_alertmanager_config(path: str | Path) -> AlertmanagerConfig:
 
 def check_alertmanager_config(path: str | Path) -> list[Problem]:
     """Every problem ``amtool check-config`` would object to (empty when valid)."""
-    cfg, problems = _build(lambda: load_yaml(path))
+    cfg, problems = _build(path)
     if not problems and cfg is None:
         return [Problem(str(path), message="no routes provided")]
     return problems

@@ -112,3 +112,14 @@ def test_matching_tree_matches_amtool_test_tree(gameday) -> None:
     ).stdout
     ours = gameday("route", "--config", str(GOOD), "--matching-tree", *args).stdout
     assert ours == theirs
+
+
+def test_plain_scalars_keep_their_source_text(gameday) -> None:
+    """Like Go's yaml.v2, ``yes``, ``0x1F``, ``010`` and ``1_000`` stay text in string fields."""
+    run = gameday("route", "--config", str(FIXTURES / "yaml11_scalars.yml"), "--tree")
+    assert '{big="1_000",code="0x1F",d="2024-01-01",f="1.50",n="010",paging="yes"}' in run.stdout
+    hit = gameday(
+        "route", "--config", str(FIXTURES / "yaml11_scalars.yml"),
+        "paging=yes", "code=0x1F", "n=010", "big=1_000", "f=1.50", "d=2024-01-01",
+    )  # fmt: skip
+    assert hit.stdout == "p\n"
