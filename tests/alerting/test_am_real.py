@@ -2,7 +2,8 @@
 
 Starts ``prometheus-alertmanager`` on 127.0.0.1 with second-scale timers and a webhook
 receiver served by this test, posts the same alerts to it (API v2) and to the model at
-the same offsets, and compares the notifications: receiver, group key and labels,
+the offsets at which the real one got them (a loaded machine delays both alike), and
+compares the notifications: receiver, group key and labels,
 status, alerts with their status, in order, each within one second of the model's time.
 """
 
@@ -76,8 +77,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def simulate(config_text: str) -> list[tuple[float, tuple]]:
-    """The model's notifications for TIMELINE, as comparable tuples."""
+def simulate(config_text: str, offsets: list[float] | None = None) -> list[tuple[float, tuple]]:
+    """The model's notifications for TIMELINE, as comparable tuples.
+
+    ``offsets`` are the moments the real Alertmanager got each event (default: as planned),
+    so that a slow machine delays both runs alike.
+    """
+    offsets = offsets or [event[0] for event in TIMELINE]
     cfg = parse_alertmanager_config(config_text, "alertmanager.yml")
     env = simpy.Environment()
     out: list[tuple[float, tuple]] = []
@@ -90,8 +96,8 @@ def simulate(config_text: str) -> list[tuple[float, tuple]]:
     d = Dispatcher(env, cfg, record)
 
     def feed(env):  # type: ignore[no-untyped-def]
-        for offset, kind, what, starts, ends in TIMELINE:
-            yield env.timeout(offset - env.now)
+        for offset, (_, kind, what, starts, ends) in zip(offsets, TIMELINE, strict=True):
+            yield env.timeout(max(0.0, offset - env.now))
             if kind == "silence":
                 d.silences.add({"alertname": what}, starts, ends, "test", "quiet")
             else:
@@ -115,6 +121,7 @@ def test_model_matches_real_alertmanager(tmp_path) -> None:
     (tmp_path / "am.yml").write_text(config_text)
     received: list[tuple[float, tuple]] = []
     t0_box: list[float] = []
+    offsets: list[float] = []
 
     class Hook(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
@@ -180,7 +187,9 @@ def test_model_matches_real_alertmanager(tmp_path) -> None:
             req = urllib.request.Request(
                 url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
             )
+            sent = time.monotonic()
             urllib.request.urlopen(req, timeout=5).read()
+            offsets.append((sent + time.monotonic()) / 2 - t0_box[0])
         time.sleep(max(0.0, t0_box[0] + END - time.monotonic()))
     finally:
         proc.terminate()
@@ -188,7 +197,7 @@ def test_model_matches_real_alertmanager(tmp_path) -> None:
         am_log.close()
         server.shutdown()
         server.server_close()
-    expected = simulate(config_text)
+    expected = simulate(config_text, offsets)
     table = "\n".join(f"real {t:6.2f} {k}" for t, k in received)
     table += "\n" + "\n".join(f"sim  {t:6.2f} {k}" for t, k in expected)
     sim_time_of = []
