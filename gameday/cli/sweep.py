@@ -1,0 +1,135 @@
+"""``gameday sweep``: many drills of one scenario, and the distribution of what happened."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from gameday.errors import ExitStatus, UsageError
+
+
+def _override(path: str) -> tuple[str, str]:
+    """Which scenario file a --compare file replaces, judged by its content."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"--compare {path}: {exc}") from None
+    if isinstance(data, dict) and "route" in data:
+        return ("alertmanager", path)
+    if isinstance(data, dict) and ("groups" in data or data.get("kind") == "PrometheusRule"):
+        return ("rules", path)
+    if isinstance(data, dict) and "escalation_policies" in data:
+        return ("oncall", path)
+    raise UsageError(f"--compare {path}: not an alertmanager.yml, rule file or on-call file")
+
+
+@click.command("sweep")
+@click.argument("scenario")
+@click.option("--runs", default=100, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--responder", default="expert", show_default=True, help="expert | novice | mix")
+@click.option(
+    "--seed",
+    "first_seed",
+    default=1,
+    show_default=True,
+    help="First seed; runs use seed..seed+runs-1.",
+)
+@click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--workers", type=int, help="Processes (local) or Dask workers (default: cores).")
+@click.option("--scheduler", help="Dask scheduler address (default: a LocalCluster).")
+@click.option(
+    "--compare",
+    nargs=2,
+    metavar="A B",
+    help="Run the sweep under two files (alertmanager.yml, rules or on-call) and compare.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def sweep_cmd(
+    scenario: str,
+    runs: int,
+    responder: str,
+    first_seed: int,
+    backend: str,
+    workers: int | None,
+    scheduler: str | None,
+    compare: tuple[str, str] | None,
+    out: Path,
+    as_json: bool,
+) -> int:
+    """Run SCENARIO RUNS times with different seeds and report the distributions of
+    detection, acknowledgement and mitigation times, scores and pages."""
+    from rich.progress import Progress
+
+    from gameday.sweep import SweepSpec, run_sweep, summarise
+    from gameday.sweep.report import dumps, render_html, sweep_document
+    from gameday.sweep.stats import FIGURES, paired_difference
+
+    if responder not in ("expert", "novice", "mix"):
+        raise UsageError(f"--responder {responder!r}: choose expert, novice or mix")
+    seeds = tuple(range(first_seed, first_seed + runs))
+    specs = [SweepSpec(scenario, seeds, responder)]
+    if compare:
+        specs = [SweepSpec(scenario, seeds, responder, (_override(p),)) for p in compare]
+    outcomes = []
+    start = time.perf_counter()
+    with Progress(transient=True, disable=as_json) as progress:
+        for spec in specs:
+            task = progress.add_task(
+                f"{scenario} {','.join(o[1] for o in spec.overrides) or ''}", total=runs
+            )
+            outcomes.append(
+                run_sweep(
+                    spec,
+                    backend,
+                    workers,
+                    scheduler,
+                    progress=lambda n, t=task: progress.advance(t, n),
+                )
+            )
+    elapsed = time.perf_counter() - start
+    summary = summarise(outcomes[0])
+    comparison = None
+    if compare:
+        comparison = {
+            "a": compare[0],
+            "b": compare[1],
+            "summary_b": summarise(outcomes[1]),
+            "difference_b_minus_a": {
+                k: paired_difference(outcomes[0], outcomes[1], k) for k in FIGURES
+            },
+        }
+    document = sweep_document(specs[0], summary, outcomes[0], comparison)
+    document["elapsed_seconds"] = round(elapsed, 2)
+    document["backend"] = backend
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"sweep-{scenario.replace('/', '_')}-{responder}-{runs}"
+    Path(f"{stem}.json").write_text(dumps(document), encoding="utf-8")
+    Path(f"{stem}.html").write_text(render_html(document), encoding="utf-8")
+    if as_json:
+        click.echo(dumps({k: document[k] for k in ("summary", "comparison")}))
+        return ExitStatus.OK
+    click.echo(f"{runs} drills of {scenario} ({responder}) on {backend} in {elapsed:.1f} s")
+    for key in FIGURES:
+        d = summary[key]
+        click.echo(f"  {key:9} median {d['median']}  p90 {d['p90']}  p99 {d['p99']}  (n={d['n']})")
+    click.echo(
+        f"  P(ack target missed) {summary['p_ack_breach']}  "
+        f"P(mitigation target missed) {summary['p_mitigate_breach']}  P(pass) {summary['p_pass']}"
+    )
+    if comparison:
+        for key, diff in comparison["difference_b_minus_a"].items():
+            click.echo(
+                f"  B-A {key:9} {diff['mean']} (95% CI {diff['ci_low']} .. {diff['ci_high']}, n={diff['n']})"
+            )
+    click.echo(f"reports: {stem}.json, {stem}.html")
+    return ExitStatus.OK

@@ -1,0 +1,191 @@
+"""Run one drill for its figures, and many of them on a backend.
+
+A drill's figures depend only on (scenario, overrides, responder, seed), so every backend
+returns the same list once it is sorted by seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any
+
+RESPONDER_MIX = ("expert", "expert", "novice")  # --responder mix: two experts to one novice
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What to sweep: a scenario, file overrides, a responder and the seeds."""
+
+    scenario: str
+    seeds: tuple[int, ...]
+    responder: str = "expert"
+    overrides: tuple[tuple[str, str], ...] = ()  # (kind, path): alertmanager | rules | oncall
+
+
+@dataclass(frozen=True)
+class DrillFigures:
+    """What one drill measured (seconds of sim time; None when it never happened)."""
+
+    seed: int
+    responder: str
+    score: float
+    passed: bool
+    mttd: float | None
+    mtta: float | None
+    mitigate: float | None
+    pages: int
+    ack_breached: bool
+    mitigate_breached: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@lru_cache(maxsize=8)
+def _prepared(scenario: str, overrides: tuple[tuple[str, str], ...]) -> Any:
+    """Load a scenario once per worker process (with files swapped in by ``overrides``)."""
+    from gameday.runtime import prepare
+
+    prepared = prepare(scenario)
+    if not overrides:
+        return prepared
+    from dataclasses import replace
+    from pathlib import Path
+
+    setup = prepared.setup
+    for kind, path in overrides:
+        if kind == "alertmanager":
+            from gameday.alerting import load_alertmanager_config
+
+            setup = replace(setup, alertmanager=load_alertmanager_config(Path(path)))
+        elif kind == "rules":
+            from gameday.rules import load_rule_files
+
+            setup = replace(setup, rule_groups=list(load_rule_files([Path(path)])))
+        elif kind == "oncall":
+            from gameday.oncall import load_oncall
+
+            setup = replace(setup, oncall=load_oncall(Path(path)))
+    return replace(prepared, setup=setup)
+
+
+def responder_for(spec: SweepSpec, seed: int) -> str:
+    if spec.responder == "mix":
+        return RESPONDER_MIX[seed % len(RESPONDER_MIX)]
+    return spec.responder
+
+
+def run_one(spec: SweepSpec, seed: int) -> DrillFigures:
+    """Play one drill headless (no journal, no reports) and keep its figures."""
+    from gameday.debrief import metrics_summary
+    from gameday.responders import make_responder
+    from gameday.scoring import score
+
+    prepared = _prepared(spec.scenario, spec.overrides)
+    responder = responder_for(spec, seed)
+    session = prepared.session(seed=seed, responder=responder)
+    make_responder(responder, session, prepared.loaded.solution).attach(session)
+    session.run_to_end()
+    card = score(
+        session.events, session.scenario, list(prepared.setup.runbooks), metrics_summary(session)
+    )
+    times = card.key_times
+    targets = card.targets
+    first_page = times.get("paged")
+    ack = times.get("acknowledged")
+    fault = times.get("fault_start")
+    mitigated = times.get("mitigated")
+    mtta = ack - first_page if ack is not None and first_page is not None else None
+    ttm = mitigated - fault if mitigated is not None and fault is not None else None
+    detected = times.get("detected")
+    mttd = detected - fault if detected is not None and fault is not None else None
+    table = targets.get("table", {})
+    ack_target = float(table.get("ack") or 300.0)
+    mitigate_target = float(table.get("mitigate") or 900.0)
+    return DrillFigures(
+        seed=seed,
+        responder=responder,
+        score=card.score,
+        passed=card.passed,
+        mttd=mttd,
+        mtta=mtta,
+        mitigate=ttm,
+        pages=sum(1 for e in session.events if e.kind == "page.notified"),
+        ack_breached=mtta is None or mtta > ack_target,
+        mitigate_breached=ttm is None or ttm > mitigate_target,
+    )
+
+
+def _run_many(spec: SweepSpec, seeds: list[int]) -> list[DrillFigures]:
+    return [run_one(spec, s) for s in seeds]
+
+
+def run_sweep(
+    spec: SweepSpec,
+    backend: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[DrillFigures]:
+    """Run every seed of ``spec``; results sorted by seed whatever the backend."""
+    seeds = list(spec.seeds)
+    chunks = [seeds[i : i + 10] for i in range(0, len(seeds), 10)]
+    results: list[DrillFigures] = []
+    if backend == "local":
+        import os
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        n = workers or os.cpu_count() or 1
+        if n == 1 or len(seeds) <= 2:
+            for chunk in chunks:
+                results += _run_many(spec, chunk)
+                if progress:
+                    progress(len(chunk))
+        else:
+            with ProcessPoolExecutor(max_workers=n) as pool:
+                futures = [pool.submit(_run_many, spec, c) for c in chunks]
+                for fut in as_completed(futures):
+                    got = fut.result()
+                    results += got
+                    if progress:
+                        progress(len(got))
+    elif backend == "dask":
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            client = Client(cluster)
+        else:
+            client = Client(scheduler)
+        try:
+            futures = client.map(_run_many, [spec] * len(chunks), chunks, pure=False)
+            for fut in dask_completed(futures):
+                got = fut.result()
+                results += got
+                if progress:
+                    progress(len(got))
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    else:
+        from gameday.errors import UsageError
+
+        raise UsageError(f"unknown backend {backend!r}; choose local or dask")
+    return sorted(results, key=lambda f: f.seed)
+
+
+@dataclass
+class Comparison:
+    """The same seeds under two configurations."""
+
+    a: list[DrillFigures]
+    b: list[DrillFigures]
+    labels: tuple[str, str] = ("A", "B")
+    figures: dict[str, Any] = field(default_factory=dict)
