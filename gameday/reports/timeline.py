@@ -50,6 +50,17 @@ def _action(e: Event) -> str:
     return text
 
 
+def _escalated(e: Event) -> str:
+    d = e.data
+    if d.get("exhausted"):
+        return f"Escalation policy exhausted at level {d.get('from_level', '?')}; nobody acked"
+    to = d.get("person") or (f"level {d['to_level']}" if d.get("to_level") else None)
+    if to is None and d.get("level") is not None:
+        to = f"level {d['level']}"
+    why = f" ({d['reason']})" if d.get("reason") else ""
+    return f"Page escalated to {to or 'the next level'}{why}"
+
+
 _ROLES = {
     "ic": "incident commander",
     "ops": "operations",
@@ -80,10 +91,7 @@ _TEXT: dict[str, tuple[str, Callable[[Event], str | None]]] = {
             f"Paged {e.data.get('name') or e.data.get('person')} (level {e.data.get('level', 1)})"
         ),
     ),
-    "page.escalated": (
-        "page",
-        lambda e: f"Page escalated to {e.data.get('person')} (level {e.data.get('level')})",
-    ),
+    "page.escalated": ("page", lambda e: _escalated(e)),
     "page.acknowledged": ("page", lambda e: f"{e.data.get('person')} acknowledged the page"),
     "page.resolved": ("page", lambda e: f"{e.data.get('person') or 'Pager'} resolved the page"),
     "action": ("action", _action),

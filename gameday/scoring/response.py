@@ -128,13 +128,23 @@ def acknowledgement(c: Context) -> Grade:
         who += " (low urgency: the notification woke nobody)"
     ack = s.first("page.acknowledged", after=paged.t)
     if ack is None:
-        levels = len(s.of("page.escalated"))
+        reached = [
+            int(lv) for e in s.of("page.notified") if str(lv := e.data.get("level", "")).isdigit()
+        ]
+        people = sorted(
+            {str(e.data.get("name") or e.data.get("person")) for e in s.of("page.notified")}
+        )
         g.happened = f"{who} was paged at {fmt_t(paged.t)}; nobody acknowledged"
         g.lose(
             1.0,
             f"{who} was paged at {fmt_t(paged.t)} and nobody acknowledged by the end "
             f"at {fmt_t(s.end)}"
-            + (f", through {levels} escalation(s)" if levels else "")
+            + (
+                f", though the page escalated to level {max(reached)} and reached "
+                f"{', '.join(people)}"
+                if reached and max(reached) > 1
+                else ""
+            )
             + f"; the {sev} target is {fmt_dur(target or 0)}.",
         )
         return g

@@ -259,8 +259,27 @@ def idle(receiver: str = "pagerduty-critical", kind: str = "pagerduty") -> list[
     """Nobody answers; the pager escalates; the fault runs to the end of the hour."""
     r = Run().start().paged(receiver, kind)
     if kind == "pagerduty":
-        r.add(736, "page.escalated", incident_id="P1", level=2, person="bob")
-        r.add(1036, "page.escalated", incident_id="P1", level=3, person="carol")
+        for t, level, person in ((736, 2, "bob"), (1036, 3, "carol")):
+            r.add(
+                t,
+                "page.escalated",
+                incident_id="P1",
+                from_level=level - 1,
+                to_level=level,
+                reason="ack_timeout",
+                exhausted=False,
+            )
+            r.add(
+                t,
+                "page.notified",
+                incident_id="P1",
+                person=person,
+                name=person.title(),
+                level=level,
+                loop=0,
+                urgency="high",
+                wakes=True,
+            )
     r.add(3600, "session.end", reason="timeout")
     return r.events
 

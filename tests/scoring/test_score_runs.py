@@ -31,6 +31,10 @@ def test_idle_fails():
     assert card.dimension("detection").points == card.dimension("detection").max_points
     for key in ("acknowledgement", "triage", "mitigation", "resolution", "escalation"):
         assert card.dimension(key).points == 0, key
+    assert (
+        "though the page escalated to level 3 and reached Alice, Bob, Carol"
+        in card.dimension("acknowledgement").evidence[0]
+    )
 
 
 def test_novice_fails_with_lessons():
