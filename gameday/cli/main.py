@@ -67,6 +67,7 @@ class LazyGroup(click.Group):
         return [name for name in COMMANDS if self._available(name)]
 
     def _available(self, name: str) -> bool:
+        """Whether the command's module is installed (checked without importing it)."""
         module = COMMANDS[name][0].split(":")[0]
         return importlib.util.find_spec(module) is not None
 
@@ -74,9 +75,8 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS or not self._available(cmd_name):
             return None
         module_name, attr = COMMANDS[cmd_name][0].split(":")
-        command = getattr(importlib.import_module(module_name), attr)
-        assert isinstance(command, click.Command)
-        return command
+        command = getattr(importlib.import_module(module_name), attr, None)
+        return command if isinstance(command, click.Command) else None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
