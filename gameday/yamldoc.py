@@ -54,8 +54,25 @@ def dotted(loc: Sequence[str | int]) -> str:
     return out
 
 
+MAX_DEPTH = 200  # far beyond any real config; keeps hostile nesting fast and recursion-safe
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose bad timestamps (``2026-13-45``) are located YAML errors."""
+    """SafeLoader that locates bad timestamps (``2026-13-45``) and refuses deep nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
         try:

@@ -23,7 +23,7 @@ def _plural(n: int, word: str) -> str:
 def validate_cmd(paths: tuple[Path, ...], as_json: bool, verbose: bool) -> int:
     """Check scenario folders and the files they name, or standalone files.
 
-    PATH is a scenario folder, a scenario.yaml, a Prometheus rule file, an
+    PATH is a scenario folder or id, a scenario.yaml, a Prometheus rule file, an
     alertmanager.yml, an on-call file, a solution.yaml or a Markdown runbook. Every
     problem is printed to stderr; the exit status is 2 if there is any, 0 otherwise.
     """

@@ -1,9 +1,10 @@
 """``gameday validate``'s engine: recognise each path, check it, collect every problem.
 
-A path may be a scenario folder, a ``scenario.yaml``, or a standalone file of another
-kind, recognised by name and content: a Prometheus rule file (``groups:`` or ``kind:
-PrometheusRule``), an Alertmanager config (``route:``/``receivers:``), an on-call file
-(``escalation_policies:``), a solution (``actions:``) or a Markdown runbook (``.md``).
+A path may be a scenario folder (or the id of a bundled or local one), a
+``scenario.yaml``, or a standalone file of another kind, recognised by name and content:
+a Prometheus rule file (``groups:`` or ``kind: PrometheusRule``), an Alertmanager config
+(``route:``/``receivers:``), an on-call file (``escalation_policies:``), a solution
+(``actions:``) or a Markdown runbook (``.md``).
 For a scenario, every file it names is checked too.
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameday.errors import InputError, Problem
+from gameday.errors import InputError, Problem, UsageError
+from gameday.scenario import catalog
 from gameday.scenario.checkers import CHECKERS, run_checker
 from gameday.scenario.loader import inspect_scenario, load_solution, problem_order
 from gameday.yamldoc import load_yaml
@@ -86,6 +88,10 @@ def classify(path: Path) -> tuple[str | None, list[Problem]]:
     ]
 
 
+def _looks_like_id(text: str) -> bool:
+    return bool(text) and not any(c in text for c in "/\\.") and not text.startswith("~")
+
+
 class _Queue:
     """Files waiting for their kind's checker, each once."""
 
@@ -135,6 +141,12 @@ def validate_paths(paths: list[str | Path]) -> Report:
     queue = _Queue(report)
     for raw in paths:
         path = Path(raw).expanduser()
+        if not path.exists() and _looks_like_id(str(raw)):
+            try:
+                path = catalog.find(str(raw)).folder
+            except UsageError as exc:
+                report.problems.append(Problem(str(raw), message=f"no such file or folder; {exc}"))
+                continue
         kind, problems = classify(path)
         report.problems.extend(problems)
         if kind == "scenario":

@@ -29,6 +29,38 @@ SOLUTION = yaml.safe_load((VALID / "solution.yaml").read_text())
 # No '/' or '*': a mutated files: entry must never glob outside the test folder.
 ALPHABET = st.characters(blacklist_characters="/*\\", blacklist_categories=("Cs",))
 NAMES = ["web", "checkout-api", "orders", "leak", "webb", "checkout", "", "Web"]
+# YAML that is hard on a loader: aliases, tags, merge keys, odd scalars, indentation.
+TOKENS = [
+    b"&a ",
+    b"*a",
+    b"*nope",
+    b"<<: *a\n",
+    b"!!python/object:os.system ",
+    b"!!binary x",
+    b"? [a]\n",
+    b": ",
+    b"- ",
+    b"\t",
+    b"\n  ",
+    b"---\n",
+    b"...\n",
+    b"%YAML 1.1\n",
+    b"2026-02-30T00:00:00Z",
+    b"0x",
+    b"1_000",
+    b".inf",
+    b".nan",
+    b"~",
+    b"{",
+    b"]",
+    b'"\\x',
+    b"'",
+    b"|",
+    b">-",
+    b"#",
+    b"\xef\xbb\xbf",
+    b"\x00",
+]
 VALUES = st.one_of(
     st.none(),
     st.booleans(),
@@ -83,12 +115,14 @@ def mutated(draw: st.DrawFn, base: dict) -> bytes:
         elif action == "negate" and isinstance(parent[last], int | float | str):
             parent[last] = f"-{parent[last]}" if isinstance(parent[last], str) else -parent[last]
     text = yaml.safe_dump(data, sort_keys=False).encode()
-    tail = draw(st.sampled_from(["none", "none", "truncate", "bytes"]))
+    tail = draw(st.sampled_from(["none", "none", "truncate", "bytes", "token"]))
+    at = draw(st.integers(0, len(text)))
     if tail == "truncate":
-        text = text[: draw(st.integers(0, len(text)))]
+        text = text[:at]
     elif tail == "bytes":
-        at = draw(st.integers(0, len(text)))
         text = text[:at] + draw(st.binary(min_size=1, max_size=8)) + text[at:]
+    elif tail == "token":
+        text = text[:at] + draw(st.sampled_from(TOKENS)) + text[at:]
     return text
 
 

@@ -150,3 +150,14 @@ def test_console_script_end_to_end() -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "scenario.yaml:12:11: YAML syntax error" in proc.stderr
+
+
+def test_scenario_id_is_accepted(cli, roots, no_checkers) -> None:
+    """A bundled or local scenario id works like its folder; a typo gets a suggestion."""
+    roots.add(roots.bundled, "checkout")
+    assert cli("validate", "checkout").err_lines == ["ok: 5 files"]
+    result = cli("validate", "checkuot")
+    assert result.code == 2
+    assert result.err_lines[0] == (
+        "checkuot: no such file or folder; unknown scenario 'checkuot'; did you mean 'checkout'?"
+    )
