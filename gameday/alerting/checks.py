@@ -17,7 +17,7 @@ import yaml
 
 from gameday.alerting import schema
 from gameday.errors import Problem, did_you_mean
-from gameday.yamldoc import Loc, YamlDoc
+from gameday.yamldoc import Loc, YamlDoc, dotted
 
 _PROM_DURATION = re.compile(
     r"^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$"
@@ -97,25 +97,37 @@ def scalar_text(value: Any) -> str | None:
     return str(value)
 
 
-def raw_scalars(text: str) -> dict[Loc, str]:
-    """The source text of every plain (unquoted) scalar, by its path in the document."""
+def scan_source(text: str) -> tuple[dict[Loc, str], list[tuple[Loc, int, int]]]:
+    """Source facts PyYAML's data loses.
+
+    Returns the text of every plain (unquoted) scalar by its path, and every mapping key
+    that repeats an earlier key of its mapping (path, line, column): Go's strict
+    unmarshalling refuses those, PyYAML keeps the last value.
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
-        return {}
-    out: dict[Loc, str] = {}
+        return {}, []
+    raw: dict[Loc, str] = {}
+    dups: list[tuple[Loc, int, int]] = []
     todo: list[tuple[yaml.Node | None, Loc]] = [(root, ())]
     while todo:
         node, loc = todo.pop()
         if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
             for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    todo.append((value, (*loc, key.value)))
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                if key.value in seen and key.value != "<<":
+                    mark = key.start_mark
+                    dups.append(((*loc, key.value), mark.line + 1, mark.column + 1))
+                seen.add(key.value)
+                todo.append((value, (*loc, key.value)))
         elif isinstance(node, yaml.SequenceNode):
             todo.extend((item, (*loc, i)) for i, item in enumerate(node.value))
         elif isinstance(node, yaml.ScalarNode) and node.style is None:
-            out[loc] = node.value
-    return out
+            raw[loc] = node.value
+    return raw, dups
 
 
 class Checker:
@@ -124,7 +136,10 @@ class Checker:
     def __init__(self, doc: YamlDoc, text: str | None = None) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
-        self.raw = raw_scalars(text) if text is not None else {}
+        self.raw, dups = scan_source(text) if text is not None else ({}, [])
+        for loc, line, col in sorted(dups, key=lambda d: (d[1], d[2])):
+            message = f'key "{loc[-1]}" already set in this mapping'
+            self.problems.append(Problem(doc.path, line, col, dotted(loc), message))
 
     def fail(self, loc: Loc, message: str, hint: str | None = None) -> None:
         """Record a problem at ``loc``."""
