@@ -92,8 +92,14 @@ _TEXT: dict[str, tuple[str, Callable[[Event], str | None]]] = {
         ),
     ),
     "page.escalated": ("page", lambda e: _escalated(e)),
-    "page.acknowledged": ("page", lambda e: f"{e.data.get('person')} acknowledged the page"),
-    "page.resolved": ("page", lambda e: f"{e.data.get('person') or 'Pager'} resolved the page"),
+    "page.acknowledged": (
+        "page",
+        lambda e: (
+            f"{e.data.get('name') or e.data.get('person')} acknowledged page "
+            f"{e.data.get('incident_id', '')}".rstrip()
+        ),
+    ),
+    "page.resolved": ("page", lambda e: f"Page {e.data.get('incident_id', '')} resolved"),
     "action": ("action", _action),
     "incident.severity": ("incident", lambda e: f"Severity declared: {e.data.get('severity')}"),
     "incident.role": (
