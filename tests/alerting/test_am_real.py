@@ -3,8 +3,8 @@
 Starts ``prometheus-alertmanager`` on 127.0.0.1 with second-scale timers and a webhook
 receiver served by this test, posts the same alerts to it (API v2) and to the model at
 the offsets at which the real one got them (a loaded machine delays both alike), and
-compares the notifications: receiver, group key and labels,
-status, alerts with their status, in order, each within one second of the model's time.
+compares the notifications: receiver, group key and labels, status, alerts with their
+status and fingerprint, in order, each within one second of the model's time.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def simulate(config_text: str, offsets: list[float] | None = None) -> list[tuple
     out: list[tuple[float, tuple]] = []
 
     def record(n: Notification) -> None:
-        alerts = tuple((tuple(sorted(a.labels.items())), a.status) for a in n.alerts)
+        alerts = tuple((tuple(sorted(a.labels.items())), a.status, a.fingerprint) for a in n.alerts)
         key = (n.receiver, n.group_key, tuple(sorted(n.group_labels.items())), n.status, alerts)
         out.append((n.t, key))
 
@@ -128,7 +128,8 @@ def test_model_matches_real_alertmanager(tmp_path) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             t = time.monotonic() - t0_box[0]
             alerts = tuple(
-                (tuple(sorted(a["labels"].items())), a["status"]) for a in body["alerts"]
+                (tuple(sorted(a["labels"].items())), a["status"], a["fingerprint"])
+                for a in body["alerts"]
             )
             key = (
                 body["receiver"],
