@@ -75,13 +75,22 @@ def play_cmd(
     Keys: F1 help, F2 pause, F3/F4/F5 1x/10x/60x, F6 next event, F7 hints, F8 injects,
     F9 role, F10 ack, Ctrl-P palette, Ctrl-C save and quit. Remap them in keys.toml.
     """
-    from gameday.scenario import load_scenario
+    from gameday.runtime import prepare
     from gameday.tui.app import make_app
 
     started = datetime.now(UTC).replace(microsecond=0)
-    scenario_id = load_scenario(scenario).scenario.id
-    journal = journal or default_journal(scenario_id, seed, started)
-    app = make_app(scenario, seed, journal, float(speed), role=role, actor=actor, started=started)
+    prepared = prepare(scenario)
+    journal = journal or default_journal(prepared.loaded.scenario.id, seed, started)
+    app = make_app(
+        scenario,
+        seed,
+        journal,
+        float(speed),
+        role=role,
+        actor=actor,
+        started=started,
+        prepared=prepared,
+    )
     return _run(app)
 
 

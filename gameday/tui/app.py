@@ -23,7 +23,7 @@ from gameday.tui.screens.debrief import DebriefScreen
 from gameday.tui.screens.dialogs import ConfirmQuit, FacilitatorMenu, HelpScreen, RolePicker
 from gameday.tui.screens.main import MainScreen
 
-TICK = 0.05  # real seconds between clock steps
+TICK = 0.1  # real seconds between clock steps: ten redraws a second at most
 
 
 class GamedayApp(App[int]):
@@ -245,13 +245,14 @@ def make_app(
     started: datetime | None = None,
     out_dir: Path = Path("reports"),
     session: Session | None = None,
+    prepared: Prepared | None = None,
 ) -> GamedayApp:
     """The app for scenario ``ref``; ``keymap`` None reads the user's ``keys.toml``.
 
     Raises:
         InputError: the scenario or the key map has problems.
     """
-    prepared = prepare(ref)
+    prepared = prepared or prepare(ref)
     if keymap is None:
         keymap = load_keymap(known=binding_ids())
     session = session or prepared.session(seed=seed, journal=journal, responder="tabletop")
