@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
@@ -32,7 +32,7 @@ from gameday.rules.gotemplate import (
     parse_error_message,
 )
 from gameday.rules.gotemplate.funcs import FUNCS
-from gameday.rules.gotemplate.nodes import ListNode
+from gameday.rules.gotemplate.nodes import IdentifierNode, ListNode, Node
 from gameday.rules.gotemplate.parser import Parser
 
 #: What Prometheus' rules manager prepends to every label and annotation template.
@@ -54,6 +54,7 @@ class _Prepared:
     full: str
     body: ListNode
     defined: dict[str, ListNode]
+    uses_query: bool  # calls the query function somewhere: output depends on the data
 
 
 @lru_cache(maxsize=4096)
@@ -68,7 +69,20 @@ def _prepare(text: str) -> _Prepared | ParseError:
         return err
     except RecursionError:
         return ParseError("max expression depth exceeded", 1)
-    return _Prepared(full, body, parser.defined)
+    nodes = [body, *parser.defined.values()]
+    return _Prepared(full, body, parser.defined, any(_mentions(x, "query") for x in nodes))
+
+
+def _mentions(node: Node, ident: str) -> bool:
+    """Whether the tree under ``node`` names the function ``ident``."""
+    if isinstance(node, IdentifierNode):
+        return node.ident == ident
+    for f in fields(node):
+        value = getattr(node, f.name)
+        children = value if isinstance(value, list) else [value]
+        if any(isinstance(c, Node) and _mentions(c, ident) for c in children):
+            return True
+    return False
 
 
 class TemplateError(Exception):
@@ -110,7 +124,9 @@ def render_template(
         TemplateError: with Prometheus' message when parsing or execution fails.
     """
     key = None
-    if query is None:  # without queries the output depends on the arguments alone
+    prepared = _prepare(text)
+    if query is None or not (isinstance(prepared, _Prepared) and prepared.uses_query):
+        # Without queries the output depends on the arguments alone.
         ext_key = tuple(external_labels.items()) if external_labels else ()
         vkey = float(value).hex()  # distinguishes -0.0 from 0.0, unlike ==
         key = (text, name, tuple(labels.items()), vkey, ext_key, external_url)

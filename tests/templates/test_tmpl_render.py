@@ -177,3 +177,17 @@ def test_runaway_recursion_and_deep_nesting_fail_cleanly() -> None:
         render('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" 1 }}')
     deep = "{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}"
     assert check_template(deep) == "template: __alert_:1: max expression depth exceeded"
+
+
+def test_cache_never_hides_query_results() -> None:
+    """Templates that call query run it every time; the others may come from the cache."""
+    calls: list[str] = []
+
+    def query(q: str) -> list[Sample]:
+        calls.append(q)
+        return [Sample({}, float(len(calls)))]
+
+    text = "{{ query `up` | first | value }}"
+    assert [render(text, query=query) for _ in range(3)] == ["1", "2", "3"]
+    assert render("{{ $labels.job }}", query=query) == "api"
+    assert len(calls) == 3
