@@ -133,3 +133,103 @@ def sweep_cmd(
             )
     click.echo(f"reports: {stem}.json, {stem}.html")
     return ExitStatus.OK
+
+
+@click.command("oncall")
+@click.argument("scenario")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366))
+@click.option(
+    "--services",
+    default=None,
+    type=click.IntRange(1, 500),
+    help="How many services share the rotation (default: the scenario's).",
+)
+@click.option(
+    "--incidents-per-week",
+    default=0.5,
+    show_default=True,
+    type=float,
+    help="Real incidents per service per week.",
+)
+@click.option(
+    "--noise-per-day",
+    default=1.0,
+    show_default=True,
+    type=float,
+    help="Non-actionable alerts per service per day.",
+)
+@click.option(
+    "--flapping",
+    default=0.2,
+    show_default=True,
+    type=float,
+    help="Share of noise alerts that flap.",
+)
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def oncall_cmd(
+    scenario: str,
+    days: int,
+    services: int | None,
+    incidents_per_week: float,
+    noise_per_day: float,
+    flapping: float,
+    seed: int,
+    as_json: bool,
+) -> int:
+    """Forecast DAYS of on-call for SCENARIO's rules, routing and schedules: pages per
+    week per person, pages at night, the actionable ratio, against the targets (fewer than
+    5 actionable pages a week, at most 2 per shift, over 80% actionable)."""
+    import json
+
+    from gameday.forecast import forecast, generate_episodes
+    from gameday.runtime import prepare
+
+    prepared = prepare(scenario)
+    setup = prepared.setup
+    if setup.alertmanager is None or setup.oncall is None:
+        raise UsageError(
+            f"{scenario}: a forecast needs the scenario's alertmanager.yml and on-call file"
+        )
+    rules = [
+        {"alertname": r.name, **{k: v for k, v in r.labels.items() if "{{" not in v}}
+        for g in setup.rule_groups
+        for r in g.rules
+        if r.is_alert
+    ]
+    if not rules:
+        raise UsageError(f"{scenario}: no alerting rules to forecast")
+    names = [s.name for s in prepared.loaded.scenario.world.services]
+    count = services or len(names)
+    names = (names + [f"service-{i}" for i in range(len(names) + 1, count + 1)])[:count]
+    start = time.perf_counter()
+    episodes = generate_episodes(
+        rules, names, days, seed, incidents_per_week, noise_per_day, flapping
+    )
+    result = forecast(
+        setup.alertmanager, setup.oncall, episodes, days, prepared.loaded.scenario.start_time, seed
+    )
+    figures = dict(
+        result.figures,
+        services=len(names),
+        episodes=len(episodes),
+        elapsed_seconds=round(time.perf_counter() - start, 2),
+    )
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, sort_keys=True))
+        return ExitStatus.OK
+    click.echo(
+        f"{days} days, {len(names)} services, {len(episodes)} alert episodes, "
+        f"{figures['pages']} pages ({figures['elapsed_seconds']} s)"
+    )
+    for person, n in figures["pages_per_week_per_person"].items():
+        act = figures["actionable_pages_per_week_per_person"].get(person, 0)
+        click.echo(
+            f"  {person:12} {n:6.2f} pages/week ({act:.2f} actionable), "
+            f"{figures['night_pages'].get(person, 0)} at night"
+        )
+    click.echo(
+        f"  actionable ratio {figures['actionable_ratio']} (target > 0.8); "
+        f"max pages per 12h shift {figures['max_pages_per_shift']} (target <= 2)"
+    )
+    return ExitStatus.OK
