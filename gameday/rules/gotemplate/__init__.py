@@ -25,10 +25,6 @@ class Parsed:
     defined: dict[str, ListNode]
 
 
-class GoTemplateParseError(Exception):
-    """Parse failure; ``str()`` is Go's ``template: NAME:LINE: message``."""
-
-
 def parse_error_message(name: str, err: ParseError) -> str:
     """Go's parse error text for a template called ``name``."""
     return f"template: {name}:{err.line}: {err.message.replace(NAME, name)}"
@@ -43,4 +39,4 @@ def parse(text: str) -> Parsed:
 
 
 __all__ = ["Context", "ExecError", "ParseError", "Parsed", "TemplateData", "execute", "parse"]
-__all__ += ["parse_error_message", "GoTemplateParseError"]
+__all__ += ["parse_error_message"]

@@ -42,9 +42,6 @@ class GoTime:
     unix_nanos: int
     ptr: bool = False
 
-    def deref(self) -> GoTime:
-        return GoTime(self.unix_nanos)
-
     def go_string(self) -> str:
         """``time.Time.String()``: ``2006-01-02 15:04:05.999999999 -0700 MST``."""
         secs, nanos = divmod(self.unix_nanos, 1_000_000_000)
