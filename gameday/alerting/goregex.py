@@ -10,7 +10,10 @@ refuses, so a config amtool rejects is rejected here too.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
+import unicodedata
 
 _POSIX = {
     "alnum": "0-9A-Za-z",
@@ -42,6 +45,7 @@ _PLAIN_ESCAPES = set("aftnrvbBA.+*?()|[]{}^$\\-/ #&~<>=!,:;@%'\"`_")
 
 
 _LEADING_FLAGS = re.compile(r"\(\?[imsU]+\)")
+_FLAGS = re.compile(r"\(\?([imsU]*(?:-[imsU]+)?)\)")
 
 
 class GoRegexError(ValueError):
@@ -57,6 +61,7 @@ def translate(pattern: str) -> str:
     out: list[str] = []
     i, n = 0, len(pattern)
     in_class = False
+    closers = [0]  # per open group: scoped-flag groups to close with it
     while i < n:
         c = pattern[i]
         if c == "\\":
@@ -72,7 +77,7 @@ def translate(pattern: str) -> str:
             elif e == "z":
                 out.append("\\Z")
             elif e in "pP":
-                raise GoRegexError(f"Unicode classes (\\{e}) are not supported by gameday")
+                i = _unicode_class(pattern, i, e == "P", in_class, out)
             elif e == "x" and i < n and pattern[i] == "{":
                 end = pattern.find("}", i)
                 if end < 0:
@@ -129,6 +134,19 @@ def translate(pattern: str) -> str:
                 raise GoRegexError(f"invalid or unsupported Perl syntax: (?{rest[:1]}")
             if rest[:1] == "P" and rest[1:2] in ("=", ">"):
                 raise GoRegexError("invalid named capture")
+            flags = _FLAGS.match(pattern, i)
+            if flags and out:
+                # Go's (?i) applies to the rest of the enclosing group; Python wants a scope.
+                if "U" in flags.group(1):
+                    raise GoRegexError("the ungreedy flag (?U) is not supported by gameday")
+                out.append(f"(?{flags.group(1)}:")
+                closers[-1] += 1
+                i = flags.end()
+                continue
+        if c == "(":
+            closers.append(0)
+        elif c == ")" and len(closers) > 1:
+            out.append(")" * closers.pop())
         if c == "$":
             out.append("\\Z")
             i += 1
@@ -137,7 +155,48 @@ def translate(pattern: str) -> str:
         i += 1
     if in_class:
         raise GoRegexError(f"missing closing ]: {pattern}")
-    return "".join(out)
+    return "".join(out) + ")" * closers[0]
+
+
+@functools.cache
+def _categories() -> dict[str, str]:
+    """Character-class bodies (ranges) for every Unicode general category and major class."""
+    ranges: dict[str, list[list[int]]] = {}
+    for cp in range(sys.maxunicode + 1):
+        cat = unicodedata.category(chr(cp))
+        for key in (cat, cat[0]):
+            spans = ranges.setdefault(key, [])
+            if spans and spans[-1][1] == cp - 1:
+                spans[-1][1] = cp
+            else:
+                spans.append([cp, cp])
+    return {
+        key: "".join(f"\\U{a:08x}" + (f"-\\U{b:08x}" if b > a else "") for a, b in spans)
+        for key, spans in ranges.items()
+    }
+
+
+def _unicode_class(pattern: str, i: int, negated: bool, in_class: bool, out: list[str]) -> int:
+    """Translate ``\\pL``, ``\\p{Lu}``, ``\\PN``, ``\\p{^L}`` at ``pattern[i:]``."""
+    if i < len(pattern) and pattern[i] == "{":
+        end = pattern.find("}", i)
+        if end < 0:
+            raise GoRegexError("invalid character class range: \\p{")
+        name, i = pattern[i + 1 : end], end + 1
+    elif i < len(pattern):
+        name, i = pattern[i], i + 1
+    else:
+        raise GoRegexError("invalid character class range: \\p")
+    if name.startswith("^"):
+        name, negated = name[1:], not negated
+    body = _categories().get(name)
+    if body is None or name in ("Cn", "Co", "Cs"):
+        raise GoRegexError(f"invalid character class range: \\p{{{name}}} (only general "
+                           "categories are supported by gameday)")  # fmt: skip
+    if in_class and negated:
+        raise GoRegexError("negated Unicode classes inside [...] are not supported by gameday")
+    out.append(body if in_class else f"[{'^' if negated else ''}{body}]")
+    return i
 
 
 def compile_go(pattern: str) -> re.Pattern[str]:

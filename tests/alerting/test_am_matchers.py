@@ -92,17 +92,24 @@ def test_sorting_and_printing_like_alertmanager() -> None:
         ("\\Qa.b\\E", ["a.b"], ["axb"]),
         ("x\\z", ["x"], ["x\n"]),
         (".*", ["", "anything"], ["two\nlines"]),
+        ("\\pL+", ["äbc", "Ωx"], ["a1", ""]),
+        ("\\p{Lu}\\P{Lu}*", ["Abc"], ["ABc"]),
+        ("[\\pN_]+", ["12_٣"], ["a"]),
+        ("foo(?i)bar", ["fooBAR"], ["FOObar"]),
+        ("(a(?i)b)c", ["aBc"], ["aBC"]),
     ],
 )
 def test_go_regex_semantics(pattern: str, yes: list[str], no: list[str]) -> None:
-    """Anchored, ASCII classes, POSIX classes, \\Q..\\E and $ as in Go's RE2."""
+    """Anchoring, ASCII \\d, POSIX and Unicode classes, \\Q..\\E, $, flags as in RE2."""
     rx = compile_go(pattern)
     assert [s for s in yes if not rx.match(s)] == []
     assert [s for s in no if rx.match(s)] == []
 
 
-@pytest.mark.parametrize("pattern", ["(?=a)", "(?!a)", "(?<=a)b", "(a)\\1", "(?>a)", "\\pL", "[a"])
+@pytest.mark.parametrize(
+    "pattern", ["(?=a)", "(?!a)", "(?<=a)b", "(a)\\1", "(?>a)", "[a", "\\p{Greek}", "a(?U)b"]
+)
 def test_go_refuses_what_re2_does_not_support(pattern: str) -> None:
-    """Look-arounds, back-references, atomic groups are not RE2."""
+    """Not RE2 (look-arounds, back-references, atomic groups), or not translated (scripts, U)."""
     with pytest.raises(GoRegexError):
         compile_go(pattern)
