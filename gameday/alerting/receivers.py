@@ -11,7 +11,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gameday.alerting.schema import INTEGRATIONS, SEND_RESOLVED_DEFAULT
+from gameday.alerting.schema import INTEGRATIONS
+
+# send_resolved defaults per integration (Alertmanager's Default<Type>Config).
+SEND_RESOLVED_DEFAULT = {
+    "discord": True,
+    "email": False,
+    "pagerduty": True,
+    "slack": False,
+    "webhook": True,
+    "opsgenie": True,
+    "wechat": False,
+    "pushover": True,
+    "victorops": True,
+    "sns": True,
+    "telegram": True,
+    "webex": True,
+}
 
 Fail = Callable[[tuple[Any, ...], str], None]
 

@@ -240,22 +240,6 @@ INTEGRATIONS: dict[str, Spec] = {
     "webex_configs": {**_N, "api_url": "url", "message": "str", "room_id": "str"},
 }
 
-# send_resolved defaults per integration (Alertmanager's Default<Type>Config).
-SEND_RESOLVED_DEFAULT = {
-    "discord": True,
-    "email": False,
-    "pagerduty": True,
-    "slack": False,
-    "webhook": True,
-    "opsgenie": True,
-    "wechat": False,
-    "pushover": True,
-    "victorops": True,
-    "sns": True,
-    "telegram": True,
-    "webex": True,
-}
-
 RECEIVER: Spec = {"name": "str", **{k: ("list", v, "error") for k, v in INTEGRATIONS.items()}}
 
 TIME_RANGE: Spec = {"start_time": "str", "end_time": "str"}
