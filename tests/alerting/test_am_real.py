@@ -43,6 +43,21 @@ route:
       continue: true
     - matchers: [team=~"db|web"]
       receiver: hook
+    - matchers: [team="muted"]
+      receiver: hook
+      mute_time_intervals: [always]
+    - matchers: [team="inactive"]
+      receiver: hook
+      active_time_intervals: [never]
+    - matchers: [team="all"]
+      receiver: hook
+      group_by: ['...']
+      group_wait: 1s
+time_intervals:
+  - name: always
+    time_intervals: [{{times: [{{start_time: '00:00', end_time: '24:00'}}]}}]
+  - name: never
+    time_intervals: [{{years: ['1999']}}]
 inhibit_rules:
   - source_matchers: [severity="critical"]
     target_matchers: [severity="warning"]
@@ -63,6 +78,10 @@ TIMELINE: list[tuple] = [
     (0.5, "alert", {"alertname": "B", "severity": "warning"}, 0.5, FAR),
     (1.0, "alert", {"alertname": "A", "i": "2", "team": "db"}, 1.0, FAR),
     (1.5, "alert", {"alertname": "E"}, 1.5, FAR),
+    (2.0, "alert", {"alertname": "G", "i": "1", "team": "all"}, 2.0, FAR),
+    (2.0, "alert", {"alertname": "G", "i": "2", "team": "all"}, 2.0, FAR),
+    (2.5, "alert", {"alertname": "M", "team": "muted"}, 2.5, FAR),
+    (2.5, "alert", {"alertname": "I", "team": "inactive"}, 2.5, FAR),
     (3.0, "alert", {"alertname": "D"}, 3.0, None),
     (4.0, "alert", {"alertname": "C", "severity": "critical"}, 4.0, FAR),
     (8.0, "alert", {"alertname": "A", "i": "1", "team": "db"}, 0.0, 8.0),
