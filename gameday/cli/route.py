@@ -39,6 +39,7 @@ def parse_label_args(args: tuple[str, ...]) -> dict[str, str]:
 @click.command("route")
 @click.option(
     "--config",
+    "--config.file",
     "config_path",
     required=True,
     type=click.Path(dir_okay=False),
@@ -52,6 +53,8 @@ def parse_label_args(args: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option(
     "--verify-receivers",
+    "--verify.receivers",
+    "verify_receivers",
     metavar="A,B",
     help="Exit 1 unless the labels route to exactly these receivers, in this order.",
 )
@@ -69,6 +72,7 @@ def route_cmd(
 
     Values may be double-quoted (name="a value, with commas"); exit 1 when
     --verify-receivers does not match, 2 for a bad configuration or label.
+    amtool's spellings --config.file and --verify.receivers work too.
     """
     cfg = load_alertmanager_config(config_path)
     if tree and not labels and not matching_tree and not as_json:
