@@ -24,6 +24,7 @@ _PROM_DURATION = re.compile(
 )
 _PROM_UNITS = (31536000, 604800, 86400, 3600, 60, 1, 0.001)
 _GO_DURATION = re.compile(r"^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$")
+_GO_ONLY_BOOLS = {"y": True, "Y": True, "n": False, "N": False}
 _TLS_VERSIONS = {"TLS10", "TLS11", "TLS12", "TLS13"}
 
 
@@ -180,6 +181,9 @@ class Checker:
         if kind == "bool":
             if value is None:
                 return False
+            plain = self.raw.get(tuple(loc)) == value
+            if isinstance(value, str) and plain and value in _GO_ONLY_BOOLS:
+                return _GO_ONLY_BOOLS[value]  # yaml.v2 also reads y/Y/n/N as booleans
             if not isinstance(value, bool):
                 self.fail(loc, f"expected true or false, got {value!r}")
             return bool(value)

@@ -79,3 +79,11 @@ def test_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     """A path that does not exist is reported as such."""
     problems = check_alertmanager_config(tmp_path / "nope.yml")
     assert [p.message for p in problems] == ["file not found"]
+
+
+def test_yaml_1_1_scalars_read_as_go_reads_them() -> None:
+    """``continue: y`` is true and an unquoted ``1:5`` range stays text, as in yaml.v2."""
+    cfg = load_alertmanager_config(FIXTURES / "yaml11_bools.yml")
+    assert cfg.route.routes[0].continue_ is True
+    (entry,) = cfg.time_intervals["t"]
+    assert (entry.days_of_month, entry.weekdays) == (((1, 5),), ((1, 5),))
