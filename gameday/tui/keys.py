@@ -65,16 +65,17 @@ def load_keymap(path: Path | None = None, known: set[str] | None = None) -> dict
 
 
 def binding_rows(app: App[Any], screen: Screen[Any]) -> list[tuple[str, str, str]]:
-    """(keys, what they do, binding id) for every described binding active on ``screen``,
-    keys as remapped, one row per binding id."""
+    """(keys, what they do, binding id) for every remappable binding active on ``screen``
+    (those with an id), keys as remapped, one row per id, plus the command palette."""
     rows: dict[str, tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description:
+        if not binding.description or not binding.id:
             continue
-        ident = binding.id or binding.action
+        ident = binding.id
         keys, _ = rows.setdefault(ident, ([], binding.description))
         shown = app.get_key_display(binding)
         if shown not in keys:
             keys.append(shown)
-    return [(" / ".join(keys), text, ident) for ident, (keys, text) in rows.items()]
+    listed = [(" / ".join(keys), text, ident) for ident, (keys, text) in rows.items()]
+    return [*listed, (app.COMMAND_PALETTE_BINDING, "Command palette", "-")]

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Footer, Label, Markdown, Static
 
 from gameday.engine.events import Event
 from gameday.timeline import format_event
 from gameday.tui.lifecycle import Outcome
+from gameday.tui.widgets.runbook import label_fences
 
 
 class DebriefScreen(Screen[None]):
@@ -44,6 +45,10 @@ class DebriefScreen(Screen[None]):
                 yield Static(self.timeline(), id="timeline")
             yield Label("Reports", classes="dialog-title")
             yield Static(self.paths(), id="report-paths")
+            draft = self.postmortem()
+            if draft:
+                yield Label("Postmortem draft", classes="dialog-title")
+                yield Markdown(draft, id="postmortem")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -52,12 +57,11 @@ class DebriefScreen(Screen[None]):
         if card is None:
             return
         table = self.query_one("#scorecard", DataTable)
-        table.add_columns("dimension", "target", "what happened", "points")
+        table.add_columns("dimension", "points", "what happened", "target")
         for d in card.dimensions:
             style = "green" if d.passed else "bold red"
-            table.add_row(
-                d.title, d.target, d.happened, Text(f"{d.points:g}/{d.max_points:g}", style=style)
-            )
+            points = Text(f"{d.points:g}/{d.max_points:g}", style=style)
+            table.add_row(d.title, points, d.happened, d.target)
 
     def headline(self) -> Text:
         """``PASS 84.5/100 (pass at 70)`` or the session's end reason."""
@@ -82,6 +86,13 @@ class DebriefScreen(Screen[None]):
         """The key events as the drill prints them."""
         lines = [line for e in self.events if (line := format_event(e))]
         return Text("\n".join(lines[-40:]) or "Nothing happened.")
+
+    def postmortem(self) -> str:
+        """The postmortem draft the reports wrote, or ''."""
+        for name, path in self.outcome.paths:
+            if name == "postmortem" and path.is_file():
+                return label_fences(path.read_text(encoding="utf-8"))
+        return ""
 
     def paths(self) -> Text:
         """``name  path`` lines."""

@@ -118,6 +118,7 @@ class OutputLog(RichLog):
             self.write(text)
             output = str(event.data.get("output", "")) if event.kind == "action" else ""
             if output.strip():
-                self.write(Text(output.rstrip("\n"), style="grey70"))
+                indented = "\n".join(" " * 11 + line for line in output.rstrip("\n").splitlines())
+                self.write(Text(indented, style="grey70"))
             if event.kind == "inject" and event.data.get("text"):
                 self.write(Text(f"           {event.data['text']}", style="magenta"))
