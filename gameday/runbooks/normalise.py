@@ -13,6 +13,20 @@ from __future__ import annotations
 import re
 import shlex
 
+from gameday.runbooks.vocab import (
+    CONNECTION_FLAGS,
+    K_SHORT,
+    K_SHORT_VALUE,
+    K_SUBVERBS,
+    K_VALUE,
+    KIND_OF,
+    OPTIONAL_FLAGS,
+    P_SHORT,
+    P_SHORT_VALUE,
+    P_VALUE,
+    POD_VERBS,
+)
+
 ANY = "\x00*\x00"
 
 Flags = tuple[tuple[str, str], ...]
@@ -25,123 +39,6 @@ _PLACEHOLDERS = [
     re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*_[A-Z0-9_]+(?![\w-])"),
 ]
 _SEPARATORS = {"|", "||", "&&", ";", "&"}
-
-_K_SHORT = {
-    "n": "namespace",
-    "l": "selector",
-    "c": "container",
-    "o": "output",
-    "f": "filename",
-    "i": "stdin",
-    "t": "tty",
-    "A": "all-namespaces",
-    "w": "watch",
-    "p": "previous",
-}
-_K_VALUE = {
-    "namespace",
-    "selector",
-    "container",
-    "output",
-    "filename",
-    "replicas",
-    "tail",
-    "since",
-    "since-time",
-    "field-selector",
-    "context",
-    "cluster",
-    "user",
-    "timeout",
-    "to-revision",
-    "sort-by",
-    "image",
-    "grace-period",
-    "type",
-    "cpu-percent",
-    "min",
-    "max",
-    "revision",
-    "kubeconfig",
-    "limit-bytes",
-    "max-log-requests",
-}
-_K_SHORT_VALUE = {"n", "l", "c", "o", "f"}
-#: Flags that only shape output: they may differ between a runbook and a typed command.
-OPTIONAL_FLAGS = {
-    "output",
-    "tail",
-    "since",
-    "watch",
-    "no-headers",
-    "sort-by",
-    "timestamps",
-    "show-labels",
-    "wide",
-    "tty",
-    "stdin",
-    "follow",
-    "timeout",
-    "limit-bytes",
-    "max-log-requests",
-    "prefix",
-    "tuples-only",
-    "no-align",
-    "expanded",
-    "quiet",
-    "no-psqlrc",
-    "field-separator",
-}
-#: Connection flags a typed command may add when the runbook leaves them out.
-CONNECTION_FLAGS = {"host", "username", "dbname", "port", "context", "kubeconfig", "cluster"}
-_KINDS = {
-    "deployment": ("deploy", "deployment", "deployments", "deploy.apps", "deployments.apps"),
-    "pod": ("po", "pod", "pods"),
-    "service": ("svc", "service", "services"),
-    "replicaset": ("rs", "replicaset", "replicasets"),
-    "statefulset": ("sts", "statefulset", "statefulsets"),
-    "daemonset": ("ds", "daemonset", "daemonsets"),
-    "namespace": ("ns", "namespace", "namespaces"),
-    "node": ("no", "node", "nodes"),
-    "configmap": ("cm", "configmap", "configmaps"),
-    "hpa": ("hpa", "horizontalpodautoscaler", "horizontalpodautoscalers"),
-    "event": ("ev", "event", "events"),
-    "job": ("job", "jobs"),
-    "cronjob": ("cj", "cronjob", "cronjobs"),
-    "secret": ("secret", "secrets"),
-    "ingress": ("ing", "ingress", "ingresses"),
-    "pvc": ("pvc", "persistentvolumeclaim", "persistentvolumeclaims"),
-}
-_KIND_OF = {alias: kind for kind, aliases in _KINDS.items() for alias in aliases}
-_K_SUBVERBS = {"rollout", "config", "auth", "set", "create"}
-_POD_VERBS = {"logs", "exec", "attach", "port-forward", "cp"}
-_P_SHORT = {
-    "h": "host",
-    "U": "username",
-    "d": "dbname",
-    "p": "port",
-    "c": "command",
-    "t": "tuples-only",
-    "A": "no-align",
-    "x": "expanded",
-    "X": "no-psqlrc",
-    "q": "quiet",
-    "F": "field-separator",
-    "f": "file",
-    "w": "no-password",
-}
-_P_VALUE = {
-    "host",
-    "username",
-    "dbname",
-    "port",
-    "command",
-    "field-separator",
-    "file",
-    "set",
-    "variable",
-}
-_P_SHORT_VALUE = {"h", "U", "d", "p", "c", "F", "f", "v"}
 
 
 _BARE_SQL = re.compile(
@@ -211,24 +108,24 @@ def _flags(
 
 
 def _kubectl(args: list[str]) -> Normalised:
-    words, flags, inner = _flags(args, _K_SHORT, _K_VALUE, _K_SHORT_VALUE)
+    words, flags, inner = _flags(args, K_SHORT, K_VALUE, K_SHORT_VALUE)
     if flags.get("output") == "wide":
         flags.pop("output")
     out: list[str] = []
     rest = list(words)
     if rest:
         out.append(rest.pop(0))
-        if out[0] in _K_SUBVERBS and rest:
+        if out[0] in K_SUBVERBS and rest:
             out.append(rest.pop(0))
     while rest:
         word = rest.pop(0)
         kind, slash, name = word.partition("/")
-        if slash and kind.lower() in _KIND_OF:
-            out.append(f"{_KIND_OF[kind.lower()]}/{name}")
-        elif word.lower() in _KIND_OF:
-            kind = _KIND_OF[word.lower()]
+        if slash and kind.lower() in KIND_OF:
+            out.append(f"{KIND_OF[kind.lower()]}/{name}")
+        elif word.lower() in KIND_OF:
+            kind = KIND_OF[word.lower()]
             out.append(f"{kind}/{rest.pop(0)}" if rest else kind)
-        elif out[0] in _POD_VERBS and len(out) == 1:
+        elif out[0] in POD_VERBS and len(out) == 1:
             out.append(f"pod/{word}")
         else:
             out.append(word)
@@ -236,7 +133,7 @@ def _kubectl(args: list[str]) -> Normalised:
 
 
 def _psql(args: list[str]) -> Normalised:
-    words, flags, _ = _flags(args, _P_SHORT, _P_VALUE, _P_SHORT_VALUE)
+    words, flags, _ = _flags(args, P_SHORT, P_VALUE, P_SHORT_VALUE)
     if words and "dbname" not in flags:
         flags["dbname"] = words.pop(0)
     if words and "username" not in flags:
