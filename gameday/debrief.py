@@ -48,21 +48,31 @@ def finish(
     runbooks: list[Any],
     out_dir: Path,
     clock: Callable[[], datetime],
+    min_score: float | None = None,
 ) -> tuple[Scorecard, Any]:
-    """Score a closed session and write its reports beside its journal."""
-    from gameday.reports.writer import debrief
+    """Score a closed session and write its reports beside its journal.
 
-    return debrief(
+    ``min_score`` replaces the scenario's pass mark, in the verdict and in every report.
+    """
+    from dataclasses import replace
+
+    from gameday.reports.result_json import build_result
+    from gameday.reports.writer import write_reports
+    from gameday.scoring import score
+
+    metrics = metrics_summary(session)
+    card = score(session.events, session.scenario, list(runbooks), metrics)
+    if min_score is not None:
+        card = replace(card, pass_score=min_score, passed=card.score >= min_score)
+    result = build_result(
         session.events,
         session.scenario,
-        list(runbooks),
-        metrics_summary(session),
+        card,
+        metrics,
         seed=session.seed,
         responder=session.responder,
-        out_dir=out_dir,
-        clock=clock,
-        journal=session.journal_path,
     )
+    return card, write_reports(result, out_dir, clock, session.journal_path)
 
 
 def scorecard_table(card: Scorecard) -> Any:

@@ -79,8 +79,10 @@ def run_drill(
         passed = card.passed if min_score is None else card.score >= min_score
         return DrillResult(scenario.id, seed, bot.name, passed, card.score, None, None, card)
     stamp = report_dir_time(report_dir)
-    card, paths = finish(session, list(prepared.setup.runbooks), out_dir, clock=lambda: stamp)
-    passed = card.passed if min_score is None else card.score >= min_score
+    card, paths = finish(
+        session, list(prepared.setup.runbooks), out_dir, clock=lambda: stamp, min_score=min_score
+    )
+    passed = card.passed
     for target, source in ((junit, paths.junit), (json_path, paths.result)):
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
