@@ -81,6 +81,21 @@ class StoredSeries:
         self._v[n] = value
         self.n = n + 1
 
+    def extend(self, ts: np.ndarray, vs: np.ndarray) -> None:
+        """Append many samples at once; ``ts`` must be increasing and after the last one."""
+        if len(ts) == 0:
+            return
+        if self.n and int(ts[0]) <= int(self._t[self.n - 1]):
+            raise OutOfOrderSampleError()
+        need = self.n + len(ts)
+        if need > len(self._t):
+            size = max(need, 2 * len(self._t))
+            self._t = np.resize(self._t, size)
+            self._v = np.resize(self._v, size)
+        self._t[self.n : need] = ts
+        self._v[self.n : need] = vs
+        self.n = need
+
     @property
     def t(self) -> np.ndarray:
         """Timestamps in ms (a view; do not modify)."""
@@ -121,14 +136,44 @@ _RX_CACHE: dict[str, re.Pattern[str]] = {}
 def _anchored(pattern: str) -> re.Pattern[str]:
     rx = _RX_CACHE.get(pattern)
     if rx is None:
-        rx = re.compile("(?s:" + go_regex_to_python(pattern) + ")")
+        rx = re.compile(go_regex_to_python(pattern))
         _RX_CACHE[pattern] = rx
     return rx
 
 
+_FLAGS = re.compile(r"\(\?([imsU]+)\)")
+
+
 def go_regex_to_python(pattern: str) -> str:
-    """Translate the RE2 constructs Python spells differently (named groups)."""
-    return pattern.replace("(?P<", "(?P<").replace("\\z", "\\Z")
+    """Translate RE2 syntax Python spells differently.
+
+    Go allows flag groups like ``(?i)`` anywhere, applying to the rest of the enclosing
+    group; Python only at the start. They become scoped groups ``(?i:...)``. ``\\z``
+    becomes ``\\Z``. The result is meant for ``fullmatch`` (Prometheus anchors regexes).
+    """
+    pattern = pattern.replace("\\z", "\\Z")
+    m = _FLAGS.search(pattern)
+    while m:
+        flags = m.group(1).replace("U", "")
+        start, end = m.span()
+        depth, i = 0, end
+        while i < len(pattern):
+            ch = pattern[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            i += 1
+        inner = pattern[end:i]
+        repl = f"(?{flags}:{inner})" if flags else f"(?:{inner})"
+        pattern = pattern[:start] + repl + pattern[i:]
+        m = _FLAGS.search(pattern, start + len(repl) - len(inner) - 1)
+    return pattern
 
 
 class TSDB:
@@ -154,6 +199,11 @@ class TSDB:
         """Append one sample; see the module doc for the duplicate/out-of-order rules."""
         key = labels if isinstance(labels, tuple) else to_labels(labels)
         self._get(key).append(int(t_ms), float(value))
+
+    def extend(self, labels: Mapping[str, str] | Labels, ts: np.ndarray, vs: np.ndarray) -> None:
+        """Append many samples of one series (increasing times after its last sample)."""
+        key = labels if isinstance(labels, tuple) else to_labels(labels)
+        self._get(key).extend(np.asarray(ts, dtype=np.int64), np.asarray(vs, dtype=np.float64))
 
     def mark_stale(self, labels: Mapping[str, str] | Labels, t_ms: int) -> None:
         """Write a staleness marker: the series ends at ``t_ms``."""

@@ -122,6 +122,8 @@ class Evaluator:
         subquery_step_ms: step of sub-queries written without one (``x[1h:]``).
         max_samples: points one range window may hold (promtool uses 10000), or None.
         start_ms, end_ms: what ``start()``/``end()`` mean for ``@`` (default: first/last step).
+        rule_mode: evaluate as a rule does (Prometheus re-parses ``expr.String()``, which
+            orders selector matchers by their text; only ``absent()`` can tell).
     """
 
     def __init__(
@@ -134,6 +136,7 @@ class Evaluator:
         max_samples: int | None = None,
         start_ms: int | None = None,
         end_ms: int | None = None,
+        rule_mode: bool = False,
     ) -> None:
         self.db = db
         self.steps = np.asarray(steps, dtype=np.int64)
@@ -141,6 +144,7 @@ class Evaluator:
         self.lookback_ms = lookback_ms
         self.subquery_step_ms = subquery_step_ms
         self.max_samples = max_samples
+        self.rule_mode = rule_mode
         self.start_ms = int(self.steps[0]) if start_ms is None else start_ms
         self.end_ms = int(self.steps[-1]) if end_ms is None else end_ms
 
@@ -157,6 +161,7 @@ class Evaluator:
             max_samples=self.max_samples,
             start_ms=self.start_ms,
             end_ms=self.end_ms,
+            rule_mode=self.rule_mode,
         )
 
     def ref_times(self, node: Any) -> np.ndarray:

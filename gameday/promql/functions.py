@@ -15,7 +15,7 @@ from gameday.promql import rangefuncs as rf
 from gameday.promql.errors import EvalError, UnsupportedError
 from gameday.promql.evaluator import Evaluator, Row, merge_rows, selector_matchers, windows
 from gameday.promql.histogram import bucket_quantile
-from gameday.promql.labels import LABEL_NAME_RE, NAME, drop_name, lget
+from gameday.promql.labels import LABEL_NAME_RE, NAME, drop_name, go_quote, lget
 
 _MATH = {
     "abs": np.abs, "ceil": np.ceil, "floor": np.floor, "exp": np.exp, "sqrt": np.sqrt,
@@ -119,11 +119,17 @@ def _range_call(ev: Evaluator, name: str, args: list[Any]) -> Any:
         missing = ~any_present
         if not missing.any():
             return []
-        return [Row(_absent_labels(args[0]), np.ones(n), missing)]
+        return [Row(_absent_labels(args[0], ev.rule_mode), np.ones(n), missing)]
     return merge_rows(out, n)
 
 
-def _absent_labels(node: Any) -> tuple:
+def _absent_labels(node: Any, sort_matchers: bool = False) -> tuple:
+    """Labels of ``absent()``'s output, from the selector's equality matchers.
+
+    Rules in Prometheus 2.42 evaluate ``expr.String()``, which sorts a selector's matchers
+    by their text; ``sort_matchers`` reproduces that order (it decides which of two
+    matchers on one label wins).
+    """
     node = _unwrap(node)
     kind = type(node).__name__
     if kind == "MatrixSelector":
@@ -132,7 +138,10 @@ def _absent_labels(node: Any) -> tuple:
         return ()
     out: dict[str, str] = {}
     has: set[str] = set()
-    for m in selector_matchers(node):
+    matchers = selector_matchers(node)
+    if sort_matchers:
+        matchers = sorted(matchers, key=lambda m: m.name + m.op + go_quote(m.value))
+    for m in matchers:
         if m.name == NAME:
             continue
         if m.op == "=" and m.name not in has:
@@ -150,7 +159,7 @@ def _absent(ev: Evaluator, args: list[Any]) -> list[Row]:
         present |= r.m
     if present.all():
         return []
-    return [Row(_absent_labels(args[0]), np.ones(ev.n), ~present)]
+    return [Row(_absent_labels(args[0], ev.rule_mode), np.ones(ev.n), ~present)]
 
 
 def _time(ev: Evaluator, args: list[Any]) -> np.ndarray:
@@ -307,7 +316,7 @@ def _label_replace(ev: Evaluator, args: list[Any]) -> list[Row]:
     rows = ev.eval_vector(args[0])
     dst, repl, src, rx = (_string_arg(ev, a) for a in args[1:5])
     try:
-        pattern = re.compile("(?s:" + go_regex_to_python(rx) + ")")
+        pattern = re.compile(go_regex_to_python(rx))
     except re.error:
         raise EvalError(f"invalid regular expression in label_replace(): {rx}") from None
     if not LABEL_NAME_RE.match(dst):

@@ -41,6 +41,8 @@ class Alert:
     resolved_at_ms: int | None = None
     keep_firing_since_ms: int | None = None
     key: Labels = field(default=(), repr=False)
+    # (labels, value, ts) of the latest result when annotations are expanded lazily
+    ann_ctx: tuple[dict[str, str], float, int] | None = field(default=None, repr=False)
 
 
 Expand = Callable[[str, dict[str, str], float], str]
@@ -54,9 +56,17 @@ class AlertingState:
         self.active: dict[Labels, Alert] = {}
 
     def step(
-        self, ts: int, result: list[tuple[Labels, float]], expand: Expand
+        self,
+        ts: int,
+        result: list[tuple[Labels, float]],
+        expand: Expand,
+        lazy_annotations: bool = False,
     ) -> list[tuple[Labels, float]]:
-        """Apply one evaluation at ``ts``; returns the ALERTS/ALERTS_FOR_STATE samples."""
+        """Apply one evaluation at ``ts``; returns the ALERTS/ALERTS_FOR_STATE samples.
+
+        With ``lazy_annotations`` the annotations are not expanded now; the context is
+        kept and :meth:`resolve_annotations` expands them when they are needed.
+        """
         rule = self.rule
         fresh: dict[Labels, Alert] = {}
         for labels, value in result:
@@ -69,18 +79,26 @@ class AlertingState:
                 else:
                     out.pop(k, None)
             out["alertname"] = rule.name
-            annotations = {k: expand(v, ldict, value) for k, v in sorted(rule.annotations.items())}
+            if lazy_annotations:
+                annotations: dict[str, str] = {}
+                ctx: tuple[dict[str, str], float, int] | None = (ldict, value, ts)
+            else:
+                annotations = {
+                    k: expand(v, ldict, value) for k, v in sorted(rule.annotations.items())
+                }
+                ctx = None
             key = tuple(sorted(out.items()))
             if key in fresh:
                 raise EvalError(
                     "vector contains metrics with the same labelset after applying alert labels"
                 )
-            fresh[key] = Alert(rule.name, out, annotations, PENDING, value, ts, key=key)
+            fresh[key] = Alert(rule.name, out, annotations, PENDING, value, ts, key=key, ann_ctx=ctx)
         for key, a in fresh.items():
             old = self.active.get(key)
             if old is not None and old.state != INACTIVE:
                 old.value = a.value
                 old.annotations = a.annotations
+                old.ann_ctx = a.ann_ctx
                 continue
             self.active[key] = a
         samples: list[tuple[Labels, float]] = []
@@ -118,6 +136,14 @@ class AlertingState:
         if state:
             d["alertstate"] = a.state
         return tuple(sorted((k, v) for k, v in d.items() if v != ""))
+
+    def resolve_annotations(self, a: Alert, expand_at: Callable[[int], Expand]) -> dict[str, str]:
+        """The alert's annotations, expanding a lazily kept context if there is one."""
+        if a.ann_ctx is None:
+            return a.annotations
+        labels, value, ts = a.ann_ctx
+        expand = expand_at(ts)
+        return {k: expand(v, labels, value) for k, v in sorted(self.rule.annotations.items())}
 
     def active_alerts(self) -> list[Alert]:
         """Pending and firing alerts (resolved ones still retained are left out)."""

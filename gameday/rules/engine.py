@@ -1,29 +1,42 @@
-"""The rule engine a session drives: groups evaluated on their interval, alert transitions out.
+"""The rule engine a simulation drives: evaluate rule groups, report alert transitions.
 
-Wraps one :class:`~gameday.rules.groupeval.GroupRunner` per group. After each evaluation
-it compares every alerting rule's active alerts with what they were before and reports
-each change (pending, firing, resolved) as an :class:`AlertTransition`.
+Example:
+    >>> engine = RuleEngine(load_rule_files([path]), tsdb)
+    >>> for i, g in enumerate(engine.groups):          # at multiples of g.interval_s
+    ...     for tr in engine.evaluate(i, t_ms):
+    ...         print(tr.kind, tr.alertname, tr.labels)
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gameday.engine.tsdb import TSDB, Labels
-from gameday.rules.alerts import FIRING, INACTIVE, PENDING
-from gameday.rules.alerts import Alert as RuleAlert
+from gameday.engine.tsdb import TSDB
+from gameday.rules.alerts import FIRING, INACTIVE, PENDING, Alert
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import RuleGroup
 
-Alert = RuleAlert
+DEFAULT_INTERVAL_S = 60.0
+
+__all__ = ["Alert", "AlertTransition", "RuleEngine"]
 
 
 @dataclass(frozen=True)
 class AlertTransition:
-    """One alert changing state at one evaluation."""
+    """One alert changing state at an evaluation.
 
-    kind: str  # pending | firing | resolved (was firing) | inactive (pending, dropped)
+    Attributes:
+        kind: ``pending`` (newly active, waiting for ``for``), ``firing`` (pending long
+            enough, or straight away when ``for`` is 0) or ``resolved`` (a firing alert
+            whose condition cleared, after ``keep_firing_for``). A pending alert whose
+            condition clears simply disappears (Prometheus never notifies it).
+        alertname, labels (``alertname`` included), annotations (templated), value.
+        active_at_ms, fired_at_ms, resolved_at_ms: as in Prometheus' alert (None if unset).
+    """
+
+    kind: str
     alertname: str
     labels: dict[str, str]
     annotations: dict[str, str]
@@ -33,14 +46,21 @@ class AlertTransition:
     resolved_at_ms: int | None
 
 
+def _transition(kind: str, a: Alert) -> AlertTransition:
+    return AlertTransition(
+        kind, a.alertname, dict(a.labels), dict(a.annotations), a.value,
+        a.active_at_ms, a.fired_at_ms, a.resolved_at_ms,
+    )
+
+
 class RuleEngine:
-    """Evaluates rule groups over a TSDB and reports alert transitions.
+    """Evaluates rule groups against a TSDB.
 
     Args:
-        groups: the loaded rule groups, in file order.
-        tsdb: the store rules read from and write recording rules and ALERTS into.
-        external_labels: ``$externalLabels`` for templates.
-        external_url: ``$externalURL`` for templates.
+        groups: rule groups (from :func:`gameday.rules.load_rule_files`); a group without an
+            interval gets ``default_interval_s``.
+        tsdb: the store rules read and write (recording rules, ``ALERTS``, ``ALERTS_FOR_STATE``).
+        external_labels, external_url: for templates.
     """
 
     def __init__(
@@ -49,55 +69,52 @@ class RuleEngine:
         tsdb: TSDB,
         external_labels: dict[str, str] | None = None,
         external_url: str = "",
+        default_interval_s: float = DEFAULT_INTERVAL_S,
     ) -> None:
-        self.groups = list(groups)
-        self.runners = [GroupRunner(g, tsdb, external_labels, external_url) for g in self.groups]
-        self._seen: list[dict[tuple[int, Labels], str]] = [{} for _ in self.groups]
+        self.groups: list[RuleGroup] = []
+        for g in groups:
+            g2 = copy.copy(g)
+            g2.interval_s = g.effective_interval_s(default_interval_s)
+            self.groups.append(g2)
+        self.tsdb = tsdb
+        opts = {"subquery_step_ms": int(default_interval_s * 1000)}
+        self._runners = [
+            GroupRunner(g, tsdb, external_labels, external_url, opts) for g in self.groups
+        ]
 
     def evaluate(self, group_index: int, t_ms: int) -> list[AlertTransition]:
-        """Evaluate one group at ``t_ms``; the alerts that changed state, in rule order."""
-        runner = self.runners[group_index]
-        runner.eval(t_ms)
-        before = self._seen[group_index]
-        now: dict[tuple[int, Labels], str] = {}
+        """Evaluate group ``group_index`` at ``t_ms``; returns the alert transitions."""
+        runner = self._runners[group_index]
+        before = {
+            (i, key): (a.state, id(a))
+            for i, st in runner.alert_states.items()
+            for key, a in st.active.items()
+        }
+        runner.eval(int(t_ms))
         out: list[AlertTransition] = []
-        for i, state in sorted(runner.alert_states.items()):
-            for key, alert in state.active.items():
-                if alert.state == INACTIVE:
-                    continue
-                now[(i, key)] = alert.state
-                if before.get((i, key)) != alert.state:
-                    out.append(_transition(alert.state, alert))
-            for (j, key), old in before.items():
-                if j != i or (j, key) in now:
-                    continue
-                gone = state.active.get(key)
-                if old == FIRING:
-                    out.append(_transition("resolved", gone, fallback_key=key, rule=state))
-                elif old == PENDING:  # never fired: it goes away without a resolution
-                    out.append(_transition("inactive", gone, fallback_key=key, rule=state))
-        self._seen[group_index] = now
+        for i, st in runner.alert_states.items():
+            for key, a in st.active.items():
+                prev = before.get((i, key))
+                new = prev is None or prev[1] != id(a) or prev[0] == INACTIVE
+                if new and a.state in (PENDING, FIRING):
+                    out.append(_transition(a.state, a))
+                elif prev and prev[0] == PENDING and a.state == FIRING:
+                    out.append(_transition(FIRING, a))
+                elif prev and prev[0] == FIRING and a.state == INACTIVE:
+                    out.append(_transition("resolved", a))
         return out
 
-    def active_alerts(self) -> list[RuleAlert]:
-        """Every pending or firing alert of every group."""
-        return [a for r in self.runners for s in r.alert_states.values() for a in s.active_alerts()]
+    def active_alerts(self) -> list[Alert]:
+        """Pending and firing alerts of every group (``state`` tells which)."""
+        return [
+            a for r in self._runners for st in r.alert_states.values() for a in st.active_alerts()
+        ]
 
-
-def _transition(
-    kind: str, alert: RuleAlert | None, fallback_key: Labels = (), rule=None
-) -> AlertTransition:  # type: ignore[no-untyped-def]
-    if alert is None:  # a pending alert dropped from the state when its condition ended
-        labels = dict(fallback_key)
-        name = labels.get("alertname", rule.rule.name if rule is not None else "")
-        return AlertTransition(kind, name, labels, {}, float("nan"), 0, None, None)
-    return AlertTransition(
-        kind=kind,
-        alertname=alert.alertname,
-        labels=dict(alert.labels),
-        annotations=dict(alert.annotations),
-        value=alert.value,
-        active_at_ms=alert.active_at_ms,
-        fired_at_ms=alert.fired_at_ms,
-        resolved_at_ms=alert.resolved_at_ms,
-    )
+    def rule_errors(self) -> dict[str, str]:
+        """``"group/rule" -> error`` for rules whose last evaluation failed."""
+        out = {}
+        for r in self._runners:
+            for i, err in r.last_error.items():
+                if err:
+                    out[f"{r.group.name}/{r.group.rules[i].name}"] = err
+        return out

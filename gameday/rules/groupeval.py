@@ -59,12 +59,14 @@ class GroupRunner:
         self.last_error: dict[int, str | None] = {}
 
     # ---- querying ----------------------------------------------------------------
-    def query(self, expr: Any, ts: int) -> list[tuple[Labels, float]]:
+    def query(self, expr: Any, ts: int, rule_mode: bool = False) -> list[tuple[Labels, float]]:
         """Instant query used by rules and templates: a vector (a scalar becomes one sample)."""
         from gameday.promql.evaluator import parse
 
         node = parse(expr) if isinstance(expr, str) else expr
-        ev = Evaluator(self.db, np.array([ts], dtype=np.int64), **self.eval_options)
+        ev = Evaluator(
+            self.db, np.array([ts], dtype=np.int64), rule_mode=rule_mode, **self.eval_options
+        )
         val = ev.eval(node)
         if isinstance(val, np.ndarray):
             return [((), float(val[0]))]
@@ -99,7 +101,7 @@ class GroupRunner:
 
     # ---- evaluation ----------------------------------------------------------------
     def eval_rule(self, i: int, rule: Rule, ts: int, expand: Any) -> list[tuple[Labels, float]]:
-        result = self.query(rule.node if rule.node is not None else rule.expr, ts)
+        result = self.query(rule.node if rule.node is not None else rule.expr, ts, rule_mode=True)
         if rule.is_alert:
             return self.alert_states[i].step(ts, result, expand)
         out = []

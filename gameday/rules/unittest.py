@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from gameday.engine.tsdb import TSDB, Labels, SampleAppendError
 from gameday.promql.errors import PromQLError
 from gameday.promql.labels import format_float_e, go_quote, labels_str
+from gameday.rules.batch import NotBatchable, check_batchable, run_batch
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.loader import read_rule_file
 from gameday.rules.model import RuleGroup, format_go_duration
@@ -21,6 +24,7 @@ from gameday.rules.series_notation import SeriesParseError, parse_metric, parse_
 from gameday.rules.testfile import TestFile, TestFileError, TestGroup, read_test_file
 
 MAX_SAMPLES = 10_000
+BATCH = True  # evaluate whole step ranges at once when safe (see gameday.rules.batch)
 
 
 @dataclass
@@ -114,8 +118,13 @@ def run_test_group(tf: TestFile, tg: TestGroup) -> list[str]:
                 f"an item under alert_rule_test misses required attribute alertname at "
                 f"eval_time {format_go_duration(case.eval_time_ms)}{suffix}"
             ]
-    db = TSDB()
     eval_opts = {"max_samples": MAX_SAMPLES, "subquery_step_ms": tf.evaluation_interval_ms}
+    if BATCH:
+        try:
+            return _run_batch(tf, tg, groups, series, eval_opts)
+        except (NotBatchable, PromQLError, SampleAppendError):
+            pass  # step by step below reports exactly what promtool reports
+    db = TSDB()
     runners = [GroupRunner(g, db, tg.external_labels, tg.external_url, eval_opts) for g in groups]
     interval = tf.evaluation_interval_ms
     maxt = tg.max_eval_time_ms()
@@ -142,7 +151,8 @@ def run_test_group(tf: TestFile, tg: TestGroup) -> list[str]:
         if eval_errs:
             return errs
         while curr < len(alert_times) and ts <= alert_times[curr] < ts + interval:
-            errs.extend(_check_alerts(tg, runners, alert_times[curr]))
+            t = alert_times[curr]
+            errs.extend(_compare_alerts(tg, t, _firing(tg, runners, t)))
             curr += 1
         ts += interval
     for case in tg.expr_cases:
@@ -174,9 +184,31 @@ class _Loader:
         return None
 
 
-def _check_alerts(tg: TestGroup, runners: list[GroupRunner], t: int) -> list[str]:
-    cases = [c for c in tg.alert_cases if c.eval_time_ms == t]
-    names = {c.alertname for c in cases}
+def _run_batch(
+    tf: TestFile, tg: TestGroup, groups: list[RuleGroup],
+    series: dict[Labels, list[tuple[int, float]]], eval_opts: dict,
+) -> list[str]:
+    check_batchable(groups, [c.expr for c in tg.expr_cases])
+    db = TSDB()
+    runners = [GroupRunner(g, db, tg.external_labels, tg.external_url, eval_opts) for g in groups]
+    maxt = tg.max_eval_time_ms()
+    interval = tf.evaluation_interval_ms
+    err = _Loader(db, series).load_until(maxt)
+    if err:
+        raise NotBatchable(err)
+    steps = np.arange(0, maxt + 1, interval, dtype=np.int64)
+    alert_times = sorted({c.eval_time_ms for c in tg.alert_cases})
+    firing = run_batch(runners, db, steps, {t // interval for t in alert_times}, eval_opts)
+    errs: list[str] = []
+    for t in alert_times:
+        errs.extend(_compare_alerts(tg, t, firing[t // interval]))
+    for case in tg.expr_cases:
+        errs.extend(_check_expr(case, runners, db, eval_opts))
+    return errs
+
+
+def _firing(tg: TestGroup, runners: list[GroupRunner], t: int) -> dict[str, list[tuple[Labels, Labels]]]:
+    names = {c.alertname for c in tg.alert_cases if c.eval_time_ms == t}
     got: dict[str, list[tuple[Labels, Labels]]] = {}
     for r in runners:
         for state in r.alert_states.values():
@@ -187,6 +219,11 @@ def _check_alerts(tg: TestGroup, runners: list[GroupRunner], t: int) -> list[str
                     got.setdefault(state.rule.name, []).append(
                         (tuple(sorted(a.labels.items())), tuple(sorted(a.annotations.items())))
                     )
+    return got
+
+
+def _compare_alerts(tg: TestGroup, t: int, got: dict[str, list[tuple[Labels, Labels]]]) -> list[str]:
+    cases = [c for c in tg.alert_cases if c.eval_time_ms == t]
     errs = []
     for case in cases:
         g = sorted(got.get(case.alertname, []))

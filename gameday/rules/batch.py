@@ -1,0 +1,198 @@
+"""Evaluate a whole promtool test group at once: every rule over every step in one go.
+
+Stepping rule by rule through thousands of evaluation times is what makes long windows
+slow. When it is safe, each rule's expression is evaluated for *all* steps in a single
+vectorised pass (the evaluator works on step ranges), recording rules write their whole
+output series, and only the alert state machine walks the steps. It is safe when no rule
+reads a series that a later rule (or the same rule) writes, nothing reads ``ALERTS``, no
+selector looks ahead of its evaluation time (``@``, negative ``offset``) and no template
+runs a query. Any evaluation error makes the caller fall back to step-by-step evaluation,
+which reports errors exactly as promtool does; both paths give identical results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import promql_parser
+
+from gameday.engine.tsdb import STALE_NAN, TSDB, Labels
+from gameday.promql.errors import EvalError
+from gameday.promql.evaluator import Evaluator, selector_matchers, td_ms
+from gameday.rules.alerts import FIRING
+from gameday.rules.groupeval import GroupRunner
+from gameday.rules.model import Rule, RuleGroup
+
+
+class NotBatchable(Exception):
+    """The test group needs step-by-step evaluation."""
+
+
+def _selectors(node: Any) -> tuple[list[Any], bool]:
+    """Vector selectors of an expression and whether any looks ahead (@, negative offset)."""
+    found: list[Any] = []
+    ahead = [False]
+
+    def visit(n: Any) -> bool:
+        kind = type(n).__name__
+        if kind == "VectorSelector":
+            found.append(n)
+            if n.at is not None or td_ms(n.offset) < 0:
+                ahead[0] = True
+        elif kind == "SubqueryExpr" and (n.at is not None or td_ms(n.offset) < 0):
+            ahead[0] = True
+        return True
+
+    promql_parser.walk(node, visit)
+    return found, ahead[0]
+
+
+def check_batchable(groups: list[RuleGroup], expr_texts: list[str]) -> None:
+    """Raise :class:`NotBatchable` unless whole-range evaluation gives promtool's answer."""
+    rules: list[Rule] = [r for g in groups for r in g.rules]
+    outputs = [r.name if not r.is_alert else None for r in rules]
+    any_alert = any(r.is_alert for r in rules)
+    for i, rule in enumerate(rules):
+        if rule.node is None:
+            raise NotBatchable("unparsed rule")
+        if rule.is_alert and any("query" in v for v in rule.annotations.values()):
+            raise NotBatchable("template query")
+        if rule.is_alert and any("query" in v for v in rule.labels.values()):
+            raise NotBatchable("template query")
+        sels, ahead = _selectors(rule.node)
+        if ahead:
+            raise NotBatchable("looks ahead")
+        for sel in sels:
+            ms = [m for m in selector_matchers(sel) if m.name == "__name__"]
+            for later in outputs[i:]:
+                if later is not None and all(m.matches(later) for m in ms):
+                    raise NotBatchable("reads a later rule's output")
+            if any_alert and all(
+                any(m.matches(n) for n in ("ALERTS", "ALERTS_FOR_STATE")) for m in ms
+            ):
+                raise NotBatchable("reads ALERTS")
+    del expr_texts
+
+
+def _cached(expand: Any) -> Any:
+    cache: dict[tuple[str, Labels, float], str] = {}
+
+    def run(text: str, labels: dict[str, str], value: float) -> str:
+        if "{{" not in text:
+            return text
+        key = (text, tuple(sorted(labels.items())), value)
+        out = cache.get(key)
+        if out is None:
+            out = cache[key] = expand(text, labels, value)
+        return out
+
+    return run
+
+
+def run_batch(
+    runners: list[GroupRunner], db: TSDB, steps: np.ndarray, check_steps: set[int],
+    eval_opts: dict[str, Any],
+) -> dict[int, dict[str, list[tuple[Labels, Labels]]]]:
+    """Evaluate every rule over ``steps``; returns firing alerts at the requested steps.
+
+    Raises:
+        EvalError: a rule failed at some step (the caller re-runs step by step).
+    """
+    firing: dict[int, dict[str, list[tuple[Labels, Labels]]]] = {i: {} for i in check_steps}
+    ev = Evaluator(db, steps, rule_mode=True, **eval_opts)
+    n = len(steps)
+    for runner in runners:
+        for i, rule in enumerate(runner.group.rules):
+            val = ev.eval(rule.node)
+            if isinstance(val, str):
+                raise EvalError("rule result is not a vector or scalar")
+            if isinstance(val, np.ndarray):
+                rows = [((), val, np.ones(n, dtype=bool))]
+            else:
+                rows = [(r.labels, r.v, r.m) for r in val]
+            if rule.is_alert:
+                _alert(runner, i, rule, rows, steps, db, firing)
+            else:
+                _record(rule, rows, steps, db)
+    return firing
+
+
+def _record(rule: Rule, rows: list[tuple[Labels, np.ndarray, np.ndarray]], steps: np.ndarray,
+            db: TSDB) -> None:
+    out: dict[Labels, tuple[np.ndarray, np.ndarray]] = {}
+    for labels, v, m in rows:
+        d = dict(labels)
+        d["__name__"] = rule.name
+        for k, val in rule.labels.items():
+            if val:
+                d[k] = val
+            else:
+                d.pop(k, None)
+        key = tuple(sorted(d.items()))
+        if key in out:
+            pv, pm = out[key]
+            if (pm & m).any():
+                raise EvalError(
+                    "vector contains metrics with the same labelset after applying rule labels"
+                )
+            out[key] = (np.where(m, v, pv), pm | m)
+        else:
+            out[key] = (v, m)
+    for key, (v, m) in out.items():
+        if db.series(key) is not None:
+            raise EvalError("rule output collides with an existing series")
+        _write_series(db, key, steps, v, m)
+
+
+def _write_series(db: TSDB, key: Labels, steps: np.ndarray, v: np.ndarray, m: np.ndarray) -> None:
+    """Samples where present, a staleness marker at each step right after a present run."""
+    ends = np.zeros(len(m), dtype=bool)
+    ends[1:] = m[:-1] & ~m[1:]
+    keep = m | ends
+    vals = np.where(m, v, STALE_NAN)
+    db.extend(key, steps[keep], vals[keep])
+
+
+def _alert(
+    runner: GroupRunner, i: int, rule: Rule, rows: list[tuple[Labels, np.ndarray, np.ndarray]],
+    steps: np.ndarray, db: TSDB, firing: dict[int, dict[str, list[tuple[Labels, Labels]]]],
+) -> None:
+    state = runner.alert_states[i]
+    expand = _cached(runner.expander(0, rule.name)) if rule.labels else None
+    series: dict[Labels, list[tuple[int, float]]] = {}
+    present_now: set[Labels] = set()
+    masks = np.array([m for _, _, m in rows]) if rows else np.zeros((0, len(steps)), dtype=bool)
+    vals = [v.tolist() for _, v, _ in rows]
+    idle = not rows
+    for si in range(len(steps)):
+        ts = int(steps[si])
+        if idle and not state.active and si not in firing:
+            continue
+        result = [(rows[r][0], vals[r][si]) for r in np.nonzero(masks[:, si])[0]] if rows else []
+        if not result and not state.active and si not in firing:
+            continue
+        out = state.step(ts, result, expand or _identity, lazy_annotations=True)
+        returned = set()
+        for labels, value in out:
+            series.setdefault(labels, []).append((ts, value))
+            returned.add(labels)
+        for gone in present_now - returned:
+            series.setdefault(gone, []).append((ts, STALE_NAN))
+        present_now = returned
+        if si in firing:
+            got = firing[si].setdefault(rule.name, [])
+            for a in state.active_alerts():
+                if a.state == FIRING:
+                    ann = state.resolve_annotations(
+                        a, lambda t, r=rule: runner.expander(t, r.name))
+                    got.append((tuple(sorted(a.labels.items())), tuple(sorted(ann.items()))))
+    for labels, pts in series.items():
+        if db.series(labels) is not None:
+            raise EvalError("ALERTS series written by two rules")
+        arr = np.array(pts, dtype=np.float64)
+        db.extend(labels, arr[:, 0].astype(np.int64), arr[:, 1])
+
+
+def _identity(text: str, labels: dict[str, str], value: float) -> str:
+    return text
