@@ -50,7 +50,7 @@ def test_tui_worker_error_pauses_and_reports(app_factory: AppFactory) -> None:
         async with app.run_test(size=SIZE) as pilot:
             app.driver.tick = broken  # type: ignore[method-assign]
             app.driver.paused = False
-            for _ in range(100):
+            for _ in range(500):
                 await pilot.pause(0.02)
                 if app.driver.paused:
                     break

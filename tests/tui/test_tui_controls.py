@@ -34,7 +34,7 @@ def test_tui_clock_keys(app_factory: AppFactory) -> None:
             assert app.driver.paused
             before = app.driver.session.now
             await pilot.press("f6")
-            for _ in range(100):
+            for _ in range(500):
                 await pilot.pause(0.02)
                 if app.driver.session.now > before:
                     break

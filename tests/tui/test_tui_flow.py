@@ -76,7 +76,7 @@ async def play(app: GamedayApp) -> None:
         assert session.incident.resolved_at is not None
 
         app.driver.advance_to(session.end_time)  # the clock worker notices the end
-        for _ in range(100):
+        for _ in range(500):
             if isinstance(app.screen, DebriefScreen):
                 break
             await pilot.pause(0.05)

@@ -64,7 +64,7 @@ def test_tui_snapshot_debrief(app_factory: AppFactory, snap_compare: Any) -> Non
         run_until(app, lambda: paged(app))
         app.run_command("ack")
         app.driver.advance_to(app.driver.session.end_time)
-        for _ in range(200):
+        for _ in range(500):
             if isinstance(app.screen, DebriefScreen):
                 break
             await pilot.pause(0.05)
