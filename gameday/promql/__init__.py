@@ -70,6 +70,9 @@ def evaluate_range(
     if isinstance(val, np.ndarray):
         return [Series({}, [(int(t), float(v)) for t, v in zip(steps, val, strict=True)])]
     return [
-        Series(dict(r.labels), [(int(t), float(v)) for t, v, m in zip(steps, r.v, r.m, strict=True) if m])
+        Series(
+            dict(r.labels),
+            [(int(t), float(v)) for t, v, m in zip(steps, r.v, r.m, strict=True) if m],
+        )
         for r in val
     ]

@@ -46,12 +46,9 @@ def _group_key(labels: tuple, grouping: list[str], without: bool) -> tuple:
 
 
 def aggregate(ev: Evaluator, node: Any) -> list[Row]:
-    op = str(node.op)
-    grouping: list[str] = []
-    without = False
-    if node.modifier is not None:
-        without = str(node.modifier.type).endswith("Without")
-        grouping = list(node.modifier.labels)
+    op = node.op
+    grouping: list[str] = node.grouping
+    without = node.without
     param: Any = None
     if node.param is not None:
         param = ev.eval(node.param)
@@ -96,9 +93,7 @@ def _simple(op: str, key: tuple, members: list[Row], n: int) -> Row:
                     count = np.where(later, count + 1, count)
                     mean_inf = np.isinf(mean)
                     v_inf = np.isinf(v)
-                    skip = mean_inf & (
-                        (v_inf & ((mean > 0) == (v > 0))) | (~v_inf & ~np.isnan(v))
-                    )
+                    skip = mean_inf & ((v_inf & ((mean > 0) == (v > 0))) | (~v_inf & ~np.isnan(v)))
                     upd = mean + (v / count - mean / count)
                     mean = np.where(later & ~skip, upd, mean)
                 elif op == "max":

@@ -52,24 +52,6 @@ def compare(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     raise UnsupportedError(f"unsupported comparison operator {op!r}")
 
 
-def _modifier(node: Any) -> tuple[str, bool, list[str] | None, list[str], bool]:
-    """(cardinality, on, matching labels or None, include labels, return_bool)."""
-    mod = node.modifier
-    if mod is None:
-        return "OneToOne", False, None, [], False
-    card = str(mod.card).rsplit(".", 1)[-1].split("(", 1)[0]
-    on = False
-    names: list[str] | None = None
-    if mod.matching is not None:
-        on = str(mod.matching.type).endswith("Include")
-        names = list(mod.matching.labels)
-    include = list(mod.group_labels or [])
-    fill = getattr(mod, "fill_values", None)
-    if fill is not None and (fill.lhs is not None or fill.rhs is not None):
-        raise UnsupportedError("fill modifiers on binary operators are not PromQL 2.42")
-    return card, on, names, include, bool(mod.return_bool)
-
-
 def signature(ls: tuple, on: bool, names: list[str] | None) -> tuple:
     names = names or []
     if on:
@@ -80,8 +62,14 @@ def signature(ls: tuple, on: bool, names: list[str] | None) -> tuple:
 
 
 def binary(ev: Evaluator, node: Any) -> Any:
-    op = str(node.op)
-    card, on, names, include, return_bool = _modifier(node)
+    op = node.op
+    card, on, names, include, return_bool = (
+        node.card,
+        node.on,
+        node.names,
+        node.include,
+        node.return_bool,
+    )
     lhs = ev.eval(node.lhs)
     rhs = ev.eval(node.rhs)
     l_scalar = isinstance(lhs, np.ndarray)
@@ -93,8 +81,9 @@ def binary(ev: Evaluator, node: Any) -> Any:
             return compare(op, lhs, rhs).astype(np.float64)
         return arith(op, lhs, rhs)
     if l_scalar or r_scalar:
-        return _vector_scalar(ev, op, rhs if l_scalar else lhs, lhs if l_scalar else rhs,
-                              l_scalar, return_bool)
+        return _vector_scalar(
+            ev, op, rhs if l_scalar else lhs, lhs if l_scalar else rhs, l_scalar, return_bool
+        )
     if op in SETOPS:
         return _set_op(ev, op, lhs, rhs, on, names)
     return _vector_binop(ev, op, lhs, rhs, card, on, names, include, return_bool)
@@ -167,7 +156,12 @@ def _set_op(
 
 
 def _result_labels(
-    ls: tuple, rs: tuple, op: str, card: str, on: bool, names: list[str] | None,
+    ls: tuple,
+    rs: tuple,
+    op: str,
+    card: str,
+    on: bool,
+    names: list[str] | None,
     include: list[str],
 ) -> tuple:
     d = dict(ls)
@@ -199,8 +193,15 @@ def _first_step(mask: np.ndarray) -> int:
 
 
 def _vector_binop(
-    ev: Evaluator, op: str, lhs: list[Row], rhs: list[Row], card: str, on: bool,
-    names: list[str] | None, include: list[str], return_bool: bool,
+    ev: Evaluator,
+    op: str,
+    lhs: list[Row],
+    rhs: list[Row],
+    card: str,
+    on: bool,
+    names: list[str] | None,
+    include: list[str],
+    return_bool: bool,
 ) -> list[Row]:
     n = ev.n
     active = _any(lhs, n) & _any(rhs, n)
@@ -263,7 +264,7 @@ def _vector_binop(
         first_match = _first_step(match_err) if match_err.any() else n
         if first_dup <= first_match:
             step = first_dup
-            for sig, rows in r_groups.items():
+            for rows in r_groups.values():
                 present = [r for r in rows if r.m[step]]
                 if len(present) > 1:
                     one_side = "left" if swapped else "right"
@@ -284,5 +285,7 @@ def _vector_binop(
         raise EvalError(
             "multiple matches for labels: grouping labels must ensure unique matches", first_match
         )
-    rows = [Row(metric, np.asarray(value, dtype=np.float64), mask) for metric, _, value, mask in pairs]
+    rows = [
+        Row(metric, np.asarray(value, dtype=np.float64), mask) for metric, _, value, mask in pairs
+    ]
     return merge_rows(rows, n)

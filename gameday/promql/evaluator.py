@@ -9,7 +9,6 @@ Prometheus 2.42's engine: 5-minute lookback, staleness markers, inclusive range 
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +16,11 @@ import numpy as np
 import promql_parser
 
 from gameday.engine.tsdb import TSDB, Labels, Matcher, stale_mask
+from gameday.promql.ast import convert
 from gameday.promql.errors import EvalError, PromQLParseError, UnsupportedError
 from gameday.promql.labels import drop_name
 
 LOOKBACK_MS = 300_000
-_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 _PARSE_CACHE: dict[str, Any] = {}
 
 
@@ -48,48 +47,17 @@ def parse(expr: str) -> Any:
     node = _PARSE_CACHE.get(expr)
     if node is None:
         try:
-            node = promql_parser.parse(expr)
+            raw = promql_parser.parse(expr)
         except Exception as exc:  # the Rust parser raises ValueError and friends
             raise PromQLParseError(str(exc)) from None
+        node = convert(raw)
         _PARSE_CACHE[expr] = node
     return node
 
 
-def td_ms(td: _dt.timedelta | None) -> int:
-    """A timedelta as integer milliseconds (0 for None)."""
-    if td is None:
-        return 0
-    return (td.days * 86_400_000) + td.seconds * 1000 + td.microseconds // 1000
-
-
-def at_ms(at: Any, start: int, end: int) -> int | None:
-    """The ``@`` modifier as ms, or None."""
-    if at is None:
-        return None
-    kind = str(at.type).rsplit(".", 1)[-1]
-    if kind == "Start":
-        return start
-    if kind == "End":
-        return end
-    delta = at.at - _EPOCH
-    return td_ms(delta)
-
-
-_MATCH_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
-
-
 def selector_matchers(vs: Any) -> list[Matcher]:
-    """The label matchers of a vector selector (metric name included)."""
-    out = []
-    if vs.name:
-        out.append(Matcher("__name__", "=", vs.name))
-    if vs.matchers.or_matchers:
-        raise UnsupportedError("'or' inside a label matcher set is not PromQL 2.42")
-    for m in vs.matchers.matchers:
-        op = str(m.op).rsplit(".", 1)[-1]
-        op = op.split("(", 1)[0]
-        out.append(Matcher(m.name, _MATCH_OPS[op], m.value))
-    return out
+    """The label matchers of a (converted) vector selector, metric name included."""
+    return list(vs.matchers)
 
 
 def merge_rows(rows: list[Row], n: int) -> list[Row]:
@@ -124,6 +92,8 @@ class Evaluator:
         start_ms, end_ms: what ``start()``/``end()`` mean for ``@`` (default: first/last step).
         rule_mode: evaluate as a rule does (Prometheus re-parses ``expr.String()``, which
             orders selector matchers by their text; only ``absent()`` can tell).
+        lagged: metric names whose samples at or after each step's own time are hidden
+            (series a later rule writes: step-by-step evaluation has not written them yet).
     """
 
     def __init__(
@@ -137,6 +107,7 @@ class Evaluator:
         start_ms: int | None = None,
         end_ms: int | None = None,
         rule_mode: bool = False,
+        lagged: frozenset[str] = frozenset(),
     ) -> None:
         self.db = db
         self.steps = np.asarray(steps, dtype=np.int64)
@@ -145,6 +116,7 @@ class Evaluator:
         self.subquery_step_ms = subquery_step_ms
         self.max_samples = max_samples
         self.rule_mode = rule_mode
+        self.lagged = lagged
         self.start_ms = int(self.steps[0]) if start_ms is None else start_ms
         self.end_ms = int(self.steps[-1]) if end_ms is None else end_ms
 
@@ -166,15 +138,18 @@ class Evaluator:
 
     def ref_times(self, node: Any) -> np.ndarray:
         """Per-step reference time of a selector: (@ or step) - offset."""
-        at = at_ms(node.at, self.start_ms, self.end_ms)
-        offset = td_ms(node.offset)
+        at = None
+        if node.at is not None:
+            kind, ms = node.at
+            at = self.start_ms if kind == "Start" else self.end_ms if kind == "End" else ms
+        offset = node.offset_ms
         if at is not None:
             return np.full(self.n, at - offset, dtype=np.int64)
         return self.steps - offset
 
     # ---- dispatch ------------------------------------------------------------------
     def eval(self, node: Any) -> Any:
-        kind = type(node).__name__
+        kind = node.kind
         method = getattr(self, "_eval_" + kind, None)
         if method is None:
             raise UnsupportedError(f"unsupported PromQL construct: {kind}")
@@ -191,6 +166,12 @@ class Evaluator:
         if not isinstance(val, np.ndarray):
             raise EvalError("expected a scalar")
         return val
+
+    def limit(self, labels: Labels, refs: np.ndarray) -> np.ndarray:
+        """The latest visible sample time per step for one series."""
+        if self.lagged and dict(labels).get("__name__", "") in self.lagged:
+            return np.minimum(refs, self.steps - 1)
+        return refs
 
     def _eval_NumberLiteral(self, node: Any) -> np.ndarray:
         return self.scalar(float(node.val))
@@ -215,11 +196,11 @@ class Evaluator:
         """Rows of an instant selector plus the timestamps of the samples they took."""
         refs = self.ref_times(node)
         out = []
-        for s in self.db.select(selector_matchers(node)):
+        for s in self.db.select(node.matchers):
             t, v = s.t, s.v
             if len(t) == 0:
                 continue
-            idx = np.searchsorted(t, refs, side="right") - 1
+            idx = np.searchsorted(t, self.limit(s.labels, refs), side="right") - 1
             ok = idx >= 0
             safe = np.where(ok, idx, 0)
             st = t[safe]
@@ -253,20 +234,23 @@ class Evaluator:
     # ---- range arguments -----------------------------------------------------------
     def range_arg(self, node: Any) -> tuple[list[RangeSeries], np.ndarray, int]:
         """Series and per-step window end (ms) of a matrix selector or subquery, plus range."""
-        while type(node).__name__ == "ParenExpr":
+        while node.kind == "ParenExpr":
             node = node.expr
-        kind = type(node).__name__
+        kind = node.kind
         if kind == "MatrixSelector":
             vs = node.vector_selector
-            rng = td_ms(node.range)
+            rng = node.range_ms
             refs = self.ref_times(vs)
             series = []
-            for s in self.db.select(selector_matchers(vs)):
+            for s in self.db.select(vs.matchers):
                 t, v = s.t, s.v
                 keep = ~stale_mask(v)
                 if not keep.all():
                     t, v = t[keep], v[keep]
                 if len(t):
+                    lim = self.limit(s.labels, refs)
+                    if lim is not refs:
+                        t, v = _clip_series(t, v, lim, refs)
                     series.append(RangeSeries(s.labels, t, v))
             return series, refs, rng
         if kind == "SubqueryExpr":
@@ -274,8 +258,10 @@ class Evaluator:
         raise EvalError(f"expected a range vector, got {kind}")
 
     def subquery(self, node: Any) -> tuple[list[RangeSeries], np.ndarray, int]:
-        rng = td_ms(node.range)
-        step = td_ms(node.step) or self.subquery_step_ms
+        if self.lagged:
+            raise EvalError("subquery over lagged rule outputs needs step-by-step evaluation")
+        rng = node.range_ms
+        step = node.step_ms or self.subquery_step_ms
         refs = self.ref_times(node)
         lo = int(refs.min()) - rng
         hi = int(refs.max())
@@ -297,3 +283,13 @@ def windows(t: np.ndarray, refs: np.ndarray, rng: int) -> tuple[np.ndarray, np.n
     lo = np.searchsorted(t, refs - rng, side="left")
     hi = np.searchsorted(t, refs, side="right")
     return lo, hi
+
+
+def _clip_series(
+    t: np.ndarray, v: np.ndarray, lim: np.ndarray, refs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Drop samples a lagged series would not have yet; exact only with one step gap."""
+    if len(refs) == 1:
+        keep = t <= lim[0]
+        return t[keep], v[keep]
+    raise EvalError("range selector over lagged rule outputs needs step-by-step evaluation")

@@ -1,5 +1,7 @@
 """PromQL function calls, dispatched by name; unknown names raise UnsupportedError."""
 
+# ruff: noqa: B023 - the per-window lambdas run inside the loop that binds their variables
+
 from __future__ import annotations
 
 import calendar
@@ -18,17 +20,35 @@ from gameday.promql.histogram import bucket_quantile
 from gameday.promql.labels import LABEL_NAME_RE, NAME, drop_name, go_quote, lget
 
 _MATH = {
-    "abs": np.abs, "ceil": np.ceil, "floor": np.floor, "exp": np.exp, "sqrt": np.sqrt,
-    "ln": np.log, "log2": np.log2, "log10": np.log10, "sin": np.sin, "cos": np.cos,
-    "tan": np.tan, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh,
-    "cosh": np.cosh, "tanh": np.tanh, "asinh": np.arcsinh, "acosh": np.arccosh,
-    "atanh": np.arctanh, "deg": np.degrees, "rad": np.radians, "sgn": np.sign,
+    "abs": np.abs,
+    "ceil": np.ceil,
+    "floor": np.floor,
+    "exp": np.exp,
+    "sqrt": np.sqrt,
+    "ln": np.log,
+    "log2": np.log2,
+    "log10": np.log10,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
+    "asin": np.arcsin,
+    "acos": np.arccos,
+    "atan": np.arctan,
+    "sinh": np.sinh,
+    "cosh": np.cosh,
+    "tanh": np.tanh,
+    "asinh": np.arcsinh,
+    "acosh": np.arccosh,
+    "atanh": np.arctanh,
+    "deg": np.degrees,
+    "rad": np.radians,
+    "sgn": np.sign,
 }
 _RATE = {"rate": (True, True), "increase": (True, False), "delta": (False, False)}
 
 
 def _unwrap(node: Any) -> Any:
-    while type(node).__name__ == "ParenExpr":
+    while node.kind == "ParenExpr":
         node = node.expr
     return node
 
@@ -41,16 +61,26 @@ def _string_arg(ev: Evaluator, node: Any) -> str:
 
 
 def call(ev: Evaluator, node: Any) -> Any:
-    name = node.func.name
-    args = list(node.args)
+    name = node.func_name
+    args = node.args
     n = ev.n
     with np.errstate(all="ignore"):
         if name in _MATH:
             fn = _MATH[name]
             rows = [Row(drop_name(r.labels), fn(r.v), r.m) for r in ev.eval_vector(args[0])]
             return merge_rows(rows, n)
-        if name in _RATE or name in ("irate", "idelta") or name in rf.OVER_TIME or name in (
-            "deriv", "predict_linear", "quantile_over_time", "holt_winters", "absent_over_time",
+        if (
+            name in _RATE
+            or name in ("irate", "idelta")
+            or name in rf.OVER_TIME
+            or name
+            in (
+                "deriv",
+                "predict_linear",
+                "quantile_over_time",
+                "holt_winters",
+                "absent_over_time",
+            )
         ):
             return _range_call(ev, name, args)
         handler = _HANDLERS.get(name)
@@ -89,8 +119,12 @@ def _range_call(ev: Evaluator, name: str, args: list[Any]) -> Any:
             val, ok = rf.per_window(lambda i, a, b: rf.quantile_over(v[a:b], float(q[i])), lo, hi)
         elif name == "deriv":
             val, ok = rf.per_window(
-                lambda _i, a, b: rf.linear_regression(t[a:b], v[a:b], int(t[a]))[0]
-                if b - a >= 2 else None, lo, hi)
+                lambda _i, a, b: (
+                    rf.linear_regression(t[a:b], v[a:b], int(t[a]))[0] if b - a >= 2 else None
+                ),
+                lo,
+                hi,
+            )
         elif name == "predict_linear":
             dur = scalars[0]
 
@@ -106,12 +140,15 @@ def _range_call(ev: Evaluator, name: str, args: list[Any]) -> Any:
             for i in range(n):
                 if not (0 < sf[i] < 1):
                     raise EvalError(
-                        f"invalid smoothing factor. Expected: 0 < sf < 1, got: {sf[i]:f}", i)
+                        f"invalid smoothing factor. Expected: 0 < sf < 1, got: {sf[i]:f}", i
+                    )
                 if not (0 < tf[i] < 1):
                     raise EvalError(
-                        f"invalid trend factor. Expected: 0 < tf < 1, got: {tf[i]:f}", i)
+                        f"invalid trend factor. Expected: 0 < tf < 1, got: {tf[i]:f}", i
+                    )
             val, ok = rf.per_window(
-                lambda i, a, b: rf.holt_winters(v[a:b], float(sf[i]), float(tf[i])), lo, hi)
+                lambda i, a, b: rf.holt_winters(v[a:b], float(sf[i]), float(tf[i])), lo, hi
+            )
         if ok.any():
             labels = s.labels if name == "last_over_time" else drop_name(s.labels)
             out.append(Row(labels, val, ok))
@@ -131,7 +168,7 @@ def _absent_labels(node: Any, sort_matchers: bool = False) -> tuple:
     matchers on one label wins).
     """
     node = _unwrap(node)
-    kind = type(node).__name__
+    kind = node.kind
     if kind == "MatrixSelector":
         node = node.vector_selector
     elif kind != "VectorSelector":
@@ -182,7 +219,7 @@ def _scalar(ev: Evaluator, args: list[Any]) -> np.ndarray:
 
 def _timestamp(ev: Evaluator, args: list[Any]) -> list[Row]:
     arg = _unwrap(args[0])
-    if type(arg).__name__ == "VectorSelector":
+    if arg.kind == "VectorSelector":
         rows = [
             Row(drop_name(r.labels), st.astype(np.float64) / 1000, r.m)
             for r, st in ev.select_instant(arg)
@@ -358,16 +395,21 @@ def _date_fn(fn: Any) -> Any:
     def handler(ev: Evaluator, args: list[Any]) -> Any:
         if not args:
             secs = (ev.steps // 1000).tolist()
-            return np.array([fn(_dt.datetime.fromtimestamp(s, _dt.timezone.utc)) for s in secs],
-                            dtype=np.float64)
+            return np.array(
+                [fn(_dt.datetime.fromtimestamp(s, _dt.UTC)) for s in secs],
+                dtype=np.float64,
+            )
         rows = ev.eval_vector(args[0])
         out = []
         for r in rows:
-            vals = np.array([
-                fn(_dt.datetime.fromtimestamp(int(x), _dt.timezone.utc)) if ok and math.isfinite(x)
-                else math.nan
-                for x, ok in zip(r.v.tolist(), r.m.tolist(), strict=True)
-            ])
+            vals = np.array(
+                [
+                    fn(_dt.datetime.fromtimestamp(int(x), _dt.UTC))
+                    if ok and math.isfinite(x)
+                    else math.nan
+                    for x, ok in zip(r.v.tolist(), r.m.tolist(), strict=True)
+                ]
+            )
             out.append(Row(drop_name(r.labels), vals, r.m))
         return merge_rows(out, ev.n)
 

@@ -25,8 +25,14 @@ def kahan_inc(inc: float, s: float, c: float) -> tuple[float, float]:
 
 
 def extrapolated_rate(
-    t: np.ndarray, v: np.ndarray, lo: np.ndarray, hi: np.ndarray, refs: np.ndarray,
-    rng: int, is_counter: bool, is_rate: bool,
+    t: np.ndarray,
+    v: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    refs: np.ndarray,
+    rng: int,
+    is_counter: bool,
+    is_rate: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Prometheus 2.42 ``extrapolatedRate`` for every window; returns (values, present)."""
     cnt = hi - lo

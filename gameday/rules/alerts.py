@@ -92,7 +92,9 @@ class AlertingState:
                 raise EvalError(
                     "vector contains metrics with the same labelset after applying alert labels"
                 )
-            fresh[key] = Alert(rule.name, out, annotations, PENDING, value, ts, key=key, ann_ctx=ctx)
+            fresh[key] = Alert(
+                rule.name, out, annotations, PENDING, value, ts, key=key, ann_ctx=ctx
+            )
         for key, a in fresh.items():
             old = self.active.get(key)
             if old is not None and old.state != INACTIVE:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import promql_parser
 
 from gameday.engine.tsdb import STALE_NAN, TSDB, Labels
+from gameday.promql.ast import walk
 from gameday.promql.errors import EvalError
-from gameday.promql.evaluator import Evaluator, selector_matchers, td_ms
+from gameday.promql.evaluator import Evaluator, selector_matchers
 from gameday.rules.alerts import FIRING
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
@@ -32,28 +32,63 @@ class NotBatchable(Exception):
 def _selectors(node: Any) -> tuple[list[Any], bool]:
     """Vector selectors of an expression and whether any looks ahead (@, negative offset)."""
     found: list[Any] = []
-    ahead = [False]
-
-    def visit(n: Any) -> bool:
-        kind = type(n).__name__
-        if kind == "VectorSelector":
+    ahead = False
+    for n in walk(node):
+        if n.kind == "VectorSelector":
             found.append(n)
-            if n.at is not None or td_ms(n.offset) < 0:
-                ahead[0] = True
-        elif kind == "SubqueryExpr" and (n.at is not None or td_ms(n.offset) < 0):
-            ahead[0] = True
-        return True
+        if n.kind in ("VectorSelector", "SubqueryExpr") and (n.at is not None or n.offset_ms < 0):
+            ahead = True
+    return found, ahead
 
-    promql_parser.walk(node, visit)
-    return found, ahead[0]
+
+def plan(groups: list[RuleGroup]) -> list[tuple[int, int, frozenset[str]]]:
+    """Order rules so producers come first; (group, rule, lagged names) per rule.
+
+    A rule that reads what a later rule (in promtool's order) writes sees it one step late;
+    those names are "lagged" for it. Raises :class:`NotBatchable` on a cycle or self-read.
+    """
+    flat = [(gi, ri, r) for gi, g in enumerate(groups) for ri, r in enumerate(g.rules)]
+    reads: list[set[int]] = []
+    lagged: list[frozenset[str]] = []
+    for pos, (_, _, rule) in enumerate(flat):
+        deps: set[int] = set()
+        lag: set[str] = set()
+        for sel in _selectors(rule.node)[0]:
+            ms = [m for m in selector_matchers(sel) if m.name == "__name__"]
+            for q, (_, _, other) in enumerate(flat):
+                if other.is_alert or not all(m.matches(other.name) for m in ms):
+                    continue
+                if q == pos:
+                    raise NotBatchable("a rule reads its own output")
+                deps.add(q)
+                if q > pos:
+                    lag.add(other.name)
+        reads.append(deps)
+        lagged.append(frozenset(lag))
+    order: list[int] = []
+    state = [0] * len(flat)
+
+    def visit(i: int) -> None:
+        if state[i] == 2:
+            return
+        if state[i] == 1:
+            raise NotBatchable("rules depend on each other in a cycle")
+        state[i] = 1
+        for d in sorted(reads[i]):
+            visit(d)
+        state[i] = 2
+        order.append(i)
+
+    for i in range(len(flat)):
+        visit(i)
+    return [(flat[i][0], flat[i][1], lagged[i]) for i in order]
 
 
 def check_batchable(groups: list[RuleGroup], expr_texts: list[str]) -> None:
     """Raise :class:`NotBatchable` unless whole-range evaluation gives promtool's answer."""
     rules: list[Rule] = [r for g in groups for r in g.rules]
-    outputs = [r.name if not r.is_alert else None for r in rules]
     any_alert = any(r.is_alert for r in rules)
-    for i, rule in enumerate(rules):
+    for rule in rules:
         if rule.node is None:
             raise NotBatchable("unparsed rule")
         if rule.is_alert and any("query" in v for v in rule.annotations.values()):
@@ -65,9 +100,6 @@ def check_batchable(groups: list[RuleGroup], expr_texts: list[str]) -> None:
             raise NotBatchable("looks ahead")
         for sel in sels:
             ms = [m for m in selector_matchers(sel) if m.name == "__name__"]
-            for later in outputs[i:]:
-                if later is not None and all(m.matches(later) for m in ms):
-                    raise NotBatchable("reads a later rule's output")
             if any_alert and all(
                 any(m.matches(n) for n in ("ALERTS", "ALERTS_FOR_STATE")) for m in ms
             ):
@@ -91,7 +123,10 @@ def _cached(expand: Any) -> Any:
 
 
 def run_batch(
-    runners: list[GroupRunner], db: TSDB, steps: np.ndarray, check_steps: set[int],
+    runners: list[GroupRunner],
+    db: TSDB,
+    steps: np.ndarray,
+    check_steps: set[int],
     eval_opts: dict[str, Any],
 ) -> dict[int, dict[str, list[tuple[Labels, Labels]]]]:
     """Evaluate every rule over ``steps``; returns firing alerts at the requested steps.
@@ -100,10 +135,12 @@ def run_batch(
         EvalError: a rule failed at some step (the caller re-runs step by step).
     """
     firing: dict[int, dict[str, list[tuple[Labels, Labels]]]] = {i: {} for i in check_steps}
-    ev = Evaluator(db, steps, rule_mode=True, **eval_opts)
     n = len(steps)
-    for runner in runners:
-        for i, rule in enumerate(runner.group.rules):
+    for gi, i, lagged in plan([r.group for r in runners]):
+        runner = runners[gi]
+        rule = runner.group.rules[i]
+        if True:
+            ev = Evaluator(db, steps, rule_mode=True, lagged=lagged, **eval_opts)
             val = ev.eval(rule.node)
             if isinstance(val, str):
                 raise EvalError("rule result is not a vector or scalar")
@@ -118,8 +155,9 @@ def run_batch(
     return firing
 
 
-def _record(rule: Rule, rows: list[tuple[Labels, np.ndarray, np.ndarray]], steps: np.ndarray,
-            db: TSDB) -> None:
+def _record(
+    rule: Rule, rows: list[tuple[Labels, np.ndarray, np.ndarray]], steps: np.ndarray, db: TSDB
+) -> None:
     out: dict[Labels, tuple[np.ndarray, np.ndarray]] = {}
     for labels, v, m in rows:
         d = dict(labels)
@@ -155,8 +193,13 @@ def _write_series(db: TSDB, key: Labels, steps: np.ndarray, v: np.ndarray, m: np
 
 
 def _alert(
-    runner: GroupRunner, i: int, rule: Rule, rows: list[tuple[Labels, np.ndarray, np.ndarray]],
-    steps: np.ndarray, db: TSDB, firing: dict[int, dict[str, list[tuple[Labels, Labels]]]],
+    runner: GroupRunner,
+    i: int,
+    rule: Rule,
+    rows: list[tuple[Labels, np.ndarray, np.ndarray]],
+    steps: np.ndarray,
+    db: TSDB,
+    firing: dict[int, dict[str, list[tuple[Labels, Labels]]]],
 ) -> None:
     state = runner.alert_states[i]
     expand = _cached(runner.expander(0, rule.name)) if rule.labels else None
@@ -184,8 +227,7 @@ def _alert(
             got = firing[si].setdefault(rule.name, [])
             for a in state.active_alerts():
                 if a.state == FIRING:
-                    ann = state.resolve_annotations(
-                        a, lambda t, r=rule: runner.expander(t, r.name))
+                    ann = state.resolve_annotations(a, lambda t, r=rule: runner.expander(t, r.name))
                     got.append((tuple(sorted(a.labels.items())), tuple(sorted(ann.items()))))
     for labels, pts in series.items():
         if db.series(labels) is not None:

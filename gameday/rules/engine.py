@@ -48,8 +48,14 @@ class AlertTransition:
 
 def _transition(kind: str, a: Alert) -> AlertTransition:
     return AlertTransition(
-        kind, a.alertname, dict(a.labels), dict(a.annotations), a.value,
-        a.active_at_ms, a.fired_at_ms, a.resolved_at_ms,
+        kind,
+        a.alertname,
+        dict(a.labels),
+        dict(a.annotations),
+        a.value,
+        a.active_at_ms,
+        a.fired_at_ms,
+        a.resolved_at_ms,
     )
 
 

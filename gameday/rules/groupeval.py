@@ -8,6 +8,7 @@ staleness marker. A failing rule keeps its error in ``last_error`` and the group
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -144,8 +145,6 @@ class GroupRunner:
             else:
                 returned.add(labels)
         for labels in self.previous.get(i, set()) - returned:
-            try:
+            with contextlib.suppress(SampleAppendError):
                 self.db.mark_stale(labels, ts)
-            except SampleAppendError:
-                pass
         self.previous[i] = returned

@@ -7,6 +7,7 @@ label names) and reports every problem with file, line, column and dotted key.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -235,9 +236,37 @@ def _rule(
     )
 
 
+_CACHE: dict[tuple[str, float, int], tuple[list[RuleGroup], list[Problem]]] = {}
+
+
 def read_rule_file(path: str | Path) -> tuple[list[RuleGroup], list[Problem]]:
-    """Read and parse one rule file; an unreadable file is one problem."""
+    """Read and parse one rule file; an unreadable file is one problem.
+
+    Parsed files are cached by path, mtime and size; callers get fresh group objects.
+    """
     p = Path(path)
+    try:
+        st = p.stat()
+        key = (str(p.resolve()), st.st_mtime, st.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _CACHE:
+        groups, problems = _CACHE[key]
+        return [_fresh(g) for g in groups], list(problems)
+    result = _read_rule_file(p, path)
+    if key is not None:
+        _CACHE[key] = result
+        return [_fresh(g) for g in result[0]], list(result[1])
+    return result
+
+
+def _fresh(g: RuleGroup) -> RuleGroup:
+    g2 = copy.copy(g)
+    g2.rules = [copy.copy(r) for r in g.rules]
+    return g2
+
+
+def _read_rule_file(p: Path, path: str | Path) -> tuple[list[RuleGroup], list[Problem]]:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -185,8 +185,11 @@ class _Loader:
 
 
 def _run_batch(
-    tf: TestFile, tg: TestGroup, groups: list[RuleGroup],
-    series: dict[Labels, list[tuple[int, float]]], eval_opts: dict,
+    tf: TestFile,
+    tg: TestGroup,
+    groups: list[RuleGroup],
+    series: dict[Labels, list[tuple[int, float]]],
+    eval_opts: dict,
 ) -> list[str]:
     check_batchable(groups, [c.expr for c in tg.expr_cases])
     db = TSDB()
@@ -207,7 +210,9 @@ def _run_batch(
     return errs
 
 
-def _firing(tg: TestGroup, runners: list[GroupRunner], t: int) -> dict[str, list[tuple[Labels, Labels]]]:
+def _firing(
+    tg: TestGroup, runners: list[GroupRunner], t: int
+) -> dict[str, list[tuple[Labels, Labels]]]:
     names = {c.alertname for c in tg.alert_cases if c.eval_time_ms == t}
     got: dict[str, list[tuple[Labels, Labels]]] = {}
     for r in runners:
@@ -222,16 +227,18 @@ def _firing(tg: TestGroup, runners: list[GroupRunner], t: int) -> dict[str, list
     return got
 
 
-def _compare_alerts(tg: TestGroup, t: int, got: dict[str, list[tuple[Labels, Labels]]]) -> list[str]:
+def _compare_alerts(
+    tg: TestGroup, t: int, got: dict[str, list[tuple[Labels, Labels]]]
+) -> list[str]:
     cases = [c for c in tg.alert_cases if c.eval_time_ms == t]
     errs = []
     for case in cases:
         g = sorted(got.get(case.alertname, []))
         exp = []
-        for labels, annotations in case.exp_alerts:
+        for labels, annots in case.exp_alerts:
             lab = dict(labels)
             lab["alertname"] = case.alertname
-            exp.append((tuple(sorted(lab.items())), tuple(sorted(annotations.items()))))
+            exp.append((tuple(sorted(lab.items())), tuple(sorted(annots.items()))))
         exp.sort()
         if exp != g:
             name = f"    name: {tg.name},\n" if tg.name else ""
@@ -247,14 +254,13 @@ def _check_expr(case, runners, db, eval_opts) -> list[str]:  # type: ignore[no-u
     from gameday.promql import evaluate_instant
 
     when = format_go_duration(case.eval_time_ms)
+    head = f"    expr: {go_quote(case.expr)}, time: {when}"
     try:
         val = evaluate_instant(case.expr, db, case.eval_time_ms, **eval_opts)
     except PromQLError as exc:
-        return [f"    expr: {go_quote(case.expr)}, time: {when}, err: {exc}"]
+        return [f"{head}, err: {exc}"]
     if isinstance(val, str):
-        return [
-            f"    expr: {go_quote(case.expr)}, time: {when}, err: rule result is not a vector or scalar"
-        ]
+        return [f"{head}, err: rule result is not a vector or scalar"]
     got = (
         [((), val)]
         if isinstance(val, float)
@@ -265,9 +271,7 @@ def _check_expr(case, runners, db, eval_opts) -> list[str]:  # type: ignore[no-u
         try:
             labels = parse_metric(text)[0] if text.strip() not in ("", "{}") else ()
         except SeriesParseError as exc:
-            return [
-                f"    expr: {go_quote(case.expr)}, time: {when}, err: labels {go_quote(text)}: {exc}"
-            ]
+            return [f"{head}, err: labels {go_quote(text)}: {exc}"]
         exp.append((labels, value))
     exp.sort(key=lambda s: s[0])
     got.sort(key=lambda s: s[0])

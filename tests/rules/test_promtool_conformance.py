@@ -47,7 +47,9 @@ CASES = _expected()
 
 
 @pytest.mark.skipif(not CASES, reason=f"conformance corpus not found at {CORPUS}")
-@pytest.mark.parametrize(("path", "verdict"), CASES or [("none", "pass")], ids=[c[0] for c in CASES] or ["none"])
+@pytest.mark.parametrize(
+    ("path", "verdict"), CASES or [("none", "pass")], ids=[c[0] for c in CASES] or ["none"]
+)
 def test_promtool_verdict(path: str, verdict: str) -> None:
     full = CORPUS / path
     cwd = os.getcwd()
