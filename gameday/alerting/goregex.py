@@ -40,11 +40,17 @@ _PERL = {
     "s": "[\\t\\n\\f\\r ]",
     "S": "[^\\t\\n\\f\\r ]",
 }
+_W = "[0-9A-Za-z_]"
+_ASSERTIONS = {  # Go's \b is an ASCII word boundary; every assertion may be repeated
+    "z": "(?:\\Z)",
+    "A": "(?:\\A)",
+    "b": f"(?:(?<={_W})(?!{_W})|(?<!{_W})(?={_W}))",
+    "B": f"(?:(?<={_W})(?={_W})|(?<!{_W})(?!{_W}))",
+}
 # Escapes RE2 knows; any other escaped letter or digit is an error there.
 _PLAIN_ESCAPES = set("aftnrvbBA.+*?()|[]{}^$\\-/ #&~<>=!,:;@%'\"`_")
 
 
-_LEADING_FLAGS = re.compile(r"\(\?[imsU]+\)")
 _FLAGS = re.compile(r"\(\?([imsU]*(?:-[imsU]+)?)\)")
 
 
@@ -61,7 +67,7 @@ def translate(pattern: str) -> str:
     out: list[str] = []
     i, n = 0, len(pattern)
     in_class = False
-    closers = [0]  # per open group: scoped-flag groups to close with it
+    scoped: list[list[str]] = [[]]  # per open group: flag scopes opened inside it
     while i < n:
         c = pattern[i]
         if c == "\\":
@@ -74,8 +80,8 @@ def translate(pattern: str) -> str:
                 lit = pattern[i:] if end < 0 else pattern[i:end]
                 out.append(re.escape(lit))
                 i = n if end < 0 else end + 2
-            elif e == "z":
-                out.append("\\Z")
+            elif e in _ASSERTIONS and not in_class:
+                out.append(_ASSERTIONS[e])
             elif e in "pP":
                 i = _unicode_class(pattern, i, e == "P", in_class, out)
             elif e == "x" and i < n and pattern[i] == "{":
@@ -140,22 +146,27 @@ def translate(pattern: str) -> str:
                 if "U" in flags.group(1):
                     raise GoRegexError("the ungreedy flag (?U) is not supported by gameday")
                 out.append(f"(?{flags.group(1)}:")
-                closers[-1] += 1
+                scoped[-1].append(flags.group(1))
                 i = flags.end()
                 continue
         if c == "(":
-            closers.append(0)
-        elif c == ")" and len(closers) > 1:
-            out.append(")" * closers.pop())
-        if c == "$":
-            out.append("\\Z")
+            scoped.append([])
+        elif c == ")" and len(scoped) > 1:
+            out.append(")" * len(scoped.pop()))
+        elif c == "|" and scoped[-1]:  # the flags hold on in the next alternative
+            reopen = "".join(f"(?{f}:" for f in scoped[-1])
+            out.append(")" * len(scoped[-1]) + "|" + reopen)
+            i += 1
+            continue
+        if c in "^$":  # grouped, as Go allows quantifiers on assertions
+            out.append("(?:\\Z)" if c == "$" else "(?:^)")
             i += 1
             continue
         out.append(c)
         i += 1
     if in_class:
         raise GoRegexError(f"missing closing ]: {pattern}")
-    return "".join(out) + ")" * closers[0]
+    return "".join(out) + ")" * len(scoped[0])
 
 
 @functools.cache
@@ -200,15 +211,15 @@ def _unicode_class(pattern: str, i: int, negated: bool, in_class: bool, out: lis
 
 
 def compile_go(pattern: str) -> re.Pattern[str]:
-    """Compile ``pattern`` anchored as Alertmanager does (``^(?:pattern)$``).
+    """Compile ``pattern`` anchored as Alertmanager does: ``^(?:pattern)$``.
+
+    The anchoring is textual, as in Go, so ``a)|(b`` is accepted just as Go accepts it.
 
     Raises:
         GoRegexError: when Go would refuse the expression.
     """
-    text = translate(pattern)
-    lead = _LEADING_FLAGS.match(text)
-    head = lead.group(0) if lead else ""
+    text = translate("^(?:" + pattern + ")$")
     try:
-        return re.compile(head + "(?:" + text[len(head) :] + ")\\Z")
+        return re.compile(text)
     except re.error as exc:
         raise GoRegexError(f"error parsing regexp: {exc}") from None

@@ -61,7 +61,7 @@ class Matcher:
         if self.op == "!=":
             return value != self.value
         assert self._re is not None
-        hit = self._re.match(value) is not None
+        hit = self._re.search(value) is not None  # Go: MatchString, anchored textually
         return hit if self.op == "=~" else not hit
 
     def sort_key(self) -> tuple[str, str, int]:

@@ -78,3 +78,57 @@ def test_matcher_strings_agree_with_amtool(batch: list[str], tmp_path_factory) -
         if not check_alertmanager_config(path):
             ours = load_alertmanager_config(path).route.tree() + "\n"
         assert (text, ours) == (text, their)
+
+
+RE_PIECES = ["a", "b", "ä", ".", ".*", ".+", "?", "|", "(", ")", "[ab]", "[^a]", "\\d", "\\w",
+             "\\s", "\\S", "\\b", "^", "$", "{2}", "{1,2}", "[[:digit:]]", "(?i)", "\\.", "x*?",
+             "\\pL", "[\\d\\s]", "\\A", "\\z", " ", "1", "_"]  # fmt: skip
+RE_VALUES = ["", "a", "b", "ab", "A", "ä", "Ä", "1", "12", "a\nb", "a b", "_", "a.b", "aa", "١"]
+
+
+def routes_test(args: tuple[Path, str]) -> str | None:
+    """``amtool config routes test a=VALUE``, or None when the config is refused."""
+    assert AMTOOL is not None
+    path, value = args
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    run = subprocess.run(
+        [AMTOOL, "config", "routes", "test", f"--config.file={path}", f"a={quoted}"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return run.stdout.strip() if run.returncode == 0 else None
+
+
+@pytest.mark.skipif(AMTOOL is None, reason="amtool (Alertmanager 0.25) not installed")
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    batch=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(RE_PIECES), min_size=1, max_size=5).map("".join),
+            st.sampled_from(RE_VALUES),
+        ),
+        min_size=10,
+        max_size=10,
+    )
+)
+def test_regex_matching_agrees_with_amtool(batch: list[tuple[str, str]], tmp_path_factory) -> None:
+    """Random RE2 patterns: same verdict on the config, same match on the value."""
+    folder = tmp_path_factory.mktemp("re")
+    jobs = []
+    for i, (pattern, value) in enumerate(batch):
+        path = folder / f"c{i}.yml"
+        path.write_text(config_for("a=~" + json.dumps(pattern)), encoding="utf-8")
+        jobs.append((path, value))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        theirs = list(pool.map(routes_test, jobs))
+    for (pattern, value), (path, _), their in zip(batch, jobs, theirs, strict=True):
+        ours = None
+        if not check_alertmanager_config(path):
+            ours = ",".join(load_alertmanager_config(path).route.receivers({"a": value}))
+        assert (pattern, value, ours) == (pattern, value, their)
