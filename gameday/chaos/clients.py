@@ -18,6 +18,7 @@ class Clients:
     apps: Any
     networking: Any
     batch: Any
+    api_client: Any = None
 
 
 def connect(context: str, kubeconfig: str | None = None) -> Clients:
@@ -36,4 +37,5 @@ def connect(context: str, kubeconfig: str | None = None) -> Clients:
         apps=client.AppsV1Api(api),
         networking=client.NetworkingV1Api(api),
         batch=client.BatchV1Api(api),
+        api_client=api,
     )

@@ -98,6 +98,14 @@ def run_cmd(
     path = journal or Path("reports") / f"chaos-{stamp}.jsonl"
 
     def watch() -> None:
+        if responder is not None:
+            from gameday.chaos.live import play_live
+            from gameday.runtime import prepare
+
+            play_live(
+                prepare(scenario), clients, plan.namespace, hold_s, click.echo, responder=responder
+            )
+            return
         end = time.monotonic() + hold_s
         while time.monotonic() < end:
             click.echo(f"observed: {summary_line(cluster_samples(clients, plan.namespace))}")

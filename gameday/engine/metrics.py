@@ -79,6 +79,7 @@ class Exposition:
         self.world = world
         self._hist: dict[str, list[float]] = {n: [0.0] * (len(BUCKETS) + 2) for n in world.services}
         self._cache: dict[tuple[str, ...], Labels] = {}
+        self.include_kube = True  # False when a real cluster supplies these series
 
     def _labels(self, *pairs: str) -> Labels:
         key = pairs
@@ -138,7 +139,8 @@ class Exposition:
                 yield lab("__name__", "hikaricp_connections_pending", *pool), round(st.pool_pending)
                 idle = max(0, st.pool_size - round(st.pool_in_use))
                 yield lab("__name__", "hikaricp_connections_idle", *pool), idle
-            yield from self._kube(name)
+            if self.include_kube:
+                yield from self._kube(name)
         for db in w.databases.values():
             yield from self._postgres(db.name)
 

@@ -103,6 +103,8 @@ class Session:
         self.journal_path = Path(journal) if journal is not None else None
         self._last_error_band: dict[str, int] = {}
         self._handles: dict[Any, Any] = {}  # label tuple -> the store's series, for fast appends
+        self._sources: list[Callable[[], Any]] = []
+        self._action_hooks: list[Callable[[str, ActionOutcome], str | None]] = []
         self.pipeline = AlertPipeline(self)
         self._emit(
             "session.start",
@@ -194,6 +196,20 @@ class Session:
         event.callbacks.append(lambda _event: callback())
         self.env.schedule(event, priority=simpy.core.URGENT, delay=max(0.0, t - self.now))
 
+    def attach_source(self, source: Callable[[], Any], replaces_kube: bool = True) -> None:
+        """Add samples from outside the simulation (a real cluster) to every scrape.
+
+        With ``replaces_kube`` the world stops exposing its own kube-state-metrics series,
+        so the real ones take their place.
+        """
+        self._sources.append(source)
+        if replaces_kube:
+            self.exposition.include_kube = False
+
+    def add_action_hook(self, hook: Callable[[str, ActionOutcome], str | None]) -> None:
+        """Call ``hook(command, outcome)`` after each action; text it returns joins the output."""
+        self._action_hooks.append(hook)
+
     def inject(self, inject_id: str) -> dict[str, Any]:
         """Trigger one of the scenario's facilitator injects now."""
         found = [i for i in self.scenario.injects if i.id == inject_id]
@@ -237,6 +253,10 @@ class Session:
 
         result = execute(self, command, actor=actor, role=role)
         outcome = ActionOutcome(result.ok, result.output, result.kind, result.effect)
+        for hook in self._action_hooks:
+            extra = hook(command, outcome)
+            if extra:
+                outcome.output = f"{outcome.output}\n{extra}" if outcome.output else extra
         self._emit(
             "action",
             {
@@ -319,7 +339,10 @@ class Session:
             self.exposition.observe(dt)
         t_ms = int(round(now * 1000))
         handles = self._handles
-        for labels, value in self.exposition.samples():
+        samples: Any = self.exposition.samples()
+        if self._sources:
+            samples = [*samples, *(x for source in self._sources for x in source())]
+        for labels, value in samples:
             handle = handles.get(labels)
             if handle is None:
                 self.tsdb.append(labels, t_ms, float(value))
