@@ -30,7 +30,8 @@ def test_bench_sweep_backends() -> None:
     for backend, seconds in timings.items():
         per = seconds / RUNS
         print(
-            f"\nsweep {backend}: {RUNS} expert drills in {seconds:.1f} s ({per * 1000:.0f} ms/drill); "
+            f"\nsweep {backend}: {RUNS} expert drills in {seconds:.1f} s "
+            f"({per * 1000:.0f} ms/drill); "
             f"projected 1000 drills: {per * 1000:.0f} s (target < 60 s)"
         )
     print(f"dask / local = {timings['dask'] / timings['local']:.2f} (target <= 1.5)")

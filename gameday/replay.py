@@ -51,7 +51,9 @@ def read_recorded(path: str | Path) -> Recorded:
     )
 
 
-def rebuild(recorded: Recorded, journal: str | Path | None = None, until: float | None = None) -> Session:
+def rebuild(
+    recorded: Recorded, journal: str | Path | None = None, until: float | None = None
+) -> Session:
     """A new session that has re-done every recorded input up to ``until`` (default: all)."""
     prepared = prepare(recorded.source)
     session = prepared.session(seed=recorded.seed, journal=journal, responder=recorded.responder)
@@ -68,7 +70,9 @@ def apply_input(session: Session, event: Event) -> None:
     """Re-do one recorded human input on ``session``."""
     d = event.data
     if event.kind == "action":
-        session.perform(str(d["command"]), actor=str(d.get("actor", "you")), role=str(d.get("role", "ops")))
+        session.perform(
+            str(d["command"]), actor=str(d.get("actor", "you")), role=str(d.get("role", "ops"))
+        )
     elif event.kind == "inject":
         session.inject(str(d["id"]))
     elif event.kind == "hint":

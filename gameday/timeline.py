@@ -51,13 +51,15 @@ def describe(event: Event) -> str | None:
         return f"NOTIFY   {d['receiver']} ({kinds}) {d['status']}: {', '.join(names)}"
     if k == "page.notified":
         wakes = "" if d.get("wakes", True) else " (low urgency, no wake)"
-        return f"PAGE     {d.get('incident_id')} -> {d.get('name') or d.get('person')} level {d.get('level')}{wakes}"
+        who = d.get("name") or d.get("person")
+        return f"PAGE     {d.get('incident_id')} -> {who} level {d.get('level')}{wakes}"
     if k == "page.escalated":
         if d.get("exhausted"):
             return (
                 f"PAGE     {d.get('incident_id')} escalation policy exhausted: nobody acknowledged"
             )
-        return f"PAGE     {d.get('incident_id')} not acknowledged: escalating to level {d.get('to_level')}"
+        level = d.get("to_level")
+        return f"PAGE     {d.get('incident_id')} not acknowledged: escalating to level {level}"
     if k == "page.acknowledged":
         return f"PAGE     {d.get('incident_id')} acknowledged by {d.get('person')}"
     if k == "page.resolved":

@@ -190,7 +190,8 @@ KUBECTL = {
     "scale": lambda o: f"kubectl -n {o.namespace} scale deployment/{o.name} --replicas={o.value}",
     "delete_pod": lambda o: f"kubectl -n {o.namespace} delete pod {o.name}",
     "deny_all_network": lambda o: (
-        f"kubectl -n {o.namespace} apply -f - <<< '<NetworkPolicy {o.name}: podSelector app={o.value}, "
+        f"kubectl -n {o.namespace} apply -f - <<< "
+        f"'<NetworkPolicy {o.name}: podSelector app={o.value}, "
         "no ingress, no egress>'"
     ),
     "delete_network_policy": lambda o: f"kubectl -n {o.namespace} delete networkpolicy {o.name}",

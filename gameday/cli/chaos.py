@@ -57,6 +57,7 @@ def run_cmd(
     hold: str,
     journal: Path | None,
     kubeconfig: str | None,
+    responder: str | None,
     allow_any: bool,
 ) -> int:
     """Map SCENARIO's faults to API-only operations; print them (dry run) or apply them,

@@ -129,7 +129,8 @@ def sweep_cmd(
     if comparison:
         for key, diff in comparison["difference_b_minus_a"].items():
             click.echo(
-                f"  B-A {key:9} {diff['mean']} (95% CI {diff['ci_low']} .. {diff['ci_high']}, n={diff['n']})"
+                f"  B-A {key:9} {diff['mean']} "
+                f"(95% CI {diff['ci_low']} .. {diff['ci_high']}, n={diff['n']})"
             )
     click.echo(f"reports: {stem}.json, {stem}.html")
     return ExitStatus.OK

@@ -206,10 +206,11 @@ def make_responder(spec: str, session: Session, solution: Solution | None) -> Re
         if not any("rollout restart" in a.do for a in actions) and fault_services:
             first_fix = next((a.at for a in actions if a.do.startswith(tuple(prefixes))), 600.0)
             svc = sorted(fault_services)[0]
+            namespace = session.scenario.world.namespace
             actions.append(
                 TimedAction(
                     at=max(0.0, first_fix - 120.0),
-                    do=f"kubectl rollout restart deployment/{svc} -n {session.scenario.world.namespace}",
+                    do=f"kubectl rollout restart deployment/{svc} -n {namespace}",
                     role="ops",
                 )
             )

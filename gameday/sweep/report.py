@@ -63,7 +63,8 @@ def render_html(document: dict[str, Any]) -> str:
     )
     probs = (
         f"<p>Runs: {summary['runs']}. P(ack target missed) = {summary['p_ack_breach']}; "
-        f"P(mitigation target missed) = {summary['p_mitigate_breach']}; P(pass) = {summary['p_pass']}.</p>"
+        f"P(mitigation target missed) = {summary['p_mitigate_breach']}; "
+        f"P(pass) = {summary['p_pass']}.</p>"
     )
     title = html.escape(f"Sweep of {document['scenario']} ({document['responder']})")
     return (

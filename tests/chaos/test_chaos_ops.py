@@ -78,9 +78,12 @@ def test_bad_deploy_sets_the_image_then_restores_it(
     c = fake_clients()
     plan = plan_faults(one_fault(pool_scenario, type="connection_leak", params={"version": "v9"}))
     run(c, plan, tmp_path)
-    body = lambda image: {
-        "spec": {"template": {"spec": {"containers": [{"name": "orders", "image": image}]}}}
-    }  # noqa: E731
+
+    def body(image: str) -> dict:
+        return {
+            "spec": {"template": {"spec": {"containers": [{"name": "orders", "image": image}]}}}
+        }
+
     assert c.apps.patch_namespaced_deployment.call_args_list == [
         mock.call("orders", "shop", body("registry.internal/shop/orders:v9")),
         mock.call("orders", "shop", body("registry/orders:v1")),
