@@ -12,8 +12,11 @@ from gameday.errors import ExitStatus
 
 @click.command("replay")
 @click.argument("journal", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the replayed journal here (default: a temporary file).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the replayed journal here (default: a temporary file).",
+)
 @click.option("--timeline/--no-timeline", default=True, help="Print the replayed timeline.")
 def replay_cmd(journal: Path, out: Path | None, timeline: bool) -> int:
     """Rebuild the session JOURNAL recorded (same scenario, seed and actions) and compare
