@@ -123,7 +123,7 @@ class ShadowScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="shadow", exit_on_error=False)
     def conclude(self) -> None:
         """Close the session, keep the result in the history."""
-        result = self.shadow.result()  # type: ignore[attr-defined]
+        result = self.shadow.result()
         self.shadow.close()
         if self.record:
             from gameday.shadow import history
@@ -221,10 +221,10 @@ class ShadowApp(App[int]):
 
     def __init__(self, shadow: ShadowBase, record: bool = True) -> None:
         super().__init__()
-        self.screen_ = ShadowScreen(shadow, record)
+        self.shadow_screen = ShadowScreen(shadow, record)
 
     def on_mount(self) -> None:
-        self.push_screen(self.screen_)
+        self.push_screen(self.shadow_screen)
 
 
 def make_shadow_app(shadow: ShadowBase, record: bool = True) -> ShadowApp:

@@ -115,7 +115,7 @@ class MainScreen(Screen[None]):
             self.query_one(AlertStream).feed(new)
             self.query_one(PagerPanel).refresh_from(session.pager, new, now)
             self.query_one(IncidentPanel).refresh_from(session.incident, now)
-            self.query_one(Dashboard).refresh_from(session.history)
+            self.query_one(Dashboard).refresh_from(session.history, force=app.driver.paused)
             self.query_one(RunbookViewer).feed(new)
             self.query_one(OutputLog).feed(new)
             bar = self.query_one(ClockBar)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from textual.widgets import Label, Sparkline
 from gameday.engine.session import Sample
 
 WINDOW = 60  # scrapes shown: 15 minutes at a 15 s scrape interval
+MIN_REDRAW = 0.5  # real seconds between dashboard redraws while the clock runs
 
 
 def fmt_rate(v: float) -> str:
@@ -121,13 +123,19 @@ class Dashboard(VerticalScroll):
         self.services = list(services)
         self.cards = {name: ServiceCard(name, id=f"card-{name}") for name in self.services}
         self._seen: dict[str, int] = {}
+        self._drawn_at = 0.0
 
     def compose(self) -> ComposeResult:
         """One card per service."""
         yield from self.cards.values()
 
-    def refresh_from(self, history: dict[str, list[Sample]]) -> None:
-        """Redraw the cards whose history grew."""
+    def refresh_from(self, history: dict[str, list[Sample]], force: bool = False) -> None:
+        """Redraw the cards whose history grew, at most every :data:`MIN_REDRAW` seconds
+        (real time) unless ``force``: at 60x a scrape lands four times a second."""
+        now = time.monotonic()
+        if not force and now - self._drawn_at < MIN_REDRAW:
+            return
+        self._drawn_at = now
         for name in self.services:
             samples = history.get(name, [])
             if self._seen.get(name) != len(samples):

@@ -12,7 +12,6 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from gameday.engine.events import Event
-from gameday.timeline import clock
 
 STATUS_STYLE = {"triggered": "bold red", "acknowledged": "yellow", "resolved": "green"}
 
@@ -43,7 +42,7 @@ class PagerPanel(Widget):
                 self.unrouted.append(str(d.get("receiver", "?")))
         incidents = [] if pager is None else list(pager.incidents.values())
         key = (
-            int(now) if incidents else None,
+            int(now - min(i.triggered_at for i in incidents)) // 60 if incidents else None,
             self.ack_key,
             len(self.names),
             len(self.unrouted),
@@ -73,7 +72,7 @@ class PagerPanel(Widget):
                 Text(inc.status, style=STATUS_STYLE.get(inc.status, "")),
                 level,
                 who,
-                clock(now - inc.triggered_at).removeprefix("T+"),
+                f"{int(now - inc.triggered_at) // 60}m",
             )
         lines: list[RenderableType] = [table]
         waiting = [i for i in incidents if i.status == "triggered"]
