@@ -87,6 +87,6 @@ def play_scripted(
                 f"{point.clock:>9}  {graded.grade.verdict:<10} "
                 f"{graded.answer or '(skip)'}\n{'':>11}{graded.grade.explanation}"
             )
-    result: dict[str, Any] = shadow.result()  # type: ignore[attr-defined]
+    result: dict[str, Any] = shadow.result()
     shadow.close()
     return result

@@ -165,6 +165,8 @@ def target(command: str) -> tuple:
     norm = normalised(command)
     if norm is None:
         return (v, tuple(ws[1:]))
+    if norm[0] == "kubectl":  # the same verb on the same objects, in the same namespace
+        return (norm[0], norm[1], dict(norm[2]).get("namespace", "default"))
     return (norm[0], norm[1])
 
 

@@ -170,6 +170,10 @@ class ShadowBase:
         """Carry the path on after an answer; returns the output shown."""
         raise NotImplementedError
 
+    def result(self) -> dict[str, Any]:
+        """The result of the session so far (the subclasses say what it holds)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """End the session and its journal."""
         self.session.close("shadow")

@@ -149,7 +149,7 @@ def grade(answer: str | None, sit: Situation) -> Grade:
             "equivalent", *_with_step(f"The same runbook step as the expert's. {expert}", exp_ref)
         )
     if target(text) == target(sit.expected):
-        what = " ".join(str(t) for t in target(text) if t)
+        what = " ".join(" ".join(t) if isinstance(t, tuple) else t for t in target(text) if t)
         return Grade(
             "equivalent",
             *_with_step(

@@ -31,14 +31,14 @@ async def settle(pilot: object, app: ShadowApp) -> None:
 
 
 async def answer(pilot: object, app: ShadowApp, text: str) -> None:
-    line = app.screen_.query_one("#answer", CommandLine)
+    line = app.shadow_screen.query_one("#answer", CommandLine)
     line.value = text
     await pilot.press("enter")  # type: ignore[attr-defined]
     await settle(pilot, app)
 
 
 def verdict_text(app: ShadowApp) -> str:
-    return "\n".join(strip.text for strip in app.screen_.query_one("#verdict", RichLog).lines)
+    return "\n".join(strip.text for strip in app.shadow_screen.query_one("#verdict", RichLog).lines)
 
 
 def test_answering_two_decision_points() -> None:
@@ -51,7 +51,7 @@ async def _two_points() -> None:
     app = make_shadow_app(shadow, record=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        screen = app.screen_
+        screen = app.shadow_screen
         assert screen.state == "asking"
         situation = "\n".join(s.text for s in screen.query_one("#situation", RichLog).lines)
         assert "decision point 1 of 13" in situation and "PAGE" in situation
@@ -87,7 +87,7 @@ async def _finish() -> None:
         await pilot.press("f8")  # skip the second
         await settle(pilot, app)
         await answer(pilot, app, "")
-        assert app.screen_.state == "done"
+        assert app.shadow_screen.state == "done"
         assert "agreement 50.0%" in verdict_text(app)
     rows = history.sessions()
     assert len(rows) == 1 and rows[0]["agreement"] == 50.0
