@@ -1,11 +1,15 @@
 """Go (RE2) regular expressions, compiled with Python's :mod:`re`.
 
-Alertmanager anchors every matcher regex as ``^(?:<re>)$`` and compiles it with Go's
-``regexp`` package. Python's dialect differs in a few places that matter for label
-values: ``$`` also matches before a trailing newline, ``\\d``/``\\w``/``\\s`` are
-Unicode-aware, and Python accepts constructs RE2 refuses (look-arounds, back-references,
-atomic groups). :func:`compile_go` translates the RE2 spelling and refuses what Go
-refuses, so a config amtool rejects is rejected here too.
+Alertmanager anchors every matcher regex textually as ``^(?:<re>)$``, compiles it with
+Go's ``regexp`` and calls ``MatchString`` (a search). Python's dialect differs where it
+matters for label values: ``$`` also matches before a trailing newline; ``\\d``,
+``\\w``, ``\\s`` and ``\\b`` are Unicode-aware; ``(?i)`` must lead the pattern; a
+quantifier may not follow an assertion; and Python accepts look-arounds,
+back-references and atomic groups, which RE2 refuses. :func:`translate` rewrites the
+RE2 spelling (also POSIX classes, ``\\Q..\\E``, ``\\x{..}``, ``\\pL``), so a config
+amtool accepts is accepted here and matches the same values. Not translated: Unicode
+scripts (``\\p{Greek}``), the ungreedy flag ``(?U)``, a quantifier right after a flag
+group.
 """
 
 from __future__ import annotations
