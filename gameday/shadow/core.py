@@ -147,7 +147,8 @@ class ShadowBase:
         seconds = max(0.0, self.clock() - self._asked_at)
         sit = self.situation(step)
         verdict = grade(text, sit)
-        what_if = self.what_if(text) if text and verdict.verdict != "same" else None
+        wanted = verdict.verdict != "same" and self.mode != "reverse"
+        what_if = self.what_if(text) if text and wanted else None
         output = self.perform(step, sit.expected, text)
         given = " ".join((text or "").split())
         record = Answer(
@@ -247,7 +248,8 @@ class ShadowBase:
 
     def _trigger(self, step: ExpertStep, last: Event | None) -> str:
         if self._index == 0:
-            return "page" if self.path.relative_to == "page" else "start"
+            paged = any(e.kind == "page.notified" for e in self.session.events)
+            return "page" if paged else "start"
         if verb(step.command) == "status":
             return "status"
         if is_change(step.command):

@@ -160,7 +160,10 @@ class ShadowScreen(Screen[None]):
         pane.write(Text(a.grade.verdict.upper(), style=VERDICT_STYLE[a.grade.verdict]))
         pane.write(Text(f"you: {a.answer or '(no answer)'}"))
         pane.write(Text(a.grade.explanation))
-        if a.what_if:
+        if self.shadow.mode == "reverse" and a.output:
+            pane.write(Text("your command printed:", style="bold"))
+            pane.write(Text(a.output, style="grey70"))
+        if a.what_if and self.shadow.mode != "reverse":
             pane.write(Text("what your command would have shown:", style="bold"))
             pane.write(Text(a.what_if, style="grey70"))
         self.query_one("#question", Static).update(Text("Enter: next decision point", style="dim"))

@@ -37,6 +37,7 @@ def test_a_drill_journal_is_asked_at_its_own_decision_points(drill_journal: Path
     assert expected == [e.data["command"] for e in recorded]
     result = shadow.result()
     assert result["agreement"] == 100.0 and result["source"] == "journal:journal.jsonl"
+    assert result["points"][0]["trigger"] == "page"
     replayed = [e.data["output"] for e in shadow.session.events if e.kind == "action"]
     assert replayed == [e.data["output"] for e in recorded]  # the same run, re-lived
 

@@ -91,3 +91,23 @@ async def _finish() -> None:
         assert "agreement 50.0%" in verdict_text(app)
     rows = history.sessions()
     assert len(rows) == 1 and rows[0]["agreement"] == 50.0
+
+
+def test_reverse_runs_the_trainees_command() -> None:
+    """In reverse mode the answer runs on the session and its output is shown."""
+    asyncio.run(_reverse())
+
+
+async def _reverse() -> None:
+    from gameday.shadow import ReverseShadow
+
+    shadow = ReverseShadow("bad-deploy", seed=1)
+    app = make_shadow_app(shadow, record=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert "you lead" in app.shadow_screen.title
+        await answer(pilot, app, "kubectl rollout history deployment/orders -n shop")
+        text = verdict_text(app)
+        assert "your command printed:" in text and "REVISION" in text
+    performed = [e.data["command"] for e in shadow.session.events if e.kind == "action"]
+    assert performed == ["kubectl rollout history deployment/orders -n shop"]
