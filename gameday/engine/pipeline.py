@@ -79,24 +79,24 @@ class AlertPipeline:
                     "value": _num(tr.value),
                 },
             )
-            if tr.kind in ("resolved", "inactive"):
-                self._alerts.pop(key, None)
-                if key in self._last_sent:  # only alerts Alertmanager has seen resolve there
-                    self._send(key, tr, now, resolved=True)
-                    del self._last_sent[key]
-            else:
-                self._alerts[key] = {
-                    "labels": dict(tr.labels),
-                    "annotations": dict(tr.annotations),
-                    "state": tr.kind,
-                    "active_at": tr.active_at_ms / 1000.0,
-                }
+            if tr.kind == "resolved" and key in self._last_sent:
+                self._send(key, tr, now, resolved=True)  # Alertmanager saw it fire
+                del self._last_sent[key]
         interval = self.group_intervals[group_index]
-        for alert in self.rules.active_alerts():
+        active = self.rules.active_alerts()
+        self._alerts = {
+            tuple(sorted(a.labels.items())): {
+                "labels": dict(a.labels),
+                "annotations": dict(a.annotations),
+                "state": a.state,
+                "active_at": a.active_at_ms / 1000.0,
+            }
+            for a in active
+        }
+        for alert in active:
             if alert.state != "firing":
                 continue
             key = tuple(sorted(alert.labels.items()))
-            self._alerts.setdefault(key, {})["state"] = "firing"
             last = self._last_sent.get(key)
             if last is None or now - last >= RESEND_DELAY:
                 self._send(key, alert, now, resolved=False, interval=interval)
