@@ -128,6 +128,7 @@ def run_batch(
     steps: np.ndarray,
     check_steps: set[int],
     eval_opts: dict[str, Any],
+    write_alerts: bool = True,
 ) -> dict[int, dict[str, list[tuple[Labels, Labels]]]]:
     """Evaluate every rule over ``steps``; returns firing alerts at the requested steps.
 
@@ -149,7 +150,7 @@ def run_batch(
             else:
                 rows = [(r.labels, r.v, r.m) for r in val]
             if rule.is_alert:
-                _alert(runner, i, rule, rows, steps, db, firing)
+                _alert(runner, i, rule, rows, steps, db, firing, write_alerts)
             else:
                 _record(rule, rows, steps, db)
     return firing
@@ -200,7 +201,14 @@ def _alert(
     steps: np.ndarray,
     db: TSDB,
     firing: dict[int, dict[str, list[tuple[Labels, Labels]]]],
+    write_alerts: bool = True,
 ) -> None:
+    """Walk the alert state machine over the steps.
+
+    Without ``write_alerts`` (nothing reads ALERTS) steps where nothing can change are
+    skipped: the result set is the same as the step before, every alert is steadily
+    firing, and no test looks at that step.
+    """
     state = runner.alert_states[i]
     expand = _cached(runner.expander(0, rule.name)) if rule.labels else None
     series: dict[Labels, list[tuple[int, float]]] = {}
@@ -208,9 +216,22 @@ def _alert(
     masks = np.array([m for _, _, m in rows]) if rows else np.zeros((0, len(steps)), dtype=bool)
     vals = [v.tolist() for _, v, _ in rows]
     idle = not rows
-    for si in range(len(steps)):
+    n = len(steps)
+    change = np.ones(n, dtype=bool)
+    if rows and n > 1:
+        change[1:] = (masks[:, 1:] != masks[:, :-1]).any(axis=0)
+    for si in range(n):
         ts = int(steps[si])
         if idle and not state.active and si not in firing:
+            continue
+        if (
+            not write_alerts
+            and not change[si]
+            and si not in firing
+            and all(
+                a.state == FIRING and a.keep_firing_since_ms is None for a in state.active.values()
+            )
+        ):
             continue
         result = [(rows[r][0], vals[r][si]) for r in np.nonzero(masks[:, si])[0]] if rows else []
         if not result and not state.active and si not in firing:
@@ -229,7 +250,7 @@ def _alert(
                 if a.state == FIRING:
                     ann = state.resolve_annotations(a, lambda t, r=rule: runner.expander(t, r.name))
                     got.append((tuple(sorted(a.labels.items())), tuple(sorted(ann.items()))))
-    for labels, pts in series.items():
+    for labels, pts in series.items() if write_alerts else ():
         if db.series(labels) is not None:
             raise EvalError("ALERTS series written by two rules")
         arr = np.array(pts, dtype=np.float64)

@@ -20,12 +20,70 @@ from gameday.promql.errors import PromQLParseError
 from gameday.promql.evaluator import parse
 from gameday.rules.model import Rule, RuleGroup, parse_go_duration
 from gameday.rules.yamlstr import load_str_yaml
-from gameday.yamldoc import YamlDoc, parse_yaml
 
 _GROUP_KEYS = ("name", "interval", "limit", "rules")
 _RULE_KEYS = ("record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations")
 _LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+
+class _Doc:
+    """Positions of every key of a YAML document.
+
+    The same idea as :class:`gameday.yamldoc.YamlDoc`, kept here because importing that
+    module pulls in pydantic, which would cost ``gameday rules test`` most of a second.
+    """
+
+    def __init__(self, path: str, data: Any, positions: dict[tuple, tuple[int, int]]) -> None:
+        self.path, self.data, self.positions = path, data, positions
+
+    def where(self, loc: tuple) -> tuple[int | None, int | None]:
+        while loc:
+            if loc in self.positions:
+                return self.positions[loc]
+            loc = loc[:-1]
+        return self.positions.get((), (None, None))
+
+    def problem(self, loc: tuple, message: str, hint: str | None = None) -> Problem:
+        line, col = self.where(tuple(loc))
+        key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        return Problem(self.path, line, col, key or None, message, hint)
+
+
+def _walk(node: yaml.Node, loc: tuple, out: dict[tuple, tuple[int, int]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            here = (*loc, k.value if isinstance(k, yaml.ScalarNode) else str(k))
+            out[here] = (k.start_mark.line + 1, k.start_mark.column + 1)
+            _walk(v, here, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*loc, i)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            _walk(item, (*loc, i), out)
+
+
+def parse_yaml(text: str, path: str) -> _Doc:
+    """Parse YAML keeping key positions; syntax errors become an :class:`InputError`."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        msg = f"YAML syntax error: {exc.problem or exc.context}"
+        raise InputError(Problem(path, line, col, None, msg)) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(path, None, None, None, f"YAML error: {exc}")) from None
+    positions: dict[tuple, tuple[int, int]] = {}
+    if node is not None:
+        positions[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        _walk(node, (), positions)
+    return _Doc(path, data, positions)
 
 
 def _raw(text: str) -> Any:
@@ -108,7 +166,7 @@ def parse_rule_text(text: str, path: str) -> tuple[list[RuleGroup], list[Problem
 
 
 def _group(
-    doc: YamlDoc, gloc: tuple, g: Any, raw: dict, problems: list[Problem], path: str
+    doc: _Doc, gloc: tuple, g: Any, raw: dict, problems: list[Problem], path: str
 ) -> RuleGroup | None:
     if not isinstance(g, dict):
         problems.append(doc.problem(gloc, "a rule group must be a mapping"))
@@ -149,7 +207,7 @@ def _group(
 
 
 def _rule(
-    doc: YamlDoc, rloc: tuple, r: Any, raw: dict, problems: list[Problem], group: str, index: int
+    doc: _Doc, rloc: tuple, r: Any, raw: dict, problems: list[Problem], group: str, index: int
 ) -> Rule | None:
     if not isinstance(r, dict):
         problems.append(doc.problem(rloc, "a rule must be a mapping"))

@@ -101,13 +101,18 @@ def load_groups(tf: TestFile, tg: TestGroup) -> tuple[list[RuleGroup], list[str]
 
 def run_test_group(tf: TestFile, tg: TestGroup) -> list[str]:
     """Run one test group; returns promtool-style error messages (empty: passed)."""
-    series: dict[Labels, list[tuple[int, float]]] = {}
+    series: dict[Labels, tuple[np.ndarray, np.ndarray]] = {}
     for s, values in tg.input_series:
         try:
             labels, vals = parse_series(s, values)
         except SeriesParseError as exc:
             return [str(exc)]
-        series[labels] = [(i * tg.interval_ms, v) for i, v in enumerate(vals) if v is not None]
+        idx = np.array([i for i, v in enumerate(vals) if v is not None], dtype=np.int64)
+        t = idx * tg.interval_ms
+        v = np.array([x for x in vals if x is not None], dtype=np.float64)
+        # a repeated timestamp (interval 0s): the first value wins, as in promtool 2.42
+        t, first = np.unique(t, return_index=True)
+        series[labels] = (t, v[first])
     groups, errors = load_groups(tf, tg)
     if errors:
         return errors
@@ -163,24 +168,24 @@ def run_test_group(tf: TestFile, tg: TestGroup) -> list[str]:
 class _Loader:
     """Appends input samples up to a time, first value winning at a repeated timestamp."""
 
-    def __init__(self, db: TSDB, series: dict[Labels, list[tuple[int, float]]]) -> None:
+    def __init__(self, db: TSDB, series: dict[Labels, tuple[np.ndarray, np.ndarray]]) -> None:
         self.db = db
-        self.pending = {k: (v, 0) for k, v in series.items()}
+        self.pending = {k: (t, v, 0) for k, (t, v) in series.items()}
 
     def load_until(self, ts: int) -> str | None:
-        for labels, (samples, pos) in list(self.pending.items()):
-            i = pos
-            while i < len(samples) and samples[i][0] <= ts:
-                t, v = samples[i]
-                if i > 0 and samples[i - 1][0] == t:
-                    i += 1  # a repeated timestamp (interval 0s): the first value won
-                    continue
-                try:
-                    self.db.append(labels, t, v)
-                except SampleAppendError as exc:
-                    return str(exc)
-                i += 1
-            self.pending[labels] = (samples, i)
+        for labels, (t, v, pos) in self.pending.items():
+            hi = int(np.searchsorted(t, ts, side="right"))
+            if hi <= pos:
+                continue
+            try:
+                self.db.extend(labels, t[pos:hi], v[pos:hi])
+            except SampleAppendError:
+                for i in range(pos, hi):
+                    try:
+                        self.db.append(labels, int(t[i]), float(v[i]))
+                    except SampleAppendError as exc:
+                        return str(exc)
+            self.pending[labels] = (t, v, hi)
         return None
 
 
@@ -201,7 +206,10 @@ def _run_batch(
         raise NotBatchable(err)
     steps = np.arange(0, maxt + 1, interval, dtype=np.int64)
     alert_times = sorted({c.eval_time_ms for c in tg.alert_cases})
-    firing = run_batch(runners, db, steps, {t // interval for t in alert_times}, eval_opts)
+    reads_alerts = any("ALERTS" in c.expr for c in tg.expr_cases)
+    firing = run_batch(
+        runners, db, steps, {t // interval for t in alert_times}, eval_opts, reads_alerts
+    )
     errs: list[str] = []
     for t in alert_times:
         errs.extend(_compare_alerts(tg, t, firing[t // interval]))
