@@ -48,7 +48,11 @@ def parse_answers(text: str, path: str = "<answers>") -> list[Scripted]:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
         data = None
-    if isinstance(data, dict) and isinstance(data.get("answers"), list):
+    if isinstance(data, dict):
+        if not isinstance(data.get("answers"), list):
+            raise InputError(
+                Problem(path, 1, 1, message="expected a list of answers (or plain lines)")
+            )
         data = data["answers"]
     if isinstance(data, list):
         return [_entry(item, path, i) for i, item in enumerate(data)]

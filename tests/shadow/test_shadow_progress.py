@@ -97,3 +97,16 @@ def test_trend_moving_average_per_scenario() -> None:
     assert [p["moving_average"] for p in series["b"]] == [90.0]
     assert history.direction(series["a"]) == "improving"
     assert history.direction(series["b"]) == "steady"
+
+
+def test_a_mapping_without_answers_is_refused(tmp_path: Path) -> None:
+    """An answers file that is a YAML mapping must hold an ``answers`` list."""
+    from gameday.errors import InputError
+    from gameday.shadow.answers import load_answers
+
+    path = tmp_path / "answers.yaml"
+    path.write_text("foo: 1\n")
+    with pytest.raises(InputError, match="expected a list of answers"):
+        load_answers(path)
+    path.write_text("answers: [ack, null]\n")
+    assert [a.text for a in load_answers(path)] == ["ack", None]
