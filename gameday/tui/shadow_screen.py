@@ -23,9 +23,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, RichLog, Static
 from textual.worker import Worker, WorkerState
 
+from gameday.engine.events import Event
 from gameday.shadow.core import ShadowBase
 from gameday.shadow.record import Answer, DecisionPoint, result_lines
 from gameday.tui.widgets.console import CommandLine
+from gameday.tui.widgets.runbook import RunbookViewer
 
 VERDICT_STYLE = {
     "same": "bold green",
@@ -46,6 +48,7 @@ class ShadowScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f6", "toggle_runbook", "Runbook", id="toggle-runbook"),
         Binding("f7", "hint", "Hint", id="hint"),
         Binding("f8", "skip", "Skip", id="skip"),
         Binding("escape", "quit", "Quit", id="quit-shadow"),
@@ -56,9 +59,10 @@ class ShadowScreen(Screen[None]):
     class PointReady(Message):
         """The session reached a decision point (None: the path is over)."""
 
-        def __init__(self, point: DecisionPoint | None) -> None:
+        def __init__(self, point: DecisionPoint | None, events: list[Event]) -> None:
             super().__init__()
             self.point = point
+            self.events = events
 
     class Graded(Message):
         """An answer was graded and the path went on."""
@@ -80,6 +84,7 @@ class ShadowScreen(Screen[None]):
         self.record = record
         self.result: dict[str, Any] | None = None
         self.total = len(shadow.steps)
+        self._fed = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,7 +93,13 @@ class ShadowScreen(Screen[None]):
                 yield RichLog(id="situation", wrap=True, markup=False, highlight=False)
                 yield Static("", id="question")
                 yield CommandLine(self._complete, id="answer", placeholder="your next command")
-            yield RichLog(id="verdict", wrap=True, markup=False, highlight=False)
+            with Vertical(id="shadow-right"):
+                yield RichLog(id="verdict", wrap=True, markup=False, highlight=False)
+                yield RunbookViewer(
+                    self.shadow.runbooks,
+                    self.shadow.prepared.loaded.runbook_files,
+                    id="shadow-runbook",
+                )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -113,7 +124,10 @@ class ShadowScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="shadow", exit_on_error=False)
     def advance(self) -> None:
         """Run the session to the next decision point."""
-        self.post_message(self.PointReady(self.shadow.next_point()))
+        point = self.shadow.next_point()
+        events = self.shadow.session.events[self._fed :]
+        self._fed += len(events)
+        self.post_message(self.PointReady(point, events))
 
     @work(thread=True, exclusive=True, group="shadow", exit_on_error=False)
     def submit(self, text: str | None) -> None:
@@ -140,6 +154,7 @@ class ShadowScreen(Screen[None]):
 
     def on_shadow_screen_point_ready(self, message: PointReady) -> None:
         point = message.point
+        self.query_one(RunbookViewer).feed(message.events)
         if point is None:
             self.state = "waiting"
             self.conclude()
@@ -204,6 +219,11 @@ class ShadowScreen(Screen[None]):
         self.notify(hint or "No more hints for this point.", title="Hint", timeout=15)
         if hint:
             self.query_one("#situation", RichLog).write(Text(f"hint: {hint}", style="yellow"))
+
+    def action_toggle_runbook(self) -> None:
+        """Show or hide the runbook (steps the path performed are ticked)."""
+        viewer = self.query_one(RunbookViewer)
+        viewer.display = not viewer.display
 
     def action_skip(self) -> None:
         """Answer nothing at this point."""
