@@ -12,6 +12,7 @@ which reports errors exactly as promtool does; both paths give identical results
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,9 @@ from gameday.promql.evaluator import Evaluator, selector_matchers
 from gameday.rules.alerts import FIRING
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
+
+
+_TEMPLATE_QUERY = re.compile(r"\{\{[^}]*\bquery\b")
 
 
 class NotBatchable(Exception):
@@ -91,9 +95,8 @@ def check_batchable(groups: list[RuleGroup], expr_texts: list[str]) -> None:
     for rule in rules:
         if rule.node is None:
             raise NotBatchable("unparsed rule")
-        if rule.is_alert and any("query" in v for v in rule.annotations.values()):
-            raise NotBatchable("template query")
-        if rule.is_alert and any("query" in v for v in rule.labels.values()):
+        texts = [*rule.annotations.values(), *rule.labels.values()] if rule.is_alert else []
+        if any(_TEMPLATE_QUERY.search(v) for v in texts):
             raise NotBatchable("template query")
         sels, ahead = _selectors(rule.node)
         if ahead:
