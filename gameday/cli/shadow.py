@@ -90,6 +90,7 @@ def progress_cmd(as_json: bool, window: int) -> int:
     """Your shadow-practice sessions and the trend of your agreement with the expert,
     per scenario, with a moving average."""
     from gameday.shadow import history
+    from gameday.shadow.commands import PHASES
 
     rows = history.sessions()
     trend = history.trend(rows, window)
@@ -106,8 +107,13 @@ def progress_cmd(as_json: bool, window: int) -> int:
     if not rows:
         click.echo("no shadow sessions yet; try: gameday shadow db-pool-exhaustion")
         return ExitStatus.OK
+    latest = {row["scenario"]: row for row in rows}
     for scenario, series in trend.items():
         click.echo(f"{scenario}: {len(series)} sessions, {history.direction(series)}")
+        phases = latest[scenario].get("phases") or {}
+        shown = ", ".join(f"{k} {phases[k]:.0f}%" for k in PHASES if phases.get(k) is not None)
+        if shown:
+            click.echo(f"  latest by phase: {shown}")
         for item in series:
             bar = "#" * int(round(item["agreement"] / 5))
             click.echo(

@@ -58,6 +58,7 @@ def test_progress_shows_a_trend_after_three_runs(tmp_path: Path, data_dir: Path)
     text = CliRunner().invoke(cli, ["progress"], catch_exceptions=False).output
     assert f"{SCENARIO}: 3 sessions, improving" in text
     assert text.count("avg") == 3
+    assert "latest by phase: triage" in text
 
 
 def test_the_text_report_and_no_record(tmp_path: Path, data_dir: Path) -> None:
