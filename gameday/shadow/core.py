@@ -21,9 +21,9 @@ from gameday.responders.bots import fill_placeholders
 from gameday.runbooks import escalate_after
 from gameday.runtime import prepare
 from gameday.scoring import resolve_targets
-from gameday.shadow.commands import is_change, is_read_only, runbook_step, verb
+from gameday.shadow.commands import is_change, is_read_only, phase_of, runbook_step, verb
 from gameday.shadow.expert import ExpertPath, ExpertStep, load_path, required_steps
-from gameday.shadow.grading import Situation
+from gameday.shadow.grading import Situation, grade
 from gameday.shadow.record import Answer, DecisionPoint
 from gameday.timeline import clock as sim_clock
 from gameday.timeline import describe
@@ -141,8 +141,6 @@ class ShadowBase:
         point = self.next_point()
         if point is None:
             raise UsageError("no decision point is waiting for an answer")
-        from gameday.shadow.grading import grade
-
         step = self.steps[self._index]
         seconds = max(0.0, self.clock() - self._asked_at)
         sit = self.situation(step)
@@ -241,8 +239,6 @@ class ShadowBase:
         trigger = self._trigger(step, last)
         question = QUESTIONS.get(trigger, QUESTION) if first else QUESTION
         ref = runbook_step(self.runbooks, step.command)
-        from gameday.shadow.commands import phase_of
-
         phase = phase_of(step.command, ref, s.incident.mitigated_at is not None)
         return DecisionPoint(self._index, s.now, trigger, phase, status + lines, question)
 
