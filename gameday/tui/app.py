@@ -75,6 +75,13 @@ class GamedayApp(App[int]):
         self.main.ack_key = self.keymap_overrides.get("ack", "f10,a").replace(",", "/")
         self.push_screen(self.main)
         self.run_clock()
+        self.call_after_refresh(self.warm_up)
+
+    @work(thread=True, group="warm-up", exit_on_error=False, name="warm-up")
+    def warm_up(self) -> None:
+        """Import what commands and the debrief need while people read the first frame."""
+        import gameday.engine.actions  # noqa: F401
+        import gameday.reports  # noqa: F401
 
     def on_unmount(self) -> None:
         """However the app ends, stop the clock and close the session's journal."""
@@ -111,9 +118,9 @@ class GamedayApp(App[int]):
         """The one handler for worker errors: pause, and say what broke."""
         if event.state == WorkerState.ERROR:
             self.driver.paused = True
-            error = event.worker.error
-            self.main.status_note(Text(f"clock stopped: {error!r}", style="bold red"))
-            self.notify(f"The simulation stopped: {error}", severity="error", timeout=10)
+            error, name = event.worker.error, event.worker.name
+            self.main.status_note(Text(f"{name} failed, clock paused: {error!r}", style="bold red"))
+            self.notify(f"{name} failed: {error}", severity="error", timeout=10)
 
     # -- what the keys do ---------------------------------------------------------------
 

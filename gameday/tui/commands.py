@@ -1,5 +1,8 @@
 """What people type: completion and help from the actions catalog, and the palette.
 
+The actions package is imported on first use (the app warms it up in a thread once the
+first frame is on screen), so it does not delay that frame.
+
 The command line completes over ``gameday.engine.actions.complete``; the command palette
 offers the runbooks' commands (put on the command line, not run), injects, hints and the
 clock controls.
@@ -12,7 +15,6 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from gameday.engine.actions import COMMANDS, complete
 from gameday.tui.driver import SimDriver
 
 
@@ -20,6 +22,8 @@ def make_completer(driver: SimDriver) -> Callable[[str], list[str]]:
     """A function from a partial command to whole-line completions (under the lock)."""
 
     def completer(partial: str) -> list[str]:
+        from gameday.engine.actions import complete
+
         with driver.locked() as session:
             return list(complete(session, partial))
 
@@ -28,6 +32,8 @@ def make_completer(driver: SimDriver) -> Callable[[str], list[str]]:
 
 def commands_help() -> list[tuple[str, str]]:
     """(usage, what it does) for every command, for the help screen."""
+    from gameday.engine.actions import COMMANDS
+
     return [(usage, summary) for _name, usage, summary, _example in COMMANDS]
 
 

@@ -65,8 +65,11 @@ class RunbookViewer(VerticalScroll):
         yield Markdown("*No runbook linked yet.*", id="runbook-md")
 
     def on_mount(self) -> None:
-        """Show the first runbook until an alert links one."""
-        if self.files:
+        """Show the first runbook (after the first frame) until an alert links one."""
+        self.call_after_refresh(self._show_first)
+
+    def _show_first(self) -> None:
+        if self.files and not self.path:
             self.path = str(self.files[0])
 
     def select_for_alert(self, alertname: str, annotations: dict[str, str]) -> None:
