@@ -143,13 +143,17 @@ def parse_metric(text: str) -> tuple[Labels, int]:
     return tuple(sorted((k, v) for k, v in labels.items() if v != "")), i
 
 
-def parse_values(text: str) -> list[float | None]:
-    """Expand the value notation; None marks an omitted sample."""
+def parse_values(text: str, limit: int | None = None) -> list[float | None]:
+    """Expand the value notation; None marks an omitted sample.
+
+    With ``limit``, at most that many values are produced (the rest are still checked).
+    """
     out: list[float | None] = []
+    room = (lambda k: k) if limit is None else (lambda k: max(0, min(k, limit - len(out))))
     for tok in text.split():
         b = _BLANK.match(tok)
         if b:
-            out.extend([None] * (int(b.group(1)) if b.group(1) else 1))
+            out.extend([None] * room(int(b.group(1)) if b.group(1) else 1))
             continue
         m = _ITEM.match(tok)
         if not m:
@@ -161,20 +165,22 @@ def parse_values(text: str) -> list[float | None]:
                 raise SeriesParseError(f"parse error: unexpected {tok!r} in series values")
             inc = parse_number(m.group(2))
             v = start
-            for _ in range(int(times) + 1):
+            for _ in range(room(int(times) + 1)):
                 out.append(v)
                 v += inc
         elif times is not None:
-            out.extend([start] * (int(times) + 1))
-        else:
+            out.extend([start] * room(int(times) + 1))
+        elif room(1):
             out.append(start)
     return out
 
 
-def parse_series(series: str, values: str) -> tuple[Labels, list[float | None]]:
-    """Labels and expanded values of one ``input_series`` entry."""
+def parse_series(
+    series: str, values: str, limit: int | None = None
+) -> tuple[Labels, list[float | None]]:
+    """Labels and expanded values (at most ``limit``) of one ``input_series`` entry."""
     labels, end = parse_metric(series)
     rest = series[end:].strip()
     if rest:
         raise SeriesParseError(f"1:{end + 1}: parse error: unexpected {rest!r} after the metric")
-    return labels, parse_values(str(values))
+    return labels, parse_values(str(values), limit)

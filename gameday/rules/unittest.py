@@ -102,9 +102,11 @@ def load_groups(tf: TestFile, tg: TestGroup) -> tuple[list[RuleGroup], list[str]
 def run_test_group(tf: TestFile, tg: TestGroup) -> list[str]:
     """Run one test group; returns promtool-style error messages (empty: passed)."""
     series: dict[Labels, tuple[np.ndarray, np.ndarray]] = {}
+    # samples after the last eval_time are never loaded: do not even expand them
+    limit = tg.max_eval_time_ms() // tg.interval_ms + 1 if tg.interval_ms > 0 else None
     for s, values in tg.input_series:
         try:
-            labels, vals = parse_series(s, values)
+            labels, vals = parse_series(s, values, limit)
         except SeriesParseError as exc:
             return [str(exc)]
         idx = np.array([i for i, v in enumerate(vals) if v is not None], dtype=np.int64)
