@@ -56,6 +56,13 @@ async def play(app: GamedayApp) -> None:
             "left(query, 60) AS query FROM pg_stat_activity WHERE datname = 'orders' "
             'ORDER BY query_start"',
         )
+        await type_command(
+            pilot,
+            app,
+            'psql -h orders-db -U postgres -d orders -c "SELECT pid, pg_blocking_pids(pid) AS '
+            "blocked_by, left(query, 60) AS query FROM pg_stat_activity WHERE "
+            'cardinality(pg_blocking_pids(pid)) > 0"',
+        )
         pid = blocker_pid(app)
         await type_command(
             pilot,
@@ -82,7 +89,7 @@ async def play(app: GamedayApp) -> None:
             await pilot.pause(0.05)
         assert isinstance(app.screen, DebriefScreen)
         card = app.outcome.scorecard
-        assert card is not None and card.score > 0
+        assert card is not None and card.passed, card.score
         assert session.events[-1].kind == "session.end"
         log_lines = "\n".join(str(line.text) for line in app.main.query_one(OutputLog).lines)
         assert "pg_terminate_backend" in log_lines
