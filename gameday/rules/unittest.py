@@ -21,7 +21,7 @@ from gameday.rules.groupeval import GroupRunner
 from gameday.rules.loader import read_rule_file
 from gameday.rules.model import RuleGroup, format_go_duration
 from gameday.rules.series_notation import SeriesParseError, parse_metric, parse_series
-from gameday.rules.testfile import TestFile, TestFileError, TestGroup, read_test_file
+from gameday.rules.testfile import ExprCase, TestFile, TestFileError, TestGroup, read_test_file
 
 MAX_SAMPLES = 10_000
 BATCH = True  # evaluate whole step ranges at once when safe (see gameday.rules.batch)
@@ -158,12 +158,12 @@ def run_test_group(tf: TestFile, tg: TestGroup) -> list[str]:
         if eval_errs:
             return errs
         while curr < len(alert_times) and ts <= alert_times[curr] < ts + interval:
-            t = alert_times[curr]
-            errs.extend(_compare_alerts(tg, t, _firing(tg, runners, t)))
+            at = alert_times[curr]
+            errs.extend(_compare_alerts(tg, at, _firing(tg, runners, at)))
             curr += 1
         ts += interval
-    for case in tg.expr_cases:
-        errs.extend(_check_expr(case, runners, db, eval_opts))
+    for expr_case in tg.expr_cases:
+        errs.extend(_check_expr(expr_case, runners, db, eval_opts))
     return errs
 
 
@@ -195,7 +195,7 @@ def _run_batch(
     tf: TestFile,
     tg: TestGroup,
     groups: list[RuleGroup],
-    series: dict[Labels, list[tuple[int, float]]],
+    series: dict[Labels, tuple[np.ndarray, np.ndarray]],
     eval_opts: dict,
 ) -> list[str]:
     check_batchable(groups, [c.expr for c in tg.expr_cases])
@@ -260,7 +260,7 @@ def _compare_alerts(
     return errs
 
 
-def _check_expr(case, runners, db, eval_opts) -> list[str]:  # type: ignore[no-untyped-def]
+def _check_expr(case: ExprCase, runners: list[GroupRunner], db: TSDB, eval_opts: dict) -> list[str]:
     from gameday.promql import evaluate_instant
 
     when = format_go_duration(case.eval_time_ms)
@@ -271,12 +271,12 @@ def _check_expr(case, runners, db, eval_opts) -> list[str]:  # type: ignore[no-u
         return [f"{head}, err: {exc}"]
     if isinstance(val, str):
         return [f"{head}, err: rule result is not a vector or scalar"]
-    got = (
+    got: list[tuple[Labels, float]] = (
         [((), val)]
         if isinstance(val, float)
         else [(tuple(sorted(s.labels.items())), s.value) for s in val]
     )
-    exp = []
+    exp: list[tuple[Labels, float]] = []
     for text, value in case.exp_samples:
         try:
             labels = parse_metric(text)[0] if text.strip() not in ("", "{}") else ()
