@@ -198,3 +198,31 @@ def test_tui_keymap_refuses_unknown_binding(tmp_path: Path) -> None:
     path.write_text("[keys\n")
     with pytest.raises(InputError, match="cannot read key map"):
         load_keymap(path)
+
+
+def test_tui_palette_offers_injects_and_runbook_commands(app_factory: AppFactory) -> None:
+    """Ctrl-P finds the scenario's injects (fired on Enter) and runbook commands."""
+
+    async def scenario(app: GamedayApp) -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"inject: exec-eta")
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if events_of(app, "inject"):
+                    break
+                await pilot.press("enter")
+            assert [d["id"] for d in events_of(app, "inject")] == ["exec-eta"]
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"run: kubectl logs")
+            line = app.main.query_one("#command", CommandLine)
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if line.value:
+                    break
+                await pilot.press("enter")
+            assert line.value == "kubectl logs deployment/orders -n shop --tail=50"
+
+    asyncio.run(scenario(app_factory()))
