@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.style import Style
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
@@ -60,6 +62,40 @@ METRICS: list[
 ]
 
 
+BARS = "▁▂▃▄▅▆▇█"
+
+
+class ScaledSparkline(Sparkline):
+    """A sparkline on a fixed scale from ``floor`` to at least ``ceiling``.
+
+    Textual's sparkline stretches the data between its own minimum and maximum, which
+    draws a steady 0.04% error ratio as a wall of full bars; a dashboard needs zero at
+    the bottom and a meaningful top.
+    """
+
+    def __init__(self, floor: float = 0.0, ceiling: float = 0.0, **kwargs: Any) -> None:
+        super().__init__([], **kwargs)
+        self.floor = floor
+        self.ceiling = ceiling
+
+    def render(self) -> Text:
+        """Bars, one per column, each the maximum of its share of the data."""
+        data = list(self.data or [])
+        width = self.size.width
+        if not data or width <= 0:
+            return Text("")
+        top = max(self.ceiling, max(data), self.floor + 1e-12)
+        step = len(data) / width if len(data) > width else 1.0
+        cells = []
+        for i in range(min(width, len(data))):
+            chunk = data[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)]
+            ratio = (max(chunk) - self.floor) / (top - self.floor)
+            cells.append(BARS[min(len(BARS) - 1, max(0, round(ratio * (len(BARS) - 1))))])
+        _, base = self.background_colors
+        color = base + self.get_component_styles("sparkline--max-color").color
+        return Text("".join(cells), style=Style(color=color.rich_color))
+
+
 class Readout(Widget):
     """A metric's latest value; a change redraws it without a relayout."""
 
@@ -73,6 +109,16 @@ class Readout(Widget):
     def render(self) -> str:
         """The value as text."""
         return self.text
+
+
+# metric id -> (floor, smallest top): 5xx on a 0-5% scale at least, p99 on 0-1 s at least
+SCALES = {
+    "err": (0.0, 0.05),
+    "p99": (0.0, 1.0),
+    "rps": (0.0, 0.0),
+    "pool": (0.0, 0.0),
+    "pods": (0.0, 0.0),
+}
 
 
 class ServiceCard(Vertical):
@@ -89,13 +135,14 @@ class ServiceCard(Vertical):
     def __init__(self, service: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.service = service
-        self.rows: dict[str, tuple[Sparkline, Readout]] = {}
+        self.rows: dict[str, tuple[ScaledSparkline, Readout]] = {}
 
     def compose(self) -> ComposeResult:
         """A title and the metric rows."""
         yield Label(self.service, classes="card-title")
         for key, label, *_ in METRICS:
-            spark, readout = Sparkline([], id=f"{key}-spark"), Readout(id=f"{key}-value")
+            spark = ScaledSparkline(*SCALES.get(key, (0.0, 0.0)), id=f"{key}-spark")
+            readout = Readout(id=f"{key}-value")
             self.rows[key] = (spark, readout)
             with Horizontal():
                 yield Label(label, classes="metric-name")
@@ -110,6 +157,10 @@ class ServiceCard(Vertical):
         last = window[-1]
         for key, _label, value, shown, bad in METRICS:
             spark, readout = self.rows[key]
+            if key == "pool":
+                spark.ceiling = float(last.pool_size)
+            elif key == "pods":
+                spark.ceiling = float(last.replicas)
             spark.data = [value(s) for s in window]
             readout.text = shown(last)
             readout.set_class(bad(last), "bad")
