@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gameday.debrief import metrics_summary  # one summary for drills and tabletops
 from gameday.engine.session import Session
 from gameday.errors import InputError, Problem
 from gameday.replay import read_recorded, rebuild
@@ -23,22 +24,6 @@ class Outcome:
     scorecard: Any = None
     paths: list[tuple[str, Path]] = field(default_factory=list)
     error: str | None = None
-
-
-def metrics_summary(session: Session) -> Any:
-    """The entry service's per-scrape points and request totals, as scoring wants them."""
-    from gameday.scoring import MetricPoint, MetricsSummary
-
-    service = session.scenario.entry_service or next(iter(session.history), "")
-    interval = float(session.scenario.scrape_interval)
-    samples = session.history.get(service, [])
-    points = tuple(
-        MetricPoint(s.t, s.rps, s.error_ratio, s.p99, s.pool_in_use, float(s.pool_size))
-        for s in samples
-    )
-    total = sum(s.rps * interval for s in samples[1:])
-    failed = sum(s.rps * s.error_ratio * interval for s in samples[1:])
-    return MetricsSummary(service, points, total, failed, interval)
 
 
 def finish(
