@@ -26,8 +26,12 @@ FIXED = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
 
 # scenario id -> the expert's mitigating command, as solution.yaml types it
 FIXES = {
+    "alert-storm-triage": "kubectl rollout undo deployment/search -n shop",
     "slow-query-regression": "kubectl rollout undo deployment/orders -n shop",
     "memory-leak-oomkill": "kubectl rollout undo deployment/cart -n shop",
+    "migration-lock-queue": (
+        'psql -h accounts-db -U postgres -d accounts -c "SELECT pg_cancel_backend({blocker_pid})"'
+    ),
     "payment-provider-outage": (
         "kubectl scale deployment/payments-gateway-fallback --replicas=3 -n shop"
     ),
