@@ -38,6 +38,7 @@ FIXES = {
     "flash-sale-traffic-spike": "kubectl scale deployment/storefront --replicas=10 -n shop",
     "crash-loop-config": "kubectl rollout undo deployment/pricing -n shop",
     "tls-cert-expired": "kubectl rollout restart deployment/inventory -n shop",
+    "dns-stale-cache": "kubectl rollout restart deployment/fraud-check -n shop",
     "email-provider-slow": (
         "kubectl set image deployment/notifications "
         "notifications=registry.internal/shop/notifications:v2.8.1 -n shop"
