@@ -8,11 +8,13 @@ div id is fixed so that the same result renders to the same bytes.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from gameday.reports.postmortem import summary_text
 
@@ -21,20 +23,31 @@ if TYPE_CHECKING:
 
 _TEMPLATES = Path(__file__).parent / "templates"
 _MARKERS = {  # category -> (colour, dash, which timeline kinds)
+    "fault": ("#6a3d9a", "longdash", ("fault.start", "fault.end")),
     "alert": ("#d62728", "dot", ("alert.firing",)),
     "page": ("#ff7f0e", "dash", ("page.notified", "page.escalated", "page.acknowledged")),
     "action": ("#2ca02c", "solid", ("action",)),
 }
 
 
+_BACKTICKED = re.compile(r"`([^`]+)`")
+
+
+def _code_spans(text: object) -> Markup:
+    """Escape ``text`` and show its `backticked` commands as <code>."""
+    return Markup(_BACKTICKED.sub(r"<code>\1</code>", str(escape(str(text)))))
+
+
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["code"] = _code_spans
+    return env
 
 
 def figure(result: dict[str, Any]) -> go.Figure:
@@ -42,14 +55,18 @@ def figure(result: dict[str, Any]) -> go.Figure:
     import plotly.graph_objects as go  # plotly is slow to import; only the HTML needs it
     from plotly.subplots import make_subplots
 
-    points = result["metrics"]["points"]
+    points = list(result["metrics"]["points"])
+    # The sample at t=0 precedes the first scrape (every value 0); plotting it draws a
+    # ramp from zero (req/s, pool size) that never happened.
+    while len(points) > 1 and not any(v for k, v in points[0].items() if k != "t"):
+        points.pop(0)
     slo = result["metrics"].get("slo", result["scenario"].get("slo", 0.999))
     x = [round(p["t"] / 60.0, 4) for p in points]
     fig = make_subplots(
         rows=4,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.05,
+        vertical_spacing=0.075,
         subplot_titles=(
             "Requests per second",
             "5xx ratio (%)",
@@ -99,9 +116,9 @@ def figure(result: dict[str, Any]) -> go.Figure:
         row=4,
         col=1,
     )
-    top = max((p["rps"] for p in points), default=1.0) * 1.08
+    top = max((p["rps"] for p in points), default=1.0) * 1.25
     shapes = []
-    for category, (colour, dash, kinds) in _MARKERS.items():
+    for row, (category, (colour, dash, kinds)) in enumerate(_MARKERS.items()):
         marks = [e for e in result["timeline"] if e["kind"] in kinds]
         if not marks:
             continue
@@ -123,9 +140,9 @@ def figure(result: dict[str, Any]) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=xs,
-                y=[top] * len(marks),
+                y=[round(top * (1 - 0.05 * row), 4)] * len(marks),  # a row per category
                 mode="markers",
-                name=f"{category}s",
+                name=f"{category}s" if category != "fault" else "fault start/end",
                 marker={"color": colour, "size": 9},
                 text=[f"{e['at']} {e['text']}" for e in marks],
                 hoverinfo="text",
@@ -134,8 +151,11 @@ def figure(result: dict[str, Any]) -> go.Figure:
             col=1,
         )
     fig.update_xaxes(title_text="minutes since start", row=4, col=1)
+    fig.update_xaxes(showticklabels=True, rangemode="tozero")  # each panel: minutes from 0
+    fig.update_yaxes(rangemode="tozero")  # real units from zero, no exaggerated wiggles
     fig.update_layout(
-        height=900,
+        shapes=shapes,  # the vertical marker lines through all four panels
+        height=1000,
         margin={"l": 60, "r": 20, "t": 40, "b": 40},
         hovermode="closest",
         legend={"orientation": "h", "y": -0.08},
