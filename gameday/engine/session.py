@@ -104,6 +104,7 @@ class Session:
         self._last_error_band: dict[str, int] = {}
         self._handles: dict[Any, Any] = {}  # label tuple -> the store's series, for fast appends
         self._sources: list[Callable[[], Any]] = []
+        self._last_scraped: set[Any] = set()
         self._action_hooks: list[Callable[[str, ActionOutcome], str | None]] = []
         self.pipeline = AlertPipeline(self)
         self._emit(
@@ -342,13 +343,22 @@ class Session:
         samples: Any = self.exposition.samples()
         if self._sources:
             samples = [*samples, *(x for source in self._sources for x in source())]
+        seen = []
         for labels, value in samples:
+            seen.append(labels)
             handle = handles.get(labels)
             if handle is None:
                 self.tsdb.append(labels, t_ms, float(value))
                 handles[labels] = self.tsdb.series(labels)
             else:
                 handle.append(t_ms, float(value))
+        # A series the last scrape had and this one lacks (a replaced pod's) ends with a
+        # staleness marker, as Prometheus writes one when a scraped series disappears.
+        scraped = set(seen)
+        if scraped != self._last_scraped:
+            for labels in self._last_scraped - scraped:
+                self.tsdb.mark_stale(labels, t_ms)
+            self._last_scraped = scraped
         for name, st in self.world.status.items():
             dep = self.world.deployments[name]
             self.history[name].append(

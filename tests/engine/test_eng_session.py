@@ -70,3 +70,19 @@ def test_call_at_runs_in_sim_time(pool_scenario: Scenario) -> None:
     assert log == []
     session.advance_to(120)
     assert log == [95.0]
+
+
+def test_replaced_pods_series_end_with_a_staleness_marker(deploy_scenario: Scenario) -> None:
+    """When a rollout replaces a pod, its series gets a staleness marker at the next scrape."""
+    from gameday.engine.tsdb import is_stale
+
+    session = Session(deploy_scenario, seed=1)
+    session.advance_to(deploy_scenario.faults[0].at + 120)
+    old_pods = [
+        s
+        for s in session.tsdb.all_series()
+        if dict(s.labels).get("__name__") == "kube_pod_container_status_ready"
+        and is_stale(float(s.v[-1]))
+    ]
+    assert len(old_pods) == 3  # the three pods of v1.14.2 were replaced by the deploy
+    assert all(not is_stale(float(v)) for s in old_pods for v in s.v[:-1])
