@@ -14,7 +14,9 @@ from gameday.errors import ExitStatus
 class ChaosGroup(click.Group):
     """``gameday chaos SCENARIO ...`` runs; ``up``, ``down`` and ``rollback`` are subcommands."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):  # type: ignore[no-untyped-def]
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             return "run", self.commands["run"], args
         return super().resolve_command(ctx, args)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -68,7 +69,7 @@ def sweep_cmd(
 ) -> int:
     """Run SCENARIO RUNS times with different seeds and report the distributions of
     detection, acknowledgement and mitigation times, scores and pages."""
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from gameday.sweep import SweepSpec, run_sweep, summarise
     from gameday.sweep.report import dumps, render_html, sweep_document
@@ -87,18 +88,14 @@ def sweep_cmd(
             task = progress.add_task(
                 f"{scenario} {','.join(o[1] for o in spec.overrides) or ''}", total=runs
             )
-            outcomes.append(
-                run_sweep(
-                    spec,
-                    backend,
-                    workers,
-                    scheduler,
-                    progress=lambda n, t=task: progress.advance(t, n),
-                )
-            )
+
+            def advance(n: int, task: TaskID = task) -> None:
+                progress.advance(task, n)
+
+            outcomes.append(run_sweep(spec, backend, workers, scheduler, progress=advance))
     elapsed = time.perf_counter() - start
     summary = summarise(outcomes[0])
-    comparison = None
+    comparison: dict[str, Any] | None = None
     if compare:
         comparison = {
             "a": compare[0],

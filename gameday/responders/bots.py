@@ -10,6 +10,7 @@ start, for a solution with ``relative_to: start``), so broken routing leaves the
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,12 +65,15 @@ class Responder:
 
     def _schedule(self, session: Session, origin: float) -> None:
         for action in self.actions:
-            session.call_at(
-                origin + action.at,
-                lambda a=action: session.perform(
-                    fill_placeholders(session, a.do), actor=self.actor, role=a.role
-                ),
+            session.call_at(origin + action.at, self._doer(session, action))
+
+    def _doer(self, session: Session, action: TimedAction) -> Callable[[], None]:
+        def do() -> None:
+            session.perform(
+                fill_placeholders(session, action.do), actor=self.actor, role=action.role
             )
+
+        return do
 
 
 def fill_placeholders(session: Session, command: str) -> str:

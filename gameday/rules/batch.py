@@ -25,7 +25,6 @@ from gameday.rules.alerts import FIRING
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
 
-
 _TEMPLATE_QUERY = re.compile(r"\{\{[^}]*\bquery\b")
 
 

@@ -214,8 +214,8 @@ class Scenario(Strict):
     world: World
     faults: list[Fault] = Field(default_factory=list)
     truth: Truth
-    targets: Targets = Targets()
-    files: Files = Files()
+    targets: Targets = Field(default_factory=Targets)
+    files: Files = Field(default_factory=Files)
     injects: list[Inject] = Field(default_factory=list)
     hints: list[Hint] = Field(default_factory=list)
     mitigations: list[Mitigation] = Field(default_factory=list)

@@ -164,8 +164,8 @@ def run_sweep(
         else:
             client = Client(scheduler)
         try:
-            futures = client.map(_run_many, [spec] * len(chunks), chunks, pure=False)
-            for fut in dask_completed(futures):
+            dask_futures = client.map(_run_many, [spec] * len(chunks), chunks, pure=False)
+            for fut in dask_completed(dask_futures):
                 got = fut.result()
                 results += got
                 if progress:
