@@ -144,11 +144,12 @@ class State:
                 self.vars[inner - 2][1] = index
             try:
                 self.walk(elem, r.list)
-            except _Continue:
-                pass
             except _Break:
                 del self.vars[inner:]
                 break
+            except _Continue:
+                del self.vars[inner:]  # {{continue}}: on to the next element
+                continue
             del self.vars[inner:]
         if not pairs and r.else_list is not None:
             self.walk(dot, r.else_list)
