@@ -228,5 +228,7 @@ def test_model_matches_real_alertmanager(tmp_path) -> None:
         unmatched.remove(hit)
         sim_time_of.append(hit[0])
     assert unmatched == [], f"the model sent more than Alertmanager:\n{table}"
-    # Same order, except that groups flushing at the same instant may come in any order.
-    assert sim_time_of == sorted(sim_time_of), table
+    # Same order, except that deliveries less than the 1 s tolerance apart may arrive in either order on a busy
+    # machine (each goes out on its own goroutine); farther apart, the order must agree.
+    inverted = [(a, b) for a, b in zip(sim_time_of, sim_time_of[1:], strict=False) if b < a - 1.0]
+    assert inverted == [], table
