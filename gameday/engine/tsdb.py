@@ -55,13 +55,14 @@ class OutOfOrderSampleError(SampleAppendError):
 class StoredSeries:
     """One series: its labels and growable timestamp/value buffers."""
 
-    __slots__ = ("labels", "_t", "_v", "n")
+    __slots__ = ("labels", "_t", "_v", "n", "n_stale")
 
     def __init__(self, labels: Labels) -> None:
         self.labels = labels
         self._t = np.empty(8, dtype=np.int64)
         self._v = np.empty(8, dtype=np.float64)
         self.n = 0
+        self.n_stale = 0  # staleness markers held (readers skip filtering when 0)
 
     def append(self, t_ms: int, value: float) -> None:
         n = self.n
@@ -80,6 +81,8 @@ class StoredSeries:
         self._t[n] = t_ms
         self._v[n] = value
         self.n = n + 1
+        if value != value and is_stale(value):
+            self.n_stale += 1
 
     def extend(self, ts: np.ndarray, vs: np.ndarray) -> None:
         """Append many samples at once; ``ts`` must be increasing and after the last one."""
@@ -95,6 +98,7 @@ class StoredSeries:
         self._t[self.n : need] = ts
         self._v[self.n : need] = vs
         self.n = need
+        self.n_stale += int(np.count_nonzero(stale_mask(np.asarray(vs, dtype=np.float64))))
 
     @property
     def t(self) -> np.ndarray:
@@ -183,6 +187,7 @@ class TSDB:
         self._series: dict[Labels, StoredSeries] = {}
         self._by_name: dict[str, dict[Labels, StoredSeries]] = {}
         self._sorted_cache: dict[str, list[StoredSeries]] = {}
+        self._select_cache: dict[tuple[Matcher, ...], list[StoredSeries]] = {}
 
     def _get(self, labels: Labels) -> StoredSeries:
         s = self._series.get(labels)
@@ -193,6 +198,7 @@ class TSDB:
             self._by_name.setdefault(name, {})[labels] = s
             self._sorted_cache.pop(name, None)
             self._sorted_cache.pop("*", None)
+            self._select_cache.clear()
         return s
 
     def append(self, labels: Mapping[str, str] | Labels, t_ms: int, value: float) -> None:
@@ -233,8 +239,15 @@ class TSDB:
         return cached
 
     def select(self, matchers: Iterable[Matcher]) -> list[StoredSeries]:
-        """Series whose labels satisfy every matcher (a missing label reads as "")."""
-        ms = list(matchers)
+        """Series whose labels satisfy every matcher (a missing label reads as "").
+
+        Answers are remembered until a new series is added, so a rule asking the same
+        question every evaluation does not match labels again; treat the list as read-only.
+        """
+        ms = tuple(matchers)
+        cached = self._select_cache.get(ms)
+        if cached is not None:
+            return cached
         candidates: list[StoredSeries] | None = None
         for m in ms:
             if m.name == "__name__" and m.op == "=":
@@ -247,4 +260,5 @@ class TSDB:
             d = dict(s.labels)
             if all(m.matches(d.get(m.name, "")) for m in ms):
                 out.append(s)
+        self._select_cache[ms] = out
         return out

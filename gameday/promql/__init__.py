@@ -46,14 +46,12 @@ def evaluate_instant(
         EvalError: evaluation failed (Prometheus' message).
         UnsupportedError: the expression uses something this evaluator does not do.
     """
-    node = parse(expr)
-    ev = Evaluator(tsdb, np.array([t_ms], dtype=np.int64), **options)
-    val = ev.eval(node)
-    if isinstance(val, np.ndarray):
-        return float(val[0])
-    if isinstance(val, str):
+    from gameday.promql.instant import InstantEvaluator
+
+    val = InstantEvaluator(tsdb, t_ms, **options).eval(parse(expr))
+    if isinstance(val, float | str):
         return val
-    out = [Sample(dict(r.labels), float(r.v[0]), t_ms) for r in val if r.m[0]]
+    out = [Sample(dict(labels), value, t_ms) for labels, value in val]
     out.sort(key=lambda s: sorted(s.labels.items()))
     return out
 

@@ -12,11 +12,9 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from gameday.engine.tsdb import TSDB, Labels, SampleAppendError
 from gameday.promql.errors import EvalError, PromQLError
-from gameday.promql.evaluator import Evaluator
+from gameday.promql.instant import InstantEvaluator
 from gameday.promql.values import Sample
 from gameday.rules.alerts import AlertingState
 from gameday.rules.model import Rule, RuleGroup
@@ -65,15 +63,12 @@ class GroupRunner:
         from gameday.promql.evaluator import parse
 
         node = parse(expr) if isinstance(expr, str) else expr
-        ev = Evaluator(
-            self.db, np.array([ts], dtype=np.int64), rule_mode=rule_mode, **self.eval_options
-        )
-        val = ev.eval(node)
-        if isinstance(val, np.ndarray):
-            return [((), float(val[0]))]
+        val = InstantEvaluator(self.db, ts, rule_mode=rule_mode, **self.eval_options).eval(node)
+        if isinstance(val, float):
+            return [((), val)]
         if isinstance(val, str):
             raise EvalError("rule result is not a vector or scalar")
-        return [(r.labels, float(r.v[0])) for r in val if r.m[0]]
+        return val
 
     def expander(self, ts: int, rule_name: str = "") -> Callable[[str, dict[str, str], float], str]:
         render = _render()
