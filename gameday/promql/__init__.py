@@ -10,6 +10,8 @@ Entry points:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from gameday.engine.tsdb import TSDB
@@ -33,7 +35,7 @@ __all__ = [
 
 
 def evaluate_instant(
-    expr: str, tsdb: TSDB, t_ms: int, **options: int
+    expr: str, tsdb: TSDB, t_ms: int, **options: Any
 ) -> list[Sample] | float | str:
     """Evaluate ``expr`` at ``t_ms``.
 
@@ -57,7 +59,7 @@ def evaluate_instant(
 
 
 def evaluate_range(
-    expr: str, tsdb: TSDB, start_ms: int, end_ms: int, step_ms: int, **options: int
+    expr: str, tsdb: TSDB, start_ms: int, end_ms: int, step_ms: int, **options: Any
 ) -> list[Series]:
     """Evaluate ``expr`` at ``start_ms, start_ms + step_ms, ... <= end_ms`` (a range query)."""
     steps = np.arange(start_ms, end_ms + 1, step_ms, dtype=np.int64)

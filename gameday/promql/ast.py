@@ -8,7 +8,7 @@ into these light nodes (with durations already in ms and matchers already compil
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gameday.engine.tsdb import Matcher
 from gameday.promql.errors import UnsupportedError
@@ -23,6 +23,10 @@ class Node:
     def __init__(self, kind: str, **fields: Any) -> None:
         self.kind = kind
         self.__dict__.update(fields)
+
+    if TYPE_CHECKING:  # fields vary by kind; to type checkers each one is Any
+
+        def __getattr__(self, name: str) -> Any: ...
 
     def children(self) -> list[Node]:
         out = []

@@ -8,6 +8,8 @@ import calendar
 import datetime as _dt
 import math
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -89,6 +91,10 @@ def call(ev: Evaluator, node: Any) -> Any:
         return handler(ev, args)
 
 
+def _window_of(fn: Callable[[np.ndarray], float], v: np.ndarray, _i: int, a: int, b: int) -> float:
+    return fn(v[a:b])
+
+
 def _range_call(ev: Evaluator, name: str, args: list[Any]) -> Any:
     n = ev.n
     idx = 1 if name == "quantile_over_time" else 0
@@ -110,7 +116,7 @@ def _range_call(ev: Evaluator, name: str, args: list[Any]) -> Any:
             val, ok = rf.instant_value(t, v, lo, hi, name == "irate")
         elif name in rf.OVER_TIME:
             fn = rf.OVER_TIME[name]
-            val, ok = rf.per_window(lambda _i, a, b, fn=fn: fn(v[a:b]), lo, hi)
+            val, ok = rf.per_window(partial(_window_of, fn, v), lo, hi)
         elif name == "absent_over_time":
             any_present |= hi > lo
             continue

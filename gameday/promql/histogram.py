@@ -23,11 +23,11 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float:
         else:
             merged.append([ub, c])
     mx = merged[0][1]
-    for b in merged[1:]:
-        if b[1] > mx:
-            mx = b[1]
-        elif b[1] < mx:
-            b[1] = mx
+    for bucket in merged[1:]:
+        if bucket[1] > mx:
+            mx = bucket[1]
+        elif bucket[1] < mx:
+            bucket[1] = mx
     if len(merged) < 2:
         return math.nan
     observations = merged[-1][1]

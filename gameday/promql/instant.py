@@ -309,7 +309,7 @@ def _arith(op: str, a: float, b: float) -> float:
         return fast(a, b)
     if op == "/":
         return _div(a, b)
-    return float(np_arith(op, np.float64(a), np.float64(b)))  # %, ^, atan2 as numpy does
+    return float(np_arith(op, np.array(a), np.array(b)))  # %, ^, atan2 as numpy does
 
 
 def _simple(op: str, values: list[float]) -> float:

@@ -13,6 +13,7 @@ which reports errors exactly as promtool does; both paths give identical results
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -142,19 +143,19 @@ def run_batch(
     for gi, i, lagged in plan([r.group for r in runners]):
         runner = runners[gi]
         rule = runner.group.rules[i]
-        if True:
-            ev = Evaluator(db, steps, rule_mode=True, lagged=lagged, **eval_opts)
-            val = ev.eval(rule.node)
-            if isinstance(val, str):
-                raise EvalError("rule result is not a vector or scalar")
-            if isinstance(val, np.ndarray):
-                rows = [((), val, np.ones(n, dtype=bool))]
-            else:
-                rows = [(r.labels, r.v, r.m) for r in val]
-            if rule.is_alert:
-                _alert(runner, i, rule, rows, steps, db, firing, write_alerts)
-            else:
-                _record(rule, rows, steps, db)
+        ev = Evaluator(db, steps, rule_mode=True, lagged=lagged, **eval_opts)
+        val = ev.eval(rule.node)
+        if isinstance(val, str):
+            raise EvalError("rule result is not a vector or scalar")
+        rows: list[tuple[Labels, np.ndarray, np.ndarray]]
+        if isinstance(val, np.ndarray):
+            rows = [((), val, np.ones(n, dtype=bool))]
+        else:
+            rows = [(r.labels, r.v, r.m) for r in val]
+        if rule.is_alert:
+            _alert(runner, i, rule, rows, steps, db, firing, write_alerts)
+        else:
+            _record(rule, rows, steps, db)
     return firing
 
 
@@ -250,7 +251,9 @@ def _alert(
             got = firing[si].setdefault(rule.name, [])
             for a in state.active_alerts():
                 if a.state == FIRING:
-                    ann = state.resolve_annotations(a, lambda t, r=rule: runner.expander(t, r.name))
+                    ann = state.resolve_annotations(
+                        a, partial(runner.expander, rule_name=rule.name)
+                    )
                     got.append((tuple(sorted(a.labels.items())), tuple(sorted(ann.items()))))
     for labels, pts in series.items() if write_alerts else ():
         if db.series(labels) is not None:

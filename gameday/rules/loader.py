@@ -122,7 +122,8 @@ def parse_rule_text(text: str, path: str) -> tuple[list[RuleGroup], list[Problem
     except InputError as exc:
         return [], list(exc.problems)
     raw = _raw(text)
-    data, raw_data, prefix = doc.data, raw, ()
+    data, raw_data = doc.data, raw
+    prefix: tuple[str, ...] = ()
     if isinstance(data, dict) and "spec" in data and "groups" not in data:
         spec = data.get("spec") or {}
         data = spec if isinstance(spec, dict) else {}

@@ -62,7 +62,7 @@ def parse_number(text: str) -> float:
 def _quoted(text: str, pos: int) -> tuple[str, int]:
     quote = text[pos]
     i = pos + 1
-    out = []
+    out: list[str] = []
     while i < len(text):
         ch = text[i]
         if ch == quote:
