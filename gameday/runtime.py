@@ -13,7 +13,7 @@ from typing import Any
 
 from gameday.engine.session import Session, Setup
 from gameday.errors import InputError, Problem
-from gameday.scenario import LoadedScenario, load_scenario
+from gameday.scenario import LoadedScenario, Scenario, load_scenario
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,15 @@ class Prepared:
     setup: Setup
 
     def session(
-        self, seed: int = 1, journal: str | Path | None = None, responder: str = "tabletop"
+        self,
+        seed: int = 1,
+        journal: str | Path | None = None,
+        responder: str = "tabletop",
+        scenario: Scenario | None = None,
     ) -> Session:
-        """A new session of this scenario."""
+        """A new session of this scenario (or of ``scenario``, a variation of it)."""
         return Session(
-            self.loaded.scenario,
+            scenario or self.loaded.scenario,
             seed,
             self.setup,
             journal=journal,

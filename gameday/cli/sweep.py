@@ -39,6 +39,15 @@ def _override(path: str) -> tuple[str, str]:
     show_default=True,
     help="First seed; runs use seed..seed+runs-1.",
 )
+@click.option(
+    "--vary",
+    "vary_text",
+    default="seed",
+    show_default=True,
+    metavar="DIM,...",
+    help="What differs between runs: seed (names, noise, delays), start (the minute of "
+    "the week it happens: traffic curve, who is on call), fault-time, load.",
+)
 @click.option("--backend", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--workers", type=int, help="Processes (local) or Dask workers (default: cores).")
 @click.option("--scheduler", help="Dask scheduler address (default: a LocalCluster).")
@@ -60,6 +69,7 @@ def sweep_cmd(
     runs: int,
     responder: str,
     first_seed: int,
+    vary_text: str,
     backend: str,
     workers: int | None,
     scheduler: str | None,
@@ -74,13 +84,17 @@ def sweep_cmd(
     from gameday.sweep import SweepSpec, run_sweep, summarise
     from gameday.sweep.report import dumps, render_html, sweep_document
     from gameday.sweep.stats import FIGURES, paired_difference
+    from gameday.sweep.vary import parse_vary
 
+    vary = parse_vary(vary_text)
     if responder not in ("expert", "novice", "mix"):
         raise UsageError(f"--responder {responder!r}: choose expert, novice or mix")
     seeds = tuple(range(first_seed, first_seed + runs))
-    specs = [SweepSpec(scenario, seeds, responder)]
+    specs = [SweepSpec(scenario, seeds, responder, vary=vary)]
     if compare:
-        specs = [SweepSpec(scenario, seeds, responder, (_override(p),)) for p in compare]
+        specs = [
+            SweepSpec(scenario, seeds, responder, (_override(p),), vary=vary) for p in compare
+        ]
     outcomes = []
     start = time.perf_counter()
     with Progress(transient=True, disable=as_json) as progress:
@@ -108,6 +122,7 @@ def sweep_cmd(
     document = sweep_document(specs[0], summary, outcomes[0], comparison)
     document["elapsed_seconds"] = round(elapsed, 2)
     document["backend"] = backend
+    document["vary"] = list(vary)
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"sweep-{scenario.replace('/', '_')}-{responder}-{runs}"
     Path(f"{stem}.json").write_text(dumps(document), encoding="utf-8")
@@ -115,7 +130,10 @@ def sweep_cmd(
     if as_json:
         click.echo(dumps({k: document[k] for k in ("summary", "comparison")}))
         return ExitStatus.OK
-    click.echo(f"{runs} drills of {scenario} ({responder}) on {backend} in {elapsed:.1f} s")
+    click.echo(
+        f"{runs} drills of {scenario} ({responder}; varying {', '.join(vary)}) "
+        f"on {backend} in {elapsed:.1f} s"
+    )
     for key in FIGURES:
         d = summary[key]
         click.echo(f"  {key:9} median {d['median']}  p90 {d['p90']}  p99 {d['p99']}  (n={d['n']})")

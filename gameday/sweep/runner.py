@@ -22,6 +22,7 @@ class SweepSpec:
     seeds: tuple[int, ...]
     responder: str = "expert"
     overrides: tuple[tuple[str, str], ...] = ()  # (kind, path): alertmanager | rules | oncall
+    vary: tuple[str, ...] = ("seed",)  # see gameday.sweep.vary
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,15 @@ def run_one(spec: SweepSpec, seed: int) -> DrillFigures:
     from gameday.debrief import metrics_summary
     from gameday.responders import make_responder
     from gameday.scoring import score
+    from gameday.sweep.vary import apply, draw
 
     prepared = _prepared(spec.scenario, spec.overrides)
     responder = responder_for(spec, seed)
-    session = prepared.session(seed=seed, responder=responder)
+    base = prepared.loaded.scenario
+    variation = draw(base, seed, spec.seeds[0], spec.vary)
+    session = prepared.session(
+        seed=variation.session_seed, responder=responder, scenario=apply(base, variation)
+    )
     make_responder(responder, session, prepared.loaded.solution).attach(session)
     session.run_to_end()
     card = score(
