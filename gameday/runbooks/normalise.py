@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from functools import lru_cache
 
 from gameday.runbooks.vocab import (
     CONNECTION_FLAGS,
@@ -159,12 +160,14 @@ def _from_args(args: list[str]) -> Normalised:
     return (program, tuple(words), tuple(sorted(flags.items())), _inner(inner))
 
 
+@lru_cache(maxsize=4096)
 def normalise_command(cmd: str) -> Normalised:
     """Canonical ``(program, words, flags, inner)`` of a shell command.
 
     Only the first command of a pipeline or list counts (``| grep`` only filters). Bare
     SQL (``SELECT ...`` or ``sql SELECT ...``, as the simulation's prompt accepts it) is
-    the same as ``psql -c "SELECT ..."``.
+    the same as ``psql -c "SELECT ..."``. Answers are remembered (the result is an
+    immutable tuple): scoring asks about the same few commands hundreds of times a drill.
 
     Raises:
         ValueError: if the command cannot be split (an unclosed quote).
@@ -213,6 +216,7 @@ def normalised_matches(expected: Normalised, typed: Normalised, lenient: bool = 
     return expected[3] == typed[3]
 
 
+@lru_cache(maxsize=8192)
 def commands_match(expected: str, typed: str, lenient: bool = False) -> bool:
     """True if a typed command matches a runbook command; unparsable never matches.
 
