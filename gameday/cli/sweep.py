@@ -92,9 +92,7 @@ def sweep_cmd(
     seeds = tuple(range(first_seed, first_seed + runs))
     specs = [SweepSpec(scenario, seeds, responder, vary=vary)]
     if compare:
-        specs = [
-            SweepSpec(scenario, seeds, responder, (_override(p),), vary=vary) for p in compare
-        ]
+        specs = [SweepSpec(scenario, seeds, responder, (_override(p),), vary=vary) for p in compare]
     outcomes = []
     start = time.perf_counter()
     with Progress(transient=True, disable=as_json) as progress:
@@ -194,8 +192,12 @@ def oncall_cmd(
     as_json: bool,
 ) -> int:
     """Forecast DAYS of on-call for SCENARIO's rules, routing and schedules: pages per
-    week per person, pages at night, the actionable ratio, against the targets (fewer than
-    5 actionable pages a week, at most 2 per shift, over 80% actionable)."""
+    week per person, pages at night, the actionable ratio, flapping and duplicate alerts,
+    against the targets (fewer than 5 actionable pages a week, at most 2 per shift, over
+    80% actionable).
+
+    Incidents and noise are episodes in which an alerting rule's condition holds; the
+    rules' own for/keep_firing_for decide whether and when each fires."""
     import json
 
     from gameday.forecast import forecast, generate_episodes
@@ -208,7 +210,7 @@ def oncall_cmd(
             f"{scenario}: a forecast needs the scenario's alertmanager.yml and on-call file"
         )
     rules = [
-        {"alertname": r.name, **{k: v for k, v in r.labels.items() if "{{" not in v}}
+        {"alertname": r.name, "severity": r.labels.get("severity", "")}
         for g in setup.rule_groups
         for r in g.rules
         if r.is_alert
@@ -223,20 +225,27 @@ def oncall_cmd(
         rules, names, days, seed, incidents_per_week, noise_per_day, flapping
     )
     result = forecast(
-        setup.alertmanager, setup.oncall, episodes, days, prepared.loaded.scenario.start_time, seed
+        setup.alertmanager,
+        setup.oncall,
+        setup.rule_groups,
+        episodes,
+        days,
+        prepared.loaded.scenario.start_time,
+        seed,
+        external_labels=setup.external_labels,
     )
     figures = dict(
         result.figures,
         services=len(names),
-        episodes=len(episodes),
         elapsed_seconds=round(time.perf_counter() - start, 2),
     )
     if as_json:
         click.echo(json.dumps(figures, indent=2, sort_keys=True))
         return ExitStatus.OK
     click.echo(
-        f"{days} days, {len(names)} services, {len(episodes)} alert episodes, "
-        f"{figures['pages']} pages ({figures['elapsed_seconds']} s)"
+        f"{days} days, {len(names)} services: {len(episodes)} alert episodes, "
+        f"{figures['alerts_fired']} alerts fired, {figures['pages']} pages "
+        f"({figures['elapsed_seconds']} s)"
     )
     for person, n in figures["pages_per_week_per_person"].items():
         act = figures["actionable_pages_per_week_per_person"].get(person, 0)
@@ -247,5 +256,10 @@ def oncall_cmd(
     click.echo(
         f"  actionable ratio {figures['actionable_ratio']} (target > 0.8); "
         f"max pages per 12h shift {figures['max_pages_per_shift']} (target <= 2)"
+    )
+    flapping = ", ".join(f"{k} x{v}" for k, v in figures["flapping_refires"].items()) or "none"
+    click.echo(
+        f"  duplicate pages (a service already had an open incident) "
+        f"{figures['duplicate_pages']}; alerts re-firing within an hour: {flapping}"
     )
     return ExitStatus.OK

@@ -10,13 +10,13 @@ Example:
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from gameday.engine.tsdb import TSDB
+from gameday.engine.tsdb import TSDB, Labels
 from gameday.rules.alerts import FIRING, INACTIVE, PENDING, Alert
 from gameday.rules.groupeval import GroupRunner
-from gameday.rules.model import RuleGroup
+from gameday.rules.model import Rule, RuleGroup
 
 DEFAULT_INTERVAL_S = 60.0
 
@@ -67,6 +67,7 @@ class RuleEngine:
             interval gets ``default_interval_s``.
         tsdb: the store rules read and write (recording rules, ``ALERTS``, ``ALERTS_FOR_STATE``).
         external_labels, external_url: for templates.
+        rule_query: answers rules in place of their PromQL (see :class:`GroupRunner`).
     """
 
     def __init__(
@@ -76,6 +77,7 @@ class RuleEngine:
         external_labels: dict[str, str] | None = None,
         external_url: str = "",
         default_interval_s: float = DEFAULT_INTERVAL_S,
+        rule_query: Callable[[Rule, int], list[tuple[Labels, float]]] | None = None,
     ) -> None:
         self.groups: list[RuleGroup] = []
         for g in groups:
@@ -85,7 +87,8 @@ class RuleEngine:
         self.tsdb = tsdb
         opts = {"subquery_step_ms": int(default_interval_s * 1000)}
         self._runners = [
-            GroupRunner(g, tsdb, external_labels, external_url, opts) for g in self.groups
+            GroupRunner(g, tsdb, external_labels, external_url, opts, rule_query)
+            for g in self.groups
         ]
 
     def evaluate(self, group_index: int, t_ms: int) -> list[AlertTransition]:

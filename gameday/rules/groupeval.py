@@ -36,6 +36,9 @@ class GroupRunner:
         db: where rules read from and write to.
         external_labels, external_url: for templates (``$externalLabels``, ``$externalURL``).
         eval_options: keyword arguments for :class:`Evaluator` (lookback, max samples...).
+        rule_query: answers ``(rule, ts_ms)`` in place of the rule's PromQL expression
+            (a forecast plays synthetic conditions through the rules' own ``for``,
+            ``keep_firing_for``, labels and annotations); None evaluates the expression.
     """
 
     def __init__(
@@ -45,8 +48,10 @@ class GroupRunner:
         external_labels: dict[str, str] | None = None,
         external_url: str = "",
         eval_options: dict[str, Any] | None = None,
+        rule_query: Callable[[Rule, int], list[tuple[Labels, float]]] | None = None,
     ) -> None:
         self.group = group
+        self.rule_query = rule_query
         self.db = db
         self.external_labels = dict(external_labels or {})
         self.external_url = external_url
@@ -97,7 +102,10 @@ class GroupRunner:
 
     # ---- evaluation ----------------------------------------------------------------
     def eval_rule(self, i: int, rule: Rule, ts: int, expand: Any) -> list[tuple[Labels, float]]:
-        result = self.query(rule.node if rule.node is not None else rule.expr, ts, rule_mode=True)
+        if self.rule_query is not None:
+            result = self.rule_query(rule, ts)
+        else:
+            result = self.query(rule.node if rule.node is not None else rule.expr, ts, True)
         if rule.is_alert:
             return self.alert_states[i].step(ts, result, expand)
         out = []
