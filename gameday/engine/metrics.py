@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from gameday.engine.state import Pod
     from gameday.engine.world import ServiceStatus, World
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -73,12 +74,18 @@ def histogram_quantile(q: float, shares: list[float]) -> float:
 
 
 class Exposition:
-    """Turns world state into ``(labels, value)`` samples, reusing label tuples."""
+    """Turns world state into samples: label tuples built once, values every scrape.
+
+    :meth:`collect` returns parallel lists of label sets and values. The label tuples of
+    a service, a pod or a database state are built the first time they are needed and
+    reused for the rest of the session, so a scrape only computes numbers.
+    """
 
     def __init__(self, world: World) -> None:
         self.world = world
         self._hist: dict[str, list[float]] = {n: [0.0] * (len(BUCKETS) + 2) for n in world.services}
         self._cache: dict[tuple[str, ...], Labels] = {}
+        self._parts: dict[tuple[object, ...], tuple[Labels, ...]] = {}
         self.include_kube = True  # False when a real cluster supplies these series
 
     def _labels(self, *pairs: str) -> Labels:
@@ -103,150 +110,155 @@ class Exposition:
 
     def samples(self) -> Iterator[tuple[Labels, float]]:
         """Every series and its current value."""
+        labels, values = self.collect()
+        return zip(labels, values, strict=True)
+
+    def collect(self) -> tuple[list[Labels], list[float]]:
+        """Every series' labels and current value, as two lists in the same order.
+
+        The label tuples are the same objects scrape after scrape while the series stay
+        the same, so a caller can tell an unchanged set of series by identity.
+        """
         w = self.world
-        ns = w.namespace
-        lab = self._labels
+        labels: list[Labels] = []
+        values: list[float] = []
+        floor = math.floor
+        n_buckets = len(BUCKETS)
         for name, svc in w.services.items():
             c = w.counters[name]
-            job = name
-            base = ("namespace", ns, "service", name, "job", job)
-            yield lab("__name__", "http_requests_total", "code", "200", *base), math.floor(c.ok)
-            yield (
-                lab("__name__", "http_requests_total", "code", "500", *base),
-                math.floor(c.err_500),
-            )
-            yield (
-                lab("__name__", "http_requests_total", "code", "503", *base),
-                math.floor(c.err_503),
-            )
             hist = self._hist[name]
-            for i, le in enumerate(BUCKETS):
-                yield (
-                    lab(
-                        "__name__", "http_request_duration_seconds_bucket", "le", _fmt_le(le), *base
-                    ),
-                    math.floor(hist[i]),
-                )
-            inf = math.floor(hist[len(BUCKETS)])
-            yield lab("__name__", "http_request_duration_seconds_bucket", "le", "+Inf", *base), inf
-            yield lab("__name__", "http_request_duration_seconds_count", *base), inf
-            yield lab("__name__", "http_request_duration_seconds_sum", *base), hist[-1]
             st = w.status[name]
-            if svc.pool is not None:
-                pool = ("namespace", ns, "service", name, "pool", f"{name}-pool")
-                yield lab("__name__", "hikaricp_connections_active", *pool), round(st.pool_in_use)
-                yield lab("__name__", "hikaricp_connections_max", *pool), st.pool_size
-                yield lab("__name__", "hikaricp_connections_pending", *pool), round(st.pool_pending)
-                idle = max(0, st.pool_size - round(st.pool_in_use))
-                yield lab("__name__", "hikaricp_connections_idle", *pool), idle
+            pooled = svc.pool is not None
+            labels += self._service_labels(name, pooled)
+            inf = floor(hist[n_buckets])
+            values += (floor(c.ok), floor(c.err_500), floor(c.err_503))
+            values += [floor(x) for x in hist[:n_buckets]]
+            values += (inf, inf, hist[-1])
+            if pooled:
+                in_use = round(st.pool_in_use)
+                values += (in_use, st.pool_size, round(st.pool_pending))
+                values.append(max(0, st.pool_size - in_use))
             if self.include_kube:
-                yield from self._kube(name)
+                self._kube(name, labels, values)
         for db in w.databases.values():
-            yield from self._postgres(db.name)
+            self._postgres(db.name, labels, values)
+        return labels, values
 
-    def _kube(self, name: str) -> Iterator[tuple[Labels, float]]:
-        w = self.world
-        ns = w.namespace
+    def _service_labels(self, name: str, pooled: bool) -> tuple[Labels, ...]:
+        key: tuple[object, ...] = ("service", name, pooled)
+        found = self._parts.get(key)
+        if found is not None:
+            return found
         lab = self._labels
-        dep = w.deployments[name]
-        svc = w.services[name]
-        kd = ("namespace", ns, "deployment", name, "job", "kube-state-metrics")
-        ready = [p for p in dep.pods if p.ready(w.now)]
-        yield lab("__name__", "kube_deployment_spec_replicas", *kd), dep.replicas
-        yield (
-            lab("__name__", "kube_deployment_status_replicas_available", *kd),
-            min(len(ready), dep.replicas),
-        )
-        yield (
-            lab("__name__", "kube_deployment_status_replicas_unavailable", *kd),
-            max(0, dep.replicas - len(ready)),
-        )
-        yield lab("__name__", "kube_deployment_status_observed_generation", *kd), dep.revision
-        yield lab("__name__", "kube_deployment_metadata_generation", *kd), dep.revision
-        for pod in dep.pods:
-            pl = ("namespace", ns, "pod", pod.name, "container", dep.container)
-            ksm = (*pl, "job", "kube-state-metrics")
-            yield lab("__name__", "kube_pod_container_status_restarts_total", *ksm), pod.restarts
-            yield (
-                lab("__name__", "kube_pod_container_status_ready", *ksm),
-                1 if pod.ready(w.now) else 0,
-            )
-            waiting = "CrashLoopBackOff" if pod.phase == "CrashLoopBackOff" else None
-            if waiting:
-                yield (
-                    lab(
-                        "__name__",
-                        "kube_pod_container_status_waiting_reason",
-                        *ksm,
-                        "reason",
-                        waiting,
-                    ),
-                    1,
-                )
-            if pod.last_termination:
-                yield (
-                    lab(
-                        "__name__",
-                        "kube_pod_container_status_last_terminated_reason",
-                        *ksm,
-                        "reason",
-                        pod.last_termination,
-                    ),
-                    1,
-                )
-            cad = (*pl, "job", "kubelet")
-            yield (
-                lab("__name__", "container_memory_working_set_bytes", *cad),
-                round(pod.memory_mib * 1048576),
-            )
-            yield (
-                lab("__name__", "container_spec_memory_limit_bytes", *cad),
-                svc.memory_limit_mib * 1048576,
-            )
-            yield (
-                lab(
-                    "__name__",
-                    "up",
-                    "namespace",
-                    ns,
-                    "pod",
-                    pod.name,
-                    "job",
-                    name,
-                    "instance",
-                    f"{pod.ip}:8080",
-                ),
-                1 if pod.ready(w.now) else 0,
-            )
+        base = ("namespace", self.world.namespace, "service", name, "job", name)
+        out = [lab("__name__", "http_requests_total", "code", code, *base) for code in _CODES]
+        bucket = "http_request_duration_seconds_bucket"
+        out += [lab("__name__", bucket, "le", _fmt_le(le), *base) for le in BUCKETS]
+        out.append(lab("__name__", bucket, "le", "+Inf", *base))
+        out.append(lab("__name__", "http_request_duration_seconds_count", *base))
+        out.append(lab("__name__", "http_request_duration_seconds_sum", *base))
+        if pooled:
+            pool = ("namespace", self.world.namespace, "service", name, "pool", f"{name}-pool")
+            out += [lab("__name__", f"hikaricp_connections_{s}", *pool) for s in _POOL_SERIES]
+        self._parts[key] = found = tuple(out)
+        return found
 
-    def _postgres(self, name: str) -> Iterator[tuple[Labels, float]]:
+    def _kube(self, name: str, labels: list[Labels], values: list[float]) -> None:
+        w = self.world
+        now = w.now
+        dep = w.deployments[name]
+        memory_limit = w.services[name].memory_limit_mib * 1048576
+        key: tuple[object, ...] = ("deployment", name)
+        found = self._parts.get(key)
+        if found is None:
+            kd = ("namespace", w.namespace, "deployment", name, "job", "kube-state-metrics")
+            found = tuple(self._labels("__name__", f"kube_deployment_{s}", *kd) for s in _DEP)
+            self._parts[key] = found
+        labels += found
+        replicas = dep.replicas
+        n_ready = sum(1 for p in dep.pods if p.ready(now))
+        values += (replicas, min(n_ready, replicas), max(0, replicas - n_ready))
+        values += (dep.revision, dep.revision)
+        for pod in dep.pods:
+            waiting = pod.phase == "CrashLoopBackOff"
+            labels += self._pod_labels(dep.container, pod, waiting, name)
+            ready = 1 if pod.ready(now) else 0
+            values += (pod.restarts, ready)
+            if waiting:
+                values.append(1)
+            if pod.last_termination:
+                values.append(1)
+            values += (round(pod.memory_mib * 1048576), memory_limit, ready)
+
+    def _pod_labels(self, container: str, pod: Pod, waiting: bool, job: str) -> tuple[Labels, ...]:
+        key = ("pod", container, pod.name, pod.ip, waiting, pod.last_termination, job)
+        found = self._parts.get(key)
+        if found is not None:
+            return found
+        lab = self._labels
+        ns = self.world.namespace
+        pl = ("namespace", ns, "pod", pod.name, "container", container)
+        ksm = (*pl, "job", "kube-state-metrics")
+        out = [
+            lab("__name__", "kube_pod_container_status_restarts_total", *ksm),
+            lab("__name__", "kube_pod_container_status_ready", *ksm),
+        ]
+        if waiting:
+            reason = ("reason", "CrashLoopBackOff")
+            out.append(lab("__name__", "kube_pod_container_status_waiting_reason", *ksm, *reason))
+        if pod.last_termination:
+            reason = ("reason", pod.last_termination)
+            out.append(
+                lab("__name__", "kube_pod_container_status_last_terminated_reason", *ksm, *reason)
+            )
+        cad = (*pl, "job", "kubelet")
+        out.append(lab("__name__", "container_memory_working_set_bytes", *cad))
+        out.append(lab("__name__", "container_spec_memory_limit_bytes", *cad))
+        up = ("namespace", ns, "pod", pod.name, "job", job, "instance", f"{pod.ip}:8080")
+        out.append(lab("__name__", "up", *up))
+        self._parts[key] = found = tuple(out)
+        return found
+
+    def _postgres(self, name: str, labels: list[Labels], values: list[float]) -> None:
         w = self.world
         db = w.databases[name]
         lab = self._labels
-        pe = ("datname", db.datname, "job", "postgres-exporter", "server", f"{name}:5432")
+        server = f"{name}:5432"
+        pe = ("datname", db.datname, "job", "postgres-exporter", "server", server)
         counts = {"active": 0, "idle": 0, "idle in transaction": 0}
         oldest = 0.0
+        locks = 0
+        now = w.now
         for b in db.backends:
-            counts[b.state] = counts.get(b.state, 0) + 1
-            if b.state != "idle":
-                oldest = max(oldest, w.now - b.xact_start)
+            state = b.state
+            counts[state] = counts.get(state, 0) + 1
+            if state != "idle":
+                oldest = max(oldest, now - b.xact_start)
+            if b.wait_event_type == "Lock":
+                locks += 1
         for state, n in counts.items():
-            yield lab("__name__", "pg_stat_activity_count", *pe, "state", state), n
-        yield lab("__name__", "pg_stat_activity_max_tx_duration", *pe), round(oldest, 3)
-        locks = sum(1 for b in db.backends if b.wait_event_type == "Lock")
-        yield lab("__name__", "pg_locks_waiting", *pe), locks
-        yield (
-            lab(
-                "__name__",
-                "pg_settings_max_connections",
-                "job",
-                "postgres-exporter",
-                "server",
-                f"{name}:5432",
-            ),
-            db.max_connections,
-        )
-        yield lab("__name__", "pg_up", "job", "postgres-exporter", "server", f"{name}:5432"), 1
+            labels.append(lab("__name__", "pg_stat_activity_count", *pe, "state", state))
+            values.append(n)
+        labels.append(lab("__name__", "pg_stat_activity_max_tx_duration", *pe))
+        values.append(round(oldest, 3))
+        labels.append(lab("__name__", "pg_locks_waiting", *pe))
+        values.append(locks)
+        settings = ("job", "postgres-exporter", "server", server)
+        labels.append(lab("__name__", "pg_settings_max_connections", *settings))
+        values.append(db.max_connections)
+        labels.append(lab("__name__", "pg_up", *settings))
+        values.append(1)
+
+
+_CODES = ("200", "500", "503")
+_POOL_SERIES = ("active", "max", "pending", "idle")
+_DEP = (
+    "spec_replicas",
+    "status_replicas_available",
+    "status_replicas_unavailable",
+    "status_observed_generation",
+    "metadata_generation",
+)
 
 
 def _fmt_le(le: float) -> str:

@@ -105,6 +105,8 @@ class Session:
         self._handles: dict[Any, Any] = {}  # label tuple -> the store's series, for fast appends
         self._sources: list[Callable[[], Any]] = []
         self._last_scraped: set[Any] = set()
+        self._last_labels: list[Any] = []  # the last scrape's label sets, in order
+        self._last_handles: list[Any] = []  # and their stored series, in the same order
         self._action_hooks: list[Callable[[str, ActionOutcome], str | None]] = []
         self.pipeline = AlertPipeline(self)
         self._emit(
@@ -339,26 +341,43 @@ class Session:
             self.world.step(now, dt)
             self.exposition.observe(dt)
         t_ms = int(round(now * 1000))
+        labels, values = self.exposition.collect()
+        for source in self._sources:
+            for key, value in source():
+                labels.append(key)
+                values.append(value)
+        if labels == self._last_labels:
+            # The same series as last scrape (the usual case): append by position.
+            for handle, value in zip(self._last_handles, values, strict=True):
+                handle.append(t_ms, float(value))
+        else:
+            self._append_by_labels(labels, values, t_ms)
+        self._record(now, dt)
+
+    def _append_by_labels(self, labels: list[Any], values: list[float], t_ms: int) -> None:
+        """Append a scrape whose series differ from the last one's; mark the gone stale."""
         handles = self._handles
-        samples: Any = self.exposition.samples()
-        if self._sources:
-            samples = [*samples, *(x for source in self._sources for x in source())]
-        seen = []
-        for labels, value in samples:
-            seen.append(labels)
-            handle = handles.get(labels)
+        order = []
+        for key, value in zip(labels, values, strict=True):
+            handle = handles.get(key)
             if handle is None:
-                self.tsdb.append(labels, t_ms, float(value))
-                handles[labels] = self.tsdb.series(labels)
+                self.tsdb.append(key, t_ms, float(value))
+                handle = handles[key] = self.tsdb.series(key)
             else:
                 handle.append(t_ms, float(value))
+            order.append(handle)
         # A series the last scrape had and this one lacks (a replaced pod's) ends with a
         # staleness marker, as Prometheus writes one when a scraped series disappears.
-        scraped = set(seen)
+        scraped = set(labels)
         if scraped != self._last_scraped:
-            for labels in self._last_scraped - scraped:
-                self.tsdb.mark_stale(labels, t_ms)
+            for key in self._last_scraped - scraped:
+                self.tsdb.mark_stale(key, t_ms)
             self._last_scraped = scraped
+        self._last_labels = labels
+        self._last_handles = order
+
+    def _record(self, now: float, dt: float) -> None:
+        """Keep each service's key figures of this scrape and note 5xx ratio bands."""
         for name, st in self.world.status.items():
             dep = self.world.deployments[name]
             self.history[name].append(
