@@ -196,8 +196,10 @@ class World:
 
     def active_effect(self, service: str) -> Effect:
         """The combined effect of every active fault on ``service``."""
+        return self._effect(service, self._pool_total(service))
+
+    def _effect(self, service: str, pool_total: int) -> Effect:
         total = Effect()
-        pool_total = self._pool_total(service)
         for fault in self.faults.values():
             if not fault.active or fault.spec.service != service:
                 continue
@@ -303,11 +305,11 @@ class World:
         dep.pods = old + new_pods
         dep.rollout_until = max((p.ready_at for p in new_pods), default=now)
 
-    def _pool_total(self, service: str) -> int:
+    def _pool_total(self, service: str, serving: list[Pod] | None = None) -> int:
         svc = self.services[service]
         if svc.pool is None:
             return 0
-        return svc.pool.size * len(self.serving_pods(service))
+        return svc.pool.size * len(self.serving_pods(service) if serving is None else serving)
 
     def serving_pods(self, service: str) -> list[Pod]:
         """Ready pods that receive traffic (a rolling update's surplus is capped)."""
@@ -325,10 +327,15 @@ class World:
         self.now = now
         for dep in self.deployments.values():
             self._pod_lifecycle(dep, now, dt)
-        offered = self._offered_load(now)
+        # Serving pods and fault effects stay put for the rest of the tick: work them out once.
+        serving = {name: self.serving_pods(name) for name in self.services}
+        effects = {
+            name: self._effect(name, self._pool_total(name, pods)) for name, pods in serving.items()
+        }
+        offered = self._offered_load(now, effects)
         for name in reversed(self.order):  # callees first: errors flow back up
-            self._serve(name, offered[name], dt)
-        self._update_backends(now)
+            self._serve(name, offered[name], dt, serving[name], effects[name])
+        self._update_backends(now, serving)
 
     def _pod_lifecycle(self, dep: Deployment, now: float, dt: float) -> None:
         svc = self.services[dep.name]
@@ -359,12 +366,12 @@ class World:
                     pod.stuck = 0.0
                     pod.leaked = 0.0
 
-    def _offered_load(self, now: float) -> dict[str, float]:
+    def _offered_load(self, now: float, effects: dict[str, Effect]) -> dict[str, float]:
         hour = (self.scenario.start_time.timestamp() + now) / 3600.0 % 24
         offered = {name: 0.0 for name in self.services}
         for name in self.order:
             svc = self.services[name]
-            effect = self.active_effect(name)
+            effect = effects[name]
             if svc.traffic is not None:
                 t = svc.traffic
                 daily = 1 + t.daily_amplitude * math.sin(2 * math.pi * (hour - 8) / 24)
@@ -379,10 +386,8 @@ class World:
         """Requests a saturated caller rejects never reach its callees (last tick's view)."""
         return self.status[name].rejected
 
-    def _serve(self, name: str, offered: float, dt: float) -> None:
+    def _serve(self, name: str, offered: float, dt: float, pods: list[Pod], effect: Effect) -> None:
         svc = self.services[name]
-        effect = self.active_effect(name)
-        pods = self.serving_pods(name)
         status = ServiceStatus(offered_rps=offered, ready=len(pods))
         cpu_capacity = len(pods) * svc.rps_per_replica
         capacity = cpu_capacity
@@ -446,7 +451,7 @@ class World:
             len(pods) * svc.cpu_request, 0.05 + offered / svc.rps_per_replica * svc.cpu_request
         )
 
-    def _update_backends(self, now: float) -> None:
+    def _update_backends(self, now: float, serving: dict[str, list[Pod]]) -> None:
         """Mirror stuck and leaked connections as pg_stat_activity rows."""
         for db in self.databases.values():
             keep = [b for b in db.backends if b.fault is not None or b.state == "idle"]
@@ -454,7 +459,7 @@ class World:
             for name, svc in self.services.items():
                 if svc.database != db.name or svc.pool is None:
                     continue
-                pods = self.serving_pods(name)
+                pods = serving[name]
                 waiting = int(round(sum(p.stuck for p in pods)))
                 leaked = int(round(sum(p.leaked for p in pods)))
                 rows += self._rows(db, svc, "waiting", waiting, now)
