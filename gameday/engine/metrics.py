@@ -10,6 +10,7 @@ postgres_exporter's ``pg_stat_activity_count``, ``pg_stat_activity_max_tx_durati
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -225,17 +226,14 @@ class Exposition:
         lab = self._labels
         server = f"{name}:5432"
         pe = ("datname", db.datname, "job", "postgres-exporter", "server", server)
+        backends = db.backends
         counts = {"active": 0, "idle": 0, "idle in transaction": 0}
-        oldest = 0.0
-        locks = 0
+        for state, n in Counter(b.state for b in backends).items():  # first-seen order
+            counts[state] = counts.get(state, 0) + n
         now = w.now
-        for b in db.backends:
-            state = b.state
-            counts[state] = counts.get(state, 0) + 1
-            if state != "idle":
-                oldest = max(oldest, now - b.xact_start)
-            if b.wait_event_type == "Lock":
-                locks += 1
+        oldest = max((now - b.xact_start for b in backends if b.state != "idle"), default=0.0)
+        oldest = max(0.0, oldest)
+        locks = sum(1 for b in backends if b.wait_event_type == "Lock")
         for state, n in counts.items():
             labels.append(lab("__name__", "pg_stat_activity_count", *pe, "state", state))
             values.append(n)

@@ -40,7 +40,9 @@ class AlertPipeline:
         self.dispatcher: Any = None
         self.pager: Any = None
         self._last_sent: dict[tuple[tuple[str, str], ...], float] = {}
-        self._alerts: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+        self._active: list[Any] = []  # the rules' active alerts after the last evaluation
+        self._alerts: dict[tuple[tuple[str, str], ...], dict[str, Any]] | None = {}
+        self._intervals: list[float] = []
         if setup.rule_groups:
             from gameday.rules import RuleEngine
 
@@ -57,12 +59,13 @@ class AlertPipeline:
             from gameday.oncall import Pager
 
             self.pager = Pager(session.env, setup.oncall, session.emit, clock=session.wall_time)
+        if self.rules is not None:
+            self._intervals = [float(g.interval_s) for g in self.rules.groups]
 
     @property
     def group_intervals(self) -> list[float]:
-        if self.rules is None:
-            return []
-        return [float(g.interval_s) for g in self.rules.groups]
+        """Each rule group's evaluation interval in seconds (read-only)."""
+        return self._intervals
 
     def evaluate(self, group_index: int, now: float) -> None:
         """Evaluate one rule group at ``now`` and forward its alerts."""
@@ -82,17 +85,12 @@ class AlertPipeline:
             if tr.kind == "resolved" and key in self._last_sent:
                 self._send(key, tr, now, resolved=True)  # Alertmanager saw it fire
                 del self._last_sent[key]
-        interval = self.group_intervals[group_index]
+        interval = self._intervals[group_index]
         active = self.rules.active_alerts()
-        self._alerts = {
-            tuple(sorted(a.labels.items())): {
-                "labels": dict(a.labels),
-                "annotations": dict(a.annotations),
-                "state": a.state,
-                "active_at": a.active_at_ms / 1000.0,
-            }
-            for a in active
-        }
+        # Alerts change only when rules are evaluated, so their public form is built when
+        # someone asks for it (a command, the TUI), not after every evaluation.
+        self._active = active
+        self._alerts = None
         for alert in active:
             if alert.state != "firing":
                 continue
@@ -123,6 +121,16 @@ class AlertPipeline:
         self._last_sent[key] = now
 
     def firing_alerts(self) -> list[dict[str, Any]]:
+        if self._alerts is None:
+            self._alerts = {
+                tuple(sorted(a.labels.items())): {
+                    "labels": dict(a.labels),
+                    "annotations": dict(a.annotations),
+                    "state": a.state,
+                    "active_at": a.active_at_ms / 1000.0,
+                }
+                for a in self._active
+            }
         return [a for a in self._alerts.values() if a]
 
     def silence(self, matchers: list[str], duration_s: float, author: str, comment: str) -> str:

@@ -396,7 +396,7 @@ class Session:
 
     def _note_error_band(self, service: str, ratio: float) -> None:
         """Emit ``world.change`` when a service's 5xx ratio crosses 1%, 5% or 25%."""
-        band = sum(ratio >= edge for edge in (0.01, 0.05, 0.25))
+        band = (ratio >= 0.01) + (ratio >= 0.05) + (ratio >= 0.25)
         before = self._last_error_band.get(service, 0)
         if band != before:
             self._last_error_band[service] = band
