@@ -12,6 +12,17 @@ from functools import lru_cache
 from typing import Any
 
 RESPONDER_MIX = ("expert", "expert", "novice")  # --responder mix: two experts to one novice
+CHUNK = 10  # the most seeds one task runs (fewer when there are few seeds per worker)
+_DRILL_MODULES = (  # what a drill imports on first use; a forked worker inherits them
+    "gameday.debrief",
+    "gameday.engine.actions",
+    "gameday.alerting.dispatch",
+    "gameday.oncall",
+    "gameday.responders",
+    "gameday.rules",
+    "gameday.scoring",
+    "gameday.sweep.vary",
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,28 @@ def _prepared(scenario: str, overrides: tuple[tuple[str, str], ...]) -> Any:
 
             setup = replace(setup, oncall=load_oncall(Path(path)))
     return replace(prepared, setup=setup)
+
+
+def warm(spec: SweepSpec) -> None:
+    """Load ``spec``'s scenario and import what a drill needs, in this process, once.
+
+    Called before a process pool starts: workers forked from here begin with the
+    scenario parsed and the modules imported instead of each doing it again.
+    """
+    import importlib
+
+    _prepared(spec.scenario, spec.overrides)
+    for name in _DRILL_MODULES:
+        importlib.import_module(name)
+
+
+def chunked(seeds: list[int], workers: int) -> list[list[int]]:
+    """Seeds in tasks of at most :data:`CHUNK`, at least four tasks per worker when possible.
+
+    Small tasks at the end keep both cores busy until the last drill.
+    """
+    size = max(1, min(CHUNK, -(-len(seeds) // (4 * max(1, workers)))))
+    return [seeds[i : i + size] for i in range(0, len(seeds), size)]
 
 
 def responder_for(spec: SweepSpec, seed: int) -> str:
@@ -136,20 +169,22 @@ def run_sweep(
     progress: Callable[[int], None] | None = None,
 ) -> list[DrillFigures]:
     """Run every seed of ``spec``; results sorted by seed whatever the backend."""
+    import os
+
     seeds = list(spec.seeds)
-    chunks = [seeds[i : i + 10] for i in range(0, len(seeds), 10)]
+    n = workers or ((os.cpu_count() or 1) if backend == "local" else 2)
+    chunks = chunked(seeds, n)
     results: list[DrillFigures] = []
     if backend == "local":
-        import os
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        n = workers or os.cpu_count() or 1
         if n == 1 or len(seeds) <= 2:
             for chunk in chunks:
                 results += _run_many(spec, chunk)
                 if progress:
                     progress(len(chunk))
         else:
+            warm(spec)
             with ProcessPoolExecutor(max_workers=n) as pool:
                 futures = [pool.submit(_run_many, spec, c) for c in chunks]
                 for fut in as_completed(futures):
@@ -164,7 +199,7 @@ def run_sweep(
         cluster = None
         if scheduler is None:
             cluster = LocalCluster(
-                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
             )
             client = Client(cluster)
         else:
