@@ -10,9 +10,8 @@ postgres_exporter's ``pg_stat_activity_count``, ``pg_stat_activity_max_tx_durati
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gameday.engine.state import Pod
@@ -86,7 +85,7 @@ class Exposition:
         self.world = world
         self._hist: dict[str, list[float]] = {n: [0.0] * (len(BUCKETS) + 2) for n in world.services}
         self._cache: dict[tuple[str, ...], Labels] = {}
-        self._parts: dict[tuple[object, ...], tuple[Labels, ...]] = {}
+        self._parts: dict[tuple[object, ...], Any] = {}  # label tuples, built once
         self.include_kube = True  # False when a real cluster supplies these series
 
     def _labels(self, *pairs: str) -> Labels:
@@ -221,31 +220,48 @@ class Exposition:
         return found
 
     def _postgres(self, name: str, labels: list[Labels], values: list[float]) -> None:
-        w = self.world
-        db = w.databases[name]
+        db = self.world.databases[name]
+        now = self.world.now
+        counts = {"active": 0, "idle": 0, "idle in transaction": 0}
+        oldest = 0.0
+        locks = 0
+        for b in db.backends:
+            state = b.state
+            counts[state] = counts.get(state, 0) + 1
+            if state != "idle":
+                age = now - b.xact_start
+                if age > oldest:
+                    oldest = age
+            if b.wait_event_type == "Lock":
+                locks += 1
+        for state, n in counts.items():
+            labels.append(self._pg_labels(name, state))
+            values.append(n)
+        labels += self._pg_labels(name, None)
+        values += (round(oldest, 3), locks, db.max_connections, 1)
+
+    def _pg_labels(self, name: str, state: str | None) -> Any:
+        """One ``pg_stat_activity_count`` label set, or (``state`` None) the other four."""
+        key = ("postgres", name, state)
+        found = self._parts.get(key)
+        if found is not None:
+            return found
         lab = self._labels
         server = f"{name}:5432"
-        pe = ("datname", db.datname, "job", "postgres-exporter", "server", server)
-        backends = db.backends
-        counts = {"active": 0, "idle": 0, "idle in transaction": 0}
-        for state, n in Counter(b.state for b in backends).items():  # first-seen order
-            counts[state] = counts.get(state, 0) + n
-        now = w.now
-        oldest = max((now - b.xact_start for b in backends if b.state != "idle"), default=0.0)
-        oldest = max(0.0, oldest)
-        locks = sum(1 for b in backends if b.wait_event_type == "Lock")
-        for state, n in counts.items():
-            labels.append(lab("__name__", "pg_stat_activity_count", *pe, "state", state))
-            values.append(n)
-        labels.append(lab("__name__", "pg_stat_activity_max_tx_duration", *pe))
-        values.append(round(oldest, 3))
-        labels.append(lab("__name__", "pg_locks_waiting", *pe))
-        values.append(locks)
-        settings = ("job", "postgres-exporter", "server", server)
-        labels.append(lab("__name__", "pg_settings_max_connections", *settings))
-        values.append(db.max_connections)
-        labels.append(lab("__name__", "pg_up", *settings))
-        values.append(1)
+        datname = self.world.databases[name].datname
+        pe = ("datname", datname, "job", "postgres-exporter", "server", server)
+        if state is not None:
+            found = lab("__name__", "pg_stat_activity_count", *pe, "state", state)
+        else:
+            settings = ("job", "postgres-exporter", "server", server)
+            found = (
+                lab("__name__", "pg_stat_activity_max_tx_duration", *pe),
+                lab("__name__", "pg_locks_waiting", *pe),
+                lab("__name__", "pg_settings_max_connections", *settings),
+                lab("__name__", "pg_up", *settings),
+            )
+        self._parts[key] = found
+        return found
 
 
 _CODES = ("200", "500", "503")
