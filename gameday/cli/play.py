@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+import gameday
 from gameday.errors import ExitStatus, UsageError
+
+if TYPE_CHECKING:
+    from gameday.engine.session import Session
+    from gameday.runtime import Prepared
 
 ROLES = ("ic", "ops", "comms", "scribe")
 SPEED = click.Choice(["0", "1", "10", "60"])
@@ -32,8 +39,13 @@ def _run(app: object) -> int:
     try:
         app.run()
     except KeyboardInterrupt:
-        app.driver.close("interrupted")
+        if app.loaded:
+            app.driver.close("interrupted")
         return ExitStatus.INTERRUPTED
+    if app.load_error is not None:
+        raise app.load_error  # bad input found while loading: reported like any other
+    if not app.loaded:
+        return int(app.return_code or 0)
     path = app.driver.session.journal_path
     if app.return_code == ExitStatus.INTERRUPTED:
         click.echo(f"interrupted; resume with: gameday resume {path}", err=True)
@@ -75,23 +87,46 @@ def play_cmd(
     Keys: F1 help, F2 pause, F3/F4/F5 1x/10x/60x, F6 next event, F7 hints, F8 injects,
     F9 role, F10 ack, Ctrl-P palette, Ctrl-C save and quit. Remap them in keys.toml.
     """
-    from gameday.runtime import prepare
-    from gameday.tui.app import make_app
+    # The app opens on its loading shell at once; the engine is imported and the
+    # scenario loaded in a worker behind it (see GamedayApp.load).
+    from gameday.tui.app import GamedayApp, binding_ids
+    from gameday.tui.keys import load_keymap
 
+    if not looks_like_scenario(scenario):
+        from gameday.runtime import prepare
+
+        prepare(scenario)  # raises the catalog's own error, with its did-you-mean
     started = datetime.now(UTC).replace(microsecond=0)
-    prepared = prepare(scenario)
-    journal = journal or default_journal(prepared.loaded.scenario.id, seed, started)
-    app = make_app(
-        scenario,
-        seed,
-        journal,
-        float(speed),
+    keymap = load_keymap(known=binding_ids())
+
+    def load() -> tuple[Prepared, Session]:
+        from gameday.runtime import prepare
+
+        prepared = prepare(scenario)
+        path = journal or default_journal(prepared.loaded.scenario.id, seed, started)
+        return prepared, prepared.session(seed=seed, journal=path, responder="tabletop")
+
+    app = GamedayApp(
+        speed=float(speed),
         role=role,
         actor=actor,
+        keymap=keymap,
         started=started,
-        prepared=prepared,
+        loader=load,
+        scenario=scenario,
     )
     return _run(app)
+
+
+def looks_like_scenario(ref: str) -> bool:
+    """Whether ``ref`` is a path or a scenario folder on the search path, checked without
+    importing the scenario package (a quick test; loading gives the real verdict)."""
+    if Path(ref).exists():
+        return True
+    roots = [Path(p) for p in os.environ.get("GAMEDAY_SCENARIOS", "").split(os.pathsep) if p]
+    package = Path(gameday.__file__).resolve().parent
+    roots += [Path.cwd() / "scenarios", package.parent / "scenarios", package / "_scenarios"]
+    return any((root / ref / "scenario.yaml").is_file() for root in roots)
 
 
 @click.command("resume")

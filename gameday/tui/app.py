@@ -1,27 +1,38 @@
-"""The tabletop app and its factory, shared by ``gameday play``, ``gameday resume`` and tests."""
+"""The tabletop app and its factory, shared by ``gameday play``, ``gameday resume`` and tests.
+
+The app can start before its scenario is loaded: given a ``loader`` instead of a session
+it shows :class:`~gameday.tui.screens.loading.LoadingScreen` (the tabletop's frame) at
+once, imports the engine and loads the scenario in a worker, and swaps the tabletop in
+when that lands. This module therefore imports no engine code at import time.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from gameday.engine.session import Session
-from gameday.runtime import Prepared, prepare
 from gameday.tui.commands import ScenarioCommands
 from gameday.tui.driver import SessionFinished, SimDriver, Tick
-from gameday.tui.keys import binding_rows, keys_path, load_keymap
-from gameday.tui.lifecycle import Outcome, finish
-from gameday.tui.screens.debrief import DebriefScreen
+from gameday.tui.keys import MAIN_BINDINGS, binding_rows, keys_path, load_keymap
 from gameday.tui.screens.dialogs import ConfirmQuit, FacilitatorMenu, HelpScreen, RolePicker
-from gameday.tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from gameday.engine.session import Session
+    from gameday.runtime import Prepared
+    from gameday.tui.lifecycle import Outcome
+    from gameday.tui.screens.main import MainScreen
+
+Loader = Callable[[], "tuple[Prepared, Session]"]
 
 TICK = 0.1  # real seconds between clock steps: ten redraws a second at most
 
@@ -30,14 +41,17 @@ class GamedayApp(App[int]):
     """A tabletop session: one scenario, one session, one clock worker.
 
     Args:
-        prepared: the loaded scenario and its parsed setup.
-        session: the session to play (new, or rebuilt from a journal).
+        prepared: the loaded scenario and its parsed setup (None: ``loader`` loads it).
+        session: the session to play, new or rebuilt from a journal (None: ``loader``).
         speed: sim seconds per real second; 0 starts paused.
         role: the role commands are performed with until someone picks another.
         actor: the name actions are recorded under.
         keymap: binding id -> keys (from ``keys.toml``).
         started: when the session started (names the report folder).
         out_dir: where reports go when the journal is not already in a report folder.
+        loader: builds the prepared scenario and the session in a worker thread, while
+            the loading shell is on screen; its errors end the app (see ``load_error``).
+        scenario: what the shell names while loading.
     """
 
     CSS_PATH = "gameday.tcss"
@@ -47,35 +61,91 @@ class GamedayApp(App[int]):
         Binding("ctrl+c,ctrl+q", "request_quit", "Quit", priority=True, id="quit"),
     ]
 
+    class Loaded(Message):
+        """The loader finished: the scenario and the session to play."""
+
+        def __init__(self, prepared: Prepared, session: Session) -> None:
+            super().__init__()
+            self.prepared = prepared
+            self.session = session
+
+    prepared: Prepared
+    driver: SimDriver
+    main: MainScreen
+
     def __init__(
         self,
-        prepared: Prepared,
-        session: Session,
+        prepared: Prepared | None = None,
+        session: Session | None = None,
         speed: float = 10.0,
         role: str = "ops",
         actor: str = "you",
         keymap: dict[str, str] | None = None,
         started: datetime | None = None,
         out_dir: Path = Path("reports"),
+        *,
+        loader: Loader | None = None,
+        scenario: str = "",
     ) -> None:
         super().__init__()
-        self.prepared = prepared
-        self.driver = SimDriver(session, speed)
+        self.speed = speed
         self.role = role
         self.actor = actor
         self.started = started or datetime.now(UTC)
         self.out_dir = out_dir
         self.keymap_overrides = dict(keymap or {})
         self.outcome: Outcome | None = None
+        self.loaded = False  # True once prepared, driver and main exist
+        self.loader = loader
+        self.scenario = scenario
+        self.load_error: BaseException | None = None
+        if prepared is not None and session is not None:
+            self._take_session(prepared, session)
+        elif loader is None:
+            raise TypeError("GamedayApp needs a prepared scenario and a session, or a loader")
+
+    def _take_session(self, prepared: Prepared, session: Session) -> None:
+        from gameday.tui.screens.main import MainScreen
+
+        self.prepared = prepared
+        self.driver = SimDriver(session, self.speed)
         self.main = MainScreen()
+        self.main.ack_key = self.keymap_overrides.get("ack", "f10,a").replace(",", "/")
+        self.loaded = True
 
     def on_mount(self) -> None:
-        """Apply the key map, show the tabletop and start the clock."""
+        """Apply the key map; show the tabletop, or the shell while the scenario loads."""
         self.set_keymap(self.keymap_overrides)
-        self.main.ack_key = self.keymap_overrides.get("ack", "f10,a").replace(",", "/")
-        self.push_screen(self.main)
+        if self.loaded:
+            self.push_screen(self.main)
+            self._start()
+        else:
+            from gameday.tui.screens.loading import LoadingScreen
+
+            self.push_screen(LoadingScreen(self.scenario))
+            self.call_after_refresh(self.load)
+
+    def _start(self) -> None:
         self.run_clock()
         self.call_after_refresh(self.warm_up)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, name="load")
+    def load(self) -> None:
+        """Import the engine and the tabletop's panes, load the scenario, build the session."""
+        assert self.loader is not None
+        prepared, session = self.loader()
+        import gameday.tui.screens.main  # noqa: F401  # the panes, off the UI thread
+
+        self.post_message(self.Loaded(prepared, session))
+
+    def on_gameday_app_loaded(self, message: Loaded) -> None:
+        """Swap the tabletop in for the shell and start the clock."""
+        if self.loaded or self.return_code is not None:
+            message.session.close("interrupted")  # the team left while it loaded
+            return
+        self._take_session(message.prepared, message.session)
+        self.switch_screen(self.main)
+        self._start()
 
     @work(thread=True, group="warm-up", exit_on_error=False, name="warm-up")
     def warm_up(self) -> None:
@@ -86,7 +156,8 @@ class GamedayApp(App[int]):
     def on_unmount(self) -> None:
         """However the app ends, stop the clock and close the session's journal."""
         self.workers.cancel_group(self, "clock")
-        self.driver.close("interrupted")
+        if self.loaded:
+            self.driver.close("interrupted")
 
     @work(thread=True, exclusive=True, group="clock", exit_on_error=False, name="sim-clock")
     def run_clock(self) -> None:
@@ -116,7 +187,12 @@ class GamedayApp(App[int]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one handler for worker errors: pause, and say what broke."""
-        if event.state == WorkerState.ERROR:
+        if event.state == WorkerState.ERROR and event.worker.name == "load":
+            if self.return_code is not None:
+                return  # the team left while it loaded
+            self.load_error = event.worker.error
+            self.exit(2, return_code=int(getattr(self.load_error, "exit_status", 1)))
+        elif event.state == WorkerState.ERROR and self.loaded:
             self.driver.paused = True
             error, name = event.worker.error, event.worker.name
             self.main.status_note(Text(f"{name} failed, clock paused: {error!r}", style="bold red"))
@@ -206,6 +282,11 @@ class GamedayApp(App[int]):
 
     def action_request_quit(self) -> None:
         """Ctrl-C: confirm, then close the session as interrupted and exit 130."""
+        from gameday.tui.screens.debrief import DebriefScreen
+
+        if not self.loaded:
+            self.exit(130, return_code=130)  # nothing played yet, nothing to save
+            return
         if isinstance(self.screen, DebriefScreen):
             self.exit(0)
             return
@@ -220,6 +301,9 @@ class GamedayApp(App[int]):
 
     def end_session(self, reason: str) -> None:
         """Close the session, score it, write the reports and show the debrief."""
+        from gameday.tui.lifecycle import Outcome, finish
+        from gameday.tui.screens.debrief import DebriefScreen
+
         if self.outcome is not None:
             return
         self.workers.cancel_group(self, "clock")
@@ -253,23 +337,37 @@ def make_app(
     out_dir: Path = Path("reports"),
     session: Session | None = None,
     prepared: Prepared | None = None,
+    lazy: bool = False,
 ) -> GamedayApp:
     """The app for scenario ``ref``; ``keymap`` None reads the user's ``keys.toml``.
 
+    With ``lazy`` (and no ``session``) the app opens on the loading shell and loads the
+    scenario in a worker.
+
     Raises:
-        InputError: the scenario or the key map has problems.
+        InputError: the scenario (unless ``lazy``) or the key map has problems.
     """
-    prepared = prepared or prepare(ref)
     if keymap is None:
         keymap = load_keymap(known=binding_ids())
-    session = session or prepared.session(seed=seed, journal=journal, responder="tabletop")
-    return GamedayApp(prepared, session, speed, role, actor, keymap, started, out_dir)
+
+    def load() -> tuple[Prepared, Session]:
+        from gameday.runtime import prepare
+
+        ready = prepared or prepare(ref)
+        return ready, session or ready.session(seed=seed, journal=journal, responder="tabletop")
+
+    if lazy and session is None:
+        return GamedayApp(
+            None, None, speed, role, actor, keymap, started, out_dir, loader=load, scenario=str(ref)
+        )
+    ready, built = load()
+    return GamedayApp(ready, built, speed, role, actor, keymap, started, out_dir)
 
 
 def binding_ids() -> set[str]:
     """Every binding id a key map may remap."""
     ids = set()
-    for binding in [*GamedayApp.BINDINGS, *MainScreen.BINDINGS]:
+    for binding in [*GamedayApp.BINDINGS, *MAIN_BINDINGS]:
         if isinstance(binding, Binding) and binding.id:
             ids.add(binding.id)
     return ids

@@ -45,6 +45,8 @@ class ScenarioCommands(Provider):
 
         app = self.app
         assert isinstance(app, GamedayApp)
+        if not app.loaded:
+            return []  # the scenario is still loading
         entries: list[tuple[str, Callable[[], object], str]] = []
         seen: set[str] = set()
         for rb in app.prepared.setup.runbooks:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from gameday.engine.session import ActionOutcome, Session
 from gameday.errors import GamedayError
+
+if TYPE_CHECKING:  # the engine is imported by whoever built the session
+    from gameday.engine.session import ActionOutcome, Session
 
 SPEEDS = (1.0, 10.0, 60.0)
 MAX_STEP = 15.0  # never advance more sim seconds than one scrape in a single step
@@ -76,6 +78,8 @@ class SimDriver:
             try:
                 return self.session.perform(command, actor=actor, role=role)
             except GamedayError as exc:
+                from gameday.engine.session import ActionOutcome
+
                 return ActionOutcome(False, str(exc), "error")
 
     def inject(self, inject_id: str) -> dict[str, Any]:

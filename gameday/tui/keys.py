@@ -17,9 +17,27 @@ from typing import Any
 
 import platformdirs
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from gameday.errors import InputError, Problem, did_you_mean
+
+# The tabletop screen's bindings, here so the key map can be checked (and the loading
+# shell shown) before the screen and the engine behind it are imported.
+MAIN_BINDINGS: list[BindingType] = [
+    Binding("f1,question_mark", "app.help", "Help", id="help"),
+    Binding("f2,space", "app.pause", "Pause", id="pause"),
+    Binding("f3,1", "app.speed(1)", "1x", id="speed-1"),
+    Binding("f4,2", "app.speed(10)", "10x", id="speed-10"),
+    Binding("f5,3", "app.speed(60)", "60x", id="speed-60"),
+    Binding("f6,n", "app.next_event", "Next event", id="next-event"),
+    Binding("f7,h", "app.facilitator(True)", "Hints", id="hints"),
+    Binding("f8,i", "app.facilitator(False)", "Injects", id="injects"),
+    Binding("f9,r", "app.pick_role", "Role", id="role"),
+    Binding("f10,a", "ack", "Ack", id="ack"),
+    Binding("colon,slash", "focus_command", "Command", show=False, id="focus-command"),
+    Binding("escape", "leave_command", "Leave command line", show=False, id="leave-command"),
+]
 
 
 def keys_path() -> Path:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from gameday.tui.commands import make_completer
+from gameday.tui.keys import MAIN_BINDINGS
 from gameday.tui.widgets.alerts import AlertStream
 from gameday.tui.widgets.clock import ClockBar
 from gameday.tui.widgets.console import CommandLine, OutputLog
@@ -26,20 +27,7 @@ if TYPE_CHECKING:
 class MainScreen(Screen[None]):
     """Every pane of the tabletop; catches up with the session on each tick."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1,question_mark", "app.help", "Help", id="help"),
-        Binding("f2,space", "app.pause", "Pause", id="pause"),
-        Binding("f3,1", "app.speed(1)", "1x", id="speed-1"),
-        Binding("f4,2", "app.speed(10)", "10x", id="speed-10"),
-        Binding("f5,3", "app.speed(60)", "60x", id="speed-60"),
-        Binding("f6,n", "app.next_event", "Next event", id="next-event"),
-        Binding("f7,h", "app.facilitator(True)", "Hints", id="hints"),
-        Binding("f8,i", "app.facilitator(False)", "Injects", id="injects"),
-        Binding("f9,r", "app.pick_role", "Role", id="role"),
-        Binding("f10,a", "ack", "Ack", id="ack"),
-        Binding("colon,slash", "focus_command", "Command", show=False, id="focus-command"),
-        Binding("escape", "leave_command", "Leave command line", show=False, id="leave-command"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MAIN_BINDINGS
 
     def __init__(self) -> None:
         super().__init__()
