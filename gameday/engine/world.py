@@ -341,7 +341,8 @@ class World:
         svc = self.services[dep.name]
         dep.pods = [p for p in dep.pods if p.terminate_at > now]
         crash_version = self.crashing_version(dep.name)
-        effect = self.active_effect(dep.name)
+        faulted = any(f.active and f.spec.service == dep.name for f in self.faults.values())
+        leak_mib = self.active_effect(dep.name).memory_mib_per_min if faulted else 0.0
         for pod in dep.pods:
             if crash_version is not None and pod.version == crash_version:
                 if not pod.crash_looping:
@@ -355,8 +356,8 @@ class World:
                     pod.next_crash = now + backoff + 5.0
                 pod.phase = "CrashLoopBackOff"
                 continue
-            if effect.memory_mib_per_min and pod.ready(now):
-                pod.memory_mib += effect.memory_mib_per_min * dt / 60.0
+            if leak_mib and pod.ready(now):
+                pod.memory_mib += leak_mib * dt / 60.0
                 if pod.memory_mib >= svc.memory_limit_mib:
                     pod.restarts += 1
                     pod.last_termination = "OOMKilled"
