@@ -9,6 +9,7 @@ exactly as a replay performs it. The worker reports back with the messages below
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -51,17 +52,25 @@ class SimDriver:
             return self.session.finished
 
     def tick(self, real_seconds: float) -> bool:
-        """Advance by ``speed`` times ``real_seconds`` (or jump); True if time moved."""
+        """Advance by ``speed`` times ``real_seconds`` (or jump); True if time moved.
+
+        The lock is taken for one step at a time (at most :data:`MAX_STEP` sim seconds,
+        one scrape), so the UI thread waits for at most one step, never a whole tick.
+        """
         with self.lock:
             before = self.session.now
             if self._jump.is_set():
                 self._jump.clear()
                 self.session.advance_to_next_event()
-            elif not self.paused and not self.session.finished:
-                target = before + self.speed * real_seconds
-                while self.session.now < target and not self.session.finished:
-                    self.session.advance_to(min(target, self.session.now + MAX_STEP))
-            return self.session.now != before
+                return self.session.now != before
+            target = before + self.speed * real_seconds
+        while True:
+            with self.lock:
+                session = self.session
+                if self.paused or session.finished or session.now >= target:
+                    return session.now != before
+                session.advance_to(min(target, session.now + MAX_STEP))
+            time.sleep(0)  # let a waiting UI thread take the lock between steps
 
     def request_jump(self) -> None:
         """Ask the clock worker to run to the next alert, page, notification or fault."""

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.reactive import reactive
+from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Label, Sparkline
 
 from gameday.engine.session import Sample
 
@@ -65,50 +63,24 @@ METRICS: list[
 BARS = "▁▂▃▄▅▆▇█"
 
 
-class ScaledSparkline(Sparkline):
-    """A sparkline on a fixed scale from ``floor`` to at least ``ceiling``.
+def bars(data: Sequence[float], width: int, floor: float = 0.0, ceiling: float = 0.0) -> str:
+    """A sparkline on a fixed scale from ``floor`` to at least ``ceiling``: one bar per
+    column, each the maximum of its share of the data.
 
     Textual's sparkline stretches the data between its own minimum and maximum, which
     draws a steady 0.04% error ratio as a wall of full bars; a dashboard needs zero at
     the bottom and a meaningful top.
     """
-
-    def __init__(self, floor: float = 0.0, ceiling: float = 0.0, **kwargs: Any) -> None:
-        super().__init__([], **kwargs)
-        self.floor = floor
-        self.ceiling = ceiling
-
-    def render(self) -> Text:
-        """Bars, one per column, each the maximum of its share of the data."""
-        data = list(self.data or [])
-        width = self.size.width
-        if not data or width <= 0:
-            return Text("")
-        top = max(self.ceiling, max(data), self.floor + 1e-12)
-        step = len(data) / width if len(data) > width else 1.0
-        cells = []
-        for i in range(min(width, len(data))):
-            chunk = data[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)]
-            ratio = (max(chunk) - self.floor) / (top - self.floor)
-            cells.append(BARS[min(len(BARS) - 1, max(0, round(ratio * (len(BARS) - 1))))])
-        _, base = self.background_colors
-        color = base + self.get_component_styles("sparkline--max-color").color
-        return Text("".join(cells), style=Style(color=color.rich_color))
-
-
-class Readout(Widget):
-    """A metric's latest value; a change redraws it without a relayout."""
-
-    DEFAULT_CSS = """
-    Readout { width: 14; height: 1; text-align: right; }
-    Readout.bad { color: $error; text-style: bold; }
-    """
-
-    text: reactive[str] = reactive("-")
-
-    def render(self) -> str:
-        """The value as text."""
-        return self.text
+    if not data or width <= 0:
+        return ""
+    top = max(ceiling, max(data), floor + 1e-12)
+    step = len(data) / width if len(data) > width else 1.0
+    cells = []
+    for i in range(min(width, len(data))):
+        chunk = data[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)]
+        ratio = (max(chunk) - floor) / (top - floor)
+        cells.append(BARS[min(len(BARS) - 1, max(0, round(ratio * (len(BARS) - 1))))])
+    return "".join(cells)
 
 
 # metric id -> (floor, smallest top): 5xx on a 0-5% scale at least, p99 on 0-1 s at least
@@ -119,51 +91,75 @@ SCALES = {
     "pool": (0.0, 0.0),
     "pods": (0.0, 0.0),
 }
+NAME_WIDTH = 5  # metric name column
+VALUE_WIDTH = 14  # latest value column, right-aligned
 
 
-class ServiceCard(Vertical):
-    """One service: a title and one sparkline row per metric."""
+class ServiceCard(Widget):
+    """One service: a title and one line per metric (name, sparkline, latest value).
+
+    One widget draws the whole card: a widget per name, sparkline and value made the
+    dashboard a hundred widgets, and redrawing or laying them out cost the UI thread
+    more than everything else at 60x.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"card--title", "card--name", "card--bar", "card--bad"}
 
     DEFAULT_CSS = """
     ServiceCard { height: auto; margin-bottom: 1; }
-    ServiceCard .card-title { text-style: bold; color: $accent; }
-    ServiceCard Horizontal { height: 1; }
-    ServiceCard .metric-name { width: 5; color: $text-muted; }
-    ServiceCard Sparkline { width: 1fr; }
+    ServiceCard > .card--title { text-style: bold; color: $accent; }
+    ServiceCard > .card--name { color: $text-muted; }
+    ServiceCard > .card--bar { color: $primary; }
+    ServiceCard > .card--bad { color: $error; text-style: bold; }
     """
 
     def __init__(self, service: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.service = service
-        self.rows: dict[str, tuple[ScaledSparkline, Readout]] = {}
+        self.window: list[Sample] = []
 
-    def compose(self) -> ComposeResult:
-        """A title and the metric rows."""
-        yield Label(self.service, classes="card-title")
-        for key, label, *_ in METRICS:
-            spark = ScaledSparkline(*SCALES.get(key, (0.0, 0.0)), id=f"{key}-spark")
-            readout = Readout(id=f"{key}-value")
-            self.rows[key] = (spark, readout)
-            with Horizontal():
-                yield Label(label, classes="metric-name")
-                yield spark
-                yield readout
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """A title line and one line per metric."""
+        return 1 + len(METRICS)
 
     def show(self, samples: Sequence[Sample]) -> None:
         """Draw the last :data:`WINDOW` samples."""
         window = list(samples[-WINDOW:])
-        if not window:
-            return
-        last = window[-1]
-        for key, _label, value, shown, bad in METRICS:
-            spark, readout = self.rows[key]
-            if key == "pool":
-                spark.ceiling = float(last.pool_size)
-            elif key == "pods":
-                spark.ceiling = float(last.replicas)
-            spark.data = [value(s) for s in window]
-            readout.text = shown(last)
-            readout.set_class(bad(last), "bad")
+        if window:
+            self.window = window
+            self.refresh()
+
+    def readouts(self) -> dict[str, tuple[str, bool]]:
+        """Metric id -> (shown value, bad) for the latest sample."""
+        if not self.window:
+            return {key: ("-", False) for key, *_ in METRICS}
+        last = self.window[-1]
+        return {key: (shown(last), bad(last)) for key, _l, _v, shown, bad in METRICS}
+
+    def render(self) -> Text:
+        """The card as lines of styled text."""
+        style = self.get_component_rich_style
+        name_style, bar_style = style("card--name"), style("card--bar")
+        bad_style = style("card--bad")
+        width = self.size.width
+        spark_width = max(0, width - NAME_WIDTH - VALUE_WIDTH)
+        values = self.readouts()
+        last = self.window[-1] if self.window else None
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(self.service, style("card--title"))
+        for key, label, value, _shown, _bad in METRICS:
+            floor, ceiling = SCALES.get(key, (0.0, 0.0))
+            if last is not None and key == "pool":
+                ceiling = float(last.pool_size)
+            elif last is not None and key == "pods":
+                ceiling = float(last.replicas)
+            line = bars([value(s) for s in self.window], spark_width, floor, ceiling)
+            shown, is_bad = values[key]
+            text.append("\n")
+            text.append(label.ljust(NAME_WIDTH)[:NAME_WIDTH], name_style)
+            text.append(line.ljust(spark_width), bar_style)
+            text.append(shown.rjust(VALUE_WIDTH)[-VALUE_WIDTH:], bad_style if is_bad else "")
+        return text
 
 
 class Dashboard(VerticalScroll):
