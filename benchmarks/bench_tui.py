@@ -43,7 +43,9 @@ class Pane:
         self.name = f"gdbench-{uuid.uuid4().hex[:8]}"
         self.dir = Path(tempfile.mkdtemp(prefix="gdbench-"))
         journal = self.dir / "journal.jsonl"
-        command = f"cd {ROOT} && {GAMEDAY} play --journal {journal} {' '.join(args)}"
+        # COLUMNS/LINES (pytest sets them) would override the pane's size in Textual
+        play = f"{GAMEDAY} play --journal {journal} {' '.join(args)}"
+        command = f"cd {ROOT} && env -u COLUMNS -u LINES {play}"
         self.started = time.monotonic()
         _tmux("new-session", "-d", "-s", self.name, "-x", "120", "-y", "40", command)
 
@@ -51,9 +53,12 @@ class Pane:
         """The pane's text now."""
         return _tmux("capture-pane", "-p", "-t", self.name)
 
-    def wait(self, found: Callable[[str], bool], since: float, limit: float = 20.0) -> float:
-        """Seconds from ``since`` until a capture satisfies ``found`` (poll as fast as tmux
-        answers, a few ms); raises after ``limit``."""
+    def wait(
+        self, found: Callable[[str], bool], since: float, limit: float = 20.0, gap: float = 0.01
+    ) -> float:
+        """Seconds from ``since`` until a capture satisfies ``found``, polling every
+        ``gap`` seconds (each poll runs a tmux client, which takes CPU from the app on a
+        small machine); raises after ``limit``."""
         while True:
             text = self.capture()
             now = time.monotonic()
@@ -61,6 +66,7 @@ class Pane:
                 return now - since
             if now - since > limit:
                 raise TimeoutError(f"not seen within {limit} s:\n{text}")
+            time.sleep(gap)
 
     def keys(self, *keys: str) -> float:
         """Send keys; the time they were sent."""
@@ -118,10 +124,10 @@ def key_latency(presses: int = 50) -> list[float]:
         for i in range(presses):
             if i % 2 == 0:
                 sent = pane.keys("x")
-                out.append(pane.wait(lambda t: typed(t) == "x", sent, 5.0))
+                out.append(pane.wait(lambda t: typed(t) == "x", sent, 5.0, 0.002))
             else:
                 sent = pane.keys("BSpace")
-                out.append(pane.wait(lambda t: PLACEHOLDER in command_row(t), sent, 5.0))
+                out.append(pane.wait(lambda t: PLACEHOLDER in command_row(t), sent, 5.0, 0.002))
             time.sleep(0.05)
         assert "T+" in pane.capture()  # the session was still running
     finally:
