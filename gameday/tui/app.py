@@ -134,7 +134,9 @@ class GamedayApp(App[int]):
         """Import the engine and the tabletop's panes, load the scenario, build the session."""
         assert self.loader is not None
         prepared, session = self.loader()
-        import gameday.tui.screens.main  # noqa: F401  # the panes, off the UI thread
+        # the panes, and the commands the command line completes from on the first key
+        import gameday.engine.actions  # noqa: F401
+        import gameday.tui.screens.main  # noqa: F401
 
         self.post_message(self.Loaded(prepared, session))
 
@@ -150,7 +152,7 @@ class GamedayApp(App[int]):
     @work(thread=True, group="warm-up", exit_on_error=False, name="warm-up")
     def warm_up(self) -> None:
         """Import what commands and the debrief need while people read the first frame."""
-        import gameday.engine.actions  # noqa: F401
+        import gameday.engine.actions  # noqa: F401  # (already there when loaded lazily)
         import gameday.reports  # noqa: F401
 
     def on_unmount(self) -> None:
