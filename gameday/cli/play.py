@@ -153,10 +153,13 @@ def resume_cmd(journal: Path, speed: str, role: str, actor: str, out: Path | Non
     seed; the new session writes a journal that repeats the old one and continues it.
     The old journal is left as it was.
     """
-    from gameday.tui.lifecycle import make_resume_app
-
     out = out or resumed_journal(journal)
     if out.resolve() == journal.resolve():
         raise UsageError("--out must differ from JOURNAL: the old journal is kept as it was")
-    app = make_resume_app(journal, out, float(speed), role=role, actor=actor)
+    # A journal that is there opens on the loading shell at once and is read, checked and
+    # rebuilt behind it; a missing one is reported by the reader, before any screen.
+    from gameday.tui.lifecycle import make_resume_app
+
+    lazy = journal.is_file()
+    app = make_resume_app(journal, out, float(speed), role=role, actor=actor, lazy=lazy)
     return _run(app)

@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gameday.debrief import metrics_summary  # one summary for drills and tabletops
-from gameday.engine.session import Session
 from gameday.errors import InputError, Problem
-from gameday.replay import read_recorded, rebuild
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine is imported when needed, off the first frame's path
+    from gameday.engine.session import Session
+    from gameday.runtime import Prepared
     from gameday.tui.app import GamedayApp
 
 
@@ -39,6 +38,7 @@ def finish(
     reports join it there; otherwise they go to a new folder under ``out_dir`` with a
     copy of the journal.
     """
+    from gameday.debrief import metrics_summary  # one summary for drills and tabletops
     from gameday.reports import debrief, report_folder
 
     journal = session.journal_path
@@ -79,12 +79,51 @@ def make_resume_app(
     role: str = "ops",
     actor: str = "you",
     keymap: dict[str, str] | None = None,
+    lazy: bool = False,
 ) -> GamedayApp:
     """An app over the session ``journal`` recorded, rebuilt into a new journal ``out``.
+
+    With ``lazy`` the app opens on the loading shell and reads, checks and rebuilds the
+    session in a worker (its problems then end the app; see ``GamedayApp.load_error``).
 
     Raises:
         InputError: the journal is unreadable, or the session it records has ended.
     """
+    from gameday.tui.app import GamedayApp, binding_ids
+    from gameday.tui.keys import load_keymap
+
+    if keymap is None:
+        keymap = load_keymap(known=binding_ids())
+    started = datetime.now(UTC).replace(microsecond=0)
+
+    def load() -> tuple[Prepared, Session]:
+        return load_resumed(journal, out)
+
+    if lazy:
+        return GamedayApp(
+            None,
+            None,
+            speed,
+            role,
+            actor,
+            keymap,
+            started,
+            loader=load,
+            scenario=f"resuming {journal}",
+        )
+    prepared, session = load()
+    return GamedayApp(prepared, session, speed, role, actor, keymap, started)
+
+
+def load_resumed(journal: Path, out: Path) -> tuple[Prepared, Session]:
+    """The scenario ``journal`` recorded, and its session rebuilt into ``out``.
+
+    Raises:
+        InputError: the journal is unreadable, or the session it records has ended.
+    """
+    from gameday.replay import read_recorded, rebuild
+    from gameday.runtime import prepare
+
     recorded = read_recorded(journal)
     if recorded.events[-1].kind == "session.end":
         reason = recorded.events[-1].data.get("reason")
@@ -96,18 +135,5 @@ def make_resume_app(
                     hint="replay it with `gameday replay` instead",
                 )
             )
-    from gameday.tui.app import make_app
-
     session = rebuild(recorded, journal=out)
-    started = datetime.now(UTC).replace(microsecond=0)
-    return make_app(
-        recorded.source,
-        recorded.seed,
-        out,
-        speed,
-        role=role,
-        actor=actor,
-        keymap=keymap,
-        started=started,
-        session=session,
-    )
+    return prepare(recorded.source), session

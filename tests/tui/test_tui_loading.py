@@ -96,7 +96,7 @@ def test_tui_play_imports_no_engine_before_the_app_runs() -> None:
     """What ``gameday play`` imports before the first frame holds no engine module."""
     code = (
         "import sys, gameday.cli.main, gameday.cli.play, gameday.tui.app,"
-        " gameday.tui.screens.loading;"
+        " gameday.tui.screens.loading, gameday.tui.lifecycle;"
         "print(sorted(m for m in sys.modules if m.startswith(('gameday.engine',"
         " 'gameday.runtime', 'gameday.scenario', 'gameday.rules', 'gameday.promql'))))"
     )
@@ -113,3 +113,43 @@ def test_tui_play_quick_check_finds_bundled_scenarios(ref: str) -> None:
 
     assert looks_like_scenario(ref)
     assert not looks_like_scenario(ref + "-typo")
+
+
+def test_tui_lazy_resume_reaches_the_recorded_clock(tmp_path: Path) -> None:
+    """``gameday resume`` opens on the shell, then stands where the journal stopped."""
+    from gameday.cli.play import resumed_journal
+    from gameday.tui.lifecycle import make_resume_app
+    from tests.tui.test_tui_resume import dropped_session
+
+    journal = tmp_path / "journal.jsonl"
+    _done, now, _text = dropped_session(journal)
+    app = make_resume_app(journal, resumed_journal(journal), keymap={}, lazy=True)
+    assert not app.loaded
+
+    async def scenario(app: GamedayApp) -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, MainScreen))
+            assert app.driver.session.now == pytest.approx(now)
+            assert app.driver.paused
+
+    asyncio.run(scenario(app))
+
+
+def test_tui_lazy_resume_of_an_ended_session_is_bad_input(tmp_path: Path) -> None:
+    """An ended session found behind the shell ends the app with the reader's error."""
+    from gameday.runtime import prepare
+    from gameday.tui.lifecycle import make_resume_app
+
+    journal = tmp_path / "journal.jsonl"
+    session = prepare("db-pool-exhaustion").session(seed=1, journal=journal)
+    session.advance_to(60)
+    session.close("completed")
+    app = make_resume_app(journal, tmp_path / "out.jsonl", keymap={}, lazy=True)
+
+    async def scenario(app: GamedayApp) -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.load_error is not None)
+
+    asyncio.run(scenario(app))
+    assert "already ended" in str(app.load_error)
+    assert app.return_code == 2
