@@ -71,3 +71,10 @@ def test_tui_snapshot_debrief(app_factory: AppFactory, snap_compare: Any) -> Non
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_tui_snapshot_loading_shell(app_factory: AppFactory, snap_compare: Any) -> None:
+    """The loading shell: the tabletop's frame and the scenario's name, nothing else."""
+    app = app_factory(lazy=True)
+    app.load = lambda: None  # type: ignore[method-assign]  # stay on the shell
+    assert snap_compare(app, terminal_size=SIZE)
