@@ -257,9 +257,9 @@ def oncall_cmd(
         f"  actionable ratio {figures['actionable_ratio']} (target > 0.8); "
         f"max pages per 12h shift {figures['max_pages_per_shift']} (target <= 2)"
     )
-    flapping = ", ".join(f"{k} x{v}" for k, v in figures["flapping_refires"].items()) or "none"
+    refires = ", ".join(f"{k} x{v}" for k, v in figures["flapping_refires"].items()) or "none"
     click.echo(
         f"  duplicate pages (a service already had an open incident) "
-        f"{figures['duplicate_pages']}; alerts re-firing within an hour: {flapping}"
+        f"{figures['duplicate_pages']}; alerts re-firing within an hour: {refires}"
     )
     return ExitStatus.OK
