@@ -55,7 +55,7 @@ class OutOfOrderSampleError(SampleAppendError):
 class StoredSeries:
     """One series: its labels and growable timestamp/value buffers."""
 
-    __slots__ = ("labels", "_t", "_v", "n", "n_stale")
+    __slots__ = ("labels", "_t", "_v", "n", "n_stale", "_last_t")
 
     def __init__(self, labels: Labels) -> None:
         self.labels = labels
@@ -63,11 +63,20 @@ class StoredSeries:
         self._v = np.empty(8, dtype=np.float64)
         self.n = 0
         self.n_stale = 0  # staleness markers held (readers skip filtering when 0)
+        self._last_t = 0  # the last timestamp as a Python int (no numpy scalar per append)
+
+    def _grow(self, need: int) -> None:
+        size = max(need, 64, 2 * len(self._t))
+        t = np.empty(size, dtype=np.int64)
+        v = np.empty(size, dtype=np.float64)
+        t[: self.n] = self._t[: self.n]
+        v[: self.n] = self._v[: self.n]
+        self._t, self._v = t, v
 
     def append(self, t_ms: int, value: float) -> None:
         n = self.n
         if n:
-            last = int(self._t[n - 1])
+            last = self._last_t
             if t_ms < last:
                 raise OutOfOrderSampleError()
             if t_ms == last:
@@ -76,11 +85,11 @@ class StoredSeries:
                     raise DuplicateSampleError()
                 return
         if n == len(self._t):
-            self._t = np.resize(self._t, 2 * n)
-            self._v = np.resize(self._v, 2 * n)
+            self._grow(n + 1)
         self._t[n] = t_ms
         self._v[n] = value
         self.n = n + 1
+        self._last_t = t_ms
         if value != value and is_stale(value):
             self.n_stale += 1
 
@@ -92,12 +101,11 @@ class StoredSeries:
             raise OutOfOrderSampleError()
         need = self.n + len(ts)
         if need > len(self._t):
-            size = max(need, 2 * len(self._t))
-            self._t = np.resize(self._t, size)
-            self._v = np.resize(self._v, size)
+            self._grow(need)
         self._t[self.n : need] = ts
         self._v[self.n : need] = vs
         self.n = need
+        self._last_t = int(ts[-1])
         self.n_stale += int(np.count_nonzero(stale_mask(np.asarray(vs, dtype=np.float64))))
 
     @property

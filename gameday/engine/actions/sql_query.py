@@ -46,6 +46,13 @@ def quiet_sqlglot() -> Iterator[None]:
         logger.setLevel(level)
 
 
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> exp.Expression:
+    """sqlglot's parse of one statement (responders repeat the same few queries)."""
+    with quiet_sqlglot():
+        return sqlglot.parse_one(text, read="postgres")
+
+
 def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
     """Run each statement of ``sql``.
 
@@ -62,8 +69,7 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
             results.append(QueryResult([name.lower()], [[setting(ev.view, name)]]))
             continue
         try:
-            with quiet_sqlglot():
-                stmt = sqlglot.parse_one(text, read="postgres")
+            stmt = _parse(text).copy()  # run_select may annotate the tree; keep the cache clean
         except ParseError as exc:
             near = exc.errors[0].get("highlight") if exc.errors else None
             raise SqlError(f'syntax error at or near "{near or words[0]}"') from None
