@@ -55,7 +55,7 @@ class OutOfOrderSampleError(SampleAppendError):
 class StoredSeries:
     """One series: its labels and growable timestamp/value buffers."""
 
-    __slots__ = ("labels", "_t", "_v", "n", "n_stale", "_last_t")
+    __slots__ = ("labels", "_t", "_v", "n", "n_stale", "_last_t", "_prev_v", "last_drop")
 
     def __init__(self, labels: Labels) -> None:
         self.labels = labels
@@ -64,6 +64,11 @@ class StoredSeries:
         self.n = 0
         self.n_stale = 0  # staleness markers held (readers skip filtering when 0)
         self._last_t = 0  # the last timestamp as a Python int (no numpy scalar per append)
+        self._prev_v: float | None = None  # the last value that is not a staleness marker
+        # index of the latest sample lower than the non-stale sample before it (a counter
+        # reset), or -1; never lower than the truth, so a window starting at or after it
+        # holds no reset and rate() skips looking for one
+        self.last_drop = -1
 
     def _grow(self, need: int) -> None:
         size = max(need, 64, 2 * len(self._t))
@@ -92,6 +97,11 @@ class StoredSeries:
         self._last_t = t_ms
         if value != value and is_stale(value):
             self.n_stale += 1
+            return
+        prev = self._prev_v
+        if prev is not None and value < prev:
+            self.last_drop = n
+        self._prev_v = value
 
     def extend(self, ts: np.ndarray, vs: np.ndarray) -> None:
         """Append many samples at once; ``ts`` must be increasing and after the last one."""
@@ -106,7 +116,12 @@ class StoredSeries:
         self._v[self.n : need] = vs
         self.n = need
         self._last_t = int(ts[-1])
-        self.n_stale += int(np.count_nonzero(stale_mask(np.asarray(vs, dtype=np.float64))))
+        stale = stale_mask(np.asarray(vs, dtype=np.float64))
+        self.n_stale += int(np.count_nonzero(stale))
+        real = np.nonzero(~stale)[0]
+        if len(real):
+            self.last_drop = need - 1  # not worked out: assume a reset anywhere in the block
+            self._prev_v = float(vs[real[-1]])
 
     @property
     def t(self) -> np.ndarray:

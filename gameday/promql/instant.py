@@ -31,7 +31,8 @@ from gameday.promql.binops import ARITH, COMPARE, SETOPS, _result_labels, signat
 from gameday.promql.binops import arith as np_arith
 from gameday.promql.errors import EvalError
 from gameday.promql.evaluator import LOOKBACK_MS, Evaluator
-from gameday.promql.labels import NAME, drop_name, labels_str, lget
+from gameday.promql.labels import NAME, labels_str, lget
+from gameday.promql.labels import drop_name as _drop_name
 
 Vector = list[tuple[Labels, float]]
 Value = Vector | float | str
@@ -152,8 +153,11 @@ class InstantEvaluator:
             out.append((s.labels, value))
         return out
 
-    def _windows(self, node: Any) -> tuple[list[tuple[Labels, np.ndarray, np.ndarray]], int, int]:
-        """Each series' non-stale samples in ``[ref - range, ref]`` (non-empty ones only)."""
+    def _windows(
+        self, node: Any
+    ) -> tuple[list[tuple[Labels, np.ndarray, np.ndarray, bool]], int, int]:
+        """Each series' non-stale samples in ``[ref - range, ref]`` (non-empty ones only),
+        and whether the window may hold a counter reset."""
         vs = node.vector_selector
         rng = node.range_ms
         ref = self._ref(vs)
@@ -179,7 +183,7 @@ class InstantEvaluator:
                     "query processing would load too many samples into memory in query execution",
                     0,
                 )
-            out.append((s.labels, tw, vw))
+            out.append((s.labels, tw, vw, s.last_drop > lo))
         return out, ref, rng
 
     # ---- functions -----------------------------------------------------------------
@@ -200,9 +204,9 @@ class InstantEvaluator:
             return None
         windows, ref, rng = self._windows(arg)
         out: Vector = []
-        for labels, t, v in windows:
+        for labels, t, v, resets in windows:
             if rate is not None:
-                value = rate_window(t, v, ref, rng, *rate)
+                value = rate_window(t, v, ref, rng, *rate, may_reset=resets)
             elif over is not None:
                 value = over(v)
             else:
@@ -219,9 +223,10 @@ class InstantEvaluator:
         if not isinstance(rows, list):
             raise EvalError("expected an instant vector")
         op = node.op
+        grouping = tuple(node.grouping)
         groups: dict[Labels, list[float]] = {}
         for labels, value in rows:
-            groups.setdefault(_group_key(labels, node.grouping, node.without), []).append(value)
+            groups.setdefault(group_key(labels, grouping, node.without), []).append(value)
         return [(key, _simple(op, values)) for key, values in groups.items()]
 
     # ---- binary operators ----------------------------------------------------------
@@ -250,16 +255,25 @@ class InstantEvaluator:
 
 # ---- range windows -----------------------------------------------------------------
 def rate_window(
-    t: np.ndarray, v: np.ndarray, ref: int, rng: int, is_counter: bool, is_rate: bool
+    t: np.ndarray,
+    v: np.ndarray,
+    ref: int,
+    rng: int,
+    is_counter: bool,
+    is_rate: bool,
+    may_reset: bool = True,
 ) -> float | None:
-    """Prometheus 2.42 ``extrapolatedRate`` of one window (None under two samples)."""
+    """Prometheus 2.42 ``extrapolatedRate`` of one window (None under two samples).
+
+    ``may_reset=False`` says the store knows the window holds no counter reset.
+    """
     cnt = len(t)
     if cnt < 2:
         return None
     ft, lt = int(t[0]), int(t[-1])
     fv, lv = float(v[0]), float(v[-1])
     result = lv - fv
-    if is_counter and bool((v[1:] < v[:-1]).any()):
+    if is_counter and may_reset and bool((v[1:] < v[:-1]).any()):
         prev = fv
         for x in v[1:].tolist():
             if x < prev:
@@ -351,6 +365,32 @@ def _simple(op: str, values: list[float]) -> float:
         x = value / count
         return math.sqrt(x) if x >= 0 or x != x else math.nan
     return value
+
+
+_DROPPED: dict[Labels, Labels] = {}
+_GROUPS: dict[tuple[Labels, tuple[str, ...], bool], Labels] = {}
+_CACHE_LIMIT = 100_000  # label sets seen; a session sees a few hundred
+
+
+def drop_name(labels: Labels) -> Labels:
+    """``labels`` without ``__name__`` (remembered: rules ask for the same sets each time)."""
+    out = _DROPPED.get(labels)
+    if out is None:
+        if len(_DROPPED) > _CACHE_LIMIT:
+            _DROPPED.clear()
+        out = _DROPPED[labels] = _drop_name(labels)
+    return out
+
+
+def group_key(labels: Labels, grouping: tuple[str, ...], without: bool) -> Labels:
+    """The aggregation group of ``labels`` (remembered like :func:`drop_name`)."""
+    key = (labels, grouping, without)
+    out = _GROUPS.get(key)
+    if out is None:
+        if len(_GROUPS) > _CACHE_LIMIT:
+            _GROUPS.clear()
+        out = _GROUPS[key] = _group_key(labels, list(grouping), without)
+    return out
 
 
 def _unique(vec: Vector) -> Vector:

@@ -331,3 +331,15 @@ def test_corner_expressions_agree(expr: str) -> None:
             assert _outcome(_instant_one, db, node, ts) == _outcome(_range_one, db, node, ts), (
                 f"seed {seed} at {ts} ms"
             )
+
+
+def test_resets_inside_extended_blocks_are_seen() -> None:
+    """Samples added in bulk (extend) and one by one: rate() finds every reset."""
+    db = TSDB()
+    labels = {"__name__": "c_total"}
+    db.extend(labels, np.arange(0, 600_000, 15_000), np.array([float(x % 17) for x in range(40)]))
+    for k, value in enumerate([17.0, 18.0, 19.0, 20.0]):
+        db.append(labels, 600_000 + k * 15_000, value)
+    node = parse("increase(c_total[10m])")
+    for ts in range(60_000, 700_000, 15_000):
+        assert _outcome(_instant_one, db, node, ts) == _outcome(_range_one, db, node, ts)
