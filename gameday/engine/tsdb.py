@@ -53,30 +53,67 @@ class OutOfOrderSampleError(SampleAppendError):
 
 
 class StoredSeries:
-    """One series: its labels and growable timestamp/value buffers."""
+    """One series: its labels and growable timestamp/value buffers.
 
-    __slots__ = ("labels", "_t", "_v", "n", "n_stale", "_last_t", "_prev_v", "last_drop")
+    Appends go to two Python lists first (cheap: most scraped series are never queried
+    between two scrapes); readers of :attr:`t` and :attr:`v` move them into the numpy
+    buffers in one slice each.
+    """
+
+    __slots__ = (
+        "labels",
+        "_t",
+        "_v",
+        "_stored",
+        "_pending_t",
+        "_pending_v",
+        "n",
+        "n_stale",
+        "_last_t",
+        "_last_v",
+        "_prev_v",
+        "last_drop",
+    )
 
     def __init__(self, labels: Labels) -> None:
         self.labels = labels
-        self._t = np.empty(8, dtype=np.int64)
-        self._v = np.empty(8, dtype=np.float64)
-        self.n = 0
+        self._t = np.empty(64, dtype=np.int64)
+        self._v = np.empty(64, dtype=np.float64)
+        self._stored = 0  # samples in the numpy buffers
+        self._pending_t: list[int] = []
+        self._pending_v: list[float] = []
+        self.n = 0  # samples held, pending ones included
         self.n_stale = 0  # staleness markers held (readers skip filtering when 0)
-        self._last_t = 0  # the last timestamp as a Python int (no numpy scalar per append)
+        self._last_t = 0  # the last timestamp and value as Python numbers
+        self._last_v = 0.0
         self._prev_v: float | None = None  # the last value that is not a staleness marker
         # index of the latest sample lower than the non-stale sample before it (a counter
         # reset), or -1; never lower than the truth, so a window starting at or after it
         # holds no reset and rate() skips looking for one
         self.last_drop = -1
 
-    def _grow(self, need: int) -> None:
-        size = max(need, 64, 2 * len(self._t))
+    def _reserve(self, need: int) -> None:
+        if need <= len(self._t):
+            return
+        size = max(need, 2 * len(self._t))
         t = np.empty(size, dtype=np.int64)
         v = np.empty(size, dtype=np.float64)
-        t[: self.n] = self._t[: self.n]
-        v[: self.n] = self._v[: self.n]
+        t[: self._stored] = self._t[: self._stored]
+        v[: self._stored] = self._v[: self._stored]
         self._t, self._v = t, v
+
+    def _flush(self) -> None:
+        """Move pending samples into the numpy buffers."""
+        k = len(self._pending_t)
+        if not k:
+            return
+        m = self._stored
+        self._reserve(m + k)
+        self._t[m : m + k] = self._pending_t
+        self._v[m : m + k] = self._pending_v
+        self._stored = m + k
+        self._pending_t.clear()
+        self._pending_v.clear()
 
     def append(self, t_ms: int, value: float) -> None:
         n = self.n
@@ -85,16 +122,14 @@ class StoredSeries:
             if t_ms < last:
                 raise OutOfOrderSampleError()
             if t_ms == last:
-                old = self._v[n - 1]
-                if struct.pack("<d", float(old)) != struct.pack("<d", float(value)):
+                if struct.pack("<d", self._last_v) != struct.pack("<d", float(value)):
                     raise DuplicateSampleError()
                 return
-        if n == len(self._t):
-            self._grow(n + 1)
-        self._t[n] = t_ms
-        self._v[n] = value
+        self._pending_t.append(t_ms)
+        self._pending_v.append(value)
         self.n = n + 1
         self._last_t = t_ms
+        self._last_v = value
         if value != value and is_stale(value):
             self.n_stale += 1
             return
@@ -107,15 +142,16 @@ class StoredSeries:
         """Append many samples at once; ``ts`` must be increasing and after the last one."""
         if len(ts) == 0:
             return
-        if self.n and int(ts[0]) <= int(self._t[self.n - 1]):
+        if self.n and int(ts[0]) <= self._last_t:
             raise OutOfOrderSampleError()
+        self._flush()
         need = self.n + len(ts)
-        if need > len(self._t):
-            self._grow(need)
+        self._reserve(need)
         self._t[self.n : need] = ts
         self._v[self.n : need] = vs
-        self.n = need
+        self.n = self._stored = need
         self._last_t = int(ts[-1])
+        self._last_v = float(vs[-1])
         stale = stale_mask(np.asarray(vs, dtype=np.float64))
         self.n_stale += int(np.count_nonzero(stale))
         real = np.nonzero(~stale)[0]
@@ -126,11 +162,15 @@ class StoredSeries:
     @property
     def t(self) -> np.ndarray:
         """Timestamps in ms (a view; do not modify)."""
+        if self._pending_t:
+            self._flush()
         return self._t[: self.n]
 
     @property
     def v(self) -> np.ndarray:
         """Values, staleness markers included (a view; do not modify)."""
+        if self._pending_t:
+            self._flush()
         return self._v[: self.n]
 
 
