@@ -9,6 +9,7 @@ staleness marker. A failing rule keeps its error in ``last_error`` and the group
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -20,11 +21,11 @@ from gameday.rules.alerts import AlertingState
 from gameday.rules.model import Rule, RuleGroup
 
 
+@functools.cache
 def _render() -> Any:
-    try:
-        from gameday.rules.templates import render_template
-    except ImportError:
-        return None
+    """The template renderer, imported on first use (rules without templates never need it)."""
+    from gameday.rules.templates import render_template
+
     return render_template
 
 
