@@ -26,6 +26,11 @@ async def until(pilot: object, found: object, limit: int = 600) -> None:
     raise AssertionError("never happened")
 
 
+def tabletop_ready(app: GamedayApp) -> bool:
+    """The tabletop is the screen shown and has found its panes (mounted, not mounting)."""
+    return isinstance(app.screen, MainScreen) and app.screen.ready
+
+
 def test_tui_loading_shell_then_tabletop(app_factory: AppFactory) -> None:
     """A lazy app opens on the shell naming the scenario, then swaps the tabletop in."""
     app = app_factory(lazy=True)
@@ -38,7 +43,7 @@ def test_tui_loading_shell_then_tabletop(app_factory: AppFactory) -> None:
             if isinstance(app.screen, LoadingScreen):
                 bar = str(app.screen.query_one("#loading-bar").render())
                 assert "db-pool-exhaustion" in bar
-            await until(pilot, lambda: isinstance(app.screen, MainScreen))
+            await until(pilot, lambda: tabletop_ready(app))
             assert app.loaded
             assert app.driver.session.scenario.id == "db-pool-exhaustion"
             assert app.driver.paused  # speed 0 from the factory: paused once loaded
@@ -128,7 +133,7 @@ def test_tui_lazy_resume_reaches_the_recorded_clock(tmp_path: Path) -> None:
 
     async def scenario(app: GamedayApp) -> None:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, MainScreen))
+            await until(pilot, lambda: tabletop_ready(app))
             assert app.driver.session.now == pytest.approx(now)
             assert app.driver.paused
 
@@ -153,3 +158,11 @@ def test_tui_lazy_resume_of_an_ended_session_is_bad_input(tmp_path: Path) -> Non
     asyncio.run(scenario(app))
     assert "already ended" in str(app.load_error)
     assert app.return_code == 2
+
+
+def test_tui_tabletop_mount_without_panes_is_not_an_error() -> None:
+    """Leaving while the tabletop mounts (its panes already gone) is quiet, not a crash."""
+    screen = MainScreen()
+    screen.on_mount()
+    assert not screen.ready
+    screen.catch_up()  # nothing to show, nothing raised

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
@@ -74,7 +75,20 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Titles for the bordered panes, then show the state so far."""
+        """Titles for the bordered panes, then show the state so far.
+
+        The app can be told to leave while this screen is still being mounted (a team
+        quitting just as the load lands); the panes are then already gone and there is
+        nothing to show.
+        """
+        try:
+            self._find_panes()
+        except NoMatches:
+            return
+        self.ready = True
+        self.catch_up()
+
+    def _find_panes(self) -> None:
         for selector, title in (
             ("#alerts", "Alerts"),
             ("#pager", "Pager"),
@@ -95,8 +109,6 @@ class MainScreen(Screen[None]):
             self.query_one(OutputLog),
             self.query_one(ClockBar),
         )
-        self.ready = True
-        self.catch_up()
 
     def on_unmount(self) -> None:
         """No more catching up once the panes are gone."""
