@@ -139,7 +139,7 @@ class AlertStream(DataTable[Any]):
         for column, value in zip(
             ("state", "sev", "alert", "n", "receiver", "since"), self._cells(row), strict=True
         ):
-            self.update_cell(row.key, column, value)
+            self.update_cell(row.key, column, value, update_width=True)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Tell the screen which alert is selected, for its runbook."""
