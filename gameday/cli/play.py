@@ -51,6 +51,11 @@ def _run(app: object) -> int:
         click.echo(f"interrupted; resume with: gameday resume {path}", err=True)
     elif path is not None:
         click.echo(f"journal: {path}", err=True)
+    outcome = app.outcome
+    if outcome is not None:
+        for name, written in outcome.paths:
+            if written != path:
+                click.echo(f"{name}: {written}", err=True)
     return int(app.return_code or 0)
 
 
