@@ -4,13 +4,18 @@ Rows come from the world's :class:`~gameday.engine.state.Backend` list, plus the
 session asking (as in real life, your own query shows up as ``active``). A waiter on a
 lock is blocked by the session holding it, so ``pg_blocking_pids`` and the classic
 blocking-locks join find the head of the queue.
+
+The rows are built when a query first reads them, and only with the columns the query
+names (``columns``): a ``SELECT pg_terminate_backend(42)`` builds none.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from gameday.engine.state import Backend, DatabaseState
@@ -71,127 +76,168 @@ class PgView:
         db: the server's sessions.
         now_ts: ``now()``, the start of the asking transaction.
         self_pid: the asking session's pid (``pg_backend_pid()``).
-        activity: ``pg_stat_activity`` rows, keyed by column name.
-        locks: ``pg_locks`` rows.
+        ts: ``ts(t, *salt)``, the wall-clock time of sim time ``t`` with stable
+            microseconds.
         blocked_by: pid -> pids it waits for (``pg_blocking_pids``).
         relations: oid -> table name (for ``relation::regclass``).
+        backends: pid -> the world's backend.
+        activity: ``pg_stat_activity`` rows, keyed by column name (built on first use).
+        locks: ``pg_locks`` rows (built on first use).
+        columns: the ``pg_stat_activity`` columns rows carry; None for all of them.
+        user: who asks (the psql session's ``usename``).
+        sql: what the psql session runs (its ``query``).
+        seed: the drill's seed (oids, ports and xids derive from it).
     """
 
     db: DatabaseState
     now_ts: datetime
     self_pid: int
-    activity: list[dict[str, Any]] = field(default_factory=list)
-    locks: list[dict[str, Any]] = field(default_factory=list)
+    ts: Callable[..., datetime] = field(repr=False)
     blocked_by: dict[int, list[int]] = field(default_factory=dict)
     relations: dict[int, str] = field(default_factory=dict)
     backends: dict[int, Backend] = field(default_factory=dict)
+    columns: frozenset[str] | None = None
+    user: str = "postgres"
+    sql: str = ""
+    seed: int = 0
 
+    @cached_property
+    def datid(self) -> int:
+        """The database's oid."""
+        return 16384 + _h(self.seed, self.db.datname) % 500
 
-def build_view(db: DatabaseState, ctx: Any, user: str, sql: str) -> PgView:
-    """The state of ``db`` now, as seen by ``user`` running ``sql`` from psql."""
-    seed, now = ctx.seed, ctx.now
+    def xid(self, pid: int) -> int:
+        """The transaction id a lock-holding backend has."""
+        return 700000 + _h(self.seed, "xid", pid) % 90000
 
-    def ts(t: float, *salt: object) -> datetime:
-        """Wall-clock time of sim time ``t`` with stable microseconds."""
-        return ctx.wall_time(t) + timedelta(microseconds=_h(seed, *salt) % 1_000_000)
-
-    now_ts = ts(now, "now", round(now, 3))
-    self_pid = 30000 + _h(seed, "psql", db.name, round(now, 3)) % 9000
-    view = PgView(db, now_ts, self_pid)
-    blockers = [b for b in db.backends if b.blocker_of]
-    tables = {b.blocker_of for b in blockers if b.blocker_of}
-    view.relations = {16400 + _h(seed, db.name, t) % 9000: str(t) for t in sorted(tables)}
-    oid_of = {name: oid for oid, name in view.relations.items()}
-    datid = 16384 + _h(seed, db.datname) % 500
-    for b in db.backends:
-        view.backends[b.pid] = b
-        waiting = b.wait_event_type == "Lock" and not b.blocker_of
-        if waiting and blockers:
-            view.blocked_by[b.pid] = [x.pid for x in blockers]
-        idle = b.state == "idle"
-        xid = 700000 + _h(seed, "xid", b.pid) % 90000 if b.blocker_of else None
-        qstart = ts(b.query_start, b.pid, "q")
+    @cached_property
+    def activity(self) -> list[dict[str, Any]]:
+        """``pg_stat_activity``: the world's backends, then the asking psql session."""
+        rows = [self._activity_row(b) for b in self.db.backends]
+        now_ts = self.now_ts
         row = {
-            "datid": datid,
-            "datname": b.datname,
-            "pid": b.pid,
-            "leader_pid": None,
-            "usesysid": 16384 + _h(b.usename) % 200,
-            "usename": b.usename,
-            "application_name": b.application_name,
-            "client_addr": b.client_addr,
-            "client_hostname": None,
-            "client_port": 32768 + _h(seed, "port", b.pid) % 28000,
-            "backend_start": ts(
-                min(b.xact_start, b.query_start) - 60 - _h(b.pid) % 3000, b.pid, "b"
-            ),
-            "xact_start": None if idle else ts(b.xact_start, b.pid, "x"),
-            "query_start": qstart,
-            "state_change": qstart,
-            "wait_event_type": b.wait_event_type or ("Client" if idle else None),
-            "wait_event": b.wait_event or ("ClientRead" if idle else None),
-            "state": b.state,
-            "backend_xid": xid,
-            "backend_xmin": None,
-            "query_id": None,
-            "query": b.query,
-            "backend_type": "client backend",
-        }
-        view.activity.append(row)
-        if b.blocker_of:
-            view.locks += [
-                _lock(
-                    datid,
-                    "relation",
-                    b.pid,
-                    "RowExclusiveLock",
-                    True,
-                    relation=oid_of.get(b.blocker_of),
-                ),
-                _lock(datid, "transactionid", b.pid, "ExclusiveLock", True, transactionid=xid),
-            ]
-        elif waiting and blockers:
-            held = 700000 + _h(seed, "xid", blockers[0].pid) % 90000
-            view.locks += [
-                _lock(
-                    datid,
-                    "relation",
-                    b.pid,
-                    "RowExclusiveLock",
-                    True,
-                    relation=oid_of.get(blockers[0].blocker_of or ""),
-                ),
-                _lock(
-                    datid,
-                    "transactionid",
-                    b.pid,
-                    "ShareLock",
-                    False,
-                    transactionid=held,
-                    waitstart=qstart,
-                ),
-            ]
-    view.activity.append(
-        {
             **{c: None for c in ACTIVITY_COLUMNS},
-            "datid": datid,
-            "datname": db.datname,
-            "pid": self_pid,
-            "usename": user,
+            "datid": self.datid,
+            "datname": self.db.datname,
+            "pid": self.self_pid,
+            "usename": self.user,
             "usesysid": 10,
             "application_name": "psql",
             "client_addr": "10.244.0.17",
-            "client_port": 40000 + _h(seed, "self") % 20000,
+            "client_port": 40000 + _h(self.seed, "self") % 20000,
             "backend_start": now_ts,
             "xact_start": now_ts,
             "query_start": now_ts,
             "state_change": now_ts,
             "state": "active",
-            "query": sql,
+            "query": self.sql,
             "backend_type": "client backend",
         }
-    )
-    view.locks.append(_lock(datid, "virtualxid", self_pid, "ExclusiveLock", True))
+        rows.append(self._only_wanted(row))
+        return rows
+
+    def _only_wanted(self, row: dict[str, Any]) -> dict[str, Any]:
+        want = self.columns
+        return {c: row[c] for c in ACTIVITY_COLUMNS if want is None or c in want}
+
+    def _activity_row(self, b: Backend) -> dict[str, Any]:
+        want, seed, ts = self.columns, self.seed, self.ts
+        idle = b.state == "idle"
+        row = {
+            "datname": b.datname,
+            "pid": b.pid,
+            "leader_pid": None,
+            "usename": b.usename,
+            "application_name": b.application_name,
+            "client_addr": b.client_addr,
+            "client_hostname": None,
+            "wait_event_type": b.wait_event_type or ("Client" if idle else None),
+            "wait_event": b.wait_event or ("ClientRead" if idle else None),
+            "state": b.state,
+            "backend_xmin": None,
+            "query_id": None,
+            "query": b.query,
+            "backend_type": "client backend",
+        }
+        if want is None or "datid" in want:
+            row["datid"] = self.datid
+        if want is None or "usesysid" in want:
+            row["usesysid"] = 16384 + _h(b.usename) % 200
+        if want is None or "client_port" in want:
+            row["client_port"] = 32768 + _h(seed, "port", b.pid) % 28000
+        if want is None or "backend_start" in want:
+            start = min(b.xact_start, b.query_start) - 60 - _h(b.pid) % 3000
+            row["backend_start"] = ts(start, b.pid, "b")
+        if want is None or "xact_start" in want:
+            row["xact_start"] = None if idle else ts(b.xact_start, b.pid, "x")
+        if want is None or "query_start" in want or "state_change" in want:
+            row["query_start"] = row["state_change"] = ts(b.query_start, b.pid, "q")
+        if want is None or "backend_xid" in want:
+            row["backend_xid"] = self.xid(b.pid) if b.blocker_of else None
+        return self._only_wanted(row)
+
+    @cached_property
+    def locks(self) -> list[dict[str, Any]]:
+        """``pg_locks``: the blockers' and waiters' locks, then the asking session's."""
+        datid, ts = self.datid, self.ts
+        oid_of = {name: oid for oid, name in self.relations.items()}
+        blockers = [b for b in self.db.backends if b.blocker_of]
+        rows = []
+        for b in self.db.backends:
+            if b.blocker_of:
+                xid = self.xid(b.pid)
+                relation = oid_of.get(b.blocker_of)
+                rows += [
+                    _lock(datid, "relation", b.pid, "RowExclusiveLock", True, relation=relation),
+                    _lock(datid, "transactionid", b.pid, "ExclusiveLock", True, transactionid=xid),
+                ]
+            elif b.pid in self.blocked_by:
+                relation = oid_of.get(blockers[0].blocker_of or "")
+                rows += [
+                    _lock(datid, "relation", b.pid, "RowExclusiveLock", True, relation=relation),
+                    _lock(
+                        datid,
+                        "transactionid",
+                        b.pid,
+                        "ShareLock",
+                        False,
+                        transactionid=self.xid(blockers[0].pid),
+                        waitstart=ts(b.query_start, b.pid, "q"),
+                    ),
+                ]
+        rows.append(_lock(datid, "virtualxid", self.self_pid, "ExclusiveLock", True))
+        return rows
+
+
+def build_view(
+    db: DatabaseState, ctx: Any, user: str, sql: str, columns: frozenset[str] | None = None
+) -> PgView:
+    """The state of ``db`` now, as seen by ``user`` running ``sql`` from psql.
+
+    Args:
+        db: the server.
+        ctx: the session (its seed, clock and wall time).
+        user: who asks.
+        sql: the query (it shows in its own session's row).
+        columns: the ``pg_stat_activity`` columns the query reads; None for all.
+    """
+    seed, now = ctx.seed, ctx.now
+    wall_time = ctx.wall_time
+
+    def ts(t: float, *salt: object) -> datetime:
+        """Wall-clock time of sim time ``t`` with stable microseconds."""
+        return wall_time(t) + timedelta(microseconds=_h(seed, *salt) % 1_000_000)
+
+    now_ts = ts(now, "now", round(now, 3))
+    self_pid = 30000 + _h(seed, "psql", db.name, round(now, 3)) % 9000
+    view = PgView(db, now_ts, self_pid, ts, columns=columns, user=user, sql=sql, seed=seed)
+    blockers = [b for b in db.backends if b.blocker_of]
+    tables = {b.blocker_of for b in blockers if b.blocker_of}
+    view.relations = {16400 + _h(seed, db.name, t) % 9000: str(t) for t in sorted(tables)}
+    for b in db.backends:
+        view.backends[b.pid] = b
+        if blockers and b.wait_event_type == "Lock" and not b.blocker_of:
+            view.blocked_by[b.pid] = [x.pid for x in blockers]
     return view
 
 

@@ -16,7 +16,7 @@ from gameday.engine.actions.output import pg_text, psql_table
 from gameday.engine.actions.parse import ActionError, parse_flags
 from gameday.engine.actions.pgstat import build_view
 from gameday.engine.actions.sql_eval import Evaluator, SqlError
-from gameday.engine.actions.sql_query import QueryResult, run_sql
+from gameday.engine.actions.sql_query import QueryResult, columns_read, run_sql
 from gameday.engine.state import DatabaseState
 
 _SHORT = {
@@ -162,7 +162,7 @@ def run_query(
         if low.lstrip().startswith("show")
         else "psql.select"
     )
-    view = build_view(db, ctx, user, sql)
+    view = build_view(db, ctx, user, sql, columns_read(sql))
     calls: list[tuple[int, bool]] = []
     warnings: list[str] = []
 

@@ -51,8 +51,17 @@ def setting(view: Any, name: str) -> str:
     raise SqlError(f'unrecognized configuration parameter "{name}"')
 
 
-def _cast(value: Any, to: exp.Expression, view: Any) -> Any:
-    kind = to.sql(dialect="postgres").lower()
+def cast_kind(to: exp.Expression) -> str:
+    """The type name a cast is to, as :func:`cast_value` takes it."""
+    return to.sql(dialect="postgres").lower()
+
+
+def cast_value(value: Any, kind: str, view: Any) -> Any:
+    """``value::kind``.
+
+    Raises:
+        SqlError: for a type the simulation does not cast to.
+    """
     if value is None:
         return None
     if kind == "interval":
@@ -130,7 +139,7 @@ def call_function(ev: Evaluator, e: exp.Expression, env: Env, group: list[Env] |
         default = e.args.get("default")
         return val(default) if default is not None else None
     if isinstance(e, exp.Cast | exp.TryCast):
-        return _cast(val(e.this), e.to, view)
+        return cast_value(val(e.this), cast_kind(e.to), view)
     if isinstance(e, exp.Extract):
         return _extract(e.this.name, val(e.expression))
     if isinstance(e, exp.TimestampTrunc):
@@ -155,11 +164,16 @@ def call_function(ev: Evaluator, e: exp.Expression, env: Env, group: list[Env] |
     if isinstance(e, exp.CurrentVersion):
         return VERSION
     if isinstance(e, exp.Anonymous):
-        return _named(ev, e.name.lower(), [val(a) for a in e.expressions])
+        return named_function(ev, e.name.lower(), [val(a) for a in e.expressions])
     raise SqlError(f"{e.sql(dialect='postgres')[:60]}: this expression is not simulated")
 
 
-def _named(ev: Evaluator, name: str, args: list[Any]) -> Any:
+def named_function(ev: Evaluator, name: str, args: list[Any]) -> Any:
+    """The value of function ``name`` (sqlglot does not know it) called with ``args``.
+
+    Raises:
+        SqlError: for a function that is not simulated.
+    """
     view = ev.view
     if name == "pg_blocking_pids":
         return list(view.blocked_by.get(args[0], [])) if args else []

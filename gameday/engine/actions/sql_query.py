@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -21,6 +21,7 @@ from sqlglot.errors import ParseError, SqlglotError
 
 from gameday.engine.actions.output import Interval, pg_text
 from gameday.engine.actions.pgstat import ACTIVITY_COLUMNS
+from gameday.engine.actions.sql_compile import Fn, compile_expr
 from gameday.engine.actions.sql_eval import AGGREGATES, Env, Evaluator, SqlError
 from gameday.engine.actions.sql_funcs import setting
 from gameday.engine.actions.sql_sources import SUPPORTED, TABLES, source_rows, tables_of
@@ -46,11 +47,69 @@ def quiet_sqlglot() -> Iterator[None]:
         logger.setLevel(level)
 
 
+class Plan:
+    """How to evaluate the expressions of one parsed statement.
+
+    Compiles each node on first use (:func:`compile_expr`) and remembers what
+    :func:`run_select` works out from the tree alone, so a statement run again skips
+    both. ``Plan(reference)`` walks the tree for every row, as :meth:`Evaluator.eval`
+    does; tests check the two agree.
+
+    Args:
+        compile: turns a node into ``fn(ev, env, group)``.
+    """
+
+    def __init__(self, compile: Callable[[exp.Expression], Fn] = compile_expr) -> None:
+        self._compile = compile
+        self._fns: dict[int, tuple[exp.Expression, Fn]] = {}
+        self._memo: dict[str, Any] = {}
+
+    def fn(self, node: exp.Expression) -> Fn:
+        """The compiled ``node`` (the entry keeps the node alive, so its id stays unique)."""
+        hit = self._fns.get(id(node))
+        if hit is None:
+            hit = self._fns[id(node)] = (node, self._compile(node))
+        return hit[1]
+
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, worked out once; an exception is raised again on the next run."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+
 @functools.lru_cache(maxsize=256)
-def _parse(text: str) -> exp.Expression:
-    """sqlglot's parse of one statement (responders repeat the same few queries)."""
+def _parse(text: str) -> tuple[exp.Expression, Plan]:
+    """sqlglot's parse of one statement (responders repeat the same few queries).
+
+    Nothing mutates the tree, so the cached one is run as it is, with its plan.
+    """
     with quiet_sqlglot():
-        return sqlglot.parse_one(text, read="postgres")
+        return cast(exp.Expression, sqlglot.parse_one(text, read="postgres")), Plan()
+
+
+@functools.lru_cache(maxsize=256)
+def columns_read(sql: str) -> frozenset[str] | None:
+    """The column names the statements of ``sql`` name (None when one selects ``*``).
+
+    ``pid`` is always in: joins match rows on it.
+    """
+    names = {"pid"}
+    for text in [s.strip() for s in sql.split(";")]:
+        words = text.split()
+        if not words or (words[0].lower() == "show" and len(words) == 2):
+            continue
+        try:
+            tree = _parse(text)[0]
+        except SqlglotError:
+            break  # the statement fails when it runs; the ones after it never do
+        for p in tree.expressions if isinstance(tree, exp.Select) else []:
+            if isinstance(p, exp.Star) or (
+                isinstance(p, exp.Column) and isinstance(p.this, exp.Star)
+            ):
+                return None
+        names.update(c.name for c in tree.find_all(exp.Column))
+    return frozenset(names)
 
 
 def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
@@ -69,7 +128,7 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
             results.append(QueryResult([name.lower()], [[setting(ev.view, name)]]))
             continue
         try:
-            stmt = _parse(text).copy()  # run_select may annotate the tree; keep the cache clean
+            stmt, plan = _parse(text)
         except ParseError as exc:
             near = exc.errors[0].get("highlight") if exc.errors else None
             raise SqlError(f'syntax error at or near "{near or words[0]}"') from None
@@ -78,7 +137,7 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
         if not isinstance(stmt, exp.Select):
             raise SqlError(f"{words[0].upper()} is not simulated. {SUPPORTED}")
         try:
-            results.append(run_select(stmt, ev))
+            results.append(run_select(stmt, ev, plan))
         except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as exc:
             if isinstance(exc, SqlError):
                 raise
@@ -136,42 +195,46 @@ def _sort_key(value: Any) -> Any:
     return pg_text(value) if not hasattr(value, "timestamp") else value.timestamp()
 
 
-def run_select(sel: exp.Select, ev: Evaluator) -> QueryResult:
-    """The rows of one SELECT."""
+def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> QueryResult:
+    """The rows of one SELECT.
+
+    Args:
+        sel: the statement.
+        ev: the view it reads and the backend calls it makes.
+        plan: ``sel``'s compiled expressions (a fresh :class:`Plan` if None).
+    """
+    plan = plan or Plan()
     envs = source_rows(sel, ev.view)
     where = sel.args.get("where")
     if where is not None:
-        envs = [e for e in envs if ev.eval(where.this, e) is True]
-    projs = _projections(sel, envs, [])
-    columns = [_name(p) for p in projs]
-    by_alias = {_name(p): p.this for p in projs if isinstance(p, exp.Alias)}
+        test = plan.fn(where.this)
+        envs = [e for e in envs if test(ev, e, None) is True]
+    projs: list[exp.Expression] = plan.memo("projs", lambda: _projections(sel, envs, []))
+    columns: list[str] = plan.memo("columns", lambda: [_name(p) for p in projs])
     group_by = sel.args.get("group")
     items: list[tuple[Env, list[Env] | None]]
-    if group_by is not None or any(p.find(*AGGREGATES) for p in projs):
-        keys = [_resolve(k, projs, by_alias) for k in (group_by.expressions if group_by else [])]
+    if group_by is not None or plan.memo(
+        "aggregates", lambda: any(p.find(*AGGREGATES) for p in projs)
+    ):
+        keys = [plan.fn(k) for k in plan.memo("keys", lambda: _group_keys(group_by, projs))]
         groups: dict[tuple[str, ...], list[Env]] = {}
         for env in envs:
-            groups.setdefault(tuple(pg_text(ev.eval(k, env)) for k in keys), []).append(env)
+            groups.setdefault(tuple(pg_text(k(ev, env, None)) for k in keys), []).append(env)
         if not keys:
             groups = {(): envs}
         items = [(g[0] if g else {}, g) for g in groups.values()]
         having = sel.args.get("having")
         if having is not None:
-            items = [(e, g) for e, g in items if ev.eval(having.this, e, g) is True]
+            test = plan.fn(having.this)
+            items = [(e, g) for e, g in items if test(ev, e, g) is True]
     else:
         items = [(env, None) for env in envs]
-    rows = [([ev.eval(p, env, group) for p in projs], env, group) for env, group in items]
+    fns = [plan.fn(p) for p in projs]
+    rows = [([f(ev, env, group) for f in fns], env, group) for env, group in items]
     order = sel.args.get("order")
-    for o in reversed(order.expressions if order else []):
-        value = _order_value(o.this, columns, ev)
-        desc, nulls_first = bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
-
-        def cmp(
-            a: Any, b: Any, v: Callable[[Any], Any] = value, d: bool = desc, n: bool = nulls_first
-        ) -> int:
-            return _compare(v(a), v(b), d, n)
-
-        rows.sort(key=functools.cmp_to_key(cmp))
+    for i, o in reversed(list(enumerate(order.expressions if order else []))):
+        value, once = _order_value(o.this, columns, ev, plan, i)
+        rows = _sorted(rows, value, bool(o.args.get("desc")), bool(o.args.get("nulls_first")), once)
     out = [r[0] for r in rows]
     if sel.args.get("distinct"):
         unique: dict[tuple[str, ...], list[Any]] = {}
@@ -179,24 +242,88 @@ def run_select(sel: exp.Select, ev: Evaluator) -> QueryResult:
             unique.setdefault(tuple(map(pg_text, r)), r)
         out = list(unique.values())
     offset, limit = sel.args.get("offset"), sel.args.get("limit")
-    start = int(ev.eval(offset.expression, {})) if offset is not None else 0
+    start = int(plan.fn(offset.expression)(ev, {}, None)) if offset is not None else 0
     out = out[start:]
     if limit is not None:
-        out = out[: int(ev.eval(limit.expression, {}))]
+        out = out[: int(plan.fn(limit.expression)(ev, {}, None))]
     return QueryResult(columns, out)
 
 
-def _order_value(key: exp.Expression, columns: list[str], ev: Evaluator) -> Callable[[Any], Any]:
-    """How to read one ORDER BY key from a (values, env, group) row."""
-    if isinstance(key, exp.Literal) and not key.is_string:
-        idx = int(key.this) - 1
-    elif isinstance(key, exp.Column) and not key.table and key.name in columns:
-        idx = columns.index(key.name)
-    else:
-        return lambda r: ev.eval(key, r[1], r[2])
-    if not 0 <= idx < len(columns):
-        raise SqlError(f"ORDER BY position {idx + 1} is not in select list")
-    return lambda r: r[0][idx]
+def _group_keys(group_by: exp.Group | None, projs: list[exp.Expression]) -> list[exp.Expression]:
+    by_alias = {_name(p): p.this for p in projs if isinstance(p, exp.Alias)}
+    return [_resolve(k, projs, by_alias) for k in (group_by.expressions if group_by else [])]
+
+
+_BACKEND_CALLS = {"pg_terminate_backend", "pg_cancel_backend"}
+Row = tuple[list[Any], Env, "list[Env] | None"]  # (values, env, group)
+
+
+def _order_value(
+    key: exp.Expression, columns: list[str], ev: Evaluator, plan: Plan, i: int
+) -> tuple[Callable[[Row], Any], bool]:
+    """How to read ORDER BY key ``i`` from a row, and whether reading it once will do.
+
+    A key that terminates or cancels backends is read at every comparison, as it was
+    before keys were read once per row.
+    """
+
+    def resolve() -> tuple[int | None, bool]:
+        if isinstance(key, exp.Literal) and not key.is_string:
+            idx = int(key.this) - 1
+        elif isinstance(key, exp.Column) and not key.table and key.name in columns:
+            idx = columns.index(key.name)
+        else:
+            calls = (
+                isinstance(n, exp.Anonymous) and n.name.lower() in _BACKEND_CALLS
+                for n in key.walk()
+            )
+            return None, not any(calls)
+        if not 0 <= idx < len(columns):
+            raise SqlError(f"ORDER BY position {idx + 1} is not in select list")
+        return idx, True
+
+    idx, once = plan.memo(f"order{i}", resolve)
+    if idx is None:
+        fn = plan.fn(key)
+        return (lambda r: fn(ev, r[1], r[2])), once
+    return (lambda r: r[0][idx]), once
+
+
+def _sorted(
+    rows: list[Row], value: Callable[[Row], Any], desc: bool, nulls_first: bool, once: bool
+) -> list[Row]:
+    """``rows`` stably sorted on one key, in the order :func:`_compare` defines.
+
+    Each row's key is read once (unless ``once`` is false), in the order a comparison
+    sort first reads them (the second row, the first, then the rest), so that the first
+    error a key raises is the same. NULLs go last (first with NULLS FIRST) whichever
+    way the rest is sorted.
+    """
+    if not once:
+
+        def by_value(a: Row, b: Row) -> int:
+            return _compare(value(a), value(b), desc, nulls_first)
+
+        return sorted(rows, key=functools.cmp_to_key(by_value))
+    if len(rows) < 2:
+        return rows
+    values: list[Any] = [None] * len(rows)
+    for i in (1, 0, *range(2, len(rows))):
+        values[i] = value(rows[i])
+    keyed = [(_sort_key(v), r) for v, r in zip(values, rows, strict=True) if v is not None]
+    keys = [k for k, _ in keyed]
+    numbers = all(isinstance(k, int | float) and k == k for k in keys)  # no NaN
+    if not numbers and not all(isinstance(k, str) for k in keys):
+        # mixed types compare as text only when they must: keep the comparison function
+        def by_key(a: tuple[Any, Row], b: tuple[Any, Row]) -> int:
+            return _compare(a[0], b[0], desc, nulls_first)
+
+        pairs = sorted(zip(values, rows, strict=True), key=functools.cmp_to_key(by_key))
+        return [r for _, r in pairs]
+    keyed.sort(key=lambda kr: kr[0], reverse=desc)
+    nulls = [r for v, r in zip(values, rows, strict=True) if v is None]
+    ordered = [r for _, r in keyed]
+    return nulls + ordered if nulls_first else ordered + nulls
 
 
 def _resolve(key: exp.Expression, projs: list[exp.Expression], by_alias: dict) -> exp.Expression:
