@@ -86,8 +86,8 @@ def _comparison(e: exp.Expression) -> Fn:
             return None
         if type(a) is type(b) and type(a) in _PLAIN:
             return op(a, b)
-        a, b = _coerce(a, b)
-        return None if a is None or b is None else op(a, b)
+        a, b = _coerce(a, b)  # makes no NULL of a value
+        return op(a, b)
 
     return compare
 
