@@ -136,9 +136,13 @@ class PgView:
         rows.append(self._only_wanted(row))
         return rows
 
-    def _only_wanted(self, row: dict[str, Any]) -> dict[str, Any]:
+    @cached_property
+    def _wanted(self) -> tuple[str, ...]:
         want = self.columns
-        return {c: row[c] for c in ACTIVITY_COLUMNS if want is None or c in want}
+        return tuple(c for c in ACTIVITY_COLUMNS if want is None or c in want)
+
+    def _only_wanted(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {c: row[c] for c in self._wanted}
 
     def _activity_row(self, b: Backend) -> dict[str, Any]:
         want, seed, ts = self.columns, self.seed, self.ts

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, cast
 
 import sqlglot
@@ -188,6 +189,8 @@ def _projections(sel: exp.Select, envs: list[Env], tables: list[str]) -> list[ex
 
 
 def _sort_key(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
     if isinstance(value, Interval):
         return value.seconds
     if isinstance(value, bool | int | float):
