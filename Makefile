@@ -27,7 +27,7 @@ check: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
-	$(VENV)/bin/pytest -m bench -s -q -p no:xdist benchmarks
+	$(VENV)/bin/pytest -m bench -s -q -p no:xdist benchmarks/bench_*.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
