@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.console import Console
+from textual.widgets import Static
+
 from gameday.tui.app import GamedayApp
 from gameday.tui.screens.debrief import DebriefScreen
 from gameday.tui.widgets.alerts import AlertStream
@@ -72,6 +75,10 @@ async def play(app: GamedayApp) -> None:
         assert session.incident.mitigated_at is not None
         viewer = app.main.query_one(RunbookViewer)
         assert viewer.steps_progress()[0] >= 3, "diagnosis and mitigation steps are ticked"
+        console = Console(width=40, color_system=None)
+        with console.capture() as drawn:
+            console.print(viewer.query_one("#runbook-md", Static).content)
+        assert drawn.get().count("✅") == viewer.steps_progress()[0], "the pane shows each tick"
 
         app.role = "comms"
         await type_command(pilot, app, 'status investigating "Checkout errors: investigating."')
