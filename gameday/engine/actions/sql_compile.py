@@ -21,11 +21,18 @@ from gameday.engine.actions.output import Interval
 from gameday.engine.actions.sql_eval import (
     _CMP,
     AGGREGATES,
+    ARITHMETIC,
     Env,
     Evaluator,
     SqlError,
     _coerce,
     _like,
+    and_rest,
+    check_not_subquery,
+    or_rest,
+    quantified,
+    quantifier,
+    truth,
 )
 from gameday.engine.actions.sql_funcs import cast_kind, cast_value, named_function
 
@@ -68,17 +75,18 @@ def _column(col: exp.Column) -> Fn:
 
 
 def _comparison(e: exp.Expression) -> Fn:
-    right = e.expression
-    left = compile_expr(e.this)
-    if isinstance(right, exp.Any):
-        values = compile_expr(right.this)
+    left, op = compile_expr(e.this), _CMP[type(e)]
+    quant = quantifier(e.expression)
+    if quant is not None:
+        array, every = compile_expr(quant[0]), quant[1]
 
-        def any_of(ev: Evaluator, env: Env, group: list[Env] | None) -> Any:
-            candidates = values(ev, env, group) or []
-            return left(ev, env, group) in candidates
+        def any_all(ev: Evaluator, env: Env, group: list[Env] | None) -> Any:
+            check_not_subquery(quant[0])
+            value = left(ev, env, group)
+            return quantified(op, value, array(ev, env, group), every)
 
-        return any_of
-    other, op = compile_expr(right), _CMP[type(e)]
+        return any_all
+    other = compile_expr(e.expression)
 
     def compare(ev: Evaluator, env: Env, group: list[Env] | None) -> Any:
         a, b = left(ev, env, group), other(ev, env, group)
@@ -93,12 +101,23 @@ def _comparison(e: exp.Expression) -> Fn:
 
 
 def _logic(e: exp.Expression) -> Fn | None:
-    """AND, OR, NOT and the IS family, or None for another node."""
-    if isinstance(e, exp.And | exp.Or):
+    """AND, OR (three-valued), NOT and the IS family, or None for another node."""
+    if isinstance(e, exp.And):
         a, b = compile_expr(e.this), compile_expr(e.expression)
-        if isinstance(e, exp.And):
-            return lambda ev, env, group: bool(a(ev, env, group)) and bool(b(ev, env, group))
-        return lambda ev, env, group: bool(a(ev, env, group)) or bool(b(ev, env, group))
+
+        def both(ev: Evaluator, env: Env, group: list[Env] | None) -> bool | None:
+            first = truth(a(ev, env, group))
+            return False if first is False else and_rest(first, b(ev, env, group))
+
+        return both
+    if isinstance(e, exp.Or):
+        a, b = compile_expr(e.this), compile_expr(e.expression)
+
+        def either(ev: Evaluator, env: Env, group: list[Env] | None) -> bool | None:
+            first = truth(a(ev, env, group))
+            return True if first is True else or_rest(first, b(ev, env, group))
+
+        return either
     if isinstance(e, exp.Not):
         inner = compile_expr(e.this)
 
@@ -179,7 +198,7 @@ def compile_expr(e: exp.Expression) -> Fn:
             return Interval(-v.seconds) if isinstance(v, Interval) else -v
 
         return neg
-    if isinstance(e, exp.Add | exp.Sub | exp.Mul | exp.Div):
+    if isinstance(e, ARITHMETIC):
         a, b = compile_expr(e.this), compile_expr(e.expression)
         return lambda ev, env, group: ev._arith(e, a(ev, env, group), b(ev, env, group))
     return _function(e)

@@ -7,6 +7,7 @@ Values are Python ones: ``int``, ``float``, ``str``, ``bool``, ``None`` (NULL),
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -45,10 +46,56 @@ _CMP: dict[type, Callable[[Any, Any], Any]] = {
     exp.LTE: lambda a, b: a <= b,
 }
 AGGREGATES = (exp.Count, exp.Max, exp.Min, exp.Sum, exp.Avg)
+ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_TYPE_NAMES: dict[type, str] = {
+    bool: "boolean",
+    int: "integer",
+    float: "numeric",
+    str: "text",
+    datetime: "timestamp with time zone",
+    Interval: "interval",
+    list: "integer[]",
+}
+_NO_OPERATOR_HINT = (
+    "HINT:  No operator matches the given name and argument types. "
+    "You might need to add explicit type casts."
+)
 
 
 class SqlError(ActionError):
     """An error psql would print as ``ERROR:  ...``."""
+
+
+def pg_type(value: Any) -> str:
+    """The PostgreSQL type name of a (non-NULL) value, as error messages spell it."""
+    return next((n for t, n in _TYPE_NAMES.items() if isinstance(value, t)), "unknown")
+
+
+def no_operator(a: Any, op: str, b: Any) -> SqlError:
+    """PostgreSQL's error for an operator its operand types do not have."""
+    return SqlError(f"operator does not exist: {pg_type(a)} {op} {pg_type(b)}\n{_NO_OPERATOR_HINT}")
+
+
+def _quot(x: int, y: int) -> int:
+    """Integer division truncating toward zero, as PostgreSQL's (-7 / 2 is -3)."""
+    q = abs(x) // abs(y)
+    return q if (x < 0) == (y < 0) else -q
+
+
+def modulo(a: Any, b: Any) -> Any:
+    """``a % b`` for non-NULL numbers: the remainder takes the dividend's sign.
+
+    Raises:
+        SqlError: ``division by zero``, or no ``%`` for the operand types.
+    """
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+    if not numbers:
+        raise no_operator(a, "%", b)
+    if b == 0:
+        raise SqlError("division by zero")
+    if isinstance(a, int) and isinstance(b, int):
+        return a - b * _quot(a, b)
+    return math.fmod(a, b)
 
 
 def parse_interval(text: str) -> Interval:
@@ -95,6 +142,89 @@ def _coerce(a: Any, b: Any) -> tuple[Any, Any]:
     if isinstance(a, Interval) or isinstance(b, Interval):
         return _num(a), _num(b)
     return a, b
+
+
+def compare(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """``a op b``: NULL when either side is NULL, else after :func:`_coerce`."""
+    if a is None or b is None:
+        return None
+    a, b = _coerce(a, b)
+    return op(a, b)
+
+
+def truth(value: Any) -> bool | None:
+    """A condition's truth value: NULL stays unknown (None)."""
+    return None if value is None else bool(value)
+
+
+def and_rest(first: bool | None, second: Any) -> bool | None:
+    """``first AND second`` once ``first`` (its truth value) is known not to be false."""
+    b = truth(second)
+    if b is False:
+        return False
+    return None if first is None or b is None else True
+
+
+def or_rest(first: bool | None, second: Any) -> bool | None:
+    """``first OR second`` once ``first`` (its truth value) is known not to be true."""
+    b = truth(second)
+    if b is True:
+        return True
+    return None if first is None or b is None else False
+
+
+def quantifier(right: exp.Expression) -> tuple[exp.Expression, bool] | None:
+    """``(array, is_all)`` for the right side of ``x op ANY/SOME/ALL (array)``, else None.
+
+    sqlglot parses ``ANY (...)`` as :class:`exp.Any` but ``ALL``/``SOME`` of an array as
+    a call of a function of that name.
+    """
+    if isinstance(right, exp.Any | exp.All):
+        return right.this, isinstance(right, exp.All)
+    if type(right) is exp.Anonymous and len(right.expressions) == 1:
+        name = right.name.lower()
+        if name in {"any", "some", "all"}:
+            return right.expressions[0], name == "all"
+    return None
+
+
+def check_not_subquery(e: exp.Expression) -> None:
+    """Raises for ``ANY (SELECT ...)``: subqueries are not simulated."""
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, exp.Query | exp.Subquery):
+        raise SqlError("subqueries are not simulated; query pg_stat_activity directly")
+
+
+def array_value(value: Any) -> list[Any] | None:
+    """The array ANY/ALL reads: a list, or an array literal such as ``'{1,NULL}'``."""
+    if value is None or isinstance(value, list):
+        return value
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        inner = value[1:-1].strip()
+        items = [item.strip().strip('"') for item in inner.split(",")] if inner else []
+        return [None if item.upper() == "NULL" else item for item in items]
+    raise SqlError("op ANY/ALL (array) requires array on right side")
+
+
+def quantified(op: Callable[[Any, Any], Any], value: Any, array: Any, every: bool) -> Any:
+    """``value op ANY (array)`` (``every`` false) or ``value op ALL (array)``.
+
+    ANY is true when some element compares true, ALL false when some compares false;
+    otherwise NULL if a comparison was NULL, else false (ANY) or true (ALL). An empty
+    array gives false (ANY) or true (ALL), a NULL array NULL.
+    """
+    items = array_value(array)
+    if items is None:
+        return None
+    unknown = False
+    for item in items:
+        result = compare(op, value, item)
+        if result is None:
+            unknown = True
+        elif bool(result) is not every:
+            return not every
+    return None if unknown else every
 
 
 def _like(value: Any, pattern: Any, flags: int) -> bool | None:
@@ -157,19 +287,21 @@ class Evaluator:
             unit = e.args.get("unit")
             return parse_interval(f"{ev(e.this)} {unit.name if unit else ''}".strip())
         if isinstance(e, exp.And):
-            return bool(ev(e.this)) and bool(ev(e.expression))
+            first = truth(ev(e.this))
+            return False if first is False else and_rest(first, ev(e.expression))
         if isinstance(e, exp.Or):
-            return bool(ev(e.this)) or bool(ev(e.expression))
+            first = truth(ev(e.this))
+            return True if first is True else or_rest(first, ev(e.expression))
         if isinstance(e, exp.Not):
             inner = ev(e.this)
             return None if inner is None else not inner
         if type(e) in _CMP:
-            right = e.expression
-            if isinstance(right, exp.Any):
-                values = ev(right.this) or []
-                return ev(e.this) in values
-            a, b = _coerce(ev(e.this), ev(right))
-            return None if a is None or b is None else _CMP[type(e)](a, b)
+            quant = quantifier(e.expression)
+            if quant is not None:
+                check_not_subquery(quant[0])
+                value = ev(e.this)
+                return quantified(_CMP[type(e)], value, ev(quant[0]), quant[1])
+            return compare(_CMP[type(e)], ev(e.this), ev(e.expression))
         if isinstance(e, exp.NullSafeEQ | exp.NullSafeNEQ):
             same = ev(e.this) == ev(e.expression)
             return same if isinstance(e, exp.NullSafeEQ) else not same
@@ -192,13 +324,15 @@ class Evaluator:
         if isinstance(e, exp.Neg):
             v = ev(e.this)
             return Interval(-v.seconds) if isinstance(v, Interval) else -v
-        if isinstance(e, exp.Add | exp.Sub | exp.Mul | exp.Div):
+        if isinstance(e, ARITHMETIC):
             return self._arith(e, ev(e.this), ev(e.expression))
         return self._function(e, env, group)
 
     def _arith(self, e: exp.Expression, a: Any, b: Any) -> Any:
         if a is None or b is None:
             return None
+        if isinstance(e, exp.Mod):
+            return modulo(a, b)
         if isinstance(e, exp.Sub) and isinstance(a, datetime) and isinstance(b, datetime):
             return Interval((a - b).total_seconds())
         if isinstance(a, datetime) and isinstance(b, Interval | str):
@@ -216,7 +350,7 @@ class Evaluator:
         else:
             if y == 0:
                 raise SqlError("division by zero")
-            r = x / y if isinstance(x, float) or isinstance(y, float) or interval else x // y
+            r = x / y if isinstance(x, float) or isinstance(y, float) or interval else _quot(x, y)
         return Interval(r) if interval else r
 
     def _aggregate(self, e: exp.Expression, rows: list[Env]) -> Any:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from gameday.engine.actions.output import Interval, pg_text
-from gameday.engine.actions.sql_eval import SqlError, parse_interval
+from gameday.engine.actions.sql_eval import SqlError, array_value, parse_interval
 
 if TYPE_CHECKING:
     from gameday.engine.actions.sql_eval import Env, Evaluator
@@ -64,6 +64,11 @@ def cast_value(value: Any, kind: str, view: Any) -> Any:
     """
     if value is None:
         return None
+    if kind.endswith("[]"):
+        if not isinstance(value, list) and not str(value).startswith("{"):
+            raise SqlError(f'malformed array literal: "{value}"')
+        items = array_value(value if isinstance(value, list) else str(value))
+        return [cast_value(v, kind[:-2], view) for v in items or []]
     if kind == "interval":
         return value if isinstance(value, Interval) else parse_interval(str(value))
     if kind in {"text", "varchar", "char", "name"}:
@@ -144,6 +149,8 @@ def call_function(ev: Evaluator, e: exp.Expression, env: Env, group: list[Env] |
         return _extract(e.this.name, val(e.expression))
     if isinstance(e, exp.TimestampTrunc):
         return _trunc(e.args["unit"].name, val(e.this))
+    if isinstance(e, exp.Array):
+        return [val(x) for x in e.expressions]
     if isinstance(e, exp.ArraySize):
         arr = val(e.this)
         return len(arr) if arr else None

@@ -21,10 +21,10 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from gameday.engine.actions.output import Interval, pg_text
-from gameday.engine.actions.pgstat import ACTIVITY_COLUMNS
+from gameday.engine.actions.sql_checks import check_grouping, group_keys, position
 from gameday.engine.actions.sql_compile import Fn, compile_expr
-from gameday.engine.actions.sql_eval import AGGREGATES, Env, Evaluator, SqlError
-from gameday.engine.actions.sql_funcs import setting
+from gameday.engine.actions.sql_eval import Env, Evaluator, SqlError, no_operator, pg_type
+from gameday.engine.actions.sql_funcs import cast_kind, setting
 from gameday.engine.actions.sql_sources import SUPPORTED, TABLES, source_rows, tables_of
 
 
@@ -195,6 +195,8 @@ def _sort_key(value: Any) -> Any:
         return value.seconds
     if isinstance(value, bool | int | float):
         return value
+    if isinstance(value, list):  # element by element, NULL elements last
+        return tuple((1, 0) if v is None else (0, _sort_key(v)) for v in value)
     return pg_text(value) if not hasattr(value, "timestamp") else value.timestamp()
 
 
@@ -208,18 +210,31 @@ def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> Quer
     """
     plan = plan or Plan()
     envs = source_rows(sel, ev.view)
+    projs: list[exp.Expression] = plan.memo("projs", lambda: _projections(sel, envs, []))
+    columns: list[str] = plan.memo("columns", lambda: [_name(p) for p in projs])
+    order = sel.args.get("order")
+    order_keys = [o.this for o in order.expressions] if order else []
+    indexes: list[int | None] = plan.memo(
+        "order", lambda: [_order_index(k, columns) for k in order_keys]
+    )
+    group_by = sel.args.get("group")
+    group_exprs = plan.memo("keys", lambda: group_keys(group_by, projs, columns))
+    grouped = plan.memo(
+        "grouped",
+        lambda: check_grouping(
+            sel,
+            projs,
+            group_exprs,
+            [k for k, i in zip(order_keys, indexes, strict=True) if i is None],
+        ),
+    )
     where = sel.args.get("where")
     if where is not None:
         test = plan.fn(where.this)
         envs = [e for e in envs if test(ev, e, None) is True]
-    projs: list[exp.Expression] = plan.memo("projs", lambda: _projections(sel, envs, []))
-    columns: list[str] = plan.memo("columns", lambda: [_name(p) for p in projs])
-    group_by = sel.args.get("group")
     items: list[tuple[Env, list[Env] | None]]
-    if group_by is not None or plan.memo(
-        "aggregates", lambda: any(p.find(*AGGREGATES) for p in projs)
-    ):
-        keys = [plan.fn(k) for k in plan.memo("keys", lambda: _group_keys(group_by, projs))]
+    if grouped:
+        keys = [plan.fn(k) for k in group_exprs]
         groups: dict[tuple[str, ...], list[Env]] = {}
         for env in envs:
             groups.setdefault(tuple(pg_text(k(ev, env, None)) for k in keys), []).append(env)
@@ -234,10 +249,11 @@ def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> Quer
         items = [(env, None) for env in envs]
     fns = [plan.fn(p) for p in projs]
     rows = [([f(ev, env, group) for f in fns], env, group) for env, group in items]
-    order = sel.args.get("order")
-    for i, o in reversed(list(enumerate(order.expressions if order else []))):
-        value, once = _order_value(o.this, columns, ev, plan, i)
-        rows = _sorted(rows, value, bool(o.args.get("desc")), bool(o.args.get("nulls_first")), once)
+    for o, idx in reversed(list(zip(order.expressions if order else [], indexes, strict=True))):
+        value = _order_value(o.this, idx, ev, plan)
+        source = o.this if idx is None else projs[idx]
+        desc, nulls_first = bool(o.args.get("desc")), bool(o.args.get("nulls_first"))
+        rows = _sorted(rows, value, desc, nulls_first, source)
     out = [r[0] for r in rows]
     if sel.args.get("distinct"):
         unique: dict[tuple[str, ...], list[Any]] = {}
@@ -252,72 +268,64 @@ def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> Quer
     return QueryResult(columns, out)
 
 
-def _group_keys(group_by: exp.Group | None, projs: list[exp.Expression]) -> list[exp.Expression]:
-    by_alias = {_name(p): p.this for p in projs if isinstance(p, exp.Alias)}
-    return [_resolve(k, projs, by_alias) for k in (group_by.expressions if group_by else [])]
-
-
-_BACKEND_CALLS = {"pg_terminate_backend", "pg_cancel_backend"}
 Row = tuple[list[Any], Env, "list[Env] | None"]  # (values, env, group)
 
 
-def _order_value(
-    key: exp.Expression, columns: list[str], ev: Evaluator, plan: Plan, i: int
-) -> tuple[Callable[[Row], Any], bool]:
-    """How to read ORDER BY key ``i`` from a row, and whether reading it once will do.
+def _order_index(key: exp.Expression, columns: list[str]) -> int | None:
+    """The output column ORDER BY ``key`` names (a position or a name), else None.
 
-    A key that terminates or cancels backends is read at every comparison, as it was
-    before keys were read once per row.
+    Raises:
+        SqlError: for a position out of range or a constant that is no position.
     """
+    pos = position(key, "ORDER BY")
+    if pos is not None:
+        if not 1 <= pos <= len(columns):
+            raise SqlError(f"ORDER BY position {pos} is not in select list")
+        return pos - 1
+    if isinstance(key, exp.Column) and not key.table and key.name in columns:
+        return columns.index(key.name)
+    return None
 
-    def resolve() -> tuple[int | None, bool]:
-        if isinstance(key, exp.Literal) and not key.is_string:
-            idx = int(key.this) - 1
-        elif isinstance(key, exp.Column) and not key.table and key.name in columns:
-            idx = columns.index(key.name)
-        else:
-            calls = (
-                isinstance(n, exp.Anonymous) and n.name.lower() in _BACKEND_CALLS
-                for n in key.walk()
-            )
-            return None, not any(calls)
-        if not 0 <= idx < len(columns):
-            raise SqlError(f"ORDER BY position {idx + 1} is not in select list")
-        return idx, True
 
-    idx, once = plan.memo(f"order{i}", resolve)
+def _order_value(
+    key: exp.Expression, idx: int | None, ev: Evaluator, plan: Plan
+) -> Callable[[Row], Any]:
+    """How to read ORDER BY ``key`` from a row: output column ``idx``, or the expression."""
     if idx is None:
         fn = plan.fn(key)
-        return (lambda r: fn(ev, r[1], r[2])), once
-    return (lambda r: r[0][idx]), once
+        return lambda r: fn(ev, r[1], r[2])
+    return lambda r: r[0][idx]
 
 
 def _sorted(
-    rows: list[Row], value: Callable[[Row], Any], desc: bool, nulls_first: bool, once: bool
+    rows: list[Row],
+    value: Callable[[Row], Any],
+    desc: bool,
+    nulls_first: bool,
+    source: exp.Expression | None = None,
 ) -> list[Row]:
     """``rows`` stably sorted on one key, in the order :func:`_compare` defines.
 
-    Each row's key is read once (unless ``once`` is false), in the order a comparison
-    sort first reads them (the second row, the first, then the rest), so that the first
-    error a key raises is the same. NULLs go last (first with NULLS FIRST) whichever
-    way the rest is sorted.
+    Each row's key is read once (a key that terminates backends terminates each once),
+    in the order a comparison sort first reads them (the second row, the first, then
+    the rest), so that the first error a key raises is the same. NULLs go last (first
+    with NULLS FIRST) whichever way the rest is sorted.
+
+    Raises:
+        SqlError: when the keys are of types PostgreSQL would never sort together
+            (``source``, the key's expression, says which error PostgreSQL gives).
     """
-    if not once:
-
-        def by_value(a: Row, b: Row) -> int:
-            return _compare(value(a), value(b), desc, nulls_first)
-
-        return sorted(rows, key=functools.cmp_to_key(by_value))
     if len(rows) < 2:
         return rows
     values: list[Any] = [None] * len(rows)
     for i in (1, 0, *range(2, len(rows))):
         values[i] = value(rows[i])
+    _check_one_type(values, source)
     keyed = [(_sort_key(v), r) for v, r in zip(values, rows, strict=True) if v is not None]
     keys = [k for k, _ in keyed]
     numbers = all(isinstance(k, int | float) and k == k for k in keys)  # no NaN
     if not numbers and not all(isinstance(k, str) for k in keys):
-        # mixed types compare as text only when they must: keep the comparison function
+        # NaN and arrays: keep the comparison function
         def by_key(a: tuple[Any, Row], b: tuple[Any, Row]) -> int:
             return _compare(a[0], b[0], desc, nulls_first)
 
@@ -329,18 +337,76 @@ def _sorted(
     return nulls + ordered if nulls_first else ordered + nulls
 
 
-def _resolve(key: exp.Expression, projs: list[exp.Expression], by_alias: dict) -> exp.Expression:
-    if isinstance(key, exp.Literal) and not key.is_string:
-        p = projs[int(key.this) - 1]
-        return p.this if isinstance(p, exp.Alias) else p
-    if (
-        isinstance(key, exp.Column)
-        and not key.table
-        and key.name in by_alias
-        and key.name not in ACTIVITY_COLUMNS
-    ):
-        return by_alias[key.name]
-    return key
+def _check_one_type(values: list[Any], source: exp.Expression | None) -> None:
+    """Raises unless the non-NULL ``values`` share a type (integers and numerics do).
+
+    A column of PostgreSQL has one type; here CASE or coalesce can mix them, which
+    PostgreSQL rejects before it runs the query.
+    """
+    kinds: dict[str, Any] = {}
+    for v in values:
+        if v is not None:
+            kinds.setdefault(_kind(v), v)
+    if len(kinds) < 2:
+        return
+    a, b = list(kinds.values())[:2]
+    node = source.this if isinstance(source, exp.Alias) else source
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Case | exp.Coalesce):
+        branches = _branches(node)
+        for branch in branches:  # a quoted literal takes the type of the others
+            if isinstance(branch, exp.Literal) and branch.is_string and branch.this in (a, b):
+                other = b if a == branch.this else a
+                raise SqlError(f'invalid input syntax for type {pg_type(other)}: "{branch.this}"')
+        a, b = _branch_order(branches, a, b)
+        word = "CASE" if isinstance(node, exp.Case) else "COALESCE"
+        raise SqlError(f"{word} types {pg_type(a)} and {pg_type(b)} cannot be matched")
+    raise no_operator(a, ">", b)
+
+
+def _kind(value: Any) -> str:
+    """A value's type, integers and numerics as one."""
+    name = pg_type(value)
+    return "number" if name in {"integer", "numeric"} else name
+
+
+def _static_kind(e: exp.Expression) -> str | None:
+    """What :func:`_kind` says of ``e``'s values when the tree tells (a cast, a number)."""
+    if isinstance(e, exp.Cast):
+        name = cast_kind(e.to)
+        if name in {"text", "varchar", "char", "name"}:
+            return "text"
+        if name in {"int", "integer", "bigint", "smallint", "int4", "int8", "numeric"}:
+            return "number"
+        return None
+    if isinstance(e, exp.Literal) and not e.is_string:
+        return "number"
+    return None
+
+
+def _branches(node: exp.Case | exp.Coalesce) -> list[exp.Expression]:
+    """The results of a CASE (ELSE first, then the THENs, as PostgreSQL reads them) or
+    the arguments of coalesce."""
+    if isinstance(node, exp.Case):
+        out = [node.args.get("default"), *(i.args["true"] for i in node.args["ifs"])]
+    else:
+        out = [node.this, *node.expressions]
+    return [b for b in out if b is not None]
+
+
+def _branch_order(branches: list[exp.Expression], a: Any, b: Any) -> tuple[Any, Any]:
+    """``a`` and ``b`` in the order PostgreSQL names their types for CASE/coalesce.
+
+    The first branch whose type the tree tells puts its type first if it is the first
+    branch, else second (the branches before it gave the other type).
+    """
+    for n, branch in enumerate(branches):
+        kind = _static_kind(branch)
+        if kind in (_kind(a), _kind(b)):
+            mine, other = (a, b) if kind == _kind(a) else (b, a)
+            return (mine, other) if n == 0 else (other, mine)
+    return a, b
 
 
 def _compare(a: Any, b: Any, desc: bool, nulls_first: bool) -> int:
@@ -352,5 +418,5 @@ def _compare(a: Any, b: Any, desc: bool, nulls_first: bool) -> int:
     try:
         c = (ka > kb) - (ka < kb)
     except TypeError:
-        c = (str(ka) > str(kb)) - (str(ka) < str(kb))
+        raise no_operator(a, ">", b) from None  # never as text
     return -c if desc else c
