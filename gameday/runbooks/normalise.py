@@ -21,6 +21,8 @@ from gameday.runbooks.vocab import (
     K_SUBVERBS,
     K_VALUE,
     KIND_OF,
+    LISTING_VERBS,
+    NARROWING_FLAGS,
     OPTIONAL_FLAGS,
     P_SHORT,
     P_SHORT_VALUE,
@@ -190,13 +192,27 @@ def _value_matches(pattern: str, value: str) -> bool:
     return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
+def _lists_kinds(cmd: Normalised) -> bool:
+    """A ``kubectl get|top`` naming kinds only (``get pods``, not ``get pod/orders-1``)."""
+    words = cmd[1]
+    return (
+        cmd[0] == "kubectl"
+        and len(words) > 1
+        and words[0] in LISTING_VERBS
+        and all("/" not in w for w in words[1:])
+    )
+
+
 def normalised_matches(expected: Normalised, typed: Normalised, lenient: bool = False) -> bool:
     """True if ``typed`` does what the runbook's ``expected`` says (flags in any order).
 
     Output-shaping flags (``-o``, ``--tail`` ...) may differ. Connection flags (``-h``,
     ``-U``, ``--context`` ...) must agree only when both name them. Every other flag the
     runbook gives must be present with a matching value, and the typed command may add
-    none unless ``lenient``.
+    none unless ``lenient``. A ``kubectl get|top`` of a kind (no object named) may leave
+    out the runbook's selectors or use ``-A`` for its namespace: it lists the runbook's
+    objects and more (not for ``lenient`` red-herring patterns, which must not catch a
+    broad look around).
     """
     if expected[0] != typed[0] or len(expected[1]) != len(typed[1]):
         return False
@@ -207,6 +223,12 @@ def normalised_matches(expected: Normalised, typed: Normalised, lenient: bool = 
     for key in CONNECTION_FLAGS & (want.keys() ^ got.keys()):  # named on one side only
         want.pop(key, None)
         got.pop(key, None)
+    if not lenient and _lists_kinds(expected):
+        for key in NARROWING_FLAGS - got.keys():
+            want.pop(key, None)
+        if "all-namespaces" in got and "namespace" in want:
+            want.pop("namespace")
+            got.pop("all-namespaces")
     if want.keys() != got.keys() and not (lenient and want.keys() <= got.keys()):
         return False
     if not all(_value_matches(want[k], got[k]) for k in want):

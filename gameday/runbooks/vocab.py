@@ -71,6 +71,10 @@ OPTIONAL_FLAGS = {
     "no-psqlrc",
     "field-separator",
 }
+#: Flags that only narrow a ``kubectl get|top`` listing: without them it shows more, the
+#: runbook's objects among them.
+NARROWING_FLAGS = {"selector", "field-selector"}
+LISTING_VERBS = {"get", "top"}
 #: Connection flags a typed command may add when the runbook leaves them out.
 CONNECTION_FLAGS = {"host", "username", "dbname", "port", "context", "kubeconfig", "cluster"}
 KINDS = {

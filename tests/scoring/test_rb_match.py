@@ -84,6 +84,41 @@ def test_different_commands_do_not_match(expected, typed):
     assert not commands_match(expected, typed)
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "kubectl get pods -n shop",
+        "kubectl get pods -A",
+        "kubectl get pods --all-namespaces -l app=orders",
+        "kubectl get po -n shop -o wide",
+    ],
+)
+def test_a_wider_listing_does_the_step(typed):
+    """Listing a kind without the runbook's selector, or in every namespace, shows its pods."""
+    assert commands_match("kubectl get pods -n shop -l app=orders", typed)
+
+
+@pytest.mark.parametrize(
+    ("expected", "typed"),
+    [
+        ("kubectl get pods -n shop -l app=orders", "kubectl get pods -n prod"),
+        ("kubectl get pods -n shop -l app=orders", "kubectl get pods -n shop -l app=web"),
+        ("kubectl get pod/orders-1 -n shop", "kubectl get pods -n shop"),
+        ("kubectl logs -l app=orders -n shop", "kubectl logs -n shop"),
+        ("kubectl get deploy -n shop -l app=orders", "kubectl get pods -n shop"),
+    ],
+)
+def test_a_wider_listing_still_needs_the_kind_and_namespace(expected, typed):
+    """Only selectors and the namespace (for -A) may be widened, and only for get/top."""
+    assert not commands_match(expected, typed)
+
+
+def test_red_herring_patterns_do_not_catch_wider_listings():
+    """A herring pattern with a selector does not mark a broad look around as a herring."""
+    herring = "kubectl get pods -l app=payments"
+    assert not commands_match(herring, "kubectl get pods -n shop", lenient=True)
+
+
 def test_output_flags_and_pipes_are_optional():
     """Output shaping (-o, --tail) and filters after a pipe never block a match."""
     assert commands_match(

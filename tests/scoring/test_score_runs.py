@@ -141,5 +141,6 @@ def test_text_scorecard_for_the_terminal():
     text = format_scorecard(_card(synth.novice(), 2400, 2100))
     assert "  MISS Acknowledgement (MTTA)" in text
     assert "hint T+28m20s: Which resource are the failing requests waiting for? (-5)" in text
-    assert text.rstrip().endswith("Total 24.1 / 100 (pass at 70): FAIL")
+    # the novice's broad `kubectl get pods -n shop` counts for the runbook's pods step
+    assert text.rstrip().endswith("Total 28.3 / 100 (pass at 70): FAIL")
     assert "         - MTTA was 11m04s" in text
