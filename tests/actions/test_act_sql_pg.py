@@ -75,6 +75,48 @@ def test_where_keeps_only_true_rows(locked):
     assert count(locked, "state = 'idle' AND (wait_event = 'x' OR true)") == idle
 
 
+@pytest.mark.parametrize(
+    ("sql", "error"),
+    [
+        ("SELECT NULL AND 1", "argument of AND must be type boolean, not type integer"),
+        ("SELECT 1.5 OR true", "argument of OR must be type boolean, not type numeric"),
+        (
+            "SELECT NOT now()",
+            "argument of NOT must be type boolean, not type timestamp with time zone",
+        ),
+        (
+            "SELECT pid FROM pg_stat_activity WHERE now() - query_start",
+            "argument of WHERE must be type boolean, not type interval",
+        ),
+        (
+            "SELECT pg_blocking_pids(pid) AND true FROM pg_stat_activity",
+            "argument of AND must be type boolean, not type integer[]",
+        ),
+        (
+            "SELECT CASE WHEN 1 THEN 2 END",
+            "argument of CASE/WHEN must be type boolean, not type integer",
+        ),
+        ("SELECT 'x' AND true", 'invalid input syntax for type boolean: "x"'),
+        (
+            "SELECT pid FROM pg_stat_activity WHERE 'x'",
+            'invalid input syntax for type boolean: "x"',
+        ),
+    ],
+)
+def test_conditions_must_be_boolean(locked, sql, error):
+    """A condition that is no boolean is an error (was: Python's truthiness)."""
+    assert answer(locked, sql) == f"ERROR:  {error}"
+
+
+def test_text_conditions_read_as_boolean_literals(locked):
+    """'yes', 'off', 'T' are boolean literals; an AND column is named ?column?."""
+    sql = "SELECT 'yes' AND true, NOT 'off', 'T' OR false"
+    assert answer(locked, sql) == [[True, True, True]]
+    r = execute(locked, PSQL.format("SELECT true AND NULL"))
+    assert r.output.splitlines()[0].strip() == "?column?"
+    assert count(locked, "NULL") == 0
+
+
 # -- 2. ANY / ALL --------------------------------------------------------------------------
 
 

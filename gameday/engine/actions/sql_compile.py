@@ -106,7 +106,7 @@ def _logic(e: exp.Expression) -> Fn | None:
         a, b = compile_expr(e.this), compile_expr(e.expression)
 
         def both(ev: Evaluator, env: Env, group: list[Env] | None) -> bool | None:
-            first = truth(a(ev, env, group))
+            first = truth(a(ev, env, group), "AND")
             return False if first is False else and_rest(first, b(ev, env, group))
 
         return both
@@ -114,7 +114,7 @@ def _logic(e: exp.Expression) -> Fn | None:
         a, b = compile_expr(e.this), compile_expr(e.expression)
 
         def either(ev: Evaluator, env: Env, group: list[Env] | None) -> bool | None:
-            first = truth(a(ev, env, group))
+            first = truth(a(ev, env, group), "OR")
             return True if first is True else or_rest(first, b(ev, env, group))
 
         return either
@@ -122,7 +122,7 @@ def _logic(e: exp.Expression) -> Fn | None:
         inner = compile_expr(e.this)
 
         def negate(ev: Evaluator, env: Env, group: list[Env] | None) -> Any:
-            value = inner(ev, env, group)
+            value = truth(inner(ev, env, group), "NOT")
             return None if value is None else not value
 
         return negate

@@ -152,14 +152,43 @@ def compare(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
     return op(a, b)
 
 
-def truth(value: Any) -> bool | None:
-    """A condition's truth value: NULL stays unknown (None)."""
-    return None if value is None else bool(value)
+_TRUE_WORDS = ("true", "yes")
+_FALSE_WORDS = ("false", "no")
+
+
+def truth(value: Any, clause: str) -> bool | None:
+    """A condition's truth value: NULL stays unknown (None).
+
+    Args:
+        value: what the condition evaluated to.
+        clause: where it stands (``AND``, ``WHERE``, ``CASE/WHEN``...), for the error.
+
+    Raises:
+        SqlError: for a value that is no boolean, as PostgreSQL says; text is read as
+            a boolean literal (``'yes'``, ``'f'``).
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise SqlError(f"argument of {clause} must be type boolean, not type {pg_type(value)}")
+    word = value.strip().lower()
+    if word and (any(w.startswith(word) for w in _TRUE_WORDS) or word in ("on", "1")):
+        return True
+    if word and (any(w.startswith(word) for w in _FALSE_WORDS) or word in ("of", "off", "0")):
+        return False
+    raise SqlError(f'invalid input syntax for type boolean: "{value}"')
+
+
+def holds(value: Any, clause: str) -> bool:
+    """Whether a WHERE or HAVING condition keeps its row (only when it is true)."""
+    if value is True:
+        return True
+    return value is not False and value is not None and truth(value, clause) is True
 
 
 def and_rest(first: bool | None, second: Any) -> bool | None:
     """``first AND second`` once ``first`` (its truth value) is known not to be false."""
-    b = truth(second)
+    b = truth(second, "AND")
     if b is False:
         return False
     return None if first is None or b is None else True
@@ -167,7 +196,7 @@ def and_rest(first: bool | None, second: Any) -> bool | None:
 
 def or_rest(first: bool | None, second: Any) -> bool | None:
     """``first OR second`` once ``first`` (its truth value) is known not to be true."""
-    b = truth(second)
+    b = truth(second, "OR")
     if b is True:
         return True
     return None if first is None or b is None else False
@@ -287,13 +316,13 @@ class Evaluator:
             unit = e.args.get("unit")
             return parse_interval(f"{ev(e.this)} {unit.name if unit else ''}".strip())
         if isinstance(e, exp.And):
-            first = truth(ev(e.this))
+            first = truth(ev(e.this), "AND")
             return False if first is False else and_rest(first, ev(e.expression))
         if isinstance(e, exp.Or):
-            first = truth(ev(e.this))
+            first = truth(ev(e.this), "OR")
             return True if first is True else or_rest(first, ev(e.expression))
         if isinstance(e, exp.Not):
-            inner = ev(e.this)
+            inner = truth(ev(e.this), "NOT")
             return None if inner is None else not inner
         if type(e) in _CMP:
             quant = quantifier(e.expression)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from gameday.engine.actions.output import Interval, pg_text
-from gameday.engine.actions.sql_eval import SqlError, array_value, parse_interval
+from gameday.engine.actions.sql_eval import SqlError, array_value, parse_interval, truth
 
 if TYPE_CHECKING:
     from gameday.engine.actions.sql_eval import Env, Evaluator
@@ -139,7 +139,7 @@ def call_function(ev: Evaluator, e: exp.Expression, env: Env, group: list[Env] |
         return None
     if isinstance(e, exp.Case):
         for branch in e.args.get("ifs", []):
-            if val(branch.this):
+            if truth(val(branch.this), "CASE/WHEN"):
                 return val(branch.args["true"])
         default = e.args.get("default")
         return val(default) if default is not None else None

@@ -23,7 +23,14 @@ from sqlglot.errors import ParseError, SqlglotError
 from gameday.engine.actions.output import Interval, pg_text
 from gameday.engine.actions.sql_checks import check_grouping, group_keys, position
 from gameday.engine.actions.sql_compile import Fn, compile_expr
-from gameday.engine.actions.sql_eval import Env, Evaluator, SqlError, no_operator, pg_type
+from gameday.engine.actions.sql_eval import (
+    Env,
+    Evaluator,
+    SqlError,
+    holds,
+    no_operator,
+    pg_type,
+)
 from gameday.engine.actions.sql_funcs import cast_kind, setting
 from gameday.engine.actions.sql_sources import SUPPORTED, TABLES, source_rows, tables_of
 
@@ -168,6 +175,8 @@ def _name(e: exp.Expression) -> str:
     }
     if type(e) in names:
         return names[type(e)]
+    if isinstance(e, exp.Connector):  # AND, OR: operators, not functions
+        return "?column?"
     if isinstance(e, exp.Anonymous):
         return e.name.lower()
     if isinstance(e, exp.Func):
@@ -231,7 +240,7 @@ def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> Quer
     where = sel.args.get("where")
     if where is not None:
         test = plan.fn(where.this)
-        envs = [e for e in envs if test(ev, e, None) is True]
+        envs = [e for e in envs if holds(test(ev, e, None), "WHERE")]
     items: list[tuple[Env, list[Env] | None]]
     if grouped:
         keys = [plan.fn(k) for k in group_exprs]
@@ -244,7 +253,7 @@ def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> Quer
         having = sel.args.get("having")
         if having is not None:
             test = plan.fn(having.this)
-            items = [(e, g) for e, g in items if test(ev, e, g) is True]
+            items = [(e, g) for e, g in items if holds(test(ev, e, g), "HAVING")]
     else:
         items = [(env, None) for env in envs]
     fns = [plan.fn(p) for p in projs]
