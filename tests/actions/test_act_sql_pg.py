@@ -152,6 +152,14 @@ def test_any_all_over_rows(locked):
     assert count(locked, "pid <> ALL(pg_blocking_pids(pid))") == every
 
 
+def test_in_with_null(locked):
+    """x IN (list) is NULL when no element matches and one is NULL; NOT IN too."""
+    sql = "SELECT 1 IN (2, NULL) a, 1 NOT IN (2, NULL) b, NULL IN (1) c, 1 IN (1, NULL) d"
+    assert answer(locked, sql) == [[None, None, None, True]]
+    assert count(locked, "pid NOT IN (1, NULL)") == 0
+    assert count(locked, "pid NOT IN (1, 2)") == count(locked, "true")
+
+
 def test_any_needs_an_array(locked):
     """A scalar on the right of ANY is PostgreSQL's error; a subquery is not simulated."""
     assert answer(locked, "SELECT 1 = ANY(1)") == (

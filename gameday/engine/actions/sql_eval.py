@@ -341,8 +341,8 @@ class Evaluator:
         if isinstance(e, exp.In):
             if e.args.get("query"):
                 raise SqlError("subqueries are not simulated; query pg_stat_activity directly")
-            value = ev(e.this)
-            return any(_coerce(value, ev(x))[0] == _coerce(value, ev(x))[1] for x in e.expressions)
+            value = ev(e.this)  # x IN (a, b) is x = ANY (ARRAY[a, b]): NULL when unsure
+            return quantified(_CMP[exp.EQ], value, [ev(x) for x in e.expressions], False)
         if isinstance(e, exp.Between):
             v, lo, hi = ev(e.this), ev(e.args["low"]), ev(e.args["high"])
             if None in (v, lo, hi):
