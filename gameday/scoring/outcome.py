@@ -24,6 +24,10 @@ def _done(step: Step, actions: list[Event]) -> Event | None:
     )
 
 
+def _earlier(a: Event, b: Event) -> bool:
+    return (a.t, a.seq) < (b.t, b.seq)
+
+
 def _label(rb: Runbook, sec: Section, step: Step) -> str:
     return f"{sec.name} step {step.number} of {rb.slug} (`{step.commands[0]}`)"
 
@@ -32,8 +36,8 @@ def diagnosis(c: Context) -> Grade:
     """Runbook quick-assessment and diagnosis steps done before the first mitigation."""
     s = c.stream
     first_fix = s.first_mitigating_action()
-    cutoff = first_fix.t if first_fix else s.end + 1
-    before = [a for a in s.actions() if a.t < cutoff]
+    # by order, not time: a paused tabletop runs its whole diagnosis in the same second
+    before = [a for a in s.actions() if first_fix is None or _earlier(a, first_fix)]
     steps = [
         (rb, sec, st)
         for rb in c.runbooks

@@ -209,6 +209,17 @@ def test_diagnosis_counts_only_steps_before_the_fix():
     assert adherence.measured == pytest.approx(3 / 6)
 
 
+def test_diagnosis_in_the_same_paused_second_counts_by_order():
+    """On a paused clock every command shares one sim second: what came first counts."""
+    run = Run().start().paged()
+    run.act(700, "kubectl get pods -n shop -l app=orders")
+    _fixed(run, 700)
+    run.act(700, "kubectl logs deploy/orders -n shop")
+    diag = _grade(run, "diagnosis", fixed=700)
+    assert diag.points == pytest.approx(0.25 * diag.max_points)
+    assert diag.evidence[0].startswith("Quick assessment step 2 of orders-pool (`kubectl logs")
+
+
 def test_failed_actions_do_not_count_as_steps():
     """A command that failed did not do the step."""
     run = Run().start().paged()
