@@ -79,7 +79,7 @@ class IncidentPanel(Widget):
         """A two-column grid of facts."""
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(style="dim", no_wrap=True)
-        grid.add_column()
+        grid.add_column(ratio=1)  # takes the spare width: the labels' column never moves
         sev = incident.severity
         grid.add_row(
             "severity",
