@@ -7,7 +7,6 @@ from rich.console import Console
 from gameday.engine.incident import IncidentState
 from gameday.tui.widgets.incident import IncidentPanel
 
-
 LABELS = ("severity", "ic", "ops", "comms", "scribe", "status page", "next update")
 
 
