@@ -39,8 +39,10 @@ tests:
 
 @pytest.mark.parametrize(
     ("exp", "status"),
-    [("[{exp_labels: {severity: page, job: api}, exp_annotations: {summary: api down}}]", 0),
-     ("[]", 1)],
+    [
+        ("[{exp_labels: {severity: page, job: api}, exp_annotations: {summary: api down}}]", 0),
+        ("[]", 1),
+    ],
 )
 def test_verdict_and_exit_status(tmp_path: Path, exp: str, status: int) -> None:
     test = _suite(tmp_path, exp)
