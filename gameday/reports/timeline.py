@@ -50,15 +50,34 @@ def _action(e: Event) -> str:
     return text
 
 
+def _page(e: Event) -> str:
+    """``Page INC-1`` (or ``Page`` for an event without an incident id)."""
+    return f"Page {e.data.get('incident_id', '')}".rstrip()
+
+
 def _escalated(e: Event) -> str:
     d = e.data
     if d.get("exhausted"):
-        return f"Escalation policy exhausted at level {d.get('from_level', '?')}; nobody acked"
+        return (
+            f"{_page(e)}: escalation policy exhausted at level {d.get('from_level', '?')}; "
+            "nobody acked"
+        )
     to = d.get("person") or (f"level {d['to_level']}" if d.get("to_level") else None)
     if to is None and d.get("level") is not None:
         to = f"level {d['level']}"
     why = f" ({d['reason']})" if d.get("reason") else ""
-    return f"Page escalated to {to or 'the next level'}{why}"
+    return f"{_page(e)} escalated to {to or 'the next level'}{why}"
+
+
+def _notified(e: Event) -> str:
+    """Who was paged, for which incident; the first level also says what for."""
+    d = e.data
+    level = d.get("level", 1)
+    line = f"Paged {d.get('name') or d.get('person')}"
+    if d.get("incident_id"):
+        line += f" for {d['incident_id']}"
+    line += f" (level {level})"
+    return f"{line}: {d['summary']}" if level == 1 and d.get("summary") else line
 
 
 _ROLES = {
@@ -85,12 +104,7 @@ _TEXT: dict[str, tuple[str, Callable[[Event], str | None]]] = {
     "alert.firing": ("alert", _alert),
     "alert.resolved": ("alert", _alert),
     "notification": ("alert", _notification),
-    "page.notified": (
-        "page",
-        lambda e: (
-            f"Paged {e.data.get('name') or e.data.get('person')} (level {e.data.get('level', 1)})"
-        ),
-    ),
+    "page.notified": ("page", _notified),
     "page.escalated": ("page", lambda e: _escalated(e)),
     "page.acknowledged": (
         "page",
@@ -99,7 +113,7 @@ _TEXT: dict[str, tuple[str, Callable[[Event], str | None]]] = {
             f"{e.data.get('incident_id', '')}".rstrip()
         ),
     ),
-    "page.resolved": ("page", lambda e: f"Page {e.data.get('incident_id', '')} resolved"),
+    "page.resolved": ("page", lambda e: f"{_page(e)} resolved"),
     "action": ("action", _action),
     "incident.severity": ("incident", lambda e: f"Severity declared: {e.data.get('severity')}"),
     "incident.role": (

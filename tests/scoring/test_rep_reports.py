@@ -172,6 +172,7 @@ def test_postmortem_sections_and_numbers():
     assert "- Failed requests: 76,916 of 289,800 (26.54%)" in md
     assert "- Error budget consumed: 24.7% of the 30-day budget" in md
     assert "| 22:55:00 | T+5m | Fault lock-holder began on orders" in md
+    assert "| 22:57:16 | T+7m16s | Paged Alice for P1 (level 1) |" in md
     assert (
         "| Remove a contributing factor: the archiver has no lock_timeout. | orders team "
         "| P1 | 2026-03-17 |" in md
@@ -206,3 +207,53 @@ def test_cli_bad_result_is_exit_2(tmp_path):
     assert proc.returncode == 2
     assert f"{bad}: schema: expected 'gameday.result/1'" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_timeline_page_lines_name_their_incident():
+    """Two incidents paging one person read apart: each page line names its incident."""
+    from gameday.engine.events import Event
+    from gameday.reports.timeline import key_events
+
+    events = [
+        Event(
+            480,
+            "page.notified",
+            {
+                "incident_id": "INC-1",
+                "name": "Jonas",
+                "level": 1,
+                "summary": "OrdersDBPoolExhausted: pool 100% in use",
+            },
+        ),
+        Event(540, "page.notified", {"incident_id": "INC-2", "name": "Jonas", "level": 1}),
+        Event(
+            780,
+            "page.escalated",
+            {
+                "incident_id": "INC-1",
+                "from_level": 1,
+                "to_level": 2,
+                "reason": "timeout",
+                "exhausted": False,
+            },
+        ),
+        Event(
+            780,
+            "page.notified",
+            {
+                "incident_id": "INC-1",
+                "name": "Mei",
+                "level": 2,
+                "summary": "OrdersDBPoolExhausted: pool 100% in use",
+            },
+        ),
+        Event(900, "page.escalated", {"incident_id": "INC-2", "from_level": 2, "exhausted": True}),
+    ]
+    start = datetime(2026, 3, 10, 22, 50, tzinfo=UTC)
+    assert [e["text"] for e in key_events(events, start)] == [
+        "Paged Jonas for INC-1 (level 1): OrdersDBPoolExhausted: pool 100% in use",
+        "Paged Jonas for INC-2 (level 1)",
+        "Page INC-1 escalated to level 2 (timeout)",
+        "Paged Mei for INC-1 (level 2)",
+        "Page INC-2: escalation policy exhausted at level 2; nobody acked",
+    ]
