@@ -1,8 +1,9 @@
 """Replay and resume: rebuild a session from its journal.
 
 A journal's ``session.start`` names the scenario and seed; its ``action``, ``inject`` and
-``hint`` events are what people did. Replaying them at their sim times on a fresh session
-with the same seed reproduces every other event, byte for byte.
+``hint`` events are what people did, its ``clock`` marks how far a front end let time
+run. Replaying them at their sim times on a fresh session with the same seed reproduces
+every other event, byte for byte.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from gameday.engine.session import Session
 from gameday.errors import InputError, Problem
 from gameday.runtime import prepare
 
-HUMAN_KINDS = ("action", "inject", "hint")
+INPUT_KINDS = ("action", "inject", "hint", "clock")
 
 
 @dataclass
 class Recorded:
-    """What a journal says: where it came from and what people did."""
+    """What a journal says: where it came from, what people did, how far the clock ran."""
 
     source: str
     seed: int
@@ -30,7 +31,7 @@ class Recorded:
 
     @property
     def inputs(self) -> list[Event]:
-        return [e for e in self.events if e.kind in HUMAN_KINDS]
+        return [e for e in self.events if e.kind in INPUT_KINDS]
 
     @property
     def last_time(self) -> float:
@@ -67,7 +68,7 @@ def rebuild(
 
 
 def apply_input(session: Session, event: Event) -> None:
-    """Re-do one recorded human input on ``session``."""
+    """Re-do one recorded input on ``session``."""
     d = event.data
     if event.kind == "action":
         session.perform(
@@ -77,3 +78,5 @@ def apply_input(session: Session, event: Event) -> None:
         session.inject(str(d["id"]))
     elif event.kind == "hint":
         session.take_hint()
+    elif event.kind == "clock":
+        session.mark_clock()

@@ -240,6 +240,18 @@ class Session:
             )
         return data
 
+    def mark_clock(self) -> None:
+        """Journal that the clock reached ``now`` (a ``clock`` event), unless the last
+        event is already at ``now``.
+
+        A front end that lets time run calls this now and then: after a crash, resuming
+        from the journal then restores the clock to the last mark, not to the last thing
+        that happened. Replays re-make the marks, so they stay byte-identical.
+        """
+        if self.events and self.events[-1].t >= self.now:
+            return
+        self._emit("clock", {})
+
     def take_hint(self) -> dict[str, Any] | None:
         """The next rung of the hint ladder (it costs points), or None when none are left."""
         used = sum(1 for e in self.events if e.kind == "hint")

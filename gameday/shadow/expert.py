@@ -92,7 +92,7 @@ class ExpertPath:
             for e in recorded.inputs
             if e.kind == "action"
         ]
-        inputs = [e for e in recorded.inputs if e.kind != "action"]
+        inputs = [e for e in recorded.inputs if e.kind in ("inject", "hint")]  # no clock marks
         return cls(
             steps, "absolute", inputs, f"journal:{Path(path).name}", recorded.source, recorded.seed
         )

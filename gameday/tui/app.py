@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 Loader = Callable[[], "tuple[Prepared, Session]"]
 
 TICK = 0.1  # real seconds between clock steps: ten redraws a second at most
+MARK_EVERY = 1.0  # real seconds between clock marks in the journal (what a crash can lose)
 
 
 class GamedayApp(App[int]):
@@ -165,12 +166,15 @@ class GamedayApp(App[int]):
     def run_clock(self) -> None:
         """Advance the sim by speed x real time in small steps; post a tick when it moved."""
         worker = get_current_worker()
-        last = time.monotonic()
+        last = marked = time.monotonic()
         while not worker.is_cancelled:
             time.sleep(TICK)
             now = time.monotonic()
             moved = self.driver.tick(now - last)
             last = now
+            if moved and now - marked >= MARK_EVERY:
+                self.driver.mark_clock()
+                marked = now
             with self.driver.locked() as session:
                 sim_now, finished = session.now, session.finished
             if moved:
@@ -230,8 +234,10 @@ class GamedayApp(App[int]):
         self.main.catch_up()
 
     def action_pause(self) -> None:
-        """Pause or resume the sim clock."""
+        """Pause or resume the sim clock (a pause is marked in the journal)."""
         self.driver.paused = not self.driver.paused
+        if self.driver.paused:
+            self.driver.mark_clock()
         self.main.catch_up()
 
     def action_speed(self, speed: float) -> None:

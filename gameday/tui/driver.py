@@ -72,6 +72,11 @@ class SimDriver:
                 session.advance_to(min(target, session.now + MAX_STEP))
             time.sleep(0)  # let a waiting UI thread take the lock between steps
 
+    def mark_clock(self) -> None:
+        """Journal where the clock is, so a resume after a crash starts from here."""
+        with self.lock:
+            self.session.mark_clock()
+
     def request_jump(self) -> None:
         """Ask the clock worker to run to the next alert, page, notification or fault."""
         self._jump.set()

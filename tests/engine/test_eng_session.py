@@ -86,3 +86,29 @@ def test_replaced_pods_series_end_with_a_staleness_marker(deploy_scenario: Scena
     ]
     assert len(old_pods) == 3  # the three pods of v1.14.2 were replaced by the deploy
     assert all(not is_stale(float(v)) for s in old_pods for v in s.v[:-1])
+
+
+def test_clock_marks_are_journaled_once_per_time_and_replayed(tmp_path: Path) -> None:
+    """A mark records the clock's time (never twice at one time); a crash after it
+    resumes there, and the rebuilt session writes the same bytes."""
+    from gameday.replay import read_recorded, rebuild
+    from gameday.runtime import prepare
+
+    journal = tmp_path / "journal.jsonl"
+    session = prepare("db-pool-exhaustion").session(seed=1, journal=journal)
+    session.advance_to(200.5)
+    session.mark_clock()
+    session.mark_clock()
+    session.perform("kubectl get pods -n shop", actor="you", role="ops")
+    session.mark_clock()  # the action is already at this time
+    session.advance_to(333.25)
+    session.mark_clock()
+    session._journal._fh.close()  # type: ignore[union-attr]  # a crash: no session.end
+    lines = journal.read_text().splitlines()
+    marks = [e for e in read_journal(journal) if e.kind == "clock"]
+    assert [m.t for m in marks] == [200.5, 333.25]
+
+    rebuilt = rebuild(read_recorded(journal), journal=tmp_path / "again.jsonl")
+    rebuilt.close("interrupted")
+    assert rebuilt.now == 333.25
+    assert [e.to_json() for e in rebuilt.events][:-1] == lines

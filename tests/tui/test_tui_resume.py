@@ -119,3 +119,31 @@ def test_tui_resume_refuses_a_finished_session(tmp_path: Path) -> None:
         resume_cmd, [str(tmp_path / "missing.jsonl")], standalone_mode=False
     )
     assert isinstance(result.exception, InputError)
+
+
+def test_tui_running_clock_is_marked_so_a_crash_resumes_near_it(
+    app_factory: AppFactory, tmp_path: Path
+) -> None:
+    """While time runs the journal gets a clock mark about once a real second: what a
+    kill -9 leaves resumes within a second's worth of sim time of where the clock was."""
+    from gameday.replay import read_recorded, rebuild
+    from gameday.tui.app import MARK_EVERY
+
+    app = app_factory(speed=60.0)
+    crashed = tmp_path / "crashed.jsonl"
+
+    async def play(app: GamedayApp) -> float:
+        async with app.run_test(size=SIZE):
+            await asyncio.sleep(2.5)
+            with app.driver.locked() as session:  # the moment of the crash
+                assert session.journal_path is not None
+                crashed.write_text(session.journal_path.read_text())
+                return session.now
+
+    clock = asyncio.run(play(app))
+    last = Event.from_json(crashed.read_text().splitlines()[-1])
+    assert last.kind == "clock"
+    assert 0 <= clock - last.t <= 60.0 * MARK_EVERY + 15.0  # one mark's gap, one step
+    resumed = rebuild(read_recorded(crashed), journal=tmp_path / "resumed.jsonl")
+    resumed.close("interrupted")
+    assert resumed.now == last.t
