@@ -99,6 +99,7 @@ class Session:
         self.events: list[Event] = []
         self.history: dict[str, list[Sample]] = {name: [] for name in self.world.services}
         self._subscribers: list[Subscriber] = []
+        self._held: list[tuple[str, dict[str, Any]]] | None = None  # see perform
         self._journal = Journal(journal) if journal is not None else None
         self.journal_path = Path(journal) if journal is not None else None
         self._last_error_band: dict[str, int] = {}
@@ -263,15 +264,25 @@ class Session:
         return data
 
     def perform(self, command: str, actor: str = "you", role: str = "ops") -> ActionOutcome:
-        """Run a responder's command now; the action and its output join the stream."""
+        """Run a responder's command now; the action and its output join the stream.
+
+        What the command causes (a fault ending, a page acknowledged, a status update)
+        is published right after the action, so the stream reads cause, then effect.
+        """
         from gameday.engine.actions import execute
 
-        result = execute(self, command, actor=actor, role=role)
-        outcome = ActionOutcome(result.ok, result.output, result.kind, result.effect)
-        for hook in self._action_hooks:
-            extra = hook(command, outcome)
-            if extra:
-                outcome.output = f"{outcome.output}\n{extra}" if outcome.output else extra
+        self._held = []
+        try:
+            result = execute(self, command, actor=actor, role=role)
+            outcome = ActionOutcome(result.ok, result.output, result.kind, result.effect)
+            for hook in self._action_hooks:
+                extra = hook(command, outcome)
+                if extra:
+                    outcome.output = f"{outcome.output}\n{extra}" if outcome.output else extra
+        except BaseException:
+            self._release()
+            raise
+        held, self._held = self._held, None
         self._emit(
             "action",
             {
@@ -284,7 +295,15 @@ class Session:
                 "output": outcome.output,
             },
         )
+        for kind, data in held:
+            self._emit(kind, data)
         return outcome
+
+    def _release(self) -> None:
+        """Publish what a refused command caused before it failed (nothing is lost)."""
+        held, self._held = self._held or [], None
+        for kind, data in held:
+            self._emit(kind, data)
 
     def close(self, reason: str = "completed") -> None:
         """End the session: write ``session.end`` and close the journal."""
@@ -440,6 +459,9 @@ class Session:
             self.end_fault(spec.id, "expired")
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
+        if self._held is not None:  # inside perform: published after the action
+            self._held.append((kind, data))
+            return
         event = Event(self.now, kind, data, seq=len(self.events))
         self.events.append(event)
         if self._journal is not None:

@@ -19,7 +19,7 @@ def test_session_perform_terminates_blocker():
     )
     assert out.effect == "mitigated:lock-holder"
     kinds = [e.kind for e in session.events[-3:]]
-    assert kinds == ["action", "fault.end", "action"]
+    assert kinds == ["action", "action", "fault.end"], "the cause, then what it caused"
     assert session.incident.mitigated_at == session.now
 
 

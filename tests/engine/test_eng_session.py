@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gameday.engine.journal import read_journal
 from gameday.engine.session import Session
 from gameday.scenario.model import Scenario
@@ -112,3 +114,26 @@ def test_clock_marks_are_journaled_once_per_time_and_replayed(tmp_path: Path) ->
     rebuilt.close("interrupted")
     assert rebuilt.now == 333.25
     assert [e.to_json() for e in rebuilt.events][:-1] == lines
+
+
+def test_what_an_action_causes_follows_it_even_when_it_fails(tmp_path: Path) -> None:
+    """An action's effects are published right after it; a command refused half-way
+    still publishes what it already caused."""
+    from gameday.errors import GamedayError
+    from gameday.runtime import prepare
+
+    session = prepare("db-pool-exhaustion").session(seed=1)
+    session.advance_to(600)
+    session.perform("sev SEV1", actor="you", role="ops")
+    assert [e.kind for e in session.events[-2:]] == ["action", "incident.severity"]
+    assert [e.seq for e in session.events] == list(range(len(session.events)))
+
+    def refuse(command: str, outcome: object) -> str:
+        session.emit("note.partial", {"by": command})
+        raise GamedayError("refused")
+
+    session.add_action_hook(refuse)
+    before = len(session.events)
+    with pytest.raises(GamedayError):
+        session.perform("sev SEV2", actor="you", role="ops")
+    assert [e.kind for e in session.events[before:]] == ["incident.severity", "note.partial"]
