@@ -84,6 +84,7 @@ def sweep_cmd(
     from gameday.sweep import SweepSpec, run_sweep, summarise
     from gameday.sweep.report import dumps, render_html, sweep_document
     from gameday.sweep.stats import FIGURES, paired_difference
+    from gameday.sweep.text import summary_lines
     from gameday.sweep.vary import parse_vary
 
     vary = parse_vary(vary_text)
@@ -132,19 +133,8 @@ def sweep_cmd(
         f"{runs} drills of {scenario} ({responder}; varying {', '.join(vary)}) "
         f"on {backend} in {elapsed:.1f} s"
     )
-    for key in FIGURES:
-        d = summary[key]
-        click.echo(f"  {key:9} median {d['median']}  p90 {d['p90']}  p99 {d['p99']}  (n={d['n']})")
-    click.echo(
-        f"  P(ack target missed) {summary['p_ack_breach']}  "
-        f"P(mitigation target missed) {summary['p_mitigate_breach']}  P(pass) {summary['p_pass']}"
-    )
-    if comparison:
-        for key, diff in comparison["difference_b_minus_a"].items():
-            click.echo(
-                f"  B-A {key:9} {diff['mean']} "
-                f"(95% CI {diff['ci_low']} .. {diff['ci_high']}, n={diff['n']})"
-            )
+    for line in summary_lines(summary, comparison):
+        click.echo(line)
     click.echo(f"reports: {stem}.json, {stem}.html")
     return ExitStatus.OK
 

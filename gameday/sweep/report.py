@@ -46,6 +46,8 @@ def render_html(document: dict[str, Any]) -> str:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from gameday.sweep.text import SCORE_TAIL, figure, percent
+
     runs = document["runs"]
     fig = make_subplots(
         rows=len(FIGURES), cols=1, subplot_titles=[f"{TITLES[k]} ({UNITS[k]})" for k in FIGURES]
@@ -57,14 +59,15 @@ def render_html(document: dict[str, Any]) -> str:
     chart = fig.to_html(full_html=False, include_plotlyjs=True, div_id="sweep-histograms")
     summary = document["summary"]
     rows = "".join(
-        f"<tr><td>{html.escape(TITLES[k])}</td><td>{summary[k]['median']}</td>"
-        f"<td>{summary[k]['p90']}</td><td>{summary[k]['p99']}</td><td>{summary[k]['n']}</td></tr>"
+        f"<tr><td>{html.escape(TITLES[k])}</td>"
+        + "".join(f"<td>{figure(k, summary[k][q])}</td>" for q in ("median", "p90", "p99"))
+        + f"<td>{summary[k]['n']}</td></tr>"
         for k in FIGURES
     )
     probs = (
-        f"<p>Runs: {summary['runs']}. P(ack target missed) = {summary['p_ack_breach']}; "
-        f"P(mitigation target missed) = {summary['p_mitigate_breach']}; "
-        f"P(pass) = {summary['p_pass']}.</p>"
+        f"<p>Runs: {summary['runs']}. Ack target missed in {percent(summary['p_ack_breach'])} "
+        f"of drills, mitigation target in {percent(summary['p_mitigate_breach'])}; "
+        f"{percent(summary['p_pass'])} passed. {SCORE_TAIL}.</p>"
     )
     title = html.escape(f"Sweep of {document['scenario']} ({document['responder']})")
     return (

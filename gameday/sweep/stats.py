@@ -10,6 +10,7 @@ import numpy as np
 from gameday.sweep.runner import DrillFigures
 
 FIGURES = ("mttd", "mtta", "mitigate", "score", "pages")
+LOW_IS_WORSE = ("score",)  # their p90 and p99 come from the bottom of the distribution
 
 
 def _values(results: Sequence[DrillFigures], key: str) -> np.ndarray:
@@ -17,15 +18,20 @@ def _values(results: Sequence[DrillFigures], key: str) -> np.ndarray:
     return np.array([float(v) for v in vals if v is not None], dtype=float)
 
 
-def distribution(values: np.ndarray) -> dict[str, float | None]:
+def distribution(values: np.ndarray, low_is_worse: bool = False) -> dict[str, Any]:
+    """Median, p90, p99 and mean; p90 is the figure 90% of drills did no worse than, so
+    for a score (``low_is_worse``) it is the 10th percentile."""
+    tail = "low" if low_is_worse else "high"
     if values.size == 0:
-        return {"n": 0, "median": None, "p90": None, "p99": None, "mean": None}
+        return {"n": 0, "median": None, "p90": None, "p99": None, "mean": None, "tail": tail}
+    p90, p99 = (10, 1) if low_is_worse else (90, 99)
     return {
         "n": int(values.size),
         "median": round(float(np.percentile(values, 50)), 3),
-        "p90": round(float(np.percentile(values, 90)), 3),
-        "p99": round(float(np.percentile(values, 99)), 3),
+        "p90": round(float(np.percentile(values, p90)), 3),
+        "p99": round(float(np.percentile(values, p99)), 3),
         "mean": round(float(values.mean()), 3),
+        "tail": tail,
     }
 
 
@@ -34,7 +40,7 @@ def summarise(results: Sequence[DrillFigures]) -> dict[str, Any]:
     n = len(results)
     out: dict[str, Any] = {"runs": n}
     for key in FIGURES:
-        out[key] = distribution(_values(results, key))
+        out[key] = distribution(_values(results, key), key in LOW_IS_WORSE)
     out["never_acknowledged"] = sum(1 for r in results if r.mtta is None)
     out["never_mitigated"] = sum(1 for r in results if r.mitigate is None)
     out["p_ack_breach"] = round(sum(r.ack_breached for r in results) / n, 4) if n else None

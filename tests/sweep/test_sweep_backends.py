@@ -31,6 +31,15 @@ def test_distribution_matches_numpy_percentiles() -> None:
     assert (d["median"], d["p90"], d["p99"]) == (30.0, 76.0, 97.6)
 
 
+def test_score_tail_is_the_low_one() -> None:
+    """A score's p90 is what 90% of drills scored at least: numpy's 10th percentile."""
+    values = np.array([10.0, 20.0, 30.0, 40.0, 100.0])
+    d = distribution(values, low_is_worse=True)
+    assert (d["median"], d["p90"], d["p99"], d["tail"]) == (30.0, 14.0, 10.4, "low")
+    runs = [fig(i, 60.0, score=float(s)) for i, s in enumerate([50, 60, 70, 80, 90], 1)]
+    assert summarise(runs)["score"]["p90"] == 54.0
+
+
 def test_never_acknowledged_counts_as_breach() -> None:
     """A run nobody acknowledged breaches the ack target and is left out of MTTA."""
     runs = [fig(1, 60.0), DrillFigures(2, "expert", 30.0, False, 60.0, None, None, 3, True, True)]
