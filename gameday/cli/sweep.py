@@ -237,16 +237,29 @@ def oncall_cmd(
         f"{figures['alerts_fired']} alerts fired, {figures['pages']} pages "
         f"({figures['elapsed_seconds']} s)"
     )
+    click.echo(f"  {'':12}  {'pages/week':>10}  {'actionable/week':>15}  {'at night':>8}")
+    over = []
     for person, n in figures["pages_per_week_per_person"].items():
         act = figures["actionable_pages_per_week_per_person"].get(person, 0)
+        if act >= 5:
+            over.append(person)
         click.echo(
-            f"  {person:12} {n:6.2f} pages/week ({act:.2f} actionable), "
-            f"{figures['night_pages'].get(person, 0)} at night"
+            f"  {person:12}  {n:10.2f}  {act:15.2f}  "
+            f"{figures['night_pages'].get(person, 0):>8}{'  over target' if act >= 5 else ''}"
         )
+    ratio, shift = figures["actionable_ratio"], figures["max_pages_per_shift"]
+    verdict = {True: "met", False: "missed"}
+    click.echo("  targets (DESIGN.md):")
     click.echo(
-        f"  actionable ratio {figures['actionable_ratio']} (target > 0.8); "
-        f"max pages per 12h shift {figures['max_pages_per_shift']} (target <= 2)"
+        "    fewer than 5 actionable pages a week per person: "
+        + (f"missed by {', '.join(over)}" if over else "met")
     )
+    click.echo(
+        f"    at most 2 pages per 12 h shift: the busiest had {shift}, {verdict[shift <= 2]}"
+    )
+    ratio_text = "-" if ratio is None else f"{ratio * 100:.1f}%"
+    met = ratio is not None and ratio > 0.8
+    click.echo(f"    over 80% of pages actionable: {ratio_text}, {verdict[met]}")
     refires = ", ".join(f"{k} x{v}" for k, v in figures["flapping_refires"].items()) or "none"
     click.echo(
         f"  duplicate pages (a service already had an open incident) "

@@ -181,3 +181,25 @@ def test_episodes_must_name_alerting_rules(tmp_path: Path) -> None:
     am, oncall, groups = setup_files(tmp_path)
     with pytest.raises(ValueError, match="Donw"):
         forecast(am, oncall, groups, [Episode(0, 60, "Donw", SVC, True)], 1, START)
+
+
+def test_oncall_cli_names_each_target_and_its_verdict() -> None:
+    """The text report lists the people, then each DESIGN.md target met or missed,
+    agreeing with the figures --json gives for the same forecast."""
+    import json
+
+    from click.testing import CliRunner
+
+    from gameday.cli.main import cli
+
+    args = ["oncall", "--days", "7", "db-pool-exhaustion", "--services", "2"]
+    runner = CliRunner()
+    figures = json.loads(runner.invoke(cli, [*args, "--json"]).output)
+    text = runner.invoke(cli, args).output
+    over = [p for p, n in figures["actionable_pages_per_week_per_person"].items() if n >= 5]
+    line = next(x for x in text.splitlines() if "actionable pages a week" in x)
+    assert line.endswith(f"missed by {', '.join(over)}" if over else ": met")
+    shift = figures["max_pages_per_shift"]
+    assert f"the busiest had {shift}, {'met' if shift <= 2 else 'missed'}" in text
+    ratio = figures["actionable_ratio"]
+    assert f"over 80% of pages actionable: {ratio * 100:.1f}%, " in text
