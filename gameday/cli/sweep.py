@@ -114,6 +114,7 @@ def sweep_cmd(
             "a": compare[0],
             "b": compare[1],
             "summary_b": summarise(outcomes[1]),
+            "runs_b": [r.to_dict() for r in outcomes[1]],
             "difference_b_minus_a": {
                 k: paired_difference(outcomes[0], outcomes[1], k) for k in FIGURES
             },
@@ -127,7 +128,10 @@ def sweep_cmd(
     Path(f"{stem}.json").write_text(dumps(document), encoding="utf-8")
     Path(f"{stem}.html").write_text(render_html(document), encoding="utf-8")
     if as_json:
-        click.echo(dumps({k: document[k] for k in ("summary", "comparison")}))
+        shown = {k: document[k] for k in ("summary", "comparison")}
+        if comparison:  # the summary, not every drill
+            shown["comparison"] = {k: v for k, v in comparison.items() if k != "runs_b"}
+        click.echo(dumps(shown))
         return ExitStatus.OK
     click.echo(
         f"{runs} drills of {scenario} ({responder}; varying {', '.join(vary)}) "
