@@ -1,4 +1,4 @@
-"""Snapshots of every screen at 120x40, paused at a fixed sim time, without cursor blink."""
+"""Snapshots of every screen at 120x40 (and the tabletop at 100x30), paused at a fixed sim time, without cursor blink."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def test_tui_snapshot_main(app_factory: AppFactory, snap_compare: Any) -> None:
     """The tabletop while paged: alerts, pager, dashboard, runbook, log."""
     app = app_factory()
     assert snap_compare(app, terminal_size=SIZE, run_before=before(app))
+
+
+def test_tui_snapshot_main_small_terminal(app_factory: AppFactory, snap_compare: Any) -> None:
+    """At 100x30 the side columns and the log give way, so the dashboard keeps its plots."""
+    app = app_factory()
+    assert snap_compare(app, terminal_size=(100, 30), run_before=before(app))
 
 
 def test_tui_snapshot_help(app_factory: AppFactory, snap_compare: Any) -> None:

@@ -31,6 +31,12 @@ class MainScreen(Screen[None]):
     """Every pane of the tabletop; catches up with the session on each tick."""
 
     BINDINGS: ClassVar[list[BindingType]] = MAIN_BINDINGS
+    # Below 120x40 the side columns and the log give way to the dashboard and the panes.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [
+        (0, "-narrow"),
+        (118, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (38, "-tall")]
 
     def __init__(self) -> None:
         super().__init__()
