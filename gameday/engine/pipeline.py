@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from gameday.engine.session import Session
 
-RESEND_DELAY = 60.0  # Prometheus --rules.alert.resend-delay
 PAGING = ("pagerduty", "opsgenie", "victorops")
 CHAT = (
     "slack",
@@ -39,7 +38,7 @@ class AlertPipeline:
         self.rules: Any = None
         self.dispatcher: Any = None
         self.pager: Any = None
-        self._last_sent: dict[tuple[tuple[str, str], ...], float] = {}
+        self.sender: Any = None  # Prometheus' notifier, when there is an Alertmanager
         self._active: list[Any] = []  # the rules' active alerts after the last evaluation
         self._alerts: dict[tuple[tuple[str, str], ...], dict[str, Any]] | None = {}
         self._intervals: list[float] = []
@@ -51,10 +50,12 @@ class AlertPipeline:
             )
         if setup.alertmanager is not None:
             from gameday.alerting.dispatch import Dispatcher
+            from gameday.alerting.sender import AlertSender
 
             self.dispatcher = Dispatcher(
                 session.env, setup.alertmanager, self._on_notification, clock=session.wall_time
             )
+            self.sender = AlertSender(self.dispatcher)
         if setup.oncall is not None:
             from gameday.oncall import Pager
 
@@ -72,7 +73,6 @@ class AlertPipeline:
         assert self.rules is not None
         t_ms = int(round(now * 1000))
         for tr in self.rules.evaluate(group_index, t_ms):
-            key = tuple(sorted(tr.labels.items()))
             self.session.emit(
                 f"alert.{tr.kind}",
                 {
@@ -82,43 +82,16 @@ class AlertPipeline:
                     "value": _num(tr.value),
                 },
             )
-            if tr.kind == "resolved" and key in self._last_sent:
-                self._send(key, tr, now, resolved=True)  # Alertmanager saw it fire
-                del self._last_sent[key]
+            if tr.kind == "resolved" and self.sender is not None:
+                self.sender.resolved(tr, now)
         interval = self._intervals[group_index]
         active = self.rules.active_alerts()
         # Alerts change only when rules are evaluated, so their public form is built when
         # someone asks for it (a command, the TUI), not after every evaluation.
         self._active = active
         self._alerts = None
-        for alert in active:
-            if alert.state != "firing":
-                continue
-            key = tuple(sorted(alert.labels.items()))
-            last = self._last_sent.get(key)
-            if last is None or now - last >= RESEND_DELAY:
-                self._send(key, alert, now, resolved=False, interval=interval)
-
-    def _send(
-        self, key: Any, alert: Any, now: float, resolved: bool, interval: float = 60.0
-    ) -> None:
-        if self.dispatcher is None:
-            return
-        from gameday.alerting.alerts import Alert
-
-        starts = alert.active_at_ms / 1000.0
-        ends = now if resolved else now + 4 * max(interval, RESEND_DELAY)
-        self.dispatcher.put(
-            [
-                Alert(
-                    labels=dict(alert.labels),
-                    annotations=dict(alert.annotations),
-                    starts_at=starts,
-                    ends_at=ends,
-                )
-            ]
-        )
-        self._last_sent[key] = now
+        if self.sender is not None:
+            self.sender.firing(active, now, interval)
 
     def firing_alerts(self) -> list[dict[str, Any]]:
         if self._alerts is None:

@@ -17,14 +17,12 @@ from typing import Any
 
 import simpy
 
-from gameday.alerting.alerts import Alert
+from gameday.alerting.sender import AlertSender
 from gameday.engine.tsdb import TSDB, Labels
 from gameday.forecast.episodes import Episode
 from gameday.rules import RuleEngine
-from gameday.rules.alerts import FIRING
 from gameday.rules.model import Rule, RuleGroup
 
-RESEND_DELAY = 60.0  # Prometheus --rules.alert.resend-delay
 FLAP_WINDOW = 3600.0  # a re-fire within an hour of resolving is a flap
 ACTIONABLE = "gameday_actionable"
 
@@ -59,7 +57,7 @@ class EpisodeRules:
         self._longest = {k: max(e.end - e.start for e in v) for k, v in self._episodes.items()}
         self._actionable: dict[Labels, bool] = {}  # alert labels -> latest episodes' say
         self._holding_now: dict[tuple[str, Labels], bool] = {}
-        self._last_sent: dict[Labels, float] = {}
+        self.sender = AlertSender(dispatcher, self._annotations)
         self._resolved_at: dict[Labels, float] = {}
         self.fired: list[tuple[float, dict[str, str]]] = []
         self.flaps: list[tuple[float, dict[str, str]]] = []
@@ -136,31 +134,11 @@ class EpisodeRules:
                 self.fired.append((now, dict(tr.labels)))
             elif tr.kind == "resolved":
                 self._resolved_at[key] = now
-                if key in self._last_sent:
-                    self._send(key, tr, now, resolved=True)
-                    del self._last_sent[key]
-        for alert in self.engine.active_alerts():
-            if alert.state != FIRING:
-                continue
-            key = tuple(sorted(alert.labels.items()))
-            last = self._last_sent.get(key)
-            if last is None or now - last >= RESEND_DELAY:
-                self._send(key, alert, now, resolved=False, interval=interval)
+                self.sender.resolved(tr, now)
+        self.sender.firing(self.engine.active_alerts(), now, interval)
 
-    def _send(
-        self, key: Labels, alert: Any, now: float, resolved: bool, interval: float = 60.0
-    ) -> None:
+    def _annotations(self, key: Labels, alert: Any) -> dict[str, str]:
+        """The alert's annotations and whether the episodes behind it are actionable."""
         annotations = dict(alert.annotations)
         annotations[ACTIONABLE] = "true" if self._actionable.get(key) else "false"
-        ends = now if resolved else now + 4 * max(interval, RESEND_DELAY)
-        self.dispatcher.put(
-            [
-                Alert(
-                    dict(alert.labels),
-                    annotations,
-                    starts_at=alert.active_at_ms / 1000.0,
-                    ends_at=ends,
-                )
-            ]
-        )
-        self._last_sent[key] = now
+        return annotations
