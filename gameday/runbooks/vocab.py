@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from gameday.engine import psql_flags
+
 K_SHORT = {
     "n": "namespace",
     "l": "selector",
@@ -70,6 +72,7 @@ OPTIONAL_FLAGS = {
     "quiet",
     "no-psqlrc",
     "field-separator",
+    "pset",
 }
 #: Flags that only narrow a ``kubectl get|top`` listing: without them it shows more, the
 #: runbook's objects among them.
@@ -98,30 +101,7 @@ KINDS = {
 KIND_OF = {alias: kind for kind, aliases in KINDS.items() for alias in aliases}
 K_SUBVERBS = {"rollout", "config", "auth", "set", "create"}
 POD_VERBS = {"logs", "exec", "attach", "port-forward", "cp"}
-P_SHORT = {
-    "h": "host",
-    "U": "username",
-    "d": "dbname",
-    "p": "port",
-    "c": "command",
-    "t": "tuples-only",
-    "A": "no-align",
-    "x": "expanded",
-    "X": "no-psqlrc",
-    "q": "quiet",
-    "F": "field-separator",
-    "f": "file",
-    "w": "no-password",
-}
-P_VALUE = {
-    "host",
-    "username",
-    "dbname",
-    "port",
-    "command",
-    "field-separator",
-    "file",
-    "set",
-    "variable",
-}
-P_SHORT_VALUE = {"h", "U", "d", "p", "c", "F", "f", "v"}
+# psql's flags: the same table the simulated psql reads
+P_SHORT = psql_flags.SHORT
+P_VALUE = psql_flags.VALUES
+P_SHORT_VALUE = psql_flags.SHORT_VALUE

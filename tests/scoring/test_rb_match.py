@@ -223,3 +223,16 @@ def test_bare_sql_is_psql():
 def test_k_alias_is_kubectl():
     """``k`` is the usual alias for kubectl."""
     assert commands_match("kubectl get pods -n shop", "k get po -n shop")
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ('psql -P pager=off -c "select 1"', 'psql -c "select 1"'),
+        ('psql -v ON_ERROR_STOP=1 -c "select 1"', 'psql --set ON_ERROR_STOP=1 -c "select 1"'),
+        ('psql -W -c "select 1"', 'psql --password -c "select 1"'),
+    ],
+)
+def test_psql_flags_read_as_the_simulated_psql_reads_them(a, b):
+    """-P takes a value (and only shapes output), -v is --set, -W is --password."""
+    assert commands_match(a, b)

@@ -17,47 +17,8 @@ from gameday.engine.actions.parse import ActionError, parse_flags
 from gameday.engine.actions.pgstat import build_view
 from gameday.engine.actions.sql_eval import Evaluator, SqlError
 from gameday.engine.actions.sql_query import QueryResult, columns_read, run_sql
+from gameday.engine.psql_flags import BOOLS, SHORT, VALUES
 from gameday.engine.state import DatabaseState
-
-_SHORT = {
-    "h": "host",
-    "U": "username",
-    "d": "dbname",
-    "p": "port",
-    "c": "command",
-    "t": "tuples-only",
-    "A": "no-align",
-    "x": "expanded",
-    "X": "no-psqlrc",
-    "q": "quiet",
-    "w": "no-password",
-    "W": "password",
-    "F": "field-separator",
-    "P": "pset",
-    "v": "set",
-    "f": "file",
-}
-_VALUES = {
-    "host",
-    "username",
-    "dbname",
-    "port",
-    "command",
-    "field-separator",
-    "pset",
-    "set",
-    "file",
-}
-_BOOLS = {
-    "tuples-only",
-    "no-align",
-    "expanded",
-    "no-psqlrc",
-    "quiet",
-    "no-password",
-    "password",
-    "csv",
-}
 
 
 def _database(ctx: Any, host: str | None, dbname: str | None) -> DatabaseState:
@@ -110,7 +71,7 @@ def _render(
 
 def run_psql(ctx: Any, args: list[str], actor: str) -> Outcome:
     """``psql ARGS``: connect as the flags say and run the ``-c`` SQL."""
-    flags = parse_flags(args, _SHORT, _VALUES, _BOOLS)
+    flags = parse_flags(args, SHORT, VALUES, BOOLS)
     host, user, dbname = flags.get("host"), flags.get("username"), flags.get("dbname")
     words = list(flags.words)
     if words and "://" in words[0]:
