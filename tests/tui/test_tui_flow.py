@@ -103,4 +103,7 @@ async def play(app: GamedayApp) -> None:
         assert any(
             path.name == "postmortem.md" and path.exists() for _name, path in app.outcome.paths
         )
+        where = str(app.screen.query_one("#debrief-where", Static).content)
+        folder = app.outcome.paths[0][1].parent
+        assert where.startswith(f"reports in {folder}/: ") and "postmortem.md" in where
         await pilot.press("q")

@@ -36,6 +36,7 @@ class DebriefScreen(Screen[None]):
         card = self.outcome.scorecard
         with VerticalScroll(id="debrief-body"):
             yield Static(self.headline(), id="debrief-headline")
+            yield Static(self.where(), id="debrief-where")
             if card is not None:
                 yield DataTable(id="scorecard", show_cursor=False)
                 yield Label("Where the points went", classes="dialog-title")
@@ -76,6 +77,17 @@ class DebriefScreen(Screen[None]):
             f"  score {card.score:g}/100 (pass at {card.pass_score:g}"
             f"{penalty}) · severity {card.severity} · session {self.reason}",
         )
+
+    def where(self) -> Text:
+        """``reports in FOLDER: a, b, c`` (each path in full under Reports, below)."""
+        paths = [path for _name, path in self.outcome.paths]
+        if not paths:
+            return Text("No files written.", style="dim")
+        folders = {path.parent for path in paths}
+        if len(folders) > 1:
+            return Text("Reports: see the list below.", style="dim")
+        names = ", ".join(path.name for path in paths)
+        return Text.assemble(("reports in ", "dim"), (f"{folders.pop()}/", "bold"), f": {names}")
 
     def evidence(self) -> Text:
         """One line per point lost."""
