@@ -36,6 +36,8 @@ class Incident:
         alert_count: triggers folded into this incident (1 plus duplicates).
         escalations: escalations so far (timeouts and by hand).
         exhausted: True once the policy ran out of levels and loops without an ack.
+        escalates_at: when the next escalation happens unless someone acks (sim seconds);
+            None while acknowledged, resolved, exhausted or for low urgency.
     """
 
     id: str
@@ -56,6 +58,7 @@ class Incident:
     alert_count: int = 1
     escalations: int = 0
     exhausted: bool = False
+    escalates_at: float | None = None
     acknowledged_at: float | None = None
     acknowledged_by: str | None = None
     resolved_at: float | None = None

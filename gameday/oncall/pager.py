@@ -215,6 +215,7 @@ class Pager:
 
     def _stop(self, inc: Incident) -> None:
         inc.generation += 1
+        inc.escalates_at = None
         proc = self._procs.pop(inc.id, None)
         if proc is not None and proc.is_alive and proc is not self.env.active_process:
             proc.interrupt("stop")
@@ -242,12 +243,15 @@ class Pager:
             reason = "nobody on call"
             empty = 0 if inc.assigned else empty + 1
             if inc.assigned:
+                delay = rules[inc.level - 1].escalation_delay_in_minutes * 60
+                inc.escalates_at = self.env.now + delay
                 try:
-                    yield self.env.timeout(rules[inc.level - 1].escalation_delay_in_minutes * 60)
+                    yield self.env.timeout(delay)
                 except simpy.Interrupt:
                     return
                 if self._stale(inc, gen):
                     return
+                inc.escalates_at = None
                 reason = "timeout"
             step += 1
             if step >= passes * len(rules) or empty >= len(rules):

@@ -351,3 +351,20 @@ def test_an_ack_from_inside_a_notification_stops_the_rest(env, team):
         ("page.notified", "alice"),
         ("page.acknowledged", "alice"),
     ]
+
+
+def test_next_escalation_time_is_kept_until_an_ack_or_the_end(env, make_pager):
+    """``escalates_at`` says when the next level is paged; an ack, or running out of
+    levels, clears it."""
+    pager = make_pager()
+    pager.trigger("checkout", "k1", "High error rate", "critical")
+    pager.trigger("checkout", "k2", "Checkout slow", "critical")
+    inc, other = pager.incidents["INC-1"], pager.incidents["INC-2"]
+    env.run(until=1)
+    assert inc.escalates_at == 10 * MIN
+    env.run(until=12 * MIN)
+    assert inc.escalates_at == 25 * MIN  # level 2 waits 15 minutes
+    pager.ack("INC-1", "bob")
+    assert inc.escalates_at is None
+    env.run(until=3 * 3600)
+    assert other.exhausted and other.escalates_at is None

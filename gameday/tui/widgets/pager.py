@@ -1,4 +1,5 @@
-"""The pager pane: who is paged for what, escalation level, and how to acknowledge."""
+"""The pager pane: who is paged for what, the escalation level and the countdown to the
+next one, and how to acknowledge."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from gameday.engine.events import Event
+from gameday.tui.widgets.incident import countdown
 
 STATUS_STYLE = {"triggered": "bold red", "acknowledged": "yellow", "resolved": "green"}
 
@@ -41,8 +43,9 @@ class PagerPanel(Widget):
             elif event.kind == "page.unrouted":
                 self.unrouted.append(str(d.get("receiver", "?")))
         incidents = [] if pager is None else list(pager.incidents.values())
+        counting = any(i.escalates_at is not None for i in incidents)
         key = (
-            int(now - min(i.triggered_at for i in incidents)) // 60 if incidents else None,
+            int(now) if counting else None,  # the escalation countdown moves every second
             self.ack_key,
             len(self.names),
             len(self.unrouted),
@@ -62,8 +65,9 @@ class PagerPanel(Widget):
             quiet = Text("Quiet. Nobody has been paged.", style="dim")
             return Group(quiet, *self._unrouted_lines())
         table = Table(box=None, expand=True, pad_edge=False, show_edge=False)
-        for column in ("inc", "status", "lvl", "paged", "age"):
-            table.add_column(column, no_wrap=True)
+        for column in ("inc", "status", "lvl", "paged", "esc in"):
+            # the names give way first when the pane is narrow
+            table.add_column(column, no_wrap=True, ratio=1 if column == "paged" else None)
         for inc in sorted(incidents, key=lambda i: i.triggered_at, reverse=True)[:4]:
             who = ", ".join(self.names.get(p, p) for p in inc.assigned) or "-"
             level = f"L{inc.level}" + (f"/loop {inc.loop}" if inc.loop > 1 else "")
@@ -72,22 +76,25 @@ class PagerPanel(Widget):
                 Text(inc.status, style=STATUS_STYLE.get(inc.status, "")),
                 level,
                 who,
-                f"{int(now - inc.triggered_at) // 60}m",
+                escalation(inc, now),
             )
         lines: list[RenderableType] = [table]
         waiting = [i for i in incidents if i.status == "triggered"]
         if waiting:
             lines.append(
                 Text.assemble(
-                    ("● ", "bold red"),
-                    f"{waiting[0].summary[:60]}\n",
                     "press ",
                     (self.ack_key, "bold reverse"),
                     " or type ",
                     ("ack", "bold"),
                     " to acknowledge",
+                    no_wrap=True,
+                    overflow="ellipsis",
                 )
             )
+            summary = Text.assemble(("● ", "bold red"), waiting[0].summary)
+            summary.no_wrap, summary.overflow = True, "ellipsis"
+            lines.append(summary)
         return Group(*lines, *self._unrouted_lines())
 
     def _unrouted_lines(self) -> list[Text]:
@@ -95,3 +102,13 @@ class PagerPanel(Widget):
             Text(f"! {r}: no on-call service, nobody paged", style="red")
             for r in self.unrouted[-2:]
         ]
+
+
+def escalation(incident: Any, now: float) -> Text:
+    """``3:20`` to the next escalation (red in its last minute), ``exhausted``, or ``-``."""
+    if incident.exhausted and incident.status == "triggered":
+        return Text("exhausted", style="bold red")
+    if incident.escalates_at is None:
+        return Text("-", style="dim")
+    left = incident.escalates_at - now
+    return Text(countdown(left), style="bold red" if left < 60 else "yellow")
