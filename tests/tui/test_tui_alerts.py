@@ -46,6 +46,8 @@ def test_tui_alert_state_column_widens_for_resolved() -> None:
                 1,
                 ["orders-pager"],
             )
-            assert stream.summary() == "0 firing · 1 resolved · 1 notifications"
+            assert stream.summary() == "0 firing · 1 resolved · 1 sent"
+            assert stream.border_title == "Alerts · 0 firing · 1 resolved · 1 sent"
+            assert stream.border_subtitle == "→ orders-pager (1)", "the selected row's routing"
 
     asyncio.run(scenario())

@@ -76,16 +76,36 @@ class AlertStream(DataTable[Any]):
                 self._on_alert(event)
             elif event.kind == "notification":
                 self._on_notification(event)
-        self.border_subtitle = self.summary()
+        self.border_title = f"Alerts · {self.summary()}"
+        self.border_subtitle = self.routing()
 
     def summary(self) -> str:
-        """``2 firing · 1 resolved · 3 notifications``."""
+        """``2 firing · 1 resolved · 3 sent`` (notifications sent to receivers)."""
         states = [r.state for r in self.rows_by_key.values()]
         notes = sum(r.notifications for r in self.rows_by_key.values())
         return (
-            f"{states.count('firing')} firing · {states.count('resolved')} resolved · "
-            f"{notes} notifications"
+            f"{states.count('firing')} firing · {states.count('resolved')} resolved · {notes} sent"
         )
+
+    def selected(self) -> AlertRow | None:
+        """The alert under the cursor, if any."""
+        if not self.rows_by_key or not self.is_valid_row_index(self.cursor_row):
+            return None
+        key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key
+        return self.rows_by_key.get(str(key.value))
+
+    def routing(self) -> str:
+        """Where the selected alert's notifications went: ``→ pagerduty-shop, slack (2)``.
+
+        The table's receiver column is often scrolled out of a narrow pane; this line
+        under it is not.
+        """
+        row = self.selected()
+        if row is None:
+            return ""
+        if not row.notifications:
+            return "not sent to any receiver yet"
+        return f"→ {', '.join(row.receivers)} ({row.notifications})"
 
     def _on_alert(self, event: Event) -> None:
         d = event.data
@@ -146,4 +166,5 @@ class AlertStream(DataTable[Any]):
         event.stop()
         row = self.rows_by_key.get(str(event.row_key.value))
         if row is not None:
+            self.border_subtitle = self.routing()
             self.post_message(self.Selected(row.alertname, row.annotations))
