@@ -271,7 +271,7 @@ class Session:
         """
         from gameday.engine.actions import execute
 
-        self._held = []
+        outer, self._held = self._held, []  # outer: a perform inside a perform holds on
         try:
             result = execute(self, command, actor=actor, role=role)
             outcome = ActionOutcome(result.ok, result.output, result.kind, result.effect)
@@ -280,9 +280,9 @@ class Session:
                 if extra:
                     outcome.output = f"{outcome.output}\n{extra}" if outcome.output else extra
         except BaseException:
-            self._release()
+            self._release(outer)
             raise
-        held, self._held = self._held, None
+        held, self._held = self._held, outer
         self._emit(
             "action",
             {
@@ -299,9 +299,9 @@ class Session:
             self._emit(kind, data)
         return outcome
 
-    def _release(self) -> None:
+    def _release(self, outer: list[tuple[str, dict[str, Any]]] | None) -> None:
         """Publish what a refused command caused before it failed (nothing is lost)."""
-        held, self._held = self._held or [], None
+        held, self._held = self._held or [], outer
         for kind, data in held:
             self._emit(kind, data)
 

@@ -137,3 +137,26 @@ def test_what_an_action_causes_follows_it_even_when_it_fails(tmp_path: Path) -> 
     with pytest.raises(GamedayError):
         session.perform("sev SEV2", actor="you", role="ops")
     assert [e.kind for e in session.events[before:]] == ["incident.severity", "note.partial"]
+
+
+def test_an_action_performed_inside_another_keeps_the_order() -> None:
+    """A hook that performs a command of its own: each action precedes what it caused,
+    the inner one among the outer one's effects."""
+    from gameday.runtime import prepare
+
+    session = prepare("db-pool-exhaustion").session(seed=1)
+    session.advance_to(600)
+
+    def declare(command: str, outcome: object) -> None:
+        if command == "ack":
+            session.perform("sev SEV1", actor="you", role="ic")
+
+    session.add_action_hook(declare)
+    before = len(session.events)
+    session.perform("ack", actor="you", role="ops")
+    new = session.events[before:]
+    commands = [e.data.get("command") for e in new if e.kind == "action"]
+    assert commands == ["ack", "sev SEV1"]
+    sev_action = next(i for i, e in enumerate(new) if e.data.get("command") == "sev SEV1")
+    assert [e.kind for e in new].index("incident.severity") > sev_action
+    assert [e.seq for e in session.events] == list(range(len(session.events)))
