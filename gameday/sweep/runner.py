@@ -198,8 +198,10 @@ def run_sweep(
 
         cluster = None
         if scheduler is None:
+            # ":0": the scheduler's HTTP server takes any free port, not 8787, so two
+            # sweeps (or a sweep beside someone's own Dask cluster) do not collide
             cluster = LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
             )
             client = Client(cluster)
         else:

@@ -54,3 +54,20 @@ def test_paired_difference_is_exact_for_constant_shift() -> None:
     b = [fig(s, 90.0 + s) for s in range(1, 21)]
     d = paired_difference(a, b, "mtta")
     assert d == {"n": 20, "mean": 30.0, "ci_low": 30.0, "ci_high": 30.0}
+
+
+def test_dask_sweep_beside_something_on_port_8787() -> None:
+    """Dask's usual dashboard port taken (another sweep, someone's own cluster): the
+    sweep still runs, without the port warning that tests turn into an error."""
+    import socket
+    from contextlib import suppress
+
+    holder = socket.socket()
+    with suppress(OSError):  # already taken by something else: the case this is about
+        holder.bind(("0.0.0.0", 8787))
+        holder.listen()
+    try:
+        spec = SweepSpec("bad-deploy", seeds=(1,))
+        assert [r.seed for r in run_sweep(spec, "dask", workers=1)] == [1]
+    finally:
+        holder.close()
