@@ -249,7 +249,7 @@ def oncall_cmd(
             over.append(person)
         click.echo(
             f"  {person:12}  {n:10.2f}  {act:15.2f}  "
-            f"{figures['night_pages'].get(person, 0):>8}{'  over target' if act >= 5 else ''}"
+            f"{figures['night_pages'].get(person, 0):>8}{'  over target' if person in over else ''}"
         )
     ratio, shift = figures["actionable_ratio"], figures["max_pages_per_shift"]
     verdict = {True: "met", False: "missed"}

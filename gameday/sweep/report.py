@@ -9,6 +9,7 @@ from typing import Any
 
 from gameday.sweep.runner import DrillFigures
 from gameday.sweep.stats import FIGURES
+from gameday.sweep.text import DURATIONS, SCORE_TAIL, figure, percent
 
 UNITS = {"mttd": "s", "mtta": "s", "mitigate": "s", "score": "points", "pages": "pages"}
 TITLES = {
@@ -49,12 +50,9 @@ th, td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; text-align: righ
 th:first-child, td:first-child { text-align: left; }
 .note { color: #555; font-size: 0.9rem; }
 """
-_MINUTES = ("mttd", "mtta", "mitigate")  # plotted in minutes
 
 
 def _table(summary: dict[str, Any]) -> str:
-    from gameday.sweep.text import figure
-
     head = "<tr><th>figure</th><th>median</th><th>p90</th><th>p99</th><th>drills</th></tr>"
     rows = "".join(
         f"<tr><td>{html.escape(TITLES[k])}</td>"
@@ -66,8 +64,6 @@ def _table(summary: dict[str, Any]) -> str:
 
 
 def _shares(summary: dict[str, Any]) -> str:
-    from gameday.sweep.text import percent
-
     return (
         f"<p>Ack target missed in {percent(summary['p_ack_breach'])} of drills, mitigation "
         f"target in {percent(summary['p_mitigate_breach'])}; "
@@ -76,8 +72,6 @@ def _shares(summary: dict[str, Any]) -> str:
 
 
 def _difference(comparison: dict[str, Any]) -> str:
-    from gameday.sweep.text import figure
-
     rows = []
     for k in FIGURES:
         d = comparison["difference_b_minus_a"][k]
@@ -106,8 +100,6 @@ def render_html(document: dict[str, Any]) -> str:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from gameday.sweep.text import SCORE_TAIL
-
     comparison = document.get("comparison")
     sweeps = [("A", document["runs"])]
     if comparison and comparison.get("runs_b") is not None:
@@ -115,11 +107,11 @@ def render_html(document: dict[str, Any]) -> str:
     fig = make_subplots(
         rows=len(FIGURES),
         cols=1,
-        subplot_titles=[f"{TITLES[k]} ({'min' if k in _MINUTES else UNITS[k]})" for k in FIGURES],
+        subplot_titles=[f"{TITLES[k]} ({'min' if k in DURATIONS else UNITS[k]})" for k in FIGURES],
     )
     colours = {"A": "#4c72b0", "B": "#dd8452"}
     for i, key in enumerate(FIGURES, start=1):
-        scale = 60.0 if key in _MINUTES else 1.0
+        scale = 60.0 if key in DURATIONS else 1.0
         for name, runs in sweeps:
             values = [r[key] / scale for r in runs if r[key] is not None]
             fig.add_trace(

@@ -18,17 +18,18 @@ SCORE_TAIL = "A score's p90 and p99 are what 90% and 99% of drills scored at lea
 
 
 def figure(key: str, value: float | None, signed: bool = False) -> str:
-    """One figure as people read it: ``4m30s``, ``97.5``, ``4``; ``-`` when absent."""
+    """One figure as people read it: ``4m30s``, ``97.5``, ``4``; ``-`` when absent.
+
+    ``signed`` writes a difference: ``+2m``, ``-1.5``.
+    """
     if value is None:
         return "-"
-    sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else ""
+    sign = "-" if value < 0 else "+" if signed and value > 0 else ""
+    size = abs(value)
     if key in DURATIONS:
-        return sign + fmt_dur(abs(value)) if signed else fmt_dur(value)
-    if key == "pages":
-        text = f"{abs(value) if signed else value:.1f}".removesuffix(".0")
-    else:
-        text = f"{abs(value) if signed else value:.1f}"
-    return sign + text
+        return sign + fmt_dur(size)
+    text = f"{size:.1f}"
+    return sign + (text.removesuffix(".0") if key == "pages" else text)
 
 
 def percent(share: float | None) -> str:

@@ -91,8 +91,7 @@ class AlertStream(DataTable[Any]):
         """The alert under the cursor, if any."""
         if not self.rows_by_key or not self.is_valid_row_index(self.cursor_row):
             return None
-        key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key
-        return self.rows_by_key.get(str(key.value))
+        return self.rows_by_key.get(str(self.ordered_rows[self.cursor_row].key.value))
 
     def routing(self) -> str:
         """Where the selected alert's notifications went: ``→ pagerduty-shop, slack (2)``.

@@ -92,9 +92,11 @@ class PagerPanel(Widget):
                     overflow="ellipsis",
                 )
             )
-            summary = Text.assemble(("● ", "bold red"), waiting[0].summary)
-            summary.no_wrap, summary.overflow = True, "ellipsis"
-            lines.append(summary)
+            lines.append(
+                Text.assemble(
+                    ("● ", "bold red"), waiting[0].summary, no_wrap=True, overflow="ellipsis"
+                )
+            )
         return Group(*lines, *self._unrouted_lines())
 
     def _unrouted_lines(self) -> list[Text]:
