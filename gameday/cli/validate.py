@@ -8,12 +8,20 @@ from pathlib import Path
 
 import click
 
-from gameday.errors import ExitStatus
+from gameday.errors import ExitStatus, Problem
 from gameday.scenario.validation import validate_paths
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _warning_line(p: Problem) -> str:
+    """``path:line:col: warning: key: message (hint)``."""
+    text = str(p)
+    head = p.path + (f":{p.line}" if p.line is not None else "")
+    head += f":{p.col}" if p.line is not None and p.col is not None else ""
+    return f"{head}: warning: {text[len(head) + 2 :]}"
 
 
 @click.command("validate")
@@ -29,6 +37,7 @@ def validate_cmd(paths: tuple[Path, ...], as_json: bool, verbose: bool) -> int:
     """
     report = validate_paths(list(paths))
     problems = report.sorted_problems()
+    warnings = report.sorted_warnings()
     if verbose:
         for path, kind in report.files.items():
             click.echo(f"checked {path} ({kind})", err=True)
@@ -49,9 +58,22 @@ def validate_cmd(paths: tuple[Path, ...], as_json: bool, verbose: bool) -> int:
                 }
                 for p in problems
             ],
+            "warnings": [
+                {
+                    "path": p.path,
+                    "line": p.line,
+                    "col": p.col,
+                    "key": p.key,
+                    "message": p.message,
+                    "hint": p.hint,
+                }
+                for p in warnings
+            ],
         }
         click.echo(json.dumps(payload, indent=2))
     else:
+        for warning in warnings:
+            click.echo(_warning_line(warning), err=True)
         for problem in problems:
             click.echo(str(problem), err=True)
         if problems:

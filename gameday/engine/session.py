@@ -8,6 +8,7 @@ happening as an :class:`~gameday.engine.events.Event` to subscribers and the jou
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +29,14 @@ from gameday.scenario.model import Scenario
 
 Subscriber = Callable[[Event], None]
 RECOVERY_GRACE = 300.0  # a drill goes on this long after the incident is resolved
+
+
+def fault_onset(spec: Any, seed: int) -> float:
+    """When ``spec`` starts in a session seeded ``seed``: ``at``, or a draw in its window."""
+    if not spec.onset_jitter:
+        return float(spec.at)
+    rng = random.Random(f"{seed}:onset:{spec.id}")
+    return round(spec.at + rng.uniform(0.0, spec.onset_jitter), 1)
 
 
 @dataclass
@@ -228,17 +237,7 @@ class Session:
             data["person"] = inj.person
         self._emit("inject", data)
         if inj.kind == "fault" and inj.fault:
-            spec = next(f for f in self.scenario.faults if f.id == inj.fault)
-            self.world.start_fault(spec, self.now)
-            self._emit(
-                "fault.start",
-                {
-                    "fault": spec.id,
-                    "type": spec.type,
-                    "service": spec.service,
-                    "description": spec.description,
-                },
-            )
+            self._start_fault(next(f for f in self.scenario.faults if f.id == inj.fault))
         return data
 
     def mark_clock(self) -> None:
@@ -323,7 +322,9 @@ class Session:
         """End a fault (a responder fixed it, or it ran its course)."""
         fault = self.world.end_fault(fault_id, self.now, reason)
         if fault is not None:
-            all_fixed = not any(f.active for f in self.world.faults.values())
+            all_fixed = not any(
+                f.active and not f.spec.background for f in self.world.faults.values()
+            )
             if reason == "mitigated" and self.incident.mitigated_at is None and all_fixed:
                 self.incident.mitigated_at = self.now
             self._emit(
@@ -443,20 +444,24 @@ class Session:
             )
 
     def _fault(self, spec: Any) -> Any:
-        yield self.env.timeout(spec.at)
-        self.world.start_fault(spec, self.now)
-        self._emit(
-            "fault.start",
-            {
-                "fault": spec.id,
-                "type": spec.type,
-                "service": spec.service,
-                "description": spec.description,
-            },
-        )
+        yield self.env.timeout(fault_onset(spec, self.seed))
+        self._start_fault(spec)
         if spec.duration is not None:
             yield self.env.timeout(spec.duration)
             self.end_fault(spec.id, "expired")
+
+    def _start_fault(self, spec: Any) -> None:
+        """Start ``spec`` in the world now and publish ``fault.start``."""
+        self.world.start_fault(spec, self.now)
+        data = {
+            "fault": spec.id,
+            "type": spec.type,
+            "service": spec.service,
+            "description": spec.description,
+        }
+        if spec.background:
+            data["background"] = True
+        self._emit("fault.start", data)
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         if self._held is not None:  # inside perform: published after the action

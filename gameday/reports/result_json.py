@@ -50,11 +50,17 @@ def _scenario(s: Scenario) -> dict[str, Any]:
         "root_cause": s.truth.root_cause,
         "trigger": s.truth.trigger,
         "contributing_factors": list(s.truth.contributing_factors),
-        "red_herrings": list(s.truth.red_herrings),
+        "red_herrings": [h.model_dump() for h in s.truth.red_herrings],
         "impact": s.truth.impact,
         "slo": s.targets.slo,
         "faults": [
-            {"id": f.id, "type": f.type, "service": f.service, "description": f.description}
+            {
+                "id": f.id,
+                "type": f.type,
+                "service": f.service,
+                "description": f.description,
+                "background": f.background,
+            }
             for f in s.faults
         ],
     }

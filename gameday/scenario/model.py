@@ -10,9 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from gameday.durations import format_duration, parse_duration
+from gameday.scenario.fault_params import PARAMS, check_params
 
 
 def _duration(value: Any) -> float:
@@ -104,39 +114,86 @@ FaultType = Literal[
     "memory_leak",
     "crash_loop",
     "dependency_errors",
+    "stale_state",
 ]
 
 
 class Fault(Strict):
     """Something that goes wrong at ``at`` (sim time) and lasts ``duration`` or until fixed.
 
-    Per type, ``params`` holds:
-      - blocking_query: ``table``, ``connections`` (waiters it accumulates), ``query``,
-        ``user``, ``application``
-      - connection_leak: ``version`` (deployed at ``at``), ``leak_per_1k`` (connections
-        leaked per thousand requests)
-      - slow_query: ``factor`` (connection hold time multiplier), ``query``
-      - traffic_spike: ``factor`` (offered load multiplier)
-      - memory_leak: ``mib_per_min`` (growth per pod)
-      - crash_loop: ``version`` (deployed at ``at``), ``reason``
-      - dependency_errors: ``error_ratio``, ``latency`` (added latency)
+    ``at`` may be a window ``[earliest, latest]`` (or ``at`` plus ``onset_jitter``): each
+    seed draws the onset inside it. ``params`` are typed per ``type``
+    (:mod:`gameday.scenario.fault_params`): unknown keys are refused, and a rate may be a
+    ``[low, high]`` range drawn per seed. A ``background`` fault is noise the team lives
+    with: it runs in the world but is not the incident and is not scored.
     """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     type: FaultType
     at: Duration
+    onset_jitter: Duration = Field(
+        0.0, description="the onset falls in [at, at + onset_jitter], drawn per seed"
+    )
     service: str
     duration: Duration | None = Field(None, description="None: until a responder fixes it")
     description: str = ""
+    background: bool = Field(False, description="noise, not the incident: never scored")
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _window(cls, data: Any) -> Any:
+        """``at: [earliest, latest]`` is ``at: earliest``, ``onset_jitter: latest - earliest``."""
+        if isinstance(data, dict) and isinstance(data.get("at"), list):
+            window = data["at"]
+            if len(window) != 2:
+                raise ValueError("at: a window is [earliest, latest]")
+            if "onset_jitter" in data:
+                raise ValueError("give the onset as a window or with onset_jitter, not both")
+            earliest, latest = parse_duration(window[0]), parse_duration(window[1])
+            if latest < earliest:
+                raise ValueError(f"at: window {window} ends before it starts")
+            data = {**data, "at": earliest, "onset_jitter": latest - earliest}
+        return data
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _typed(cls, value: Any, info: ValidationInfo) -> Any:
+        """Checked against the fault type's parameter model; the keys given are kept."""
+        kind = info.data.get("type")
+        if kind not in PARAMS or not isinstance(value, dict):
+            return value
+        typed = check_params(kind, value)
+        return typed.model_dump(include=set(value), exclude_none=False)
+
+    def typed_params(self) -> Any:
+        """The parameters as the typed model of :attr:`type` (defaults filled in)."""
+        return check_params(self.type, self.params)
 
 
 class Mitigation(Strict):
-    """A command pattern that fixes a fault, with what it does."""
+    """Deprecated: a command pattern once said to fix a fault.
+
+    Faults are now relieved by the world (see ``docs/scenario-authoring.md``); the key
+    is still read so old scenarios load, ``gameday validate`` warns, and nothing uses it.
+    """
 
     fault: str
     command: str = Field(description="normalised command prefix, e.g. 'kubectl rollout undo'")
     effect: str = ""
+
+
+class RedHerring(Strict):
+    """A command that looks like a fix and is not, with why (shown in the debrief)."""
+
+    command: str
+    why: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, data: Any) -> Any:
+        """A plain string is a command without a why (the older form)."""
+        return {"command": data} if isinstance(data, str) else data
 
 
 class Truth(Strict):
@@ -146,8 +203,9 @@ class Truth(Strict):
     severity: Literal["SEV1", "SEV2", "SEV3", "SEV4"] = "SEV2"
     trigger: str = ""
     contributing_factors: list[str] = Field(default_factory=list)
-    red_herrings: list[str] = Field(
-        default_factory=list, description="commands that look helpful but do not mitigate"
+    red_herrings: list[RedHerring] = Field(
+        default_factory=list,
+        description="commands that look helpful but do not mitigate, each with its why",
     )
     impact: str = ""
 
@@ -218,7 +276,9 @@ class Scenario(Strict):
     files: Files = Field(default_factory=Files)
     injects: list[Inject] = Field(default_factory=list)
     hints: list[Hint] = Field(default_factory=list)
-    mitigations: list[Mitigation] = Field(default_factory=list)
+    mitigations: list[Mitigation] = Field(
+        default_factory=list, description="deprecated and ignored: the world decides fixes"
+    )
 
     def service(self, name: str) -> Service:
         """The service called ``name`` (KeyError if there is none)."""

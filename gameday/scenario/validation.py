@@ -16,7 +16,7 @@ from pathlib import Path
 from gameday.errors import InputError, Problem, UsageError
 from gameday.scenario import catalog
 from gameday.scenario.checkers import CHECKERS, run_checker
-from gameday.scenario.loader import inspect_scenario, load_solution, problem_order
+from gameday.scenario.loader import Inspection, inspect_scenario, load_solution, problem_order
 from gameday.yamldoc import load_yaml
 
 KINDS = ("scenario", "solution", *CHECKERS)
@@ -43,6 +43,7 @@ class Report:
 
     files: dict[Path, str] = field(default_factory=dict)  # path -> kind, in order checked
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -53,6 +54,10 @@ class Report:
     def sorted_problems(self) -> list[Problem]:
         """Problems without duplicates, sorted by file, line and column."""
         return sorted(set(self.problems), key=problem_order)
+
+    def sorted_warnings(self) -> list[Problem]:
+        """Warnings without duplicates, sorted by file, line and column."""
+        return sorted(set(self.warnings), key=problem_order)
 
 
 def classify(path: Path) -> tuple[str | None, list[Problem]]:
@@ -121,6 +126,7 @@ def _scenario(path: Path, queue: _Queue) -> None:
     if not queue.add("scenario", Path(found.source)):
         return
     report.problems.extend(found.problems)
+    _crosscheck(found, report)
     f = found.files
     if f.solution_file is not None:
         queue.add("solution", f.solution_file)  # checked by inspect_scenario already
@@ -133,6 +139,15 @@ def _scenario(path: Path, queue: _Queue) -> None:
         for p in paths:
             if p is not None:
                 queue.add(kind, p)
+
+
+def _crosscheck(found: Inspection, report: Report) -> None:
+    """Checks across the scenario's files (people, commands) and its warnings."""
+    from gameday.scenario.crosscheck import check_commands, check_people, scenario_warnings
+
+    report.problems.extend(check_people(found))
+    report.problems.extend(check_commands(found))
+    report.warnings.extend(scenario_warnings(found))
 
 
 def validate_paths(paths: list[str | Path]) -> Report:

@@ -102,7 +102,18 @@ class Stream:
     """The event stream sorted by time with the lookups every dimension needs."""
 
     def __init__(self, events: Iterable[Event]) -> None:
-        self.events = sorted(events, key=lambda e: (e.t, e.seq))
+        ordered = sorted(events, key=lambda e: (e.t, e.seq))
+        # Background faults are noise the team lives with: not the incident, never scored.
+        self.background = {
+            str(e.data.get("fault"))
+            for e in ordered
+            if e.kind == "fault.start" and e.data.get("background")
+        }
+        self.events = [
+            e
+            for e in ordered
+            if not (e.kind.startswith("fault.") and str(e.data.get("fault")) in self.background)
+        ]
         end = self.first("session.end")
         self.end = end.t if end else (self.events[-1].t if self.events else 0.0)
 

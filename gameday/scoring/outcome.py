@@ -134,7 +134,7 @@ def mitigation(c: Context) -> Grade:
             )
     if not faults:
         happened.append("no fault started")
-    herrings = c.scenario.truth.red_herrings
+    herrings = [h.command for h in c.scenario.truth.red_herrings]
     spent = 0.0
     for a in c.stream.actions():
         cmd, effect = str(a.data.get("command", "")), str(a.data.get("effect", ""))

@@ -194,7 +194,7 @@ class ShadowBase:
             runbooks=self.runbooks,
             done=done,
             required=self.required,
-            red_herrings=list(s.scenario.truth.red_herrings),
+            red_herrings=[h.command for h in s.scenario.truth.red_herrings],
             severity=s.scenario.truth.severity,
             mitigated=inc.mitigated_at is not None,
             acked=inc.acknowledged_at is not None,

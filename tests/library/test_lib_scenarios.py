@@ -112,7 +112,8 @@ def test_red_herrings_leave_the_fault_running_and_the_fix_ends_it(scenario: str)
     loaded = prepare(scenario).loaded
     herrings = loaded.scenario.truth.red_herrings
     assert len(herrings) >= 2
-    for command in herrings:
+    for herring in herrings:
+        command = herring.command
         assert known_command(command), command
         session, fault_id = _session_after_fault(scenario)
         outcome = session.perform(command, actor="tester")

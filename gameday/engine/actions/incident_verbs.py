@@ -15,6 +15,7 @@ from gameday.engine.actions.effects import Outcome
 from gameday.engine.actions.output import kube_table
 from gameday.engine.actions.parse import ActionError, parse_flags
 from gameday.engine.incident import ROLES, SEVERITIES, STATUS_STATES, StatusUpdate
+from gameday.errors import did_you_mean
 from gameday.oncall.incident import PagerError
 
 ROLE_ALIASES = {
@@ -35,6 +36,24 @@ def _person(pager: Any, actor: str, inc: Any) -> str:
         return actor
     assigned = list(getattr(inc, "assigned", []) or [])
     return assigned[0] if assigned else actor
+
+
+def _known_person(pager: Any, person: str) -> None:
+    """Refuse a person the on-call file does not list, as an incident tool would.
+
+    Without an on-call file there is no directory to check against, so anyone goes.
+    """
+    oncall = getattr(pager, "oncall", None)
+    people = getattr(oncall, "people_by_id", None)
+    if people is None or person in people:
+        return
+    hint = did_you_mean(person, people)
+    listed = ", ".join(sorted(people))
+    raise ActionError(
+        f"error: no person {person!r} in the on-call directory"
+        + (f"; {hint}" if hint else "")
+        + (f" (people: {listed})" if listed else "")
+    )
 
 
 def _open(pager: Any, status: tuple[str, ...]) -> list[str]:
@@ -93,6 +112,8 @@ def assign(ctx: Any, args: list[str], actor: str) -> Outcome:
     if role not in ROLES:
         raise ActionError(f"unknown role {args[0]!r}; roles are {', '.join(ROLES)}")
     person = actor if args[1].lower() in {"me", "myself"} else args[1]
+    if person is args[1]:
+        _known_person(ctx.pager, person)
     inc = ctx.incident
     inc.roles[role] = person
     inc.role_at[role] = ctx.now

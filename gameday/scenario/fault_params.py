@@ -1,0 +1,257 @@
+"""Typed parameters per fault type: unknown keys refused, ranges drawn per seed.
+
+Each fault type has its own pydantic model; ``Fault.params`` is checked against the model
+of the fault's ``type`` (a misspelt ``factr: 5`` is an error with a did-you-mean, not a
+silently ignored key). A *rate* may be a number or a ``[low, high]`` range: a session
+draws the value from the range with its seed (:func:`draw`), so a trainee who plays the
+scenario twice sees a leak of a different speed.
+
+Parameters that only the chaos mode reads (``chaos``, ``env``, ``image``,
+``memory_limit``, ``workers``, ``seconds``) are accepted on every type.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from gameday.durations import parse_duration
+from gameday.errors import did_you_mean
+
+
+def _range(value: Any) -> Any:
+    """``[low, high]`` stays a pair; a plain number stays a number."""
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise ValueError("a range is [low, high]: two numbers")
+        return (value[0], value[1])
+    return value
+
+
+def _ordered(value: float | tuple[float, float]) -> float | tuple[float, float]:
+    values = value if isinstance(value, tuple) else (value,)
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("must be a finite number")
+    if isinstance(value, tuple) and value[0] > value[1]:
+        raise ValueError(f"range [{value[0]:g}, {value[1]:g}] has low above high")
+    return value
+
+
+def _duration(value: Any) -> float:
+    return parse_duration(value)
+
+
+Rate = Annotated[
+    float | tuple[float, float],
+    BeforeValidator(_range),
+    AfterValidator(_ordered),
+    Field(description="a number, or [low, high]: each seed draws one value from the range"),
+]
+Seconds = Annotated[float, BeforeValidator(_duration)]
+
+
+class _Params(BaseModel):
+    """Base of every fault's parameters: unknown keys refused; chaos-mode keys accepted."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chaos: str | None = Field(None, description="the cluster operation gameday chaos uses")
+    env: dict[str, str] | None = Field(None, description="chaos mode: variables to set")
+    image: str | None = Field(None, description="chaos mode: the bad image to set")
+    memory_limit: str | None = Field(None, description="chaos mode: the limit that OOMs")
+    workers: int | None = Field(None, ge=1, description="chaos mode: CPU burners")
+    seconds: int | None = Field(None, ge=1, description="chaos mode: how long to burn CPU")
+
+
+class BlockingQueryParams(_Params):
+    """A session holds a lock; writers queue behind it holding pool connections.
+
+    Carried by the blocking backend: relieved when it is terminated or cancelled.
+    """
+
+    table: str = "orders"
+    connections: int = Field(25, ge=1, le=10_000, description="waiters it accumulates")
+    query: str = ""
+    user: str = "reporting"
+    application: str = "psql"
+
+
+class ConnectionLeakParams(_Params):
+    """A release leaks pool connections; carried by the pods that run it."""
+
+    version: str = Field("v2.0.0", description="the leaking release, rolled out at onset")
+    leak_per_1k: Rate = Field(2.0, description="connections leaked per thousand requests")
+
+
+class SlowQueryParams(_Params):
+    """A query holds its connection ``factor`` times longer.
+
+    Carried by the pods running ``version`` (default: the version serving at onset);
+    relieved as they go, or when an index on ``index`` (``table(column)``) exists.
+    """
+
+    factor: Rate = Field(20.0, description="connection hold time multiplier")
+    query: str = ""
+    version: str | None = Field(None, description="the release that issues the query")
+    index: str | None = Field(None, description="an index that fixes it, e.g. orders(customer_ref)")
+
+
+class TrafficSpikeParams(_Params):
+    """More traffic; it goes on, and is relieved when capacity serves it."""
+
+    factor: Rate = Field(3.0, description="offered load multiplier")
+
+
+class MemoryLeakParams(_Params):
+    """Heap growth in the pods running ``version`` (default: the version at onset)."""
+
+    mib_per_min: Rate = Field(20.0, description="growth per pod, before per-pod spread")
+    spread: float = Field(
+        0.35, ge=0, lt=1, description="each pod leaks at rate x (1 +/- spread), drawn per seed"
+    )
+    version: str | None = Field(None, description="the leaking release")
+
+
+class CrashLoopParams(_Params):
+    """A release that exits at startup; carried by its pods."""
+
+    version: str = Field("v2.0.0", description="the crashing release, rolled out at onset")
+    reason: str = ""
+
+
+class Fallback(BaseModel):
+    """How traffic can route around a failing dependency."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    service: str | None = Field(
+        None, description="a standby deployment: its ready pods take the dependency's calls"
+    )
+    caller: str | None = Field(None, description="the calling service whose builds can route")
+    versions: list[str] = Field(
+        default_factory=list, description="caller releases that route around the dependency"
+    )
+
+
+class DependencyErrorsParams(_Params):
+    """A dependency fails a share of calls; relieved by routing around it (``fallback``)."""
+
+    error_ratio: Rate = Field(0.5, description="share of calls that fail")
+    latency: Seconds = Field(0.0, description="latency added to every call")
+    fallback: Fallback | None = None
+
+
+class StaleStateParams(_Params):
+    """Pods hold state read at startup (a resolved address, a loaded certificate).
+
+    Carried by pods created before ``fixed_at`` (default: the onset): a restart
+    replaces them with pods that read the state afresh. ``pods`` limits the fault to
+    that many pods, picked per seed.
+    """
+
+    what: Literal["dns", "tls"] = "dns"
+    error_ratio: Rate = Field(1.0, description="share of calls through a stale pod that fail")
+    latency: Seconds = Field(0.0, description="latency added to failing calls")
+    fixed_at: Seconds | None = Field(
+        None, description="when fresh state became available (default: the onset)"
+    )
+    pods: int | None = Field(None, ge=1, description="how many pods hold stale state")
+
+
+PARAMS: dict[str, type[_Params]] = {
+    "blocking_query": BlockingQueryParams,
+    "connection_leak": ConnectionLeakParams,
+    "slow_query": SlowQueryParams,
+    "traffic_spike": TrafficSpikeParams,
+    "memory_leak": MemoryLeakParams,
+    "crash_loop": CrashLoopParams,
+    "dependency_errors": DependencyErrorsParams,
+    "stale_state": StaleStateParams,
+}
+_BOUNDS = {  # (low, high) a drawn rate must respect
+    ("dependency_errors", "error_ratio"): (0.0, 1.0),
+    ("stale_state", "error_ratio"): (0.0, 1.0),
+    ("slow_query", "factor"): (1.0, 1000.0),
+    ("traffic_spike", "factor"): (0.01, 100.0),
+    ("connection_leak", "leak_per_1k"): (0.0, 1000.0),
+    ("memory_leak", "mib_per_min"): (0.0, 100_000.0),
+}
+
+
+def check_params(fault_type: str, params: Any) -> _Params:
+    """``params`` as the typed model of ``fault_type``.
+
+    Raises:
+        ValidationError: located at the offending key, with a did-you-mean for unknown keys.
+    """
+    model = PARAMS[fault_type]
+    try:
+        typed = model.model_validate(params if params is not None else {})
+    except ValidationError as exc:
+        raise _explained(exc, fault_type, model) from None
+    errors: list[InitErrorDetails] = []
+    for (kind, key), (low, high) in _BOUNDS.items():
+        value = getattr(typed, key, None) if kind == fault_type else None
+        if value is None:
+            continue
+        for v in value if isinstance(value, tuple) else (value,):
+            if not low <= v <= high:
+                errors.append(
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "param_range", f"must be between {low:g} and {high:g}, not {v:g}"
+                        ),
+                        loc=(key,),
+                        input=v,
+                    )
+                )
+    if errors:
+        raise ValidationError.from_exception_data(model.__name__, errors)
+    return typed
+
+
+def _explained(exc: ValidationError, fault_type: str, model: type[_Params]) -> ValidationError:
+    """The same errors, unknown keys reworded with the fault type and a did-you-mean."""
+    known = list(model.model_fields)
+    details: list[InitErrorDetails] = []
+    for err in exc.errors():
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            key = str(err["loc"][0])
+            hint = did_you_mean(key, known) or f"{fault_type} takes: {', '.join(known[6:])}"
+            details.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "unknown_param",
+                        f"unknown parameter {key!r} of a {fault_type} fault ({hint})",
+                    ),
+                    loc=err["loc"],
+                    input=err["input"],
+                )
+            )
+        else:
+            details.append(
+                InitErrorDetails(
+                    type=PydanticCustomError("param", str(err["msg"])),
+                    loc=err["loc"],
+                    input=err.get("input"),
+                )
+            )
+    return ValidationError.from_exception_data(model.__name__, details)
+
+
+def draw(value: float | tuple[float, float], rng: random.Random) -> float:
+    """A rate's value for one session: the number, or a uniform draw from the range."""
+    if isinstance(value, tuple):
+        return rng.uniform(value[0], value[1])
+    return float(value)
