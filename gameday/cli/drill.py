@@ -49,7 +49,10 @@ def drill_cmd(
 ) -> int:
     """Run SCENARIO headless: a bot or scripted responder plays it through the scenario's
     rules, routing, escalation policy and runbooks; prints the timeline and the scorecard
-    and writes reports. Exit 0 when the drill passes, 1 when it misses its targets."""
+    and writes reports. Exit 0 when the drill passes, 1 when it misses its targets.
+
+    The printed timeline is the facilitator's (and CI's) view: it shows the faults and
+    each action's graded effect, so it is not for players in the middle of an exercise."""
     from gameday.drill import run_drill
 
     result = run_drill(

@@ -11,12 +11,17 @@ import click
 
 import gameday
 from gameday.errors import ExitStatus, UsageError
+from gameday.views import FACILITATOR, PLAYERS
 
 if TYPE_CHECKING:
     from gameday.engine.session import Session
     from gameday.runtime import Prepared
 
 ROLES = ("ic", "ops", "comms", "scribe")
+FACILITATOR_HELP = (
+    "Open the facilitator's view: the truth, fault timeline, effects of actions, injects, "
+    "hints, the score so far and the expert's next step (players' view by default)."
+)
 SPEED = click.Choice(["0", "1", "10", "60"])
 
 
@@ -84,10 +89,23 @@ def _run(app: object) -> int:
 @click.option(
     "--name", "actor", default="you", show_default=True, help="Who actions are recorded as."
 )
+@click.option("--facilitator", is_flag=True, help=FACILITATOR_HELP)
 def play_cmd(
-    scenario: str, seed: int, speed: str, journal: Path | None, role: str, actor: str
+    scenario: str,
+    seed: int,
+    speed: str,
+    journal: Path | None,
+    role: str,
+    actor: str,
+    facilitator: bool,
 ) -> int:
     """Play SCENARIO as a tabletop exercise: paged, ack, triage, mitigate, resolve, debrief.
+
+    The players' view shows what responders would see: alerts, pages, chat, dashboards,
+    command output and their incident record, never the fault or what an action did to
+    it. --facilitator opens the facilitator's view of the same session (the truth, the
+    fault timeline, each action's effect, injects, hints, the score so far and the
+    expert's next step). The debrief shows everything to everyone.
 
     Keys: F1 help, F2 pause, F3/F4/F5 1x/10x/60x, F6 next event, F7 hints, F8 injects,
     F9 role, F10 ack, Ctrl-P palette, Ctrl-C save and quit. Remap them in keys.toml.
@@ -119,6 +137,7 @@ def play_cmd(
         started=started,
         loader=load,
         scenario=scenario,
+        view=FACILITATOR if facilitator else PLAYERS,
     )
     return _run(app)
 
@@ -151,7 +170,10 @@ def looks_like_scenario(ref: str) -> bool:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Journal of the resumed session (default: JOURNAL with .resumed.jsonl).",
 )
-def resume_cmd(journal: Path, speed: str, role: str, actor: str, out: Path | None) -> int:
+@click.option("--facilitator", is_flag=True, help=FACILITATOR_HELP)
+def resume_cmd(
+    journal: Path, speed: str, role: str, actor: str, out: Path | None, facilitator: bool
+) -> int:
     """Resume a tabletop session from JOURNAL at the exact state and sim time it reached.
 
     Every recorded action, inject and hint is re-done on a fresh session with the same
@@ -166,5 +188,6 @@ def resume_cmd(journal: Path, speed: str, role: str, actor: str, out: Path | Non
     from gameday.tui.lifecycle import make_resume_app
 
     lazy = journal.is_file()
-    app = make_resume_app(journal, out, float(speed), role=role, actor=actor, lazy=lazy)
+    view = FACILITATOR if facilitator else PLAYERS
+    app = make_resume_app(journal, out, float(speed), role=role, actor=actor, lazy=lazy, view=view)
     return _run(app)

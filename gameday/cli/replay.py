@@ -20,7 +20,10 @@ from gameday.errors import ExitStatus
 @click.option("--timeline/--no-timeline", default=True, help="Print the replayed timeline.")
 def replay_cmd(journal: Path, out: Path | None, timeline: bool) -> int:
     """Rebuild the session JOURNAL recorded (same scenario, seed and actions) and compare
-    the new journal with it byte for byte. Exit 0 when identical, 1 when they differ."""
+    the new journal with it byte for byte. Exit 0 when identical, 1 when they differ.
+
+    The timeline is the facilitator's view (faults, graded effects): a debrief, not a
+    players' screen."""
     from gameday.replay import read_recorded, rebuild
     from gameday.timeline import format_event
 

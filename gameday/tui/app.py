@@ -25,6 +25,7 @@ from gameday.tui.commands import ScenarioCommands
 from gameday.tui.driver import SessionFinished, SimDriver, Tick
 from gameday.tui.keys import MAIN_BINDINGS, binding_rows, keys_path, load_keymap
 from gameday.tui.screens.dialogs import ConfirmQuit, FacilitatorMenu, HelpScreen, RolePicker
+from gameday.views import PLAYERS, View
 
 if TYPE_CHECKING:
     from gameday.engine.session import Session
@@ -50,6 +51,9 @@ class GamedayApp(App[int]):
         keymap: binding id -> keys (from ``keys.toml``).
         started: when the session started (names the report folder).
         out_dir: where reports go when the journal is not already in a report folder.
+        view: what this screen may show (:mod:`gameday.views`): the players'
+            view hides the fault timeline and graded effects; the facilitator's adds
+            them, with injects, hints, the score so far and the expert's next step.
         loader: builds the prepared scenario and the session in a worker thread, while
             the loading shell is on screen; its errors end the app (see ``load_error``).
         scenario: what the shell names while loading.
@@ -87,8 +91,10 @@ class GamedayApp(App[int]):
         *,
         loader: Loader | None = None,
         scenario: str = "",
+        view: View = PLAYERS,
     ) -> None:
         super().__init__()
+        self.view = view
         self.speed = speed
         self.role = role
         self.actor = actor
@@ -258,14 +264,23 @@ class GamedayApp(App[int]):
         )
 
     def action_facilitator(self, focus_hint: bool = True) -> None:
-        """Open the facilitator menu (hints and injects)."""
+        """Open the facilitator menu: hints, and injects in the facilitator's view.
+
+        Players may ask for a hint (it costs points); injects are the facilitator's, and
+        their titles would give a surprise away, so the players' view does not list them.
+        """
         session = self.driver.session
         with self.driver.locked():
             used = sum(1 for e in session.events if e.kind == "hint")
             fired = {str(e.data.get("id")) for e in session.events if e.kind == "inject"}
-        menu = FacilitatorMenu(
-            session.scenario.injects, session.scenario.hints, used, fired, focus_hint
-        )
+        injects = session.scenario.injects if self.view.truth else []
+        if not focus_hint and not self.view.truth:
+            self.notify(
+                "Injects are the facilitator's: gameday play --facilitator, or a facilitator seat.",
+                timeout=4,
+            )
+            return
+        menu = FacilitatorMenu(injects, session.scenario.hints, used, fired, focus_hint)
         self.push_screen(menu, self._facilitated)
 
     def _facilitated(self, choice: str | None) -> None:
@@ -346,6 +361,7 @@ def make_app(
     session: Session | None = None,
     prepared: Prepared | None = None,
     lazy: bool = False,
+    view: View = PLAYERS,
 ) -> GamedayApp:
     """The app for scenario ``ref``; ``keymap`` None reads the user's ``keys.toml``.
 
@@ -366,10 +382,20 @@ def make_app(
 
     if lazy and session is None:
         return GamedayApp(
-            None, None, speed, role, actor, keymap, started, out_dir, loader=load, scenario=str(ref)
+            None,
+            None,
+            speed,
+            role,
+            actor,
+            keymap,
+            started,
+            out_dir,
+            loader=load,
+            scenario=str(ref),
+            view=view,
         )
     ready, built = load()
-    return GamedayApp(ready, built, speed, role, actor, keymap, started, out_dir)
+    return GamedayApp(ready, built, speed, role, actor, keymap, started, out_dir, view=view)
 
 
 def binding_ids() -> set[str]:

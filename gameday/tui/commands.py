@@ -61,7 +61,8 @@ class ScenarioCommands(Provider):
                                 f"{section.name}: {step.text[:60]}",
                             )
                         )
-        for inj in app.driver.session.scenario.injects:
+        injects = app.driver.session.scenario.injects if app.view.truth else []
+        for inj in injects:
             entries.append((f"inject: {inj.id}", partial(app.fire_inject, inj.id), inj.title))
         entries.append(
             ("hint: take the next hint", app.action_facilitator, "each hint costs points")

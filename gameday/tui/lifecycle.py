@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gameday.errors import InputError, Problem
+from gameday.views import PLAYERS, View
 
 if TYPE_CHECKING:  # the engine is imported when needed, off the first frame's path
     from gameday.engine.session import Session
@@ -80,6 +81,7 @@ def make_resume_app(
     actor: str = "you",
     keymap: dict[str, str] | None = None,
     lazy: bool = False,
+    view: View = PLAYERS,
 ) -> GamedayApp:
     """An app over the session ``journal`` recorded, rebuilt into a new journal ``out``.
 
@@ -110,9 +112,10 @@ def make_resume_app(
             started,
             loader=load,
             scenario=f"resuming {journal}",
+            view=view,
         )
     prepared, session = load()
-    return GamedayApp(prepared, session, speed, role, actor, keymap, started)
+    return GamedayApp(prepared, session, speed, role, actor, keymap, started, view=view)
 
 
 def load_resumed(journal: Path, out: Path) -> tuple[Prepared, Session]:

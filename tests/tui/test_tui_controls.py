@@ -13,6 +13,7 @@ from gameday.tui.app import GamedayApp, binding_ids
 from gameday.tui.keys import keys_path, load_keymap
 from gameday.tui.screens.dialogs import ConfirmQuit, FacilitatorMenu, HelpScreen
 from gameday.tui.widgets.console import CommandLine, CommandSuggester
+from gameday.views import FACILITATOR
 from tests.tui.conftest import SIZE, AppFactory, type_command
 
 
@@ -117,8 +118,25 @@ def test_tui_role_picker_changes_the_role(app_factory: AppFactory) -> None:
     asyncio.run(scenario(app_factory()))
 
 
+def test_tui_injects_are_the_facilitators(app_factory: AppFactory) -> None:
+    """In the players' view F8 lists no inject and fires none (their titles give surprises
+    away); the palette offers none either."""
+
+    async def scenario(app: GamedayApp) -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f8")
+            await pilot.pause()
+            assert not isinstance(app.screen, FacilitatorMenu)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert events_of(app, "inject") == []
+
+    asyncio.run(scenario(app_factory()))
+
+
 def test_tui_hint_and_inject(app_factory: AppFactory) -> None:
-    """F7 takes the next hint (journaled with its cost); F8 fires an inject."""
+    """F7 takes the next hint (journaled with its cost); in the facilitator's view F8
+    fires an inject."""
 
     async def scenario(app: GamedayApp) -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -136,7 +154,7 @@ def test_tui_hint_and_inject(app_factory: AppFactory) -> None:
             await pilot.pause()
             assert [d["id"] for d in events_of(app, "inject")] == ["exec-eta"]
 
-    asyncio.run(scenario(app_factory()))
+    asyncio.run(scenario(app_factory(view=FACILITATOR)))
 
 
 def test_tui_help_lists_bindings_and_commands(app_factory: AppFactory) -> None:
@@ -209,7 +227,8 @@ def test_tui_keymap_refuses_unknown_binding(tmp_path: Path) -> None:
 
 
 def test_tui_palette_offers_injects_and_runbook_commands(app_factory: AppFactory) -> None:
-    """Ctrl-P finds the scenario's injects (fired on Enter) and runbook commands."""
+    """In the facilitator's view Ctrl-P finds the scenario's injects (fired on Enter) and
+    runbook commands."""
 
     async def scenario(app: GamedayApp) -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -233,4 +252,4 @@ def test_tui_palette_offers_injects_and_runbook_commands(app_factory: AppFactory
                 await pilot.press("enter")
             assert line.value == "kubectl logs deployment/orders -n shop --tail=50"
 
-    asyncio.run(scenario(app_factory()))
+    asyncio.run(scenario(app_factory(view=FACILITATOR)))

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gameday.tui.app import GamedayApp
+from gameday.views import FACILITATOR
 from gameday.tui.screens.debrief import DebriefScreen
 from gameday.tui.widgets.console import CommandLine
 from tests.tui.conftest import SIZE, AppFactory, paged, run_until
@@ -44,9 +45,15 @@ def test_tui_snapshot_help(app_factory: AppFactory, snap_compare: Any) -> None:
     assert snap_compare(app, terminal_size=SIZE, press=["f1"], run_before=before(app))
 
 
+def test_tui_snapshot_facilitator_view(app_factory: AppFactory, snap_compare: Any) -> None:
+    """The facilitator's view: the faults, effects, expert step and score beside the panes."""
+    app = app_factory(view=FACILITATOR)
+    assert snap_compare(app, terminal_size=SIZE, run_before=before(app))
+
+
 def test_tui_snapshot_facilitator(app_factory: AppFactory, snap_compare: Any) -> None:
     """The facilitator menu: the hint ladder and the injects."""
-    app = app_factory()
+    app = app_factory(view=FACILITATOR)
     assert snap_compare(app, terminal_size=SIZE, press=["f8"], run_before=before(app))
 
 

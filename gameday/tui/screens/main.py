@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 from gameday.tui.commands import make_completer
 from gameday.tui.keys import MAIN_BINDINGS
@@ -17,6 +17,7 @@ from gameday.tui.widgets.alerts import AlertStream
 from gameday.tui.widgets.clock import ClockBar
 from gameday.tui.widgets.console import CommandLine, OutputLog
 from gameday.tui.widgets.dashboard import Dashboard
+from gameday.tui.widgets.facilitator import FacilitatorPanel
 from gameday.tui.widgets.incident import IncidentPanel
 from gameday.tui.widgets.pager import PagerPanel
 from gameday.tui.widgets.runbook import RunbookViewer
@@ -42,6 +43,7 @@ class MainScreen(Screen[None]):
         self.ack_key = "a"
         self.ready = False  # True while the panes are mounted
         self._panes: Panes | None = None
+        self._facilitator: FacilitatorPanel | None = None
 
     @property
     def gameday(self) -> GamedayApp:
@@ -54,6 +56,8 @@ class MainScreen(Screen[None]):
         """Lay out the panes."""
         app = self.gameday
         session = app.driver.session
+        if app.view.name == "facilitator":
+            self.add_class("-facilitator")
         yield ClockBar(
             session.scenario.title,
             session.scenario.start_time,
@@ -66,9 +70,18 @@ class MainScreen(Screen[None]):
                 yield PagerPanel(id="pager")
                 yield IncidentPanel(id="incident")
             yield Dashboard(list(session.world.services), id="dashboard")
-            yield RunbookViewer(
+            runbook = RunbookViewer(
                 app.prepared.setup.runbooks, app.prepared.loaded.runbook_files, id="runbook"
             )
+            if app.view.name == "facilitator":
+                solution = app.prepared.loaded.solution
+                with TabbedContent(id="side"):
+                    with TabPane("Facilitator", id="facilitator-tab"), VerticalScroll():
+                        yield FacilitatorPanel(session.scenario, solution, id="facilitator")
+                    with TabPane("Runbook", id="runbook-tab"):
+                        yield runbook
+            else:
+                yield runbook
         yield OutputLog(id="output")
         yield CommandLine(
             make_completer(app.driver),
@@ -113,11 +126,22 @@ class MainScreen(Screen[None]):
             self.query_one(OutputLog),
             self.query_one(ClockBar),
         )
+        found = self.query(FacilitatorPanel)
+        self._facilitator = found.first() if found else None
 
     def on_unmount(self) -> None:
         """No more catching up once the panes are gone."""
         self.ready = False
         self._panes = None
+        self._facilitator = None
+
+    def _live_score(self, session: Any) -> Any:
+        """The scorecard of the session so far, for the facilitator's pane (about 1 ms)."""
+        from gameday.debrief import metrics_summary
+        from gameday.scoring.scorecard import score
+
+        runbooks = list(self.gameday.prepared.setup.runbooks)
+        return score(list(session.events), session.scenario, runbooks, metrics_summary(session))
 
     def catch_up(self) -> None:
         """Show what happened since the last call (every pane reads the session).
@@ -131,12 +155,14 @@ class MainScreen(Screen[None]):
         alerts, pager, incident, dashboard, runbook, output, bar = panes
         app = self.gameday
         with app.driver.locked() as session:
-            new = session.events[self.cursor :]
+            new = app.view.filter(session.events[self.cursor :])
             self.cursor = len(session.events)
             now = session.now
             alerts.feed(new)
             pager.refresh_from(session.pager, new, now)
-            incident.refresh_from(session.incident, now)
+            incident.refresh_from(session.incident, now, truth=app.view.truth)
+            if self._facilitator is not None and new:
+                self._facilitator.feed(new, self._live_score(session))
             dashboard.refresh_from(session.history, force=app.driver.paused)
             runbook.feed(new)
             output.feed(new)

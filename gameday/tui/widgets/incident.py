@@ -54,20 +54,26 @@ class IncidentPanel(Widget):
         super().__init__(**kwargs)
         self._shown: Any = ""
         self._key: object = None
+        self.truth = True
 
     def render(self) -> Any:
         """The last drawn state (redrawn only when it changed, without a relayout)."""
         return self._shown
 
-    def refresh_from(self, incident: IncidentState, now: float) -> None:
-        """Redraw from the incident state at sim time ``now``."""
+    def refresh_from(self, incident: IncidentState, now: float, truth: bool = True) -> None:
+        """Redraw from the incident state at sim time ``now``.
+
+        Without ``truth`` (the players' view) the pane leaves out when the faults were
+        mitigated: that is the world's verdict, which players read from the metrics.
+        """
+        self.truth = truth
         countdown_shown = update_due(incident) is not None
         key = (
             int(now) if countdown_shown else None,
             incident.severity,
             tuple(incident.roles.items()),
             len(incident.status_updates),
-            incident.mitigated_at,
+            incident.mitigated_at if truth else None,
             incident.resolved_at,
         )
         if key != self._key:
@@ -102,6 +108,6 @@ class IncidentPanel(Widget):
             )
         if incident.resolved_at is not None:
             grid.add_row("resolved", Text(clock(incident.resolved_at), style="green"))
-        elif incident.mitigated_at is not None:
+        elif incident.mitigated_at is not None and self.truth:
             grid.add_row("mitigated", Text(clock(incident.mitigated_at), style="green"))
         return grid
