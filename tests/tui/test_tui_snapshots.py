@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gameday.tui.app import GamedayApp
-from gameday.views import FACILITATOR
 from gameday.tui.screens.debrief import DebriefScreen
 from gameday.tui.widgets.console import CommandLine
+from gameday.views import FACILITATOR
 from tests.tui.conftest import SIZE, AppFactory, paged, run_until
 
 AT = 600.0  # T+10m: the fault is on and the team is paged
