@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from gameday.alerting.goregex import GoRegexError, compile_go
+from gameday.goregex import GoRegex, GoRegexError, compile_anchored
 
 OPS = ("=", "!=", "=~", "!~")
 _OP_ORDER = {op: i for i, op in enumerate(OPS)}
@@ -35,7 +35,7 @@ class Matcher:
     name: str
     op: str
     value: str
-    _re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+    _re: GoRegex | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def make(cls, name: str, op: str, value: str) -> Matcher:
@@ -49,20 +49,21 @@ class Matcher:
         rx = None
         if op in ("=~", "!~"):
             try:
-                rx = compile_go(value)
+                rx = compile_anchored(value)
             except GoRegexError as exc:
                 raise MatcherError(str(exc)) from None
         return cls(name, op, value, rx)
 
     def matches(self, value: str) -> bool:
         """Whether a label value (``""`` when absent) satisfies this matcher."""
-        if self.op == "=":
+        op = self.op
+        if op == "=":
             return value == self.value
-        if self.op == "!=":
+        if op == "!=":
             return value != self.value
         assert self._re is not None
-        hit = self._re.search(value) is not None  # Go: MatchString, anchored textually
-        return hit if self.op == "=~" else not hit
+        hit = self._re.search(value)  # Go: MatchString, anchored textually
+        return hit if op == "=~" else not hit
 
     def sort_key(self) -> tuple[str, str, int]:
         """Alertmanager's matcher order: name, then value, then operator."""

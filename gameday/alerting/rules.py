@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gameday.alerting.goregex import GoRegexError, compile_go
 from gameday.alerting.matchers import (
     LABEL_NAME_RE,
     Matcher,
@@ -24,6 +23,7 @@ from gameday.alerting.matchers import (
     matches_all,
     parse_matchers,
 )
+from gameday.goregex import GoRegexError, compile_anchored
 
 Fail = Callable[[tuple[Any, ...], str], None]
 
@@ -39,7 +39,7 @@ def legacy_matchers(
             continue
         if op == "=~":
             try:
-                compile_go(value)
+                compile_anchored(value)
             except GoRegexError as exc:
                 fail((*loc, name), str(exc))
                 continue

@@ -9,12 +9,13 @@ so that appends stay cheap and queries get array views without copying.
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
+from gameday.goregex import GoRegex, compile_anchored
 
 STALE_NAN_BITS = 0x7FF0000000000002
 STALE_NAN: float = struct.unpack("<d", struct.pack("<Q", STALE_NAN_BITS))[0]
@@ -182,9 +183,10 @@ class Matcher:
     op: str
     value: str
 
-    def compiled(self) -> re.Pattern[str] | None:
+    def compiled(self) -> GoRegex | None:
+        """The anchored regex of a ``=~``/``!~`` matcher (``GoRegexError`` when invalid)."""
         if self.op in ("=~", "!~"):
-            return _anchored(self.value)
+            return compile_anchored(self.value)
         return None
 
     def matches(self, value: str) -> bool:
@@ -192,55 +194,8 @@ class Matcher:
             return value == self.value
         if self.op == "!=":
             return value != self.value
-        rx = _anchored(self.value)
-        hit = rx.fullmatch(value) is not None
+        hit = compile_anchored(self.value).search(value)
         return hit if self.op == "=~" else not hit
-
-
-_RX_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _anchored(pattern: str) -> re.Pattern[str]:
-    rx = _RX_CACHE.get(pattern)
-    if rx is None:
-        rx = re.compile(go_regex_to_python(pattern))
-        _RX_CACHE[pattern] = rx
-    return rx
-
-
-_FLAGS = re.compile(r"\(\?([imsU]+)\)")
-
-
-def go_regex_to_python(pattern: str) -> str:
-    """Translate RE2 syntax Python spells differently.
-
-    Go allows flag groups like ``(?i)`` anywhere, applying to the rest of the enclosing
-    group; Python only at the start. They become scoped groups ``(?i:...)``. ``\\z``
-    becomes ``\\Z``. The result is meant for ``fullmatch`` (Prometheus anchors regexes).
-    """
-    pattern = pattern.replace("\\z", "\\Z")
-    m = _FLAGS.search(pattern)
-    while m:
-        flags = m.group(1).replace("U", "")
-        start, end = m.span()
-        depth, i = 0, end
-        while i < len(pattern):
-            ch = pattern[i]
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == "(":
-                depth += 1
-            elif ch == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            i += 1
-        inner = pattern[end:i]
-        repl = f"(?{flags}:{inner})" if flags else f"(?:{inner})"
-        pattern = pattern[:start] + repl + pattern[i:]
-        m = _FLAGS.search(pattern, start + len(repl) - len(inner) - 1)
-    return pattern
 
 
 class TSDB:

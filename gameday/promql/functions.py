@@ -7,14 +7,13 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import math
-import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-from gameday.engine.tsdb import go_regex_to_python
+from gameday.goregex import GoRegexError, compile_anchored, expand
 from gameday.promql import rangefuncs as rf
 from gameday.promql.errors import EvalError, UnsupportedError
 from gameday.promql.evaluator import Evaluator, Row, merge_rows, selector_matchers, windows
@@ -312,64 +311,21 @@ def _parse_go_float(s: str) -> float:
     return float(t.replace("_", "x") if "_" in t else t)
 
 
-def go_expand(template: str, match: re.Match[str]) -> str:
-    """Go's ``Regexp.ExpandString``: ``$1``, ``${1}``, ``$name``, ``$$``."""
-    out = []
-    i = 0
-    while i < len(template):
-        ch = template[i]
-        if ch != "$" or i + 1 >= len(template):
-            out.append(ch)
-            i += 1
-            continue
-        nxt = template[i + 1]
-        if nxt == "$":
-            out.append("$")
-            i += 2
-            continue
-        if nxt == "{":
-            end = template.find("}", i + 2)
-            name = template[i + 2 : end] if end != -1 else ""
-            if end == -1 or not re.fullmatch(r"[A-Za-z0-9_]+", name):
-                out.append(ch)
-                i += 1
-                continue
-            i = end + 1
-        else:
-            m = re.match(r"[A-Za-z0-9_]+", template[i + 1 :])
-            if not m:
-                out.append(ch)
-                i += 1
-                continue
-            name = m.group(0)
-            i += 1 + len(name)
-        out.append(_group(match, name))
-    return "".join(out)
-
-
-def _group(match: re.Match[str], name: str) -> str:
-    try:
-        g = match.group(int(name)) if name.isdigit() else match.group(name)
-    except IndexError:
-        return ""
-    return g or ""
-
-
 def _label_replace(ev: Evaluator, args: list[Any]) -> list[Row]:
     rows = ev.eval_vector(args[0])
     dst, repl, src, rx = (_string_arg(ev, a) for a in args[1:5])
     try:
-        pattern = re.compile(go_regex_to_python(rx))
-    except re.error:
+        pattern = compile_anchored(rx)
+    except GoRegexError:
         raise EvalError(f"invalid regular expression in label_replace(): {rx}") from None
     if not LABEL_NAME_RE.match(dst):
         raise EvalError(f"invalid destination label name in label_replace(): {dst}")
     out = []
     for r in rows:
-        m = pattern.fullmatch(lget(r.labels, src))
+        m = pattern.find(lget(r.labels, src))
         labels = r.labels
         if m is not None:
-            res = go_expand(repl, m)
+            res = expand(repl, m)
             d = {k: v for k, v in r.labels if k != dst}
             if res:
                 d[dst] = res

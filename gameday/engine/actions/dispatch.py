@@ -16,8 +16,9 @@ from gameday.engine.actions import incident_verbs as iv
 from gameday.engine.actions.catalog import COMMANDS_HELP, KUBECTL_VERBS, help_for, suggestions
 from gameday.engine.actions.context import ActionContext
 from gameday.engine.actions.effects import Outcome, active_faults, settle
+from gameday.engine.actions.filters import apply_filters
 from gameday.engine.actions.kubectl import BOOLS, RESOURCE_OF, SHORT, VALUES, run_kubectl
-from gameday.engine.actions.parse import ActionError, apply_filters, parse_flags, split_command
+from gameday.engine.actions.parse import ActionError, parse_flags, split_command
 from gameday.engine.actions.psql import run_psql, run_query
 
 _SQL_START = re.compile(r"^\s*(select|show|with)\b", re.IGNORECASE)

@@ -8,6 +8,7 @@ on-call file (``you`` at the tabletop) acts on the pager as the person it is ass
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from gameday.durations import format_duration, parse_duration
@@ -215,7 +216,7 @@ def silence(ctx: Any, args: list[str], actor: str) -> Outcome:
         raise ActionError(
             'usage: silence alertname=NAME [label=value ...] --duration 1h --comment "why"'
         )
-    duration = parse_duration(flags.get("duration") or "1h")
+    duration = _silence_duration(flags.get("duration") or "1h")
     comment = flags.get("comment") or ""
     if not comment:
         raise ActionError('a silence needs --comment "why" (Alertmanager requires a comment)')
@@ -224,6 +225,23 @@ def silence(ctx: Any, args: list[str], actor: str) -> Outcome:
     except ValueError as exc:
         return Outcome(False, f"silence refused: {exc}", "silence")
     return Outcome(True, sid, "silence", changed=True)
+
+
+_MAX_SILENCE = 292 * 365 * 86400.0  # Go's time.Duration tops out at about 292 years
+
+
+def _silence_duration(text: str) -> float:
+    """``--duration`` read as amtool does (``model.ParseDuration``), refused in its words."""
+    invalid = f"amtool: error: not a valid duration string: {json.dumps(text)}"
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        raise ActionError(invalid) from None
+    if seconds > _MAX_SILENCE:
+        raise ActionError(invalid)
+    if seconds <= 0:
+        raise ActionError("amtool: error: silence duration must be greater than 0")
+    return seconds
 
 
 def note(ctx: Any, args: list[str], actor: str) -> Outcome:

@@ -1,13 +1,12 @@
 """Splitting what a responder typed: words, flags, and the filters after a pipe.
 
 Nothing typed is ever run on the host. A command is split with :mod:`shlex`; the first
-segment of a pipeline is the command, the rest must be text filters this module applies
-to the simulated output itself (``grep``, ``head``, ``tail``, ``wc -l``, ``sort``).
+segment of a pipeline is the command, the rest must be text filters that
+:mod:`gameday.engine.actions.filters` applies to the simulated output itself.
 """
 
 from __future__ import annotations
 
-import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -112,114 +111,3 @@ def parse_flags(
             words.append(arg)
         i += 1
     return Flags(words, values, [])
-
-
-# -- filters after a pipe ---------------------------------------------------------------
-
-
-def _grep_regex(pattern: str, extended: bool, ignore_case: bool, fixed: bool) -> re.Pattern[str]:
-    if fixed:
-        body = re.escape(pattern)
-    elif extended:
-        body = pattern
-    else:  # basic regular expressions: \| \( \) \+ \? are the operators
-        out, i = [], 0
-        while i < len(pattern):
-            ch = pattern[i]
-            if ch == "\\" and i + 1 < len(pattern):
-                nxt = pattern[i + 1]
-                out.append(nxt if nxt in "|()+?{}" else "\\" + nxt)
-                i += 2
-                continue
-            out.append("\\" + ch if ch in "|()+?{}" else ch)
-            i += 1
-        body = "".join(out)
-    try:
-        return re.compile(body, re.IGNORECASE if ignore_case else 0)
-    except re.error as exc:
-        raise ActionError(f"grep: invalid pattern {pattern!r}: {exc}") from None
-
-
-def _grep(lines: list[str], args: list[str]) -> list[str]:
-    flags = parse_flags(
-        args,
-        {
-            "i": "ignore-case",
-            "v": "invert-match",
-            "E": "extended-regexp",
-            "F": "fixed-strings",
-            "c": "count",
-            "A": "after-context",
-            "B": "before-context",
-            "C": "context",
-            "e": "regexp",
-        },
-        {"after-context", "before-context", "context", "regexp"},
-        {"ignore-case", "invert-match", "extended-regexp", "fixed-strings", "count"},
-    )
-    words = list(flags.words)
-    pattern = flags.get("regexp")
-    if pattern is None:
-        if not words:
-            raise ActionError("usage: grep [-i] [-v] [-E] [-A N] PATTERN")
-        pattern = words.pop(0)
-    regex = _grep_regex(
-        pattern, flags.has("extended-regexp"), flags.has("ignore-case"), flags.has("fixed-strings")
-    )
-    invert = flags.has("invert-match")
-    hits = [i for i, line in enumerate(lines) if bool(regex.search(line)) != invert]
-    if flags.has("count"):
-        return [str(len(hits))]
-    around = int(flags.get("context", "0") or 0)
-    after = int(flags.get("after-context", str(around)) or 0)
-    before = int(flags.get("before-context", str(around)) or 0)
-    keep: set[int] = set()
-    for i in hits:
-        keep.update(range(max(0, i - before), min(len(lines), i + after + 1)))
-    return [lines[i] for i in sorted(keep)]
-
-
-def _count(args: list[str], default: int = 10) -> int:
-    flags = parse_flags(args, {"n": "lines"}, {"lines"}, set())
-    raw = flags.get("lines")
-    if raw is None and flags.words and flags.words[0].startswith("-"):
-        raw = flags.words[0][1:]
-    try:
-        return abs(int(raw)) if raw is not None else default
-    except ValueError:
-        raise ActionError(f"invalid number of lines: {raw!r}") from None
-
-
-FILTERS = ("grep", "head", "tail", "wc", "sort", "less", "more", "cat")
-
-
-def apply_filters(output: str, filters: list[list[str]]) -> str:
-    """Apply the piped filters to ``output``.
-
-    Raises:
-        ActionError: for a filter that is not simulated.
-    """
-    lines = output.split("\n") if output else []
-    for seg in filters:
-        prog, args = seg[0].rsplit("/", 1)[-1], seg[1:]
-        # head -5 / tail -20: the old short form
-        if prog in {"head", "tail"} and args[:1] and re.fullmatch(r"-\d+", args[0]):
-            args = ["-n", args[0][1:], *args[1:]]
-        if prog == "grep":
-            lines = _grep(lines, args)
-        elif prog == "head":
-            lines = lines[: _count(args)]
-        elif prog == "tail":
-            n = _count(args)
-            lines = lines[-n:] if n else []
-        elif prog == "wc":
-            lines = [str(len(lines))]
-        elif prog == "sort":
-            lines = sorted(lines, reverse="-r" in args)
-        elif prog in {"less", "more", "cat"}:
-            continue
-        else:
-            raise ActionError(
-                f"'{prog}' after a pipe is not simulated; you can pipe into {', '.join(FILTERS)}"
-            )
-    return "\n".join(lines)

@@ -8,10 +8,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from gameday.goregex import GoRegexError, compile_go
 from gameday.rules.gotemplate.funcs import Context, Func, GoError, query_escape
 from gameday.rules.gotemplate.gofmt import format_float, format_v
-from gameday.rules.gotemplate.goregexp import compile_go, must_compile_message, replace_all
-from gameday.rules.gotemplate.gostrconv import parse_float
+from gameday.rules.gotemplate.gostrconv import go_quote, parse_float
 from gameday.rules.gotemplate.values import (
     GoHTML,
     GoTime,
@@ -186,18 +186,27 @@ def strip_domain(_ctx: Context, hostport: str) -> str:
     return host
 
 
+def _backquote(s: str) -> str:
+    """Go's ``strconv.Quote`` unless ``strconv.CanBackquote`` (as ``regexp.MustCompile`` does)."""
+    if "`" not in s and all(c == "\t" or (c.isprintable() and c != "\ufeff") for c in s):
+        return "`" + s + "`"
+    return go_quote(s)
+
+
 def re_replace_all(_ctx: Context, pattern: str, repl: str, text: str) -> str:
+    """``reReplaceAll``: ``regexp.MustCompile(pattern).ReplaceAllString(text, repl)``."""
     try:
         rx = compile_go(pattern)
-    except ValueError as exc:
-        raise GoError(must_compile_message(pattern, exc)) from None
-    return replace_all(rx, text, repl)
+    except GoRegexError as exc:
+        raise GoError(f"regexp: Compile({_backquote(pattern)}): {exc}") from None
+    return rx.replace_all(text, repl)
 
 
 def match(_ctx: Context, pattern: str, s: str) -> bool:
+    """``match``: Go's ``regexp.MatchString`` (unanchored)."""
     try:
-        return compile_go(pattern).search(s) is not None
-    except ValueError as exc:
+        return compile_go(pattern).search(s)
+    except GoRegexError as exc:
         raise GoError(str(exc)) from None
 
 
