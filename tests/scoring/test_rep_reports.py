@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -199,7 +200,7 @@ def test_cli_bad_result_is_exit_2(tmp_path):
     bad = tmp_path / "r.json"
     bad.write_text('{"schema": "other"}')
     proc = __import__("subprocess").run(
-        [str(Path(".venv/bin/gameday").resolve()), "report", str(bad)],
+        [str(Path(sys.executable).with_name("gameday")), "report", str(bad)],
         capture_output=True,
         text=True,
         check=False,
