@@ -52,6 +52,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "sweep": ("gameday.cli.sweep:sweep_cmd", "Monte Carlo sweep of many drills."),
     "oncall": ("gameday.cli.sweep:oncall_cmd", "Forecast a month of on-call load."),
+    "backtest": (
+        "gameday.cli.backtest:backtest_cmd",
+        "Would these rules have fired, and who would have been paged? (recorded data)",
+    ),
     "chaos": (
         "gameday.cli.chaos:chaos_group",
         "Inject a scenario's faults into a local kind cluster.",

@@ -1,0 +1,375 @@
+"""``gameday backtest``: would these rules have fired, and who would have been paged?"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from gameday.errors import ExitStatus, InputError, Problem, UsageError
+
+DEFAULT_MAX_RANGE = "92d"
+
+
+def _time(value: str | None, option: str) -> int | None:
+    from gameday.backtest.timeparse import parse_time
+
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _duration(value: str, option: str, allow_never: bool = False) -> float | None:
+    from gameday.durations import parse_duration
+
+    if allow_never and value.strip().lower() == "never":
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _progress_bar(total_ms: int, label: str, enabled: bool) -> Any:
+    """A click progress bar on stderr counting milliseconds of the window."""
+    if not enabled:
+        return None
+    return click.progressbar(
+        length=max(1, total_ms), label=label, file=sys.stderr, show_eta=True, show_percent=True
+    )
+
+
+@click.command("backtest")
+@click.option(
+    "--rules",
+    "rule_files",
+    multiple=True,
+    required=True,
+    metavar="FILE",
+    help="Prometheus rule file (plain groups or a PrometheusRule); repeatable.",
+)
+@click.option(
+    "--openmetrics",
+    "openmetrics",
+    metavar="FILE",
+    help="Recorded samples in OpenMetrics text, as promtool tsdb "
+    "create-blocks-from openmetrics reads them.",
+)
+@click.option(
+    "--prometheus",
+    "prometheus",
+    metavar="URL",
+    help="Read raw samples from this Prometheus server's HTTP API.",
+)
+@click.option(
+    "--from",
+    "from_",
+    metavar="TIME",
+    help="Start: RFC 3339, Unix seconds or now-30d (default: the first sample of --openmetrics).",
+)
+@click.option(
+    "--to",
+    "to",
+    metavar="TIME",
+    help="End, like --from (default: the last sample of --openmetrics).",
+)
+@click.option(
+    "--alertmanager",
+    "am_file",
+    metavar="FILE",
+    help="alertmanager.yml: route, group, inhibit and time the alerts.",
+)
+@click.option(
+    "--oncall",
+    "oncall_file",
+    metavar="FILE",
+    help="On-call file: page people (needs --alertmanager).",
+)
+@click.option(
+    "--compare",
+    "compare",
+    multiple=True,
+    metavar="FILE",
+    help="B's rule files, alertmanager.yml or on-call file (each replaces A's "
+    "of its kind); runs B beside A on the same data. Repeatable.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print alerts, notifications and pages as JSON (times RFC 3339 UTC).",
+)
+@click.option(
+    "--evaluation-interval",
+    default="1m",
+    show_default=True,
+    metavar="DURATION",
+    help="Interval of groups that set none (Prometheus' global evaluation_interval).",
+)
+@click.option(
+    "--ack-after",
+    default="4m",
+    show_default=True,
+    metavar="DURATION|never",
+    help="Who is paged acknowledges this long after (never: every page escalates).",
+)
+@click.option(
+    "--flapping",
+    "flap_threshold",
+    default=3,
+    show_default=True,
+    type=int,
+    help="An alert that fired and resolved more than this many times is flapping.",
+)
+@click.option(
+    "--max-range",
+    default=DEFAULT_MAX_RANGE,
+    show_default=True,
+    metavar="DURATION",
+    help="Refuse windows longer than this.",
+)
+@click.option(
+    "--chunk",
+    default="2h",
+    show_default=True,
+    metavar="DURATION",
+    help="--prometheus: fetch raw samples this much time per request.",
+)
+@click.option(
+    "--user",
+    "user",
+    envvar="GAMEDAY_PROMETHEUS_USER",
+    metavar="NAME",
+    help="--prometheus: basic-auth user (or $GAMEDAY_PROMETHEUS_USER).",
+)
+@click.option(
+    "--password",
+    "password",
+    envvar="GAMEDAY_PROMETHEUS_PASSWORD",
+    metavar="SECRET",
+    help="--prometheus: basic-auth password (or $GAMEDAY_PROMETHEUS_PASSWORD).",
+)
+@click.option(
+    "--bearer-token",
+    "token",
+    envvar="GAMEDAY_PROMETHEUS_TOKEN",
+    metavar="TOKEN",
+    help="--prometheus: bearer token (or $GAMEDAY_PROMETHEUS_TOKEN).",
+)
+@click.option("--ca-file", metavar="FILE", help="--prometheus: CA bundle to verify TLS with.")
+@click.option(
+    "--insecure-skip-verify",
+    is_flag=True,
+    help="--prometheus: do not verify the server's TLS certificate.",
+)
+@click.option(
+    "--timeout",
+    "timeout",
+    default="30s",
+    show_default=True,
+    metavar="DURATION",
+    help="--prometheus: per-request timeout.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+def backtest_cmd(**opts: Any) -> int:
+    """Evaluate rule groups over recorded metrics as Prometheus would have, then route,
+    group, inhibit and time the alerts like Alertmanager and page like the on-call file.
+
+    Prints each alert's pending, firing and resolved times, notifications per receiver,
+    pages per person, night pages, the busiest shift, flapping alerts and the alerting
+    rules that never fired. Exit 0 when the backtest ran, 2 on bad input (a malformed
+    file, --from after --to, a window over --max-range, an unreachable or refusing
+    Prometheus)."""
+    return _run(opts)
+
+
+def _classify(path: str) -> str:
+    """Whether a --compare file holds rules, an Alertmanager config or an on-call file."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except OSError as exc:
+        raise InputError(Problem(path, message=f"cannot read: {exc.strerror or exc}")) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(Problem(path, line, message=f"not YAML: {exc}")) from None
+    if isinstance(data, dict):
+        if "groups" in data or data.get("kind") == "PrometheusRule":
+            return "rules"
+        if "route" in data or "receivers" in data:
+            return "alertmanager"
+        if "escalation_policies" in data or "schedules" in data or "services" in data:
+            return "oncall"
+    raise InputError(
+        Problem(
+            path,
+            message="--compare: neither rule groups, an alertmanager.yml nor an on-call file",
+            hint="rule files have 'groups:', alertmanager.yml has 'route:', on-call files "
+            "have 'escalation_policies:'",
+        )
+    )
+
+
+def _window(opts: dict[str, Any]) -> tuple[int | None, int | None]:
+    start, end = _time(opts["from_"], "--from"), _time(opts["to"], "--to")
+    if opts["prometheus"] and (start is None or end is None):
+        raise UsageError("--prometheus needs --from and --to")
+    if start is not None and end is not None:
+        _check_window(start, end, opts)
+    return start, end
+
+
+def _check_window(start: int, end: int, opts: dict[str, Any]) -> None:
+    from gameday.backtest.timeparse import rfc3339
+    from gameday.durations import format_duration
+
+    if start >= end:
+        raise UsageError(f"--from {rfc3339(start)} is not before --to {rfc3339(end)}")
+    limit = _duration(opts["max_range"], "--max-range")
+    assert limit is not None
+    if end - start > limit * 1000:
+        raise UsageError(
+            f"the window from {rfc3339(start)} to {rfc3339(end)} is "
+            f"{format_duration((end - start) / 1000)}, longer than --max-range "
+            f"{format_duration(limit)} (raise --max-range to allow it)"
+        )
+
+
+def _run(opts: dict[str, Any]) -> int:
+    from gameday.alerting.config import load_alertmanager_config
+    from gameday.backtest import summary
+    from gameday.backtest.run import backtest, load_for, with_intervals
+    from gameday.oncall.loader import load_oncall
+    from gameday.rules.loader import load_rule_files
+
+    if bool(opts["openmetrics"]) == bool(opts["prometheus"]):
+        raise UsageError("give exactly one of --openmetrics FILE and --prometheus URL")
+    if opts["oncall_file"] and not opts["am_file"]:
+        raise UsageError("--oncall needs --alertmanager (pages follow its notifications)")
+    interval = _duration(opts["evaluation_interval"], "--evaluation-interval")
+    ack_after = _duration(opts["ack_after"], "--ack-after", allow_never=True)
+    if not interval:
+        raise UsageError("--evaluation-interval: must be more than 0")
+    start, end = _window(opts)
+    a_groups = with_intervals(load_rule_files(list(opts["rule_files"])), interval)
+    am = load_alertmanager_config(opts["am_file"]) if opts["am_file"] else None
+    oncall = load_oncall(opts["oncall_file"]) if opts["oncall_file"] else None
+    b = None
+    if opts["compare"]:
+        kinds: dict[str, list[str]] = {}
+        for path in opts["compare"]:
+            kinds.setdefault(_classify(path), []).append(path)
+        b_groups = (
+            with_intervals(load_rule_files(kinds["rules"]), interval)
+            if "rules" in kinds
+            else a_groups
+        )
+        b_am = (
+            load_alertmanager_config(kinds["alertmanager"][-1]) if "alertmanager" in kinds else am
+        )
+        b_oncall = load_oncall(kinds["oncall"][-1]) if "oncall" in kinds else oncall
+        if b_oncall is not None and b_am is None:
+            raise UsageError("--compare with an on-call file needs --alertmanager")
+        b = (b_groups, b_am, b_oncall)
+    all_groups = a_groups + (b[0] if b is not None and b[0] is not a_groups else [])
+    loader = _loader(opts)
+    show = opts["progress"]
+    if show is None:
+        show = sys.stderr.isatty()
+    lo = start if start is not None else -(2**62)
+    hi = end if end is not None else 2**62
+    db, series, samples = load_for(all_groups, loader, lo, hi)
+    if start is None or end is None:
+        first, last = _extent(db)
+        if first is None or last is None:
+            raise InputError(Problem(opts["openmetrics"], message="no samples the rules read"))
+        start = first if start is None else start
+        end = last if end is None else end
+        _check_window(start, end, opts)
+    import copy
+
+    db_b = copy.deepcopy(db) if b is not None else None
+    bar = _progress_bar(end - start, "evaluating", bool(show))
+    done = [0]
+
+    def progress(ms: int) -> None:
+        if bar is not None:
+            bar.update(ms - done[0])
+            done[0] = ms
+
+    result = backtest(a_groups, db, start, end, am, oncall, ack_after, progress=progress)
+    result.series, result.samples = series, samples
+    result_b = None
+    if b is not None and db_b is not None:
+        done[0] = 0
+        result_b = backtest(b[0], db_b, start, end, b[1], b[2], ack_after, progress=progress)
+        result_b.series, result_b.samples = series, samples
+    if bar is not None:
+        bar.render_finish()
+    zone = str(oncall.timezone) if oncall is not None else "UTC"
+    if result_b is not None:
+        from gameday.backtest import compare
+
+        if opts["as_json"]:
+            click.echo(json.dumps(compare.to_json_pair(result, result_b), indent=2))
+        else:
+            for line in compare.render(result, result_b):
+                click.echo(line)
+        return ExitStatus.OK
+    if opts["as_json"]:
+        click.echo(json.dumps(summary.to_json(result), indent=2))
+    else:
+        for line in summary.render(result, zone, opts["flap_threshold"]):
+            click.echo(line)
+    return ExitStatus.OK
+
+
+def _extent(db: Any) -> tuple[int | None, int | None]:
+    first = last = None
+    for s in db.all_series():
+        t = s.t
+        if len(t):
+            first = int(t[0]) if first is None else min(first, int(t[0]))
+            last = int(t[-1]) if last is None else max(last, int(t[-1]))
+    return first, last
+
+
+def _loader(opts: dict[str, Any]) -> Any:
+    """The function that stores recorded samples: from a file or a Prometheus server."""
+    if opts["openmetrics"]:
+        from gameday.backtest.openmetrics import load_openmetrics
+
+        path = opts["openmetrics"]
+
+        def load_file(db: Any, keep: Any, lo: int, hi: int) -> tuple[int, int]:
+            return load_openmetrics(path, db, keep, lo, hi)
+
+        return load_file
+    try:
+        from gameday.backtest.prometheus_api import PrometheusSource
+    except ImportError:
+        raise UsageError("--prometheus is not available in this build yet") from None
+
+    source = PrometheusSource(
+        opts["prometheus"],
+        user=opts["user"],
+        password=opts["password"],
+        token=opts["token"],
+        ca_file=opts["ca_file"],
+        verify=not opts["insecure_skip_verify"],
+        timeout_s=_duration(opts["timeout"], "--timeout") or 30.0,
+        chunk_ms=int((_duration(opts["chunk"], "--chunk") or 7200.0) * 1000),
+    )
+    return source.load
