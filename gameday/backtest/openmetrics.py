@@ -2,37 +2,52 @@
 
 The input is what ``promtool tsdb create-blocks-from openmetrics`` backfills: OpenMetrics
 text ending in ``# EOF``, every sample with a timestamp in seconds (stored as
-``int64(ts * 1000)`` milliseconds, as Prometheus' parser does). Parsing is
-``prometheus_client``'s OpenMetrics parser, fed line by line so that a malformed file is
-reported at its line. Metric families arrive one at a time and each is stored before the
-next is read, so memory holds one family's parsed lines plus the numpy arrays kept.
+``int64(ts * 1000)`` milliseconds, as Prometheus' parser does).
+
+Each sample line is parsed by ``prometheus_client``'s OpenMetrics sample parser (names,
+labels and their escapes, values, timestamps, exemplars); comment lines must be
+``# HELP|TYPE|UNIT name ...`` and the file must end in ``# EOF`` with no blank line, as
+promtool's parser demands. The library's family parser is not used: it keeps only the
+first series of a histogram (or a counter's ``_created``) at each new timestamp of a
+MetricPoint group, taking the rest for duplicates, so any history of a histogram would
+lose samples; and promtool checks lines, not families (no ``+Inf`` bucket check).
+Samples are stored every 200,000 lines, so memory holds that many parsed samples plus
+the numpy arrays kept; each series must be in time order across those batches.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 import numpy as np
-from prometheus_client.openmetrics.parser import text_fd_to_metric_families
+from prometheus_client.openmetrics import parser as om_parser
 
 from gameday.engine.tsdb import TSDB, Labels
 from gameday.errors import InputError, Problem
 
+_TYPES = {
+    "counter",
+    "gauge",
+    "histogram",
+    "gaugehistogram",
+    "summary",
+    "info",
+    "stateset",
+    "unknown",
+}
+_STORE_EVERY = 200_000  # samples held before they are stored
 
-class _CountingLines:
-    """Iterates a text file's lines and remembers the number of the last one read."""
 
-    def __init__(self, fh: IO[str]) -> None:
-        self.fh = fh
-        self.line = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for text in self.fh:
-            self.line += 1
-            yield text
+def _metadata(text: str) -> str | None:
+    """What is wrong with a ``# HELP|TYPE|UNIT name ...`` line (None when it is fine)."""
+    parts = text.split(" ", 3)
+    if len(parts) < 4 or parts[0] != "#" or parts[1] not in ("HELP", "TYPE", "UNIT"):
+        return f"Invalid line: {text}"
+    if parts[1] == "TYPE" and parts[3] not in _TYPES:
+        return f"Invalid TYPE for metric: {text}"
+    return None
 
 
 def load_openmetrics(
@@ -57,68 +72,88 @@ def load_openmetrics(
         fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, errors need the line
     except OSError as exc:
         raise InputError(Problem(name, message=f"cannot read: {exc.strerror or exc}")) from None
-    lines = _CountingLines(fh)
-    series = samples = 0
-    family_start = 1  # the parser reads a family's first line before yielding the last one
+    held: dict[Labels, tuple[list[int], list[float]]] = {}
+    stored: dict[Labels, int] = {}
+    dropped: set[Labels] = set()
+    count = [0, 0]  # samples held, samples stored
+    number = 0
+
+    def fail(message: str, hint: str | None = None) -> InputError:
+        return InputError(Problem(name, number, message=message, hint=hint))
+
+    def store() -> None:
+        for labels, (ts, vs) in held.items():
+            t, v = _ordered(name, labels, ts, vs)
+            last = stored.get(labels)
+            if last is not None and len(t) and t[0] <= last:
+                raise fail(f"samples of {_shown(labels)} are not in time order across the file")
+            db.extend(labels, t, v)
+            stored[labels] = int(t[-1])
+            count[1] += len(t)
+        held.clear()
+        count[0] = 0
+
+    eof = False
     try:
-        for family in text_fd_to_metric_families(lines):
-            per_series: dict[Labels, tuple[list[int], list[float]]] = {}
-            for index, s in enumerate(family.samples):
-                if s.timestamp is None:
-                    raise InputError(
-                        Problem(
-                            name,
-                            _sample_line(path, family_start, index),
-                            message=f"expected timestamp for series {s.name}, got none",
-                            hint="promtool backfills only samples with timestamps",
-                        )
+        with fh:
+            for raw in fh:
+                number += 1
+                text = raw[:-1] if raw.endswith("\n") else raw
+                if eof:
+                    raise fail(f"malformed OpenMetrics: Received line after # EOF: {text}")
+                if not text:
+                    raise fail("malformed OpenMetrics: Received blank line")
+                if text == "# EOF":
+                    eof = True
+                    continue
+                if text.startswith("#"):
+                    problem = _metadata(text)
+                    if problem:
+                        raise fail(f"malformed OpenMetrics: {problem}")
+                    continue
+                try:
+                    sample = om_parser._parse_sample(text)
+                except (ValueError, IndexError, KeyError, TypeError) as exc:
+                    raise fail(f"malformed OpenMetrics: {_reason(exc, text)}") from None
+                if sample.timestamp is None:
+                    raise fail(
+                        f"expected timestamp for series {sample.name}, got none",
+                        "promtool backfills only samples with timestamps",
                     )
-                t_ms = int(float(s.timestamp) * 1000)
+                t_ms = int(float(sample.timestamp) * 1000)
                 if (start_ms is not None and t_ms < start_ms) or (
                     end_ms is not None and t_ms > end_ms
                 ):
                     continue
-                labels = tuple(sorted({**s.labels, "__name__": s.name}.items()))
-                ts, vs = per_series.setdefault(labels, ([], []))
-                ts.append(t_ms)
-                vs.append(float(s.value))
-            for labels, (ts, vs) in sorted(per_series.items()):
-                if keep is not None and not keep(labels):
+                labels = tuple(sorted({**sample.labels, "__name__": sample.name}.items()))
+                if labels in dropped:
                     continue
-                t, v = _ordered(name, labels, ts, vs)
-                db.extend(labels, t, v)
-                series += 1
-                samples += len(t)
-            family_start = lines.line
-    except InputError:
-        raise
-    except (ValueError, IndexError, KeyError, TypeError) as exc:
-        raise InputError(
-            Problem(name, lines.line, message=f"malformed OpenMetrics: {_reason(exc)}")
-        ) from None
-    finally:
-        fh.close()
-    return series, samples
+                fresh = labels not in held and labels not in stored
+                if keep is not None and fresh and not keep(labels):
+                    dropped.add(labels)
+                    continue
+                entry = held.get(labels)
+                if entry is None:
+                    entry = held[labels] = ([], [])
+                entry[0].append(t_ms)
+                entry[1].append(float(sample.value))
+                count[0] += 1
+                if count[0] >= _STORE_EVERY:
+                    store()
+        if not eof:
+            raise fail("malformed OpenMetrics: Missing # EOF at end")
+        store()
+    except UnicodeDecodeError:
+        raise fail("malformed OpenMetrics: not UTF-8 text") from None
+    return len(stored), count[1]
 
 
-def _sample_line(path: str | Path, start: int, index: int) -> int:
-    """Line number of the ``index``-th sample line from line ``start`` on (error path only)."""
-    with open(path, encoding="utf-8") as fh:
-        seen = -1
-        for number, text in enumerate(fh, start=1):
-            if number < start or text.startswith("#"):
-                continue
-            seen += 1
-            if seen == index:
-                return number
-    return start
+def _shown(labels: Labels) -> str:
+    return "{" + ", ".join(f'{k}="{x}"' for k, x in labels) + "}"
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip()
-    if isinstance(exc, UnicodeDecodeError):
-        return "not UTF-8 text"
-    return text or "invalid line"
+def _reason(exc: Exception, text: str) -> str:
+    return str(exc).strip() or f"Invalid line: {text}"
 
 
 def _ordered(path: str, labels: Labels, ts: list[int], vs: list[float]) -> tuple[np.ndarray, ...]:
@@ -128,15 +163,14 @@ def _ordered(path: str, labels: Labels, ts: list[int], vs: list[float]) -> tuple
     if len(t) > 1 and (np.diff(t) <= 0).any():
         order = np.argsort(t, kind="stable")
         t, v = t[order], v[order]
-        same = np.nonzero(t[1:] == t[:-1])[0]
-        for i in same:
+        for i in np.nonzero(t[1:] == t[:-1])[0]:
             a, b = float(v[i]), float(v[i + 1])
             if a != b and not (math.isnan(a) and math.isnan(b)):
-                shown = "{" + ", ".join(f'{k}="{x}"' for k, x in labels) + "}"
                 raise InputError(
                     Problem(
                         path,
-                        message=f"duplicate sample for timestamp {int(t[i])} in series {shown}",
+                        message=f"duplicate sample for timestamp {int(t[i])} in series "
+                        + _shown(labels),
                     )
                 )
         first = np.ones(len(t), dtype=bool)

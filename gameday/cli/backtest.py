@@ -284,10 +284,10 @@ def _run(opts: dict[str, Any]) -> int:
             raise UsageError("--compare with an on-call file needs --alertmanager")
         b = (b_groups, b_am, b_oncall)
     all_groups = a_groups + (b[0] if b is not None and b[0] is not a_groups else [])
-    loader = _loader(opts)
     show = opts["progress"]
     if show is None:
         show = sys.stderr.isatty()
+    loader = _loader(opts, all_groups, bool(show))
     lo = start if start is not None else -(2**62)
     hi = end if end is not None else 2**62
     db, series, samples = load_for(all_groups, loader, lo, hi)
@@ -346,7 +346,7 @@ def _extent(db: Any) -> tuple[int | None, int | None]:
     return first, last
 
 
-def _loader(opts: dict[str, Any]) -> Any:
+def _loader(opts: dict[str, Any], groups: list[Any], show: bool) -> Any:
     """The function that stores recorded samples: from a file or a Prometheus server."""
     if opts["openmetrics"]:
         from gameday.backtest.openmetrics import load_openmetrics
@@ -357,10 +357,19 @@ def _loader(opts: dict[str, Any]) -> Any:
             return load_openmetrics(path, db, keep, lo, hi)
 
         return load_file
-    try:
-        from gameday.backtest.prometheus_api import PrometheusSource
-    except ImportError:
-        raise UsageError("--prometheus is not available in this build yet") from None
+    from gameday.backtest.evaluate import selectors
+    from gameday.backtest.prometheus_api import PrometheusSource
+
+    bar: list[Any] = []
+
+    def fetched(done_ms: int, total_ms: int) -> None:
+        if not show:
+            return
+        if not bar:
+            bar.append(_progress_bar(total_ms, "fetching  ", True))
+        bar[0].update(done_ms - bar[0].pos)
+        if done_ms >= total_ms:
+            bar[0].render_finish()
 
     source = PrometheusSource(
         opts["prometheus"],
@@ -371,5 +380,11 @@ def _loader(opts: dict[str, Any]) -> Any:
         verify=not opts["insecure_skip_verify"],
         timeout_s=_duration(opts["timeout"], "--timeout") or 30.0,
         chunk_ms=int((_duration(opts["chunk"], "--chunk") or 7200.0) * 1000),
+        progress=fetched,
     )
-    return source.load
+    wanted = selectors(groups)
+
+    def load_api(db: Any, keep: Any, lo: int, hi: int) -> tuple[int, int]:
+        return source.load(db, keep, lo, hi, wanted)
+
+    return load_api

@@ -1,8 +1,8 @@
 """Functions over range vectors (``rate``, ``*_over_time``, ``deriv``, ...), per window.
 
 Windows of every step are found with one ``searchsorted``; ``rate``/``increase``/``delta``
-are computed for all steps at once with numpy, falling back to an exact sequential loop
-only for windows that contain counter resets, so results match Prometheus bit for bit.
+are computed for all steps at once with numpy, windows with counter resets included
+(one vectorised pass per reset, in Prometheus' order), so results match it bit for bit.
 """
 
 from __future__ import annotations
@@ -47,19 +47,7 @@ def extrapolated_rate(
     with np.errstate(all="ignore"):
         result = lv - fv
         if is_counter and len(v) > 1:
-            drops = np.zeros(len(v), dtype=np.int64)
-            drops[1:] = v[1:] < v[:-1]
-            cum = np.cumsum(drops)
-            n_resets = np.where(ok, cum[hi_s] - cum[lo_s], 0)
-            for i in np.nonzero(n_resets)[0]:
-                r = float(result[i])
-                prev = float(v[lo_s[i]])
-                for x in v[lo_s[i] + 1 : hi_s[i] + 1]:
-                    x = float(x)
-                    if x < prev:
-                        r += prev
-                    prev = x
-                result[i] = r
+            result = _add_resets(v, lo_s, hi_s, ok, result)
         range_start = refs - rng
         dur_start = (ft - range_start).astype(np.float64) / 1000
         dur_end = (refs - lt).astype(np.float64) / 1000
@@ -78,6 +66,33 @@ def extrapolated_rate(
             factor = factor / (rng // 1000 + (rng % 1000) * 1e6 / 1e9)
         val = result * factor
     return np.where(ok, val, 0.0), ok
+
+
+def _add_resets(
+    v: np.ndarray, lo: np.ndarray, hi: np.ndarray, ok: np.ndarray, result: np.ndarray
+) -> np.ndarray:
+    """Add, for each window ``[lo, hi]``, the value before every counter reset in it.
+
+    Prometheus walks each window adding the previous value at every drop; the sums are
+    made in the same order here, a pass per reset: pass k adds the k-th reset of every
+    window that has at least k. Each pass is one vectorised step over the windows still
+    concerned, so a month of windows costs what its resets cost, and the floats are
+    those of the sequential loop, bit for bit (a prefix sum over the whole series would
+    round differently).
+    """
+    drops = np.nonzero(v[1:] < v[:-1])[0] + 1  # positions whose value fell
+    if not len(drops):
+        return result
+    first = np.searchsorted(drops, lo, side="right")  # resets strictly after lo ...
+    count = np.where(ok, np.searchsorted(drops, hi, side="right") - first, 0)  # ... up to hi
+    out = result.copy()
+    idx = np.nonzero(count)[0]
+    k = 0
+    while len(idx):
+        out[idx] = out[idx] + v[drops[first[idx] + k] - 1]
+        k += 1
+        idx = idx[count[idx] > k]
+    return out
 
 
 def instant_value(

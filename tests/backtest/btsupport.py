@@ -18,15 +18,22 @@ def write_om(
     path: Path,
     families: dict[str, tuple[str, list[tuple[dict[str, str], Iterable[tuple[float, float]]]]]],
 ) -> Path:
-    """``{family: (type, [(labels with __name__, [(t_s, value), ...]), ...])}`` as OpenMetrics."""
+    """``{family: (type, [(labels with __name__, [(t_s, value), ...]), ...])}`` as OpenMetrics.
+
+    Series are written one after another, except a histogram's, which go time by time.
+    """
     out = []
     for family, (typ, series) in families.items():
         out.append(f"# TYPE {family} {typ}")
-        for labels, points in series:
+        rows = []
+        for index, (labels, points) in enumerate(series):
             name = labels["__name__"]
             body = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
             for t, v in points:
-                out.append(f"{name}{{{body}}} {v!r} {t!r}" if body else f"{name} {v!r} {t!r}")
+                line = f"{name}{{{body}}} {v!r} {t!r}" if body else f"{name} {v!r} {t!r}"
+                rows.append((t if typ == "histogram" else 0, index, line))
+        # a histogram's buckets, count and sum of one time go together (one MetricPoint)
+        out.extend(line for _, _, line in sorted(rows, key=lambda r: (r[0], r[1])))
     out.append("# EOF")
     path.write_text("\n".join(out) + "\n")
     return path
