@@ -3,8 +3,10 @@
 Per service: ``http_requests_total{code}`` and the ``http_request_duration_seconds``
 histogram (the application), ``hikaricp_connections_*`` (the pool), kube-state-metrics
 deployment and pod series, cAdvisor memory and CPU, ``up`` per pod. Per database:
-postgres_exporter's ``pg_stat_activity_count``, ``pg_stat_activity_max_tx_duration``,
-``pg_settings_max_connections``, ``pg_up``.
+postgres_exporter's ``pg_stat_activity_count`` and ``pg_stat_activity_max_tx_duration``
+per state, ``pg_locks_count`` per mode, ``pg_stat_database_numbackends``,
+``pg_settings_max_connections``, ``pg_settings_superuser_reserved_connections``,
+``pg_up``, and ``pg_locks_waiting`` (a common custom query: backends waiting on a lock).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+
+from gameday.engine.database import STATES
+from gameday.engine.database.locks import LOCK_MODES, relation_lock_counts, waiting_for_locks
 
 if TYPE_CHECKING:
     from gameday.engine.state import Pod
@@ -221,45 +226,56 @@ class Exposition:
 
     def _postgres(self, name: str, labels: list[Labels], values: list[float]) -> None:
         db = self.world.databases[name]
-        now = self.world.now
-        counts = {"active": 0, "idle": 0, "idle in transaction": 0}
-        oldest = 0.0
-        locks = 0
-        for b in db.backends:
-            state = b.state
-            counts[state] = counts.get(state, 0) + 1
-            if state != "idle":
-                age = now - b.xact_start
-                if age > oldest:
-                    oldest = age
-            if b.wait_event_type == "Lock":
-                locks += 1
-        for state, n in counts.items():
-            labels.append(self._pg_labels(name, state))
-            values.append(n)
-        labels += self._pg_labels(name, None)
-        values += (round(oldest, 3), locks, db.max_connections, 1)
+        counts = db.state_counts()
+        oldest = db.oldest_transactions()
+        by_state = self._pg_state_labels(name)
+        for state, (count_labels, age_labels) in zip(STATES, by_state, strict=True):
+            labels += (count_labels, age_labels)
+            values += (counts[state], round(oldest[state], 3))
+        locks = relation_lock_counts(db)
+        labels += self._pg_labels(name)
+        values += [locks[mode] for mode in LOCK_MODES]
+        values += (waiting_for_locks(db), db.connections, db.max_connections)
+        values += (db.superuser_reserved_connections, 1)
 
-    def _pg_labels(self, name: str, state: str | None) -> Any:
-        """One ``pg_stat_activity_count`` label set, or (``state`` None) the other four."""
-        key = ("postgres", name, state)
+    def _pg_state_labels(self, name: str) -> Any:
+        """Per state, the ``pg_stat_activity_count`` and ``_max_tx_duration`` label sets."""
+        key = ("postgres-states", name)
+        found = self._parts.get(key)
+        if found is None:
+            pe = self._pg_base(name)
+            lab = self._labels
+            found = tuple(
+                (
+                    lab("__name__", "pg_stat_activity_count", *pe, "state", state),
+                    lab("__name__", "pg_stat_activity_max_tx_duration", *pe, "state", state),
+                )
+                for state in STATES
+            )
+            self._parts[key] = found
+        return found
+
+    def _pg_base(self, name: str) -> tuple[str, ...]:
+        datname = self.world.databases[name].datname
+        return ("datname", datname, "job", "postgres-exporter", "server", f"{name}:5432")
+
+    def _pg_labels(self, name: str) -> Any:
+        """The label sets of one server's other postgres_exporter series, in value order."""
+        key = ("postgres", name)
         found = self._parts.get(key)
         if found is not None:
             return found
         lab = self._labels
-        server = f"{name}:5432"
-        datname = self.world.databases[name].datname
-        pe = ("datname", datname, "job", "postgres-exporter", "server", server)
-        if state is not None:
-            found = lab("__name__", "pg_stat_activity_count", *pe, "state", state)
-        else:
-            settings = ("job", "postgres-exporter", "server", server)
-            found = (
-                lab("__name__", "pg_stat_activity_max_tx_duration", *pe),
-                lab("__name__", "pg_locks_waiting", *pe),
-                lab("__name__", "pg_settings_max_connections", *settings),
-                lab("__name__", "pg_up", *settings),
-            )
+        pe = self._pg_base(name)
+        settings = ("job", "postgres-exporter", "server", f"{name}:5432")
+        found = (
+            *(lab("__name__", "pg_locks_count", *pe, "mode", m) for m in LOCK_MODES),
+            lab("__name__", "pg_locks_waiting", *pe),
+            lab("__name__", "pg_stat_database_numbackends", *pe),
+            lab("__name__", "pg_settings_max_connections", *settings),
+            lab("__name__", "pg_settings_superuser_reserved_connections", *settings),
+            lab("__name__", "pg_up", *settings),
+        )
         self._parts[key] = found
         return found
 

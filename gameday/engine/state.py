@@ -1,7 +1,8 @@
-"""The mutable state of the simulated world: deployments, pods, database backends.
+"""The mutable state of the simulated world: deployments and pods.
 
 The world model (``world.py``) advances these every scrape interval; actions read them to
-answer ``kubectl`` and ``psql`` commands and change them to apply a responder's fix.
+answer ``kubectl`` commands and change them to apply a responder's fix. The databases' state
+lives in :mod:`gameday.engine.database`.
 """
 
 from __future__ import annotations
@@ -67,36 +68,6 @@ class Deployment:
     @property
     def revision(self) -> int:
         return self.history[-1].number
-
-
-@dataclass
-class Backend:
-    """One row of pg_stat_activity."""
-
-    pid: int
-    datname: str
-    usename: str
-    application_name: str
-    client_addr: str
-    state: str  # active | idle | idle in transaction
-    query: str
-    query_start: float
-    xact_start: float
-    wait_event_type: str | None = None
-    wait_event: str | None = None
-    service: str | None = None
-    blocker_of: str | None = None  # table it holds a lock on
-    fault: str | None = None
-
-
-@dataclass
-class DatabaseState:
-    """A PostgreSQL server's sessions."""
-
-    name: str
-    datname: str
-    max_connections: int
-    backends: list[Backend] = field(default_factory=list)
 
 
 class Namer:

@@ -12,15 +12,24 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from gameday.engine.faults import WAITER_QUERIES, ActiveFault, Effect, approach
+from gameday.engine.database import (
+    Backend,
+    ConnectionRefused,
+    PoolDemand,
+    PostgresServer,
+    Statement,
+    Usage,
+)
+from gameday.engine.faults import ActiveFault, Effect, approach
 from gameday.engine.metrics import bucket_shares, histogram_quantile
-from gameday.engine.state import Backend, DatabaseState, Deployment, Namer, Pod, Revision
+from gameday.engine.state import Deployment, Namer, Pod, Revision
 from gameday.scenario.model import Fault, Scenario, Service
 
 STARTUP_SECONDS = 20.0  # container start to readiness
 ROLLOUT_STAGGER = 12.0  # seconds between pods of a rolling update
 CRASH_BACKOFF_MAX = 300.0
 MAX_THREADS = 200  # request threads per pod (Tomcat's default), the most that can wait
+POOL_OPENS_BEFORE_READY = 5.0  # the app opens its pool this long before it reports ready
 
 
 @dataclass
@@ -75,17 +84,20 @@ class World:
         self.status: dict[str, ServiceStatus] = {n: ServiceStatus() for n in self.services}
         self.counters: dict[str, Counters] = {n: Counters() for n in self.services}
         self.faults: dict[str, ActiveFault] = {}
-        self.databases: dict[str, DatabaseState] = {
-            d.name: DatabaseState(d.name, d.datname, d.max_connections)
-            for d in scenario.world.databases
+        self.databases: dict[str, PostgresServer] = {
+            d.name: PostgresServer.from_spec(d, seed) for d in scenario.world.databases
         }
+        self._granted: dict[str, int] = {}  # pool connections each pod holds
         self.now = 0.0
         for svc in scenario.world.services:
             self._create_deployment(svc)
         self._initial_pool = {
             n: (s.pool.size * s.replicas if s.pool else 0) for n, s in self.services.items()
         }
-        self._seed_idle_backends()
+        self._sync_pools(0.0)
+        for db in self.databases.values():  # a quiet pool at the start: every session idle
+            for pool in db.pools.values():
+                db.use(pool.pod, self._usage(pool.service, 0, 0, 0))
 
     # -- construction -------------------------------------------------------------------
 
@@ -122,28 +134,6 @@ class World:
         )
         return pod
 
-    def _seed_idle_backends(self) -> None:
-        """A healthy pool keeps a few idle connections open in pg_stat_activity."""
-        for svc in self.services.values():
-            if not svc.database or svc.database not in self.databases:
-                continue
-            db = self.databases[svc.database]
-            for _ in range(min(svc.replicas * 2, 12)):
-                db.backends.append(
-                    Backend(
-                        pid=self.namer.pid(),
-                        datname=db.datname,
-                        usename=f"{svc.name.replace('-', '_')}_app",
-                        application_name=svc.name,
-                        client_addr=self.namer.client_addr(),
-                        state="idle",
-                        query="COMMIT",
-                        query_start=-self.noise.uniform(0.1, 5.0),
-                        xact_start=-self.noise.uniform(0.1, 5.0),
-                        service=svc.name,
-                    )
-                )
-
     # -- faults -------------------------------------------------------------------------
 
     def start_fault(self, spec: Fault, now: float) -> ActiveFault:
@@ -167,7 +157,7 @@ class World:
         fault.end_reason = reason
         if fault.type == "blocking_query":
             for db in self.databases.values():
-                db.backends = [b for b in db.backends if b.fault != fault_id]
+                db.sessions = [b for b in db.sessions if b.fault != fault_id]
         return fault
 
     def _start_blocker(self, fault: ActiveFault, now: float) -> None:
@@ -175,24 +165,23 @@ class World:
         db = self.databases.get(svc.database or "")
         if db is None:
             return
-        pid = self.namer.pid()
-        fault.blocker_pid = pid
-        db.backends.append(
-            Backend(
-                pid=pid,
-                datname=db.datname,
-                usename=str(fault.param("user", "reporting")),
-                application_name=str(fault.param("application", "psql")),
-                client_addr=self.namer.client_addr(),
-                state="active",
-                query=str(fault.param("query", "")) or _default_blocker_query(fault),
-                query_start=now - 40.0,
-                xact_start=now - 45.0,
-                service=None,
-                blocker_of=str(fault.param("table", "orders")),
-                fault=fault.spec.id,
-            )
-        )
+        user = str(fault.param("user", "reporting"))
+        app = str(fault.param("application", "psql"))
+        try:
+            b = db.connect(user, app, self.namer.client_addr(), now)
+        except ConnectionRefused as exc:
+            fault.data["refused"] = str(exc)
+            return
+        fault.blocker_pid = b.pid
+        table = str(fault.param("table", "orders"))
+        b.state = "active"
+        b.query = str(fault.param("query", "")) or _default_blocker_query(fault)
+        jitter = random.Random(f"{self.seed}:{fault.spec.id}").uniform(0.0, 1.0)
+        b.backend_start = now - 60.0 - jitter
+        b.xact_start = now - 45.0 - jitter
+        b.query_start = b.state_change = now - 40.0 - jitter
+        b.blocker_of = table
+        b.fault = fault.spec.id
 
     def active_effect(self, service: str) -> Effect:
         """The combined effect of every active fault on ``service``."""
@@ -285,12 +274,11 @@ class World:
     def terminate_backend(self, pid: int, now: float) -> Backend | None:
         """``pg_terminate_backend(pid)``: end a session; a blocker's fault is mitigated."""
         for db in self.databases.values():
-            for backend in db.backends:
-                if backend.pid == pid:
-                    db.backends.remove(backend)
-                    if backend.fault and backend.blocker_of:
-                        self.end_fault(backend.fault, now, "mitigated")
-                    return backend
+            backend = db.terminate(pid)
+            if backend is not None:
+                if backend.fault and backend.blocker_of:
+                    self.end_fault(backend.fault, now, "mitigated")
+                return backend
         return None
 
     def _replace_pods(self, dep: Deployment, version: str, now: float) -> None:
@@ -306,10 +294,10 @@ class World:
         dep.rollout_until = max((p.ready_at for p in new_pods), default=now)
 
     def _pool_total(self, service: str, serving: list[Pod] | None = None) -> int:
-        svc = self.services[service]
-        if svc.pool is None:
+        if self.services[service].pool is None:
             return 0
-        return svc.pool.size * len(self.serving_pods(service) if serving is None else serving)
+        pods = self.serving_pods(service) if serving is None else serving
+        return sum(self._granted.get(p.name, 0) for p in pods)
 
     def serving_pods(self, service: str) -> list[Pod]:
         """Ready pods that receive traffic (a rolling update's surplus is capped)."""
@@ -327,6 +315,7 @@ class World:
         self.now = now
         for dep in self.deployments.values():
             self._pod_lifecycle(dep, now, dt)
+        self._sync_pools(now)
         # Serving pods and fault effects stay put for the rest of the tick: work them out once.
         serving = {name: self.serving_pods(name) for name in self.services}
         effects = {
@@ -335,7 +324,7 @@ class World:
         offered = self._offered_load(now, effects)
         for name in reversed(self.order):  # callees first: errors flow back up
             self._serve(name, offered[name], dt, serving[name], effects[name])
-        self._update_backends(now, serving)
+        self._use_pools(serving)
 
     def _pod_lifecycle(self, dep: Deployment, now: float, dt: float) -> None:
         svc = self.services[dep.name]
@@ -407,10 +396,19 @@ class World:
                         float(svc.pool.size),
                         pod.leaked + effect.leak_per_request * per_pod_rps * dt,
                     )
-            status.pool_size = svc.pool.size * len(pods)
-            unusable = sum(min(svc.pool.size, p.stuck + p.leaked) for p in pods)
+            granted = self._granted
+            status.pool_size = sum(granted.get(p.name, 0) for p in pods)
+            unusable = sum(min(granted.get(p.name, 0), p.stuck + p.leaked) for p in pods)
             free = max(0.0, status.pool_size - unusable)
             capacity = min(cpu_capacity, free / hold if hold > 0 else math.inf)
+            # The load balancer spreads requests evenly: a pod short of connections (the
+            # server refused them) fails its share even when other pods have room.
+            share = offered / max(len(pods), 1)
+            served = sum(
+                min(share, svc.rps_per_replica, _pod_free(p, granted) / hold if hold > 0 else share)
+                for p in pods
+            )
+            capacity = min(capacity, served if served < offered else capacity)
             busy = min(free, offered * hold)
             status.pool_in_use = min(float(status.pool_size), unusable + busy)
             # Little's law: requests the pool cannot serve wait out the whole timeout.
@@ -452,50 +450,89 @@ class World:
             len(pods) * svc.cpu_request, 0.05 + offered / svc.rps_per_replica * svc.cpu_request
         )
 
-    def _update_backends(self, now: float, serving: dict[str, list[Pod]]) -> None:
-        """Mirror stuck and leaked connections as pg_stat_activity rows."""
-        for db in self.databases.values():
-            keep = [b for b in db.backends if b.fault is not None or b.state == "idle"]
-            rows = []
-            for name, svc in self.services.items():
-                if svc.database != db.name or svc.pool is None:
-                    continue
-                pods = serving[name]
-                waiting = int(round(sum(p.stuck for p in pods)))
-                leaked = int(round(sum(p.leaked for p in pods)))
-                rows += self._rows(db, svc, "waiting", waiting, now)
-                rows += self._rows(db, svc, "leaked", leaked, now)
-            db.backends = keep + rows
+    # -- the database's side of the pools ----------------------------------------------
 
-    def _rows(
-        self, db: DatabaseState, svc: Service, kind: str, n: int, now: float
-    ) -> list[Backend]:
-        cache = db.__dict__.setdefault("_rows", {})
-        key = (svc.name, kind)
-        existing: list[Backend] = cache.get(key, [])
-        while len(existing) < n:
-            rng = random.Random(f"{self.seed}:{svc.name}:{kind}:{len(existing)}")
-            started = now - rng.uniform(1.0, 30.0)
-            waiting = kind == "waiting"
-            existing.append(
-                Backend(
-                    pid=self.namer.pid(),
-                    datname=db.datname,
-                    usename=f"{svc.name.replace('-', '_')}_app",
-                    application_name=svc.name,
-                    client_addr=self.namer.client_addr(),
-                    state="active" if waiting else "idle in transaction",
-                    query=rng.choice(WAITER_QUERIES) if waiting else "SELECT 1",
-                    query_start=started,
-                    xact_start=started,
-                    wait_event_type="Lock" if waiting else "Client",
-                    wait_event="transactionid" if waiting else "ClientRead",
-                    service=svc.name,
-                )
-            )
-        del existing[n:]
-        cache[key] = existing
-        return list(existing)
+    def _sync_pools(self, now: float) -> None:
+        """Each running pod's pool asks its database for connections; keep what it got."""
+        demands: dict[str, list[PoolDemand]] = {name: [] for name in self.databases}
+        for name, svc in self.services.items():
+            if svc.pool is None or svc.database not in demands:
+                continue
+            for pod in self.deployments[name].pods:
+                if pod.phase == "Running" and now >= pod.ready_at - POOL_OPENS_BEFORE_READY:
+                    opened = max(pod.started_at, pod.ready_at - POOL_OPENS_BEFORE_READY)
+                    demand = PoolDemand(name, pod.name, pod.ip, svc.pool.size, opened)
+                    demands[svc.database].append(demand)
+        self._granted = {}
+        for db_name, db in self.databases.items():
+            self._granted.update(db.sync_pools(now, demands[db_name]))
+
+    def _use_pools(self, serving: dict[str, list[Pod]]) -> None:
+        """Tell each database what the pools' connections do; count them as it does."""
+        for db in self.databases.values():
+            per_service: dict[str, list[str]] = {}
+            for pool in db.pools.values():
+                per_service.setdefault(pool.service, []).append(pool.pod)
+            for name, pod_names in per_service.items():
+                status = self.status[name]
+                pods = {p.name: p for p in serving[name]}
+                held = sum(round(p.stuck) + round(p.leaked) for p in pods.values())
+                busy_left = max(0, round(status.pool_in_use) - held)
+                share = len([n for n in pod_names if n in pods]) or 1
+                in_use = 0
+                for pod_name in pod_names:
+                    pod = pods.get(pod_name)
+                    if pod is None:  # starting or draining: holds its pool, serves nothing
+                        db.use(pod_name, self._usage(name, 0, 0, 0))
+                        continue
+                    busy = min(busy_left, math.ceil(busy_left / share))
+                    busy_left -= busy
+                    share -= 1
+                    usage = self._usage(name, round(pod.stuck), round(pod.leaked), busy)
+                    db.use(pod_name, usage)
+                    in_use += db.pools[pod_name].usage.active + db.pools[pod_name].usage.leaked
+                if status.pool_size:
+                    status.pool_in_use = float(in_use)
+
+    def _usage(self, service: str, stuck: int, leaked: int, busy: int) -> Usage:
+        """A pod's pool usage: ``busy`` connections split between the queries it runs."""
+        svc = self.services[service]
+        db = self.databases[svc.database or ""]
+        hold = svc.pool.hold if svc.pool else 0.05
+        slow = [
+            f
+            for f in self.faults.values()
+            if f.active and f.type == "slow_query" and f.spec.service == service
+        ]
+        statements: list[tuple[Statement, int]] = []
+        n = busy
+        for fault in slow:
+            factor = max(1.0, float(fault.param("factor", 20.0)))
+            hold *= factor
+            text = str(fault.param("query", "")) or db.app_statement(service).text
+            n_slow = round(n * (1 - 1 / factor))
+            statements.append((Statement(text, "IO", "DataFileRead"), n_slow))
+            n -= n_slow
+        statements.append((db.app_statement(service), n))
+        blocking = [
+            f
+            for f in self.faults.values()
+            if f.active and f.type == "blocking_query" and f.spec.service == service
+        ]
+        lock_query = ""
+        if blocking:
+            table = blocking[0].param("table", "orders")
+            lock_query = f"UPDATE {table} SET status = $1, updated_at = now() WHERE id = $2"
+        rps = self.status[service].offered_rps / max(len(self.serving_pods(service)), 1)
+        size = svc.pool.size if svc.pool else 1
+        idle_gap = min(600.0, size / max(rps, 0.01))
+        return Usage(stuck, leaked, statements, hold, idle_gap, lock_query)
+
+
+def _pod_free(pod: Pod, granted: dict[str, int]) -> float:
+    """Pool connections of ``pod`` that a request can borrow."""
+    held = granted.get(pod.name, 0)
+    return max(0.0, held - min(float(held), pod.stuck + pod.leaked))
 
 
 def _default_blocker_query(fault: ActiveFault) -> str:

@@ -93,7 +93,10 @@ class Database(Strict):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,40}$")
     datname: str = Field(description="the database name in pg_stat_activity")
-    max_connections: int = Field(100, ge=1)
+    max_connections: int = Field(100, ge=1, description="the server's max_connections")
+    superuser_reserved_connections: int = Field(
+        3, ge=0, description="slots of max_connections only superusers may take"
+    )
     tables: list[str] = Field(default_factory=lambda: ["orders"])
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
-from gameday.engine.state import Backend, DatabaseState
+from gameday.engine.database import Backend, PostgresServer
 
 ACTIVITY_COLUMNS = (
     "datid",
@@ -76,8 +76,8 @@ class PgView:
         db: the server's sessions.
         now_ts: ``now()``, the start of the asking transaction.
         self_pid: the asking session's pid (``pg_backend_pid()``).
-        ts: ``ts(t, *salt)``, the wall-clock time of sim time ``t`` with stable
-            microseconds.
+        ts: ``ts(t, *salt)``, the wall-clock time of sim time ``t`` (with ``salt``,
+            plus stable microseconds).
         blocked_by: pid -> pids it waits for (``pg_blocking_pids``).
         relations: oid -> table name (for ``relation::regclass``).
         backends: pid -> the world's backend.
@@ -89,7 +89,7 @@ class PgView:
         seed: the drill's seed (oids, ports and xids derive from it).
     """
 
-    db: DatabaseState
+    db: PostgresServer
     now_ts: datetime
     self_pid: int
     ts: Callable[..., datetime] = field(repr=False)
@@ -170,12 +170,13 @@ class PgView:
         if want is None or "client_port" in want:
             row["client_port"] = 32768 + _h(seed, "port", b.pid) % 28000
         if want is None or "backend_start" in want:
-            start = min(b.xact_start, b.query_start) - 60 - _h(b.pid) % 3000
-            row["backend_start"] = ts(start, b.pid, "b")
+            row["backend_start"] = ts(b.backend_start)
         if want is None or "xact_start" in want:
-            row["xact_start"] = None if idle else ts(b.xact_start, b.pid, "x")
+            row["xact_start"] = None if b.xact_start is None else ts(b.xact_start)
         if want is None or "query_start" in want or "state_change" in want:
-            row["query_start"] = row["state_change"] = ts(b.query_start, b.pid, "q")
+            q, c = b.query_start, b.state_change
+            row["query_start"] = None if q is None else ts(q)
+            row["state_change"] = None if c is None else ts(c)
         if want is None or "backend_xid" in want:
             row["backend_xid"] = self.xid(b.pid) if b.blocker_of else None
         return self._only_wanted(row)
@@ -206,7 +207,7 @@ class PgView:
                         "ShareLock",
                         False,
                         transactionid=self.xid(blockers[0].pid),
-                        waitstart=ts(b.query_start, b.pid, "q"),
+                        waitstart=None if b.query_start is None else ts(b.query_start),
                     ),
                 ]
         rows.append(_lock(datid, "virtualxid", self.self_pid, "ExclusiveLock", True))
@@ -214,7 +215,7 @@ class PgView:
 
 
 def build_view(
-    db: DatabaseState, ctx: Any, user: str, sql: str, columns: frozenset[str] | None = None
+    db: PostgresServer, ctx: Any, user: str, sql: str, columns: frozenset[str] | None = None
 ) -> PgView:
     """The state of ``db`` now, as seen by ``user`` running ``sql`` from psql.
 
@@ -229,8 +230,12 @@ def build_view(
     wall_time = ctx.wall_time
 
     def ts(t: float, *salt: object) -> datetime:
-        """Wall-clock time of sim time ``t`` with stable microseconds."""
-        return wall_time(t) + timedelta(microseconds=_h(seed, *salt) % 1_000_000)
+        """Wall-clock time of sim time ``t`` (to the microsecond, as PostgreSQL keeps it);
+        with ``salt``, plus stable microseconds (a moment within the second)."""
+        at = wall_time(t)
+        if salt:
+            at += timedelta(microseconds=_h(seed, *salt) % 1_000_000)
+        return at
 
     now_ts = ts(now, "now", round(now, 3))
     self_pid = 30000 + _h(seed, "psql", db.name, round(now, 3)) % 9000

@@ -17,11 +17,21 @@ from gameday.engine.actions.parse import ActionError, parse_flags
 from gameday.engine.actions.pgstat import build_view
 from gameday.engine.actions.sql_eval import Evaluator, SqlError
 from gameday.engine.actions.sql_query import QueryResult, columns_read, run_sql
-from gameday.engine.psql_flags import BOOLS, SHORT, VALUES
-from gameday.engine.state import DatabaseState
+from gameday.engine.database import PostgresServer
+from gameday.engine.database.server import SUPERUSERS
+from gameday.engine.psql_flags import BOOLS, SHORT, VALUES, unbundle
+
+SOCKET = "/var/run/postgresql/.s.PGSQL.5432"
 
 
-def _database(ctx: Any, host: str | None, dbname: str | None) -> DatabaseState:
+def _failed(host: str | None, db: PostgresServer, message: str) -> ActionError:
+    """psql's one line for a connection the server refused."""
+    where = f'at "{host}" ({db.address}), port 5432' if host else f'on socket "{SOCKET}"'
+    return ActionError(f"psql: error: connection to server {where} failed: FATAL:  {message}")
+
+
+def _database(ctx: Any, host: str | None, dbname: str | None, user: str) -> PostgresServer:
+    """The server psql connects to; raises psql's error when it cannot connect."""
     dbs = ctx.world.databases
     if host:
         short = host.split(".")[0]
@@ -37,11 +47,11 @@ def _database(ctx: Any, host: str | None, dbname: str | None) -> DatabaseState:
         if not found:
             raise ActionError("psql: error: this scenario has no database")
         db = found[0]
+    why = db.refusal(superuser=user in SUPERUSERS)
+    if why is not None:  # the slot check comes before the database is looked up
+        raise _failed(host, db, why)
     if dbname and dbname not in (db.datname, "postgres", "template1"):
-        raise ActionError(
-            f'psql: error: connection to server at "{host or db.name}", port 5432 failed: '
-            f'FATAL:  database "{dbname}" does not exist'
-        )
+        raise _failed(host, db, f'database "{dbname}" does not exist')
     return db
 
 
@@ -71,7 +81,7 @@ def _render(
 
 def run_psql(ctx: Any, args: list[str], actor: str) -> Outcome:
     """``psql ARGS``: connect as the flags say and run the ``-c`` SQL."""
-    flags = parse_flags(args, SHORT, VALUES, BOOLS)
+    flags = parse_flags(unbundle(args), SHORT, VALUES, BOOLS)
     host, user, dbname = flags.get("host"), flags.get("username"), flags.get("dbname")
     words = list(flags.words)
     if words and "://" in words[0]:
@@ -89,11 +99,12 @@ def run_psql(ctx: Any, args: list[str], actor: str) -> Outcome:
             'psql: interactive sessions are not simulated; give the query with -c "SELECT ..."',
             "psql",
         )
-    db = _database(ctx, host, dbname)
+    user = user or "postgres"
+    db = _database(ctx, host, dbname or user, user)
     return run_query(
         ctx,
         db,
-        user or "postgres",
+        user,
         sql,
         flags.has("tuples-only"),
         flags.has("no-align"),
@@ -104,7 +115,7 @@ def run_psql(ctx: Any, args: list[str], actor: str) -> Outcome:
 
 def run_query(
     ctx: Any,
-    db: DatabaseState,
+    db: PostgresServer,
     user: str,
     sql: str,
     tuples_only: bool = False,
