@@ -70,3 +70,41 @@ def format_duration(seconds: float) -> str:
         if n:
             out.append(f"{n}{unit}")
     return "".join(out)
+
+
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
+             "h": 3600.0}  # fmt: skip
+_GO_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+_GO_MAX = (2**63 - 1) / 1e9  # time.Duration is an int64 of nanoseconds
+
+
+def parse_go_duration(text: str) -> float:
+    """Go's ``time.ParseDuration`` (``1h30m``, ``-5m``, ``250ms``; no ``d``), in seconds.
+
+    Raises:
+        ValueError: with Go's message, e.g. ``time: invalid duration "abc"``.
+    """
+    quoted = '"' + text + '"'
+    s, sign = text, 1.0
+    if s[:1] in "+-" and s:
+        sign, s = (-1.0 if s[0] == "-" else 1.0), s[1:]
+    if s == "0":
+        return 0.0
+    if not s:
+        raise ValueError(f"time: invalid duration {quoted}")
+    total, pos = 0.0, 0
+    while pos < len(s):
+        m = _GO_PART.match(s, pos)
+        assert m is not None  # the pattern matches the empty string
+        number, unit = m.group(1), m.group(2)
+        if number in ("", "."):
+            raise ValueError(f"time: invalid duration {quoted}")
+        if not unit:
+            raise ValueError(f"time: missing unit in duration {quoted}")
+        if unit not in _GO_UNITS:
+            raise ValueError(f'time: unknown unit "{unit}" in duration {quoted}')
+        total += float(number) * _GO_UNITS[unit]
+        if total > _GO_MAX:
+            raise ValueError(f"time: invalid duration {quoted}")
+        pos = m.end()
+    return sign * total

@@ -14,6 +14,7 @@ import re
 import shlex
 from functools import lru_cache
 
+from gameday.goregex import GoRegexError, compile_go, quote_meta
 from gameday.runbooks.vocab import (
     CONNECTION_FLAGS,
     K_SHORT,
@@ -188,8 +189,12 @@ def _value_matches(pattern: str, value: str) -> bool:
         return False
     if ANY in value and ANY not in pattern:
         pattern, value = value, pattern
-    regex = ".+".join(re.escape(part) for part in pattern.split(ANY))
-    return re.fullmatch(regex, value, re.DOTALL) is not None
+    # RE2: many adjacent placeholders made Python's re backtrack for minutes.
+    regex = "(?s)^" + ".+".join(quote_meta(part) for part in pattern.split(ANY)) + "$"
+    try:
+        return compile_go(regex).search(value)
+    except GoRegexError:  # an expression too large for RE2's memory budget
+        return False
 
 
 def _lists_kinds(cmd: Normalised) -> bool:

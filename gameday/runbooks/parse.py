@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from gameday.errors import InputError, Problem
+from gameday.goregex import compile_go
 from gameday.runbooks.shell import commands_from_code, looks_like_command, sql_commands
 
 # Section kind by heading words, first match wins (so "Verify resolution" is verification).
@@ -45,7 +46,9 @@ _KINDS: list[tuple[str, tuple[str, ...]]] = [
     ("overview", ("overview", "summary", "description", "about", "context", "impact", "symptom")),
 ]
 _ALERT_LINE = re.compile(r"^\W*alerts?\W*:\W*(?P<names>.+)$", re.IGNORECASE)
-_ALERT_NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b")
+# CamelCase alert names in a title; RE2, as the nested repetition backtracks in Python's
+# re (34 capitals then "_" took minutes).
+_ALERT_NAME = compile_go(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<body>.*?\n)---[ \t]*\n", re.DOTALL)
 
 
@@ -246,7 +249,7 @@ def _alerts(front: dict | None, title: str, texts: list[str]) -> list[str]:
                 i += 1
                 names += " " + lines[i]
             found += [n.strip(" `*_") for n in re.split(r"[,\s]+", names) if n.strip(" `*_")]
-    found += _ALERT_NAME.findall(title)
+    found += [m.groups[0] or "" for m in _ALERT_NAME.finditer(title)]
     return list(dict.fromkeys(found))
 
 

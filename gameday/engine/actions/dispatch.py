@@ -19,7 +19,8 @@ from gameday.engine.actions.effects import Outcome, active_faults, settle
 from gameday.engine.actions.filters import apply_filters
 from gameday.engine.actions.kubectl import BOOLS, RESOURCE_OF, SHORT, VALUES, run_kubectl
 from gameday.engine.actions.parse import ActionError, parse_flags, split_command
-from gameday.engine.actions.psql import run_psql, run_query
+from gameday.engine.actions.psql import STACK_DEPTH, run_psql, run_query
+from gameday.engine.budget import BudgetExceeded, command_budget
 
 _SQL_START = re.compile(r"^\s*(select|show|with)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"<[^<>\s]+>|\$\{?[A-Za-z_]\w*\}?|\{\{[^}]*\}\}|\{[a-z_]+\}|\[[a-z_ ]+\]")
@@ -93,6 +94,26 @@ def _guess_kind(text: str) -> str:
     return prog if prog in _VERBS or prog in ("help", "declare", "ic") else "unknown"
 
 
+def _program(text: str) -> str:
+    words = text.split()
+    return words[0] if words else "gameday"
+
+
+def _over_budget(text: str, exc: BudgetExceeded) -> Outcome:
+    """What the real tool says when the server gives up on a request that runs too long."""
+    kind = _guess_kind(text)
+    if kind.startswith("psql"):
+        return Outcome(False, "ERROR:  canceling statement due to statement timeout", kind)
+    if kind.startswith("kubectl"):
+        return Outcome(
+            False,
+            "Error from server (Timeout): the server was unable to return a response in the "
+            "time allotted, but may still be processing the request",
+            kind,
+        )
+    return Outcome(False, f"{_program(text)}: stopped: {exc}", kind)
+
+
 def _unknown(text: str, why: str = "") -> Outcome:
     close = suggestions(text)
     lines = [why or f"unknown command: {text.split()[0] if text.split() else text!r}"]
@@ -164,9 +185,16 @@ def execute(ctx: ActionContext, text: str, actor: str = "you", role: str = "ops"
     """
     before = active_faults(ctx)
     try:
-        outcome = _dispatch(ctx, text, actor)
+        with command_budget():
+            outcome = _dispatch(ctx, text, actor)
     except ActionError as exc:
         outcome = Outcome(False, str(exc), _guess_kind(text))
+    except BudgetExceeded as exc:
+        outcome = _over_budget(text, exc)
+    except RecursionError:  # SQL nested deeper than sqlglot or the evaluator can follow
+        kind = _guess_kind(text)
+        deep = STACK_DEPTH if kind.startswith("psql") else f"{_program(text)}: nested too deeply"
+        outcome = Outcome(False, deep, kind)
     return ActionResult(
         outcome.ok, outcome.output, outcome.kind, settle(ctx, before, outcome, text)
     )
@@ -231,7 +259,7 @@ def _sql_known(sql: str) -> bool:
         try:
             with quiet_sqlglot():
                 stmt = sqlglot.parse_one(stmt_text, read="postgres")
-        except SqlglotError:
+        except (SqlglotError, RecursionError):
             return False
         if not isinstance(stmt, exp.Select):
             return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from gameday.engine.actions.parse import ActionError, parse_flags
+from gameday.engine.budget import check
 from gameday.goregex import GoRegex, GoRegexError, compile_go, quote_meta
 
 FILTERS = ("grep", "head", "tail", "wc", "sort", "less", "more", "cat")
@@ -105,7 +106,12 @@ def grep(lines: list[str], args: list[str]) -> list[str]:
         pattern, flags.has("extended-regexp"), flags.has("ignore-case"), flags.has("fixed-strings")
     )
     invert = flags.has("invert-match")
-    hits = [i for i, line in enumerate(lines) if regex.search(line) != invert]
+    hits = []
+    for i, line in enumerate(lines):
+        if i % 256 == 0:
+            check()
+        if regex.search(line) != invert:
+            hits.append(i)
     if flags.has("count"):
         return [str(len(hits))]
     if not (before or after):

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from gameday.durations import parse_duration
+from gameday.durations import parse_go_duration
 from gameday.engine.actions import kube_objects as ko
 from gameday.engine.actions.effects import Outcome
 from gameday.engine.actions.kubectl import namespace, resource
 from gameday.engine.actions.log_lines import LogWriter
 from gameday.engine.actions.parse import ActionError, Flags
+from gameday.engine.budget import check
 from gameday.engine.state import Pod
 
 NO_TAIL_CAP = 300  # lines shown when neither --tail nor --since limits the output
+# The kubelet rotates a container's log at 10 MiB and serves only the current file (some
+# 70 000 of the simulation's lines); the newest 5000 keep a command quick.
+LOG_FILE_LINES = 5000
 
 
 def window(writer: LogWriter, start: float, end: float, need: int, crashed: bool) -> list[str]:
@@ -28,6 +32,7 @@ def window(writer: LogWriter, start: float, end: float, need: int, crashed: bool
     chunks: list[list[str]] = []
     count = 0
     for s in range(int(end) - 1, int(start) + 9, -1):
+        check()
         lines = [] if crashed else writer.second(s)
         chunks.append(lines)
         count += len(lines)
@@ -83,9 +88,24 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     try:
         tail = int(tail_raw or "-1")
     except ValueError:
-        raise ActionError(f'error: invalid argument "{tail_raw}" for "--tail" flag') from None
+        raise ActionError(
+            f'error: invalid argument "{tail_raw}" for "--tail" flag: strconv.ParseInt: '
+            f'parsing "{tail_raw}": invalid syntax'
+        ) from None
+    if tail < -1:
+        raise ActionError("error: --tail must be greater than or equal to -1")
     since_raw = flags.get("since")
-    since = parse_duration(since_raw) if since_raw else None
+    since = None
+    if since_raw is not None:
+        try:
+            since = parse_go_duration(since_raw)  # kubectl's --since is a Go duration
+        except ValueError as exc:
+            raise ActionError(
+                f'error: invalid argument "{since_raw}" for "--since" flag: {exc}'
+            ) from None
+        if since < 0:
+            raise ActionError("error: --since must be greater than 0")
+        since = since or None  # --since=0 sets no limit
     out = [note] if note else []
     for pod in targets:
         dep = ctx.world.deployments[pod.service]
@@ -105,7 +125,7 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             start = max(pod.started_at, end - (5 if crashed else 600))
         if since is not None:
             start = max(start, ctx.now - since)
-        need = tail if tail >= 0 else NO_TAIL_CAP
+        need = min(tail, LOG_FILE_LINES) if tail >= 0 else NO_TAIL_CAP
         lines = window(writer, start, end, need, crashed)
         if flags.has("previous") and pod.last_termination == "OOMKilled":
             lines = lines[1:] + [

@@ -113,6 +113,15 @@ def run_psql(ctx: Any, args: list[str], actor: str) -> Outcome:
     )
 
 
+# What PostgreSQL answers for an expression nested deeper than its stack allows; the
+# dispatcher answers it for SQL nested deeper than the parser or evaluator can follow.
+STACK_DEPTH = (
+    "ERROR:  stack depth limit exceeded\n"
+    'HINT:  Increase the configuration parameter "max_stack_depth" (currently 2048kB), '
+    "after ensuring the platform's stack depth limit is adequate."
+)
+
+
 def run_query(
     ctx: Any,
     db: PostgresServer,

@@ -18,6 +18,7 @@ from sqlglot import exp
 from gameday.engine.actions.output import Interval, pg_text
 from gameday.engine.actions.parse import ActionError
 from gameday.engine.actions.pgstat import PgView
+from gameday.goregex import GoRegex, compile_go, quote_meta
 
 Env = dict[str, dict[str, Any]]  # table alias -> row
 _UNITS = {
@@ -256,11 +257,38 @@ def quantified(op: Callable[[Any, Any], Any], value: Any, array: Any, every: boo
     return None if unknown else every
 
 
+def like_regex(pattern: str, ignore_case: bool) -> GoRegex:
+    """A LIKE pattern as an RE2 regex (linear: ``'%%%...%ZZZ'`` cannot hang a session).
+
+    ``%`` is any run, ``_`` one character, ``\\`` escapes the next (PostgreSQL's default).
+
+    Raises:
+        SqlError: for a pattern ending in the escape character, as PostgreSQL does.
+    """
+    out: list[str] = ["(?s)" + ("(?i)" if ignore_case else "") + "^"]
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 >= len(pattern):
+                raise SqlError("LIKE pattern must not end with escape character")
+            out.append(quote_meta(pattern[i + 1]))
+            i += 2
+            continue
+        if c == "%":
+            if out[-1] != ".*":
+                out.append(".*")
+        else:
+            out.append("." if c == "_" else quote_meta(c))
+        i += 1
+    out.append("$")
+    return compile_go("".join(out))
+
+
 def _like(value: Any, pattern: Any, flags: int) -> bool | None:
     if value is None or pattern is None:
         return None
-    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
-    return re.fullmatch(regex, str(value), flags | re.DOTALL) is not None
+    return like_regex(str(pattern), bool(flags & re.IGNORECASE)).search(str(value))
 
 
 class Evaluator:

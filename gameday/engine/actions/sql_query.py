@@ -33,6 +33,7 @@ from gameday.engine.actions.sql_eval import (
 )
 from gameday.engine.actions.sql_funcs import cast_kind, setting
 from gameday.engine.actions.sql_sources import SUPPORTED, TABLES, source_rows, tables_of
+from gameday.engine.budget import check
 
 
 @dataclass
@@ -130,6 +131,7 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
     for text in [s.strip() for s in sql.split(";")]:
         if not text:
             continue
+        check()  # gameday.engine.budget: many statements may not outlast the command's budget
         words = text.split()
         if words[0].lower() == "show" and len(words) == 2:
             name = words[1].strip('"')
