@@ -17,7 +17,7 @@ from gameday.engine.session import Session
 from gameday.errors import InputError, Problem
 from gameday.runtime import prepare
 
-INPUT_KINDS = ("action", "inject", "hint", "clock")
+INPUT_KINDS = ("command.typed", "action", "inject", "hint", "clock")
 
 
 @dataclass
@@ -58,11 +58,16 @@ def rebuild(
     """A new session that has re-done every recorded input up to ``until`` (default: all)."""
     prepared = prepare(recorded.source)
     session = prepared.session(seed=recorded.seed, journal=journal, responder=recorded.responder)
+    typed: Event | None = None  # a typed command re-done: its action comes with it
     for event in recorded.inputs:
         if until is not None and event.t > until:
             break
+        if typed is not None and event.kind == "action" and _same_command(typed, event):
+            typed = None
+            continue
         session.advance_to(event.t)
         apply_input(session, event)
+        typed = event if event.kind == "command.typed" else None
     session.advance_to(recorded.last_time if until is None else until)
     return session
 
@@ -70,9 +75,12 @@ def rebuild(
 def apply_input(session: Session, event: Event) -> None:
     """Re-do one recorded input on ``session``."""
     d = event.data
-    if event.kind == "action":
+    if event.kind in ("action", "command.typed"):
         session.perform(
-            str(d["command"]), actor=str(d.get("actor", "you")), role=str(d.get("role", "ops"))
+            str(d["command"]),
+            actor=str(d.get("actor", "you")),
+            role=str(d.get("role", "ops")),
+            typed=event.kind == "command.typed",
         )
     elif event.kind == "inject":
         session.inject(str(d["id"]))
@@ -80,3 +88,9 @@ def apply_input(session: Session, event: Event) -> None:
         session.take_hint()
     elif event.kind == "clock":
         session.mark_clock()
+
+
+def _same_command(typed: Event, action: Event) -> bool:
+    """Whether ``action`` is what the typed command ``typed`` became."""
+    keys = ("command", "actor", "role")
+    return all(typed.data.get(k) == action.data.get(k) for k in keys)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,9 +34,18 @@ def default_journal(scenario_id: str, seed: int, started: datetime) -> Path:
 
 
 def resumed_journal(journal: Path) -> Path:
-    """Where a resumed session writes: next to the old journal, which is kept untouched."""
-    name = journal.name.removesuffix(".jsonl")
-    return journal.with_name(f"{name}.resumed.jsonl")
+    """Where a resumed session writes: next to the old journal, which is kept untouched.
+
+    ``journal.jsonl`` continues in ``journal.resumed.jsonl``; resuming that again writes
+    ``journal.resumed-2.jsonl`` (then ``-3`` ...), never ``journal.resumed.resumed.jsonl``.
+    """
+    base = re.sub(r"\.resumed(-\d+)?$", "", journal.name.removesuffix(".jsonl"))
+    for n in itertools.count(1):
+        name = f"{base}.resumed.jsonl" if n == 1 else f"{base}.resumed-{n}.jsonl"
+        candidate = journal.with_name(name)
+        if candidate != journal and not candidate.exists():
+            return candidate
+    raise AssertionError("unreachable")
 
 
 def _run(app: object) -> int:
@@ -46,6 +57,9 @@ def _run(app: object) -> int:
     except KeyboardInterrupt:
         if app.loaded:
             app.driver.close("interrupted")
+            path = app.driver.session.journal_path
+            if path is not None:
+                click.echo(f"interrupted; resume with: gameday resume {path}", err=True)
         return ExitStatus.INTERRUPTED
     if app.load_error is not None:
         raise app.load_error  # bad input found while loading: reported like any other

@@ -12,7 +12,8 @@ sim time in seconds since the scenario started, a dotted ``kind`` and a JSON-abl
   ``silence.created``, ``silence.expired``
 - pager: ``page.triggered``, ``page.notified``, ``page.escalated``,
   ``page.acknowledged``, ``page.resolved``, ``page.unrouted``
-- session: ``session.start``, ``session.end``, ``chat.message``,
+- session: ``session.start``, ``session.end``, ``chat.message``, ``clock``,
+  ``command.typed`` (actor, role, command: journaled before a typed command runs),
   ``action`` (actor, role, command, ok, kind, effect, output),
   ``incident.severity``, ``incident.role``, ``incident.status_update``,
   ``incident.escalated``, ``incident.resolved``

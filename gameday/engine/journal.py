@@ -29,7 +29,14 @@ class Journal:
             return
         self._fh.write(event.to_json() + "\n")
         self._fh.flush()
-        if event.kind in ("action", "session.start", "session.end", "hint", "inject"):
+        if event.kind in (
+            "command.typed",
+            "action",
+            "session.start",
+            "session.end",
+            "hint",
+            "inject",
+        ):
             os.fsync(self._fh.fileno())
 
     def close(self) -> None:

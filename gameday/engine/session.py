@@ -25,6 +25,7 @@ from gameday.engine.metrics import Exposition
 from gameday.engine.pipeline import AlertPipeline
 from gameday.engine.tsdb import TSDB
 from gameday.engine.world import World
+from gameday.errors import GamedayError
 from gameday.scenario.model import Scenario
 
 Subscriber = Callable[[Event], None]
@@ -262,17 +263,32 @@ class Session:
         self._emit("hint", data)
         return data
 
-    def perform(self, command: str, actor: str = "you", role: str = "ops") -> ActionOutcome:
+    def perform(
+        self, command: str, actor: str = "you", role: str = "ops", typed: bool = False
+    ) -> ActionOutcome:
         """Run a responder's command now; the action and its output join the stream.
 
         What the command causes (a fault ending, a page acknowledged, a status update)
         is published right after the action, so the stream reads cause, then effect.
-        """
-        from gameday.engine.actions import execute
 
+        With ``typed`` (a person typed it) the command is journaled as ``command.typed``
+        before it runs, so a crash or hang inside it loses nothing anyone typed. A command
+        that raises an unexpected error becomes a failed action whose output is the error:
+        it is journaled, shown, and a replay reproduces it.
+        """
+        from gameday.engine.actions import ActionResult, execute
+
+        if typed:
+            self._emit("command.typed", {"actor": actor, "role": role, "command": command})
         outer, self._held = self._held, []  # outer: a perform inside a perform holds on
         try:
-            result = execute(self, command, actor=actor, role=role)
+            try:
+                result = execute(self, command, actor=actor, role=role)
+            except GamedayError:
+                raise
+            except Exception as exc:  # an engine bug: the team sees it, the journal keeps it
+                output = f"gameday: internal error: {type(exc).__name__}: {exc} (please report it)"
+                result = ActionResult(False, output, "error")
             outcome = ActionOutcome(result.ok, result.output, result.kind, result.effect)
             for hook in self._action_hooks:
                 extra = hook(command, outcome)

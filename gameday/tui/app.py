@@ -24,7 +24,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from gameday.tui.commands import ScenarioCommands
 from gameday.tui.driver import SessionFinished, SimDriver, Tick
 from gameday.tui.keys import MAIN_BINDINGS, binding_rows, keys_path, load_keymap
-from gameday.tui.screens.dialogs import ConfirmQuit, FacilitatorMenu, HelpScreen, RolePicker
+from gameday.tui.screens.dialogs import (
+    ConfirmEnd,
+    ConfirmQuit,
+    FacilitatorMenu,
+    HelpScreen,
+    RolePicker,
+)
 from gameday.views import PLAYERS, View
 
 if TYPE_CHECKING:
@@ -60,6 +66,7 @@ class GamedayApp(App[int]):
     """
 
     CSS_PATH = "gameday.tcss"
+    NOTIFICATION_TIMEOUT = 3  # toasts are short, and sit at the top, off the command line
     TITLE = "gameday"
     COMMANDS = App.COMMANDS | {ScenarioCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -214,12 +221,7 @@ class GamedayApp(App[int]):
 
     def run_command(self, command: str) -> None:
         """Perform ``command`` as the current actor and role, and show its outcome."""
-        try:
-            outcome = self.driver.perform(command, self.actor, self.role)
-        except Exception as exc:  # an engine bug must not end the tabletop silently
-            self.main.status_note(Text(f"{command}: internal error: {exc!r}", style="bold red"))
-            self.notify(f"internal error running {command!r}", severity="error")
-            return
+        outcome = self.driver.perform(command, self.actor, self.role)
         self.main.catch_up()
         if not outcome.ok:
             self.notify(
@@ -302,6 +304,37 @@ class GamedayApp(App[int]):
         if role:
             self.role = role
             self.main.catch_up()
+
+    def hold_clock(self, held: bool) -> None:
+        """Hold the clock while a modal screen is open (the pause setting is kept)."""
+        if not self.loaded or self.outcome is not None:
+            return
+        if held and not self.driver.held:
+            self.driver.mark_clock()
+        self.driver.held = held
+        self.main.catch_up()
+
+    def action_show_output(self) -> None:
+        """The timeline and every command's output, full screen (this screen's view)."""
+        from gameday.tui.screens.output import OutputScreen
+
+        with self.driver.locked() as session:
+            shown = self.view.filter(session.events)
+        self.push_screen(OutputScreen(shown))
+
+    def action_end(self) -> None:
+        """Ask, then end the exercise and go to the debrief."""
+        if self.outcome is not None:
+            return
+        self.push_screen(ConfirmEnd(), self._end_answered)
+
+    def _end_answered(self, yes: bool | None) -> None:
+        if yes:
+            self.end_session("ended")
+
+    async def action_quit(self) -> None:
+        """Every way out (the palette's Quit too) asks first and prints the resume line."""
+        self.action_request_quit()
 
     def action_request_quit(self) -> None:
         """Ctrl-C: confirm, then close the session as interrupted and exit 130."""

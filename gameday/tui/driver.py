@@ -37,6 +37,7 @@ class SimDriver:
         self.session = session
         self.lock = threading.RLock()
         self.paused = speed <= 0
+        self.held = False  # a modal screen is open: time stands still, the pause is kept
         self.speed = speed if speed > 0 else 10.0
         self._jump = threading.Event()
 
@@ -59,7 +60,7 @@ class SimDriver:
         """
         with self.lock:
             before = self.session.now
-            if self._jump.is_set():
+            if self._jump.is_set() and not self.held:
                 self._jump.clear()
                 self.session.advance_to_next_event()
                 return self.session.now != before
@@ -67,7 +68,7 @@ class SimDriver:
         while True:
             with self.lock:
                 session = self.session
-                if self.paused or session.finished or session.now >= target:
+                if self.paused or self.held or session.finished or session.now >= target:
                     return session.now != before
                 session.advance_to(min(target, session.now + MAX_STEP))
             time.sleep(0)  # let a waiting UI thread take the lock between steps
@@ -87,10 +88,11 @@ class SimDriver:
             self.session.advance_to(t)
 
     def perform(self, command: str, actor: str, role: str) -> ActionOutcome:
-        """Perform a typed command now; a refused command becomes a failed outcome."""
+        """Perform a typed command now (journaled before it runs); a refused command
+        becomes a failed outcome."""
         with self.lock:
             try:
-                return self.session.perform(command, actor=actor, role=role)
+                return self.session.perform(command, actor=actor, role=role, typed=True)
             except GamedayError as exc:
                 from gameday.engine.session import ActionOutcome
 

@@ -26,18 +26,26 @@ from gameday.errors import InputError, Problem, did_you_mean
 # shell shown) before the screen and the engine behind it are imported.
 MAIN_BINDINGS: list[BindingType] = [
     Binding("f1,question_mark", "app.help", "Help", id="help"),
+    # A bare letter or space acts only when the command line has been left alone for
+    # HOTKEY_QUIET seconds (MainScreen.on_key), so fast typing never moves time or costs
+    # points; the F-keys always act.
     Binding("f2,space", "app.pause", "Pause", id="pause"),
     Binding("f3,1", "app.speed(1)", "1x", id="speed-1"),
     Binding("f4,2", "app.speed(10)", "10x", id="speed-10"),
     Binding("f5,3", "app.speed(60)", "60x", id="speed-60"),
-    Binding("f6,n", "app.next_event", "Next event", id="next-event"),
+    Binding("f6,n", "app.next_event", "Next", id="next-event"),
     Binding("f7,h", "app.facilitator(True)", "Hints", id="hints"),
     Binding("f8,i", "app.facilitator(False)", "Injects", id="injects"),
     Binding("f9,r", "app.pick_role", "Role", id="role"),
     Binding("f10,a", "ack", "Ack", id="ack"),
+    Binding("f11,o", "app.show_output", "Output", id="output"),
+    Binding("f12", "app.end", "End", id="end"),
     Binding("colon,slash", "focus_command", "Command", show=False, id="focus-command"),
     Binding("escape", "leave_command", "Leave command line", show=False, id="leave-command"),
 ]
+HOTKEY_QUIET = 0.5
+"""Seconds the command line must be unfocused and untouched before a bare-letter hotkey
+acts (the keys that move time or cost points among them)."""
 
 
 def keys_path() -> Path:

@@ -91,3 +91,26 @@ def test_tui_snapshot_loading_shell(app_factory: AppFactory, snap_compare: Any) 
     app = app_factory(lazy=True)
     app.load = lambda: None  # type: ignore[method-assign]  # stay on the shell
     assert snap_compare(app, terminal_size=SIZE)
+
+
+def test_tui_snapshot_end(app_factory: AppFactory, snap_compare: Any) -> None:
+    """F12 asks before ending the exercise and going to the debrief."""
+    app = app_factory()
+    assert snap_compare(app, terminal_size=SIZE, press=["f12"], run_before=before(app))
+
+
+def test_tui_snapshot_held_under_help(app_factory: AppFactory, snap_compare: Any) -> None:
+    """A running clock is held (the bar says so) while the help screen is open."""
+    app = app_factory()
+    freeze = before(app)
+
+    async def run_before(pilot: Any) -> None:
+        await freeze(pilot)
+        app.action_help()
+        await pilot.pause()
+        app.driver.paused = False  # running, but held by the help screen
+        app.main.catch_up()
+        await pilot.pause(0.3)
+        assert app.driver.session.now == AT
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

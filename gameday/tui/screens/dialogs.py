@@ -53,27 +53,33 @@ class RolePicker(ModalScreen[str]):
         self.dismiss(self.current)
 
 
-class ConfirmQuit(ModalScreen[bool]):
-    """Asks before ending a session early; the journal is kept either way."""
+class Confirm(ModalScreen[bool]):
+    """A yes/no question; ``y`` and ``n`` (or Esc) answer it, as do the two buttons.
+
+    Args:
+        title: the question.
+        text: what answering yes does.
+        yes: the yes button's label.
+        no: the no button's label.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm-no"),
     ]
 
-    def __init__(self, journal: str | None) -> None:
+    def __init__(self, title: str, text: str, yes: str, no: str = "Keep playing (n)") -> None:
         super().__init__()
-        self.journal = journal
+        self.question, self.text, self.yes, self.no = title, text, yes, no
 
     def compose(self) -> ComposeResult:
         """The question and two buttons."""
         with Vertical(id="dialog"):
-            yield Label("End the session now?", classes="dialog-title")
-            where = f"The journal is saved in {self.journal}; " if self.journal else ""
-            yield Label(f"{where}`gameday resume` continues it later.")
+            yield Label(self.question, classes="dialog-title")
+            yield Label(self.text)
             with Horizontal(classes="buttons"):
-                yield Button("Save and quit (y)", variant="error", id="yes")
-                yield Button("Keep playing (n)", variant="primary", id="no")
+                yield Button(self.yes, variant="error", id="yes")
+                yield Button(self.no, variant="primary", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """A button answers the question."""
@@ -82,6 +88,31 @@ class ConfirmQuit(ModalScreen[bool]):
     def action_answer(self, answer: bool) -> None:
         """A key answers the question."""
         self.dismiss(answer)
+
+
+class ConfirmQuit(Confirm):
+    """Asks before leaving a session early; the journal is kept either way."""
+
+    def __init__(self, journal: str | None) -> None:
+        where = f"The journal is saved in {journal}; " if journal else ""
+        super().__init__(
+            "Leave the session now?",
+            f"{where}`gameday resume` continues it later.",
+            "Save and quit (y)",
+        )
+        self.journal = journal
+
+
+class ConfirmEnd(Confirm):
+    """Asks before ending the exercise and going to the debrief (it cannot be resumed)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "End the exercise and go to the debrief?",
+            "The session is scored as it stands and the reports are written; "
+            "an ended session cannot be resumed.",
+            "End and debrief (y)",
+        )
 
 
 class FacilitatorMenu(ModalScreen[str | None]):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -12,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 from gameday.tui.commands import make_completer
-from gameday.tui.keys import MAIN_BINDINGS
+from gameday.tui.keys import HOTKEY_QUIET, MAIN_BINDINGS
 from gameday.tui.widgets.alerts import AlertStream
 from gameday.tui.widgets.clock import ClockBar
 from gameday.tui.widgets.console import CommandLine, OutputLog
@@ -44,6 +47,8 @@ class MainScreen(Screen[None]):
         self.ready = False  # True while the panes are mounted
         self._panes: Panes | None = None
         self._facilitator: FacilitatorPanel | None = None
+        self.touched_line = 0.0  # monotonic time the command line was last typed in or left
+        self.hotkey_quiet = HOTKEY_QUIET
 
     @property
     def gameday(self) -> GamedayApp:
@@ -89,7 +94,7 @@ class MainScreen(Screen[None]):
             placeholder="type a command: ack, sev SEV1, kubectl ..., psql ... "
             "(Tab completes, ↑↓ history, F1 help)",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Titles for the bordered panes, then show the state so far.
@@ -116,7 +121,12 @@ class MainScreen(Screen[None]):
         ):
             self.query_one(selector).border_title = title
         self.query_one(PagerPanel).ack_key = self.ack_key
-        self.query_one("#command", CommandLine).focus()
+        line = self.query_one("#command", CommandLine)
+        line.focus()
+        with self.gameday.driver.locked() as session:  # a resumed session's commands
+            for event in session.events:
+                if event.kind == "action" and event.data.get("actor") == self.gameday.actor:
+                    line.remember(str(event.data.get("command", "")))
         self._panes = (
             self.query_one(AlertStream),
             self.query_one(PagerPanel),
@@ -166,21 +176,69 @@ class MainScreen(Screen[None]):
             dashboard.refresh_from(session.history, force=app.driver.paused)
             runbook.feed(new)
             output.feed(new)
-            bar.now, bar.paused, bar.speed = now, app.driver.paused, app.driver.speed
+            bar.now, bar.speed = now, app.driver.speed
+            bar.paused, bar.held = app.driver.paused, app.driver.held
             bar.role, bar.finished = app.role, session.finished
+
+    def on_screen_suspend(self) -> None:
+        """A modal screen (help, a dialog, the palette, the full output) covers the
+        tabletop: hold the clock until it closes, so reading costs no sim time."""
+        self.gameday.hold_clock(True)
+
+    def on_screen_resume(self) -> None:
+        """Back on the tabletop: let the clock run again (unless it is paused)."""
+        self.gameday.hold_clock(False)
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key right after typing in or leaving the command line is typing:
+        it goes onto the line, and no hotkey sees it (Esc then ``/note`` typed fast must
+        not ack, jump or unpause). F-keys and keys with modifiers always reach the keys.
+        """
+        char = event.character
+        if char is None or len(char) != 1 or not char.isprintable() or self.hotkeys_ready():
+            return
+        line = self.query_one("#command", CommandLine)
+        event.stop()
+        event.prevent_default()
+        self.set_focus(line)  # now: the next key may already be on its way
+        line.insert_text_at_cursor(char)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Typing on the command line keeps bare-letter hotkeys quiet for a moment."""
+        self.touched_line = time.monotonic()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        """Leaving the command line keeps bare-letter hotkeys quiet for a moment too."""
+        if isinstance(event.widget, CommandLine):
+            self.touched_line = time.monotonic()
+
+    def hotkeys_ready(self) -> bool:
+        """Whether a bare-letter hotkey may act: the command line is unfocused and has been
+        left alone for at least :data:`~gameday.tui.keys.HOTKEY_QUIET` seconds."""
+        line = self.query_one("#command", CommandLine)
+        return not line.has_focus and time.monotonic() - self.touched_line >= self.hotkey_quiet
 
     def on_alert_stream_selected(self, message: AlertStream.Selected) -> None:
         """Show the runbook the selected alert links to."""
         self.query_one(RunbookViewer).select_for_alert(message.alertname, message.annotations)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Perform the typed command with the current role."""
-        command = event.value.strip()
+        """Perform the typed command with the current role; ``end`` asks to end the
+        exercise. A leading ``:`` or ``/`` (the keys that focus the line) is dropped."""
+        command = strip_leader(event.value)
         line = self.query_one("#command", CommandLine)
         line.value = ""
-        if command:
-            line.remember(command)
+        if not command:
+            return
+        line.remember(command)
+        if command == "end":
+            self.gameday.action_end()
+        else:
             self.gameday.run_command(command)
+
+    def on_command_line_candidates(self, message: CommandLine.Candidates) -> None:
+        """Tab found several completions: list them in the log, as a shell does."""
+        self.status_note(Text("  ".join(message.words), style="cyan"))
 
     def action_ack(self) -> None:
         """Acknowledge the page."""
@@ -191,8 +249,9 @@ class MainScreen(Screen[None]):
         self.query_one("#command", CommandLine).focus()
 
     def action_leave_command(self) -> None:
-        """Leave the command line so single-letter keys work."""
-        self.query_one(AlertStream).focus()
+        """Leave the command line so single-letter keys work (after a moment)."""
+        self.touched_line = time.monotonic()  # now, not when the blur message lands
+        self.set_focus(self.query_one(AlertStream))
 
     def fill_command(self, command: str) -> None:
         """Put ``command`` on the command line (from the palette) without running it."""
@@ -206,3 +265,11 @@ class MainScreen(Screen[None]):
         if not self.ready:
             return
         self.query_one(OutputLog).write(text)
+
+
+def strip_leader(text: str) -> str:
+    """``text`` without surrounding blanks and a leading ``:`` or ``/`` (vi and chat habits)."""
+    text = text.strip()
+    while text[:1] in (":", "/"):
+        text = text[1:].lstrip()
+    return text

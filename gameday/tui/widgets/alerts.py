@@ -21,6 +21,7 @@ SEVERITY_STYLE = {
     "info": "blue",
 }
 STATE_STYLE = {"firing": "bold red", "pending": "yellow", "resolved": "green"}
+STATE_ORDER = {"firing": 0, "pending": 1, "resolved": 2}
 
 
 @dataclass
@@ -71,13 +72,25 @@ class AlertStream(DataTable[Any]):
 
     def feed(self, events: Sequence[Event]) -> None:
         """Take new events; alert and notification events update rows."""
+        order = [(row.key, row.state) for row in self.rows_by_key.values()]
         for event in events:
             if event.kind.startswith("alert."):
                 self._on_alert(event)
             elif event.kind == "notification":
                 self._on_notification(event)
+        if [(row.key, row.state) for row in self.rows_by_key.values()] != order:
+            self.sort_rows()
         self.border_title = f"Alerts · {self.summary()}"
         self.border_subtitle = self.routing()
+
+    def sort_rows(self) -> None:
+        """Firing first, then pending, then resolved (each in order of first appearance),
+        so a firing alert is never scrolled out of sight under resolved ones. The cursor
+        stays on the alert it was on."""
+        selected = self.selected()
+        self.sort("state", key=lambda state: STATE_ORDER.get(str(state), len(STATE_ORDER)))
+        if selected is not None:
+            self.move_cursor(row=self.get_row_index(selected.key), scroll=False)
 
     def summary(self) -> str:
         """``2 firing · 1 resolved · 3 sent`` (notifications sent to receivers)."""

@@ -21,6 +21,7 @@ class ClockBar(Widget):
     now: reactive[float] = reactive(0.0)
     speed: reactive[float] = reactive(10.0)
     paused: reactive[bool] = reactive(False)
+    held: reactive[bool] = reactive(False)  # a dialog is open: time stands still
     role: reactive[str] = reactive("ops")
     finished: reactive[bool] = reactive(False)
 
@@ -39,6 +40,8 @@ class ClockBar(Widget):
             state = Text(" ■ ENDED ", style="bold white on dark_red")
         elif self.paused:
             state = Text(" ‖ PAUSED ", style="bold black on yellow")
+        elif self.held:
+            state = Text(" ‖ HELD ", style="bold black on yellow")
         else:
             state = Text(f" ▶ {self.speed:g}x ", style="bold black on green")
         text = Text.assemble(

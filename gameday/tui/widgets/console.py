@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, RichLog
 
@@ -45,16 +47,27 @@ class CommandSuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         """The first candidate that extends ``value``."""
-        if not value.strip():
-            return None
-        for candidate in self.complete(value):
-            full = candidate
-            if not candidate.startswith(value):
-                head = value.rsplit(" ", 1)[0] + " " if " " in value else ""
-                full = head + candidate
-            if full.startswith(value) and len(full) > len(value):
-                return full
-        return None
+        found = completions(self.complete, value)
+        return found[0] if found else None
+
+
+def completions(complete: Completer, value: str) -> list[str]:
+    """Whole lines that extend ``value``, in the completer's order, without repeats."""
+    if not value.strip():
+        return []
+    found: list[str] = []
+    for candidate in complete(value):
+        full = candidate
+        if not candidate.startswith(value):
+            head = value.rsplit(" ", 1)[0] + " " if " " in value else ""
+            full = head + candidate
+        if full.startswith(value) and len(full) > len(value) and full not in found:
+            found.append(full)
+    return found
+
+
+NO_SPACE_AFTER = ("(", "=", "/", ")", "'", '"', ",")
+"""A completion ending in one of these is not a whole word: Tab adds no space after it."""
 
 
 class CommandLine(Input):
@@ -63,13 +76,39 @@ class CommandLine(Input):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "history(-1)", "Previous command", show=False, id="history-prev"),
         Binding("down", "history(1)", "Next command", show=False, id="history-next"),
-        Binding("tab", "accept_suggestion", "Complete", show=False, id="complete"),
+        Binding("tab", "complete", "Complete", show=False, id="complete"),
     ]
 
+    class Candidates(Message):
+        """Tab found several completions (the words, as a shell lists them)."""
+
+        def __init__(self, words: list[str]) -> None:
+            super().__init__()
+            self.words = words
+
     def __init__(self, complete: Completer, **kwargs: Any) -> None:
+        kwargs.setdefault("select_on_focus", False)  # coming back to the line adds to it
         super().__init__(suggester=CommandSuggester(complete), **kwargs)
+        self.complete = complete
         self.history: list[str] = []
         self._cursor = 0
+
+    def action_complete(self) -> None:
+        """Complete like a shell: one candidate is taken with a space after it; several
+        are completed to what they share and listed (:class:`Candidates`)."""
+        value = self.value[: self.cursor_position]
+        found = completions(self.complete, value)
+        if not found:
+            self.app.bell()
+            return
+        if len(found) == 1:
+            whole = found[0]
+            self.value = whole if whole.endswith(NO_SPACE_AFTER) else whole + " "
+        else:
+            self.value = os.path.commonprefix(found)
+            start = value.rfind(" ") + 1
+            self.post_message(self.Candidates([line[start:] for line in found]))
+        self.cursor_position = len(self.value)
 
     def remember(self, command: str) -> None:
         """Add a submitted command to the history and reset the history cursor."""
@@ -84,11 +123,6 @@ class CommandLine(Input):
         self._cursor = max(0, min(len(self.history), self._cursor + step))
         self.value = self.history[self._cursor] if self._cursor < len(self.history) else ""
         self.cursor_position = len(self.value)
-
-    def action_accept_suggestion(self) -> None:
-        """Take the suggested completion, if one is shown."""
-        self.cursor_position = len(self.value)
-        self.action_cursor_right()
 
 
 def event_text(event: Event) -> Text | None:
