@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from gameday.chaos.operations import Operation
-from gameday.errors import InputError, Problem
 
 
 class ChaosJournal:
@@ -52,39 +51,3 @@ class ChaosJournal:
 
     def close(self) -> None:
         self._fh.close()
-
-
-def pending_inverses(path: str | Path) -> tuple[str, str, list[tuple[int, Operation]]]:
-    """Context, namespace and the inverses still to run, newest change first.
-
-    A change recorded as ``applying`` counts: the process may have died after making it
-    and before writing ``applied``, so its inverse runs too (inverses restore captured
-    state, so running one for a change that never happened is harmless).
-    """
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(Problem(str(path), message=f"cannot read chaos journal: {exc}")) from None
-    context = namespace = ""
-    changes: dict[int, Operation | None] = {}
-    done: set[int] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            if number == len(lines):
-                break  # torn last line
-            raise InputError(
-                Problem(str(path), number, 1, None, "not a chaos journal line")
-            ) from None
-        if rec.get("event") == "start":
-            context, namespace = rec.get("context", ""), rec.get("namespace", "")
-        elif rec.get("event") == "applying":
-            inv = rec.get("inverse")
-            changes[rec["seq"]] = Operation.from_dict(inv) if inv else None
-        elif rec.get("event") in ("rolled_back", "failed"):
-            done.add(rec["change"])
-    todo = [(cid, inv) for cid, inv in changes.items() if cid not in done and inv is not None]
-    return context, namespace, sorted(todo, key=lambda x: -x[0])

@@ -10,7 +10,7 @@ from typing import Any
 
 from gameday.chaos import operations
 from gameday.chaos.clients import Clients
-from gameday.chaos.journal import ChaosJournal, pending_inverses
+from gameday.chaos.journal import ChaosJournal
 from gameday.chaos.operations import Operation
 from gameday.chaos.plan import Plan
 from gameday.chaos.safety import check_namespace
@@ -148,12 +148,13 @@ def apply_plan(
 
 
 def rollback_journal(clients: Clients, journal_path: str | Path, echo: Echo) -> int:
-    """Undo every change a crashed run left behind; returns how many were undone."""
-    _context, _namespace, todo = pending_inverses(journal_path)
-    journal = ChaosJournal(journal_path, clients.context, _namespace)
-    for change, inverse in todo:
-        operations.apply(clients, inverse)
-        journal.rolled_back(change)
-        echo(f"restored {inverse.describe()}")
-    journal.close()
-    return len(todo)
+    """Undo every change a crashed run left behind; returns how many were undone.
+
+    The journal is checked whole first (:func:`gameday.chaos.rollback.read_rollback`),
+    and each namespace on the cluster before acting in it.
+    """
+    from gameday.chaos.rollback import apply_rollback, check_rollback_context, read_rollback
+
+    rollback = read_rollback(Path(journal_path))
+    check_rollback_context(rollback, clients.context)
+    return apply_rollback(rollback, clients, lambda ns: namespace_labels(clients, ns), echo)

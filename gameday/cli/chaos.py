@@ -92,7 +92,7 @@ def run_cmd(
         return ExitStatus.OK
     if not plan.operations:
         return ExitStatus.FAILED
-    from gameday.chaos.clients import connect
+    from gameday.chaos.clients import cluster_errors, connect
     from gameday.chaos.observe import cluster_samples, summary_line
     from gameday.chaos.runner import apply_plan
 
@@ -114,7 +114,8 @@ def run_cmd(
             click.echo(f"observed: {summary_line(cluster_samples(clients, plan.namespace))}")
             time.sleep(min(15.0, max(0.0, end - time.monotonic())))
 
-    injected, not_injected = apply_plan(clients, plan, path, click.echo, hold=watch)
+    with cluster_errors(context, clients.server):
+        injected, not_injected = apply_plan(clients, plan, path, click.echo, hold=watch)
     click.echo(f"journal: {path}")
     click.echo(f"faults injected: {len(injected)}; fault not injected: {len(not_injected)}")
     return ExitStatus.OK if not not_injected else ExitStatus.FAILED
@@ -122,19 +123,40 @@ def run_cmd(
 
 @chaos_group.command("rollback")
 @click.argument("journal", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--context", help="kubeconfig context (default: the journal's).")
+@click.option("--context", required=True, help="kubeconfig context; must be the journal's.")
+@click.option("--apply", "do_apply", is_flag=True, help="Act. Without it nothing is touched.")
 @click.option("--kubeconfig", type=click.Path(dir_okay=False), help="kubeconfig file.")
-def rollback_cmd(journal: Path, context: str | None, kubeconfig: str | None) -> int:
-    """Undo every change a crashed chaos run left, from its journal."""
-    from gameday.chaos.clients import connect
-    from gameday.chaos.journal import pending_inverses
-    from gameday.chaos.runner import rollback_journal
+def rollback_cmd(journal: Path, context: str, do_apply: bool, kubeconfig: str | None) -> int:
+    """Undo every change a crashed chaos run left, from its JOURNAL (dry run unless --apply).
+
+    The whole journal is checked before any connection: only changes gameday chaos makes,
+    only their captured inverses, only the journal's namespace, never a system namespace,
+    and the journal's context must be --context. With --apply each namespace must carry
+    gameday.io/target=true on the cluster before anything in it is changed.
+    """
+    from gameday.chaos.rollback import apply_rollback, check_rollback_context, read_rollback
     from gameday.chaos.safety import check_context
 
-    recorded_context, _ns, _todo = pending_inverses(journal)
-    ctx = context or recorded_context
-    check_context(ctx, False, None)
-    n = rollback_journal(connect(ctx, kubeconfig), journal, click.echo)
+    check_context(context, False, None)
+    rollback = read_rollback(journal)
+    check_rollback_context(rollback, context)
+    click.echo(
+        f"{'APPLY' if do_apply else 'DRY RUN'}: {len(rollback.undo)} change(s) to undo "
+        f"in namespace {rollback.namespace} of {context}"
+    )
+    for undo in rollback.undo:
+        label = f"[{undo.op.fault}] " if undo.op.fault else ""
+        click.echo(f"- {label}{undo.inverse.describe()}")
+        click.echo(f"    kubectl: {undo.inverse.kubectl()}")
+    if not do_apply:
+        click.echo("nothing touched (dry run); add --apply to act")
+        return ExitStatus.OK
+    from gameday.chaos.clients import cluster_errors, connect
+    from gameday.chaos.runner import namespace_labels
+
+    clients = connect(context, kubeconfig)
+    with cluster_errors(context, clients.server):
+        n = apply_rollback(rollback, clients, lambda ns: namespace_labels(clients, ns), click.echo)
     click.echo(f"rolled back {n} change(s)")
     return ExitStatus.OK
 
