@@ -9,6 +9,7 @@ from typing import Any
 
 from gameday.engine.session import Session
 from gameday.scoring import MetricPoint, MetricsSummary, Scorecard
+from gameday.textsafe import visible
 
 
 def metrics_summary(session: Session) -> MetricsSummary:
@@ -79,14 +80,16 @@ def scorecard_table(card: Scorecard) -> Any:
     """A rich Table of the scorecard, one row per dimension."""
     from rich.table import Table
 
-    table = Table(title=f"Scorecard: {card.scenario} ({card.severity})", show_lines=False)
+    title = visible(f"Scorecard: {card.scenario} ({card.severity})")
+    table = Table(title=title, show_lines=False)
     table.add_column("dimension")
     table.add_column("points", justify="right")
     table.add_column("target")
     table.add_column("what happened")
     for d in card.dimensions:
         mark = "" if d.passed else " ✗"
-        table.add_row(d.title, f"{d.points:.1f}/{d.max_points:.0f}{mark}", d.target, d.happened)
+        points = f"{d.points:.1f}/{d.max_points:.0f}{mark}"
+        table.add_row(visible(d.title), points, visible(d.target), visible(d.happened))
     if card.hint_penalty:
         table.add_row("hints", f"-{card.hint_penalty:.1f}", "", f"{len(card.hints)} hint(s) taken")
     table.add_row("total", f"{card.score:.1f}/100", f"pass ≥ {card.pass_score:.0f}", "")
@@ -98,5 +101,5 @@ def evidence_lines(card: Scorecard) -> list[str]:
     lines = []
     for d in card.dimensions:
         for sentence in d.evidence:
-            lines.append(f"- {d.title}: {sentence}")
+            lines.append(visible(f"- {d.title}: {sentence}"))
     return lines

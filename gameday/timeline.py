@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gameday.engine.events import Event
+from gameday.textsafe import visible
 
 KEY_KINDS = (
     "fault.",
@@ -31,7 +32,16 @@ def clock(t: float) -> str:
 
 
 def describe(event: Event) -> str | None:
-    """One line for an event worth showing a person, or None."""
+    """One line for an event worth showing a person, or None.
+
+    Control characters in the line (from scenario files, journals or what a person
+    typed) are shown escaped: this is the one boundary from events to terminal text.
+    """
+    text = _describe(event)
+    return None if text is None else visible(text)
+
+
+def _describe(event: Event) -> str | None:
     d = event.data
     k = event.kind
     if k == "fault.start":

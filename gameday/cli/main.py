@@ -113,11 +113,13 @@ def cli() -> None:
 
 def report_error(exc: GamedayError) -> None:
     """Print a user-facing error on stderr, one problem per line."""
+    from gameday.textsafe import visible
+
     if isinstance(exc, InputError):
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(visible(str(problem)), err=True)
     else:
-        click.echo(f"gameday: {exc}", err=True)
+        click.echo(visible(f"gameday: {exc}"), err=True)
 
 
 def main(argv: list[str] | None = None) -> Any:

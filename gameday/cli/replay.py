@@ -25,6 +25,7 @@ def replay_cmd(journal: Path, out: Path | None, timeline: bool) -> int:
     The timeline is the facilitator's view (faults, graded effects): a debrief, not a
     players' screen."""
     from gameday.replay import read_recorded, rebuild
+    from gameday.textsafe import visible
     from gameday.timeline import format_event
 
     recorded = read_recorded(journal)
@@ -51,7 +52,11 @@ def replay_cmd(journal: Path, out: Path | None, timeline: bool) -> int:
     first = next((i for i in range(n) if original[i] != replayed[i]), n)
     click.echo(f"replay differs from {journal} at line {first + 1}", err=True)
     if first < len(original):
-        click.echo(f"  recorded: {original[first].decode()[:200]}", err=True)
+        click.echo(
+            f"  recorded: {visible(original[first].decode(errors='replace')[:200])}", err=True
+        )
     if first < len(replayed):
-        click.echo(f"  replayed: {replayed[first].decode()[:200]}", err=True)
+        click.echo(
+            f"  replayed: {visible(replayed[first].decode(errors='replace')[:200])}", err=True
+        )
     return ExitStatus.FAILED

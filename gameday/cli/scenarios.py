@@ -83,8 +83,10 @@ def list_cmd(as_json: bool) -> int:
             f"or point ${ENV_VAR} at a folder of scenarios"
         )
         return 0
+    from gameday.textsafe import visible
+
     for line in _table(rows):
-        click.echo(line)
+        click.echo(visible(line))
     return 0
 
 

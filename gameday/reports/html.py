@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from gameday.reports.postmortem import summary_text
+from gameday.textsafe import visible_data
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -164,7 +165,11 @@ def figure(result: dict[str, Any]) -> go.Figure:
 
 
 def render_html(result: dict[str, Any], *, include_plotlyjs: bool = True) -> str:
-    """The report page. ``include_plotlyjs=False`` leaves plotly.js out (for tests)."""
+    """The report page. ``include_plotlyjs=False`` leaves plotly.js out (for tests).
+
+    Control characters in any text are shown escaped, in the page and in its chart data.
+    """
+    result = visible_data(result)
     from plotly.offline import get_plotlyjs
 
     chart = figure(result).to_html(

@@ -12,6 +12,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
 
+from gameday.textsafe import visible_data
+
 
 def _timestamp(result: dict[str, Any]) -> str:
     when = result.get("generated_at") or result["scenario"]["start_time"]
@@ -32,7 +34,11 @@ def _case_text(dim: dict[str, Any]) -> str:
 
 
 def render_junit(result: dict[str, Any]) -> str:
-    """The JUnit XML document of a run, as text with an XML declaration."""
+    """The JUnit XML document of a run, as text with an XML declaration.
+
+    Control characters are shown escaped (XML 1.0 cannot hold most of them anyway).
+    """
+    result = visible_data(result)
     scn, card = result["scenario"], result["scorecard"]
     dims = card["dimensions"]
     failures = sum(1 for d in dims if not d["passed"])

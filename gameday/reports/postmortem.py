@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from gameday.scoring.evidence import fmt_dur, fmt_t
+from gameday.textsafe import visible_data
 
 DUE_DAYS = {"P1": 7, "P2": 14, "P3": 30}
 
@@ -161,7 +162,8 @@ def summary_text(result: dict[str, Any]) -> str:
 
 
 def render_markdown(result: dict[str, Any]) -> str:
-    """The postmortem draft as Markdown."""
+    """The postmortem draft as Markdown (control characters shown escaped)."""
+    result = visible_data(result)
     scn, card, m = result["scenario"], result["scorecard"], result["metrics"]
     verdict = "PASSED" if result["passed"] else "FAILED"
     lines = [f"# Postmortem: {scn['title']}", ""]

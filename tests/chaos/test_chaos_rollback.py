@@ -72,9 +72,9 @@ def namespaces_touched(c: Clients) -> set[str]:
     seen = set()
     for call in api_calls(c):
         args = [a for a in call.args if isinstance(a, str)]
-        if call[0] == "read_namespace":
-            seen.add(args[0])
-        elif call[0].startswith(("create_namespaced", "list_namespaced")):
+        if call[0] == "read_namespace" or call[0].startswith(
+            ("create_namespaced", "list_namespaced")
+        ):
             seen.add(args[0])
         elif "namespaced" in call[0]:
             seen.add(args[1])
@@ -187,9 +187,7 @@ def test_apply_restores_only_inside_the_opted_in_namespace(
 ) -> None:
     """--apply checks the namespace on the cluster, then restores; nothing else is touched."""
     burn = {"type": "cpu_burn_job", "namespace": "shop", "name": "gameday-burn-f1"}
-    path = journal(
-        tmp_path, (SCALE, SCALE_BACK), (burn, {**burn, "type": "delete_job"}), ns="shop"
-    )
+    path = journal(tmp_path, (SCALE, SCALE_BACK), (burn, {**burn, "type": "delete_job"}), ns="shop")
     args = ["chaos", "rollback", str(path), "--context", "kind-test", "--apply"]
     code, out, err = gameday(capsys, *args)
     assert (code, err) == (0, "")

@@ -13,6 +13,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, RichLog
 
 from gameday.engine.events import Event
+from gameday.textsafe import visible
 from gameday.timeline import clock, describe
 
 KIND_STYLE = {
@@ -150,9 +151,9 @@ class OutputLog(RichLog):
             if text is None:
                 continue
             self.write(text)
-            output = str(event.data.get("output", "")) if event.kind == "action" else ""
+            output = visible(str(event.data.get("output", ""))) if event.kind == "action" else ""
             if output.strip():
                 indented = "\n".join(" " * 11 + line for line in output.rstrip("\n").splitlines())
                 self.write(Text(indented, style="grey70"))
             if event.kind == "inject" and event.data.get("text"):
-                self.write(Text(f"           {event.data['text']}", style="magenta"))
+                self.write(Text(f"           {visible(str(event.data['text']))}", style="magenta"))
