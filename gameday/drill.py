@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gameday.atomic import copy_atomic
 from gameday.debrief import evidence_lines, finish, metrics_summary, scorecard_table
 from gameday.responders import make_responder
 from gameday.runtime import prepare
@@ -85,8 +85,7 @@ def run_drill(
     passed = card.passed
     for target, source in ((junit, paths.junit), (json_path, paths.result)):
         if target is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            copy_atomic(source, target)
     if echo is not None:
         from rich.console import Console
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 import gameday
-from gameday.errors import ExitStatus, UsageError
+from gameday.errors import ExitStatus
 from gameday.views import FACILITATOR, PLAYERS
 
 if TYPE_CHECKING:
@@ -194,9 +194,10 @@ def resume_cmd(
     seed; the new session writes a journal that repeats the old one and continues it.
     The old journal is left as it was.
     """
+    from gameday.atomic import refuse_same_file
+
     out = out or resumed_journal(journal)
-    if out.resolve() == journal.resolve():
-        raise UsageError("--out must differ from JOURNAL: the old journal is kept as it was")
+    refuse_same_file(out, [journal], "--out")
     # A journal that is there opens on the loading shell at once and is read, checked and
     # rebuilt behind it; a missing one is reported by the reader, before any screen.
     from gameday.tui.lifecycle import make_resume_app

@@ -23,14 +23,21 @@ def replay_cmd(journal: Path, out: Path | None, timeline: bool) -> int:
     the new journal with it byte for byte. Exit 0 when identical, 1 when they differ.
 
     The timeline is the facilitator's view (faults, graded effects): a debrief, not a
-    players' screen."""
+    players' screen. JOURNAL is only read; --out must be another file, and is written
+    whole (through a temporary file) or not at all."""
+    from gameday.atomic import refuse_same_file, replacing
     from gameday.replay import read_recorded, rebuild
     from gameday.textsafe import visible
     from gameday.timeline import format_event
 
+    if out is not None:
+        refuse_same_file(out, [journal], "--out")
     recorded = read_recorded(journal)
-    with tempfile.TemporaryDirectory() as tmp:
-        target = out or Path(tmp) / "replayed.jsonl"
+    original = journal.read_bytes().splitlines()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        replacing(out or Path(tmp) / "replayed.jsonl") as target,
+    ):
         session = rebuild(recorded, journal=target)
         if recorded.events[-1].kind == "session.end":
             session.close(str(recorded.events[-1].data.get("reason", "completed")))
@@ -41,15 +48,11 @@ def replay_cmd(journal: Path, out: Path | None, timeline: bool) -> int:
                 line = format_event(event)
                 if line:
                     click.echo(line)
-        original = journal.read_bytes().splitlines()
         replayed = target.read_bytes().splitlines()
-    n = min(len(original), len(replayed))
-    complete = recorded.events[-1].kind == "session.end"
-    same = original == replayed if complete else original[: n - 1] == replayed[: n - 1]
-    if same:
+    first = first_difference(original, replayed, complete=recorded.events[-1].kind == "session.end")
+    if first is None:
         click.echo(f"replay identical: {len(original)} events reproduced from {journal}")
         return ExitStatus.OK
-    first = next((i for i in range(n) if original[i] != replayed[i]), n)
     click.echo(f"replay differs from {journal} at line {first + 1}", err=True)
     if first < len(original):
         click.echo(
@@ -60,3 +63,32 @@ def replay_cmd(journal: Path, out: Path | None, timeline: bool) -> int:
             f"  replayed: {visible(replayed[first].decode(errors='replace')[:200])}", err=True
         )
     return ExitStatus.FAILED
+
+
+def first_difference(original: list[bytes], replayed: list[bytes], complete: bool) -> int | None:
+    """The index of the first line where the replay departs from the recording, or None.
+
+    A complete recording (ending in ``session.end``) must be reproduced line for line. A
+    recording cut short by a crash must be a prefix of the replay (which ends with its
+    own ``session.end``); a torn last line, which the reader skipped, is not compared.
+    """
+    if complete:
+        if original == replayed:
+            return None
+    else:
+        if original and not _is_json(original[-1]):
+            original = original[:-1]
+        if len(replayed) > len(original) and replayed[: len(original)] == original:
+            return None
+    n = min(len(original), len(replayed))
+    return next((i for i in range(n) if original[i] != replayed[i]), n)
+
+
+def _is_json(line: bytes) -> bool:
+    import json
+
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True

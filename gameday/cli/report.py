@@ -32,16 +32,19 @@ def report_cmd(result: Path, fmt: str, output: Path | None) -> int:
     Everything the report needs is inside result.json, so the scenario folder is not
     read. The same result.json always renders to the same bytes.
     """
+    from gameday.atomic import refuse_same_file, write_atomic
     from gameday.reports import load_result
     from gameday.reports.writer import RENDERERS
 
+    if output is not None:
+        refuse_same_file(output, [result], "--output")
     data = load_result(result)
     text = RENDERERS[fmt][1](data)
     if output is None:
         click.echo(text, nl=False)
         return ExitStatus.OK
     try:
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)
     except OSError as exc:
         raise InputError(Problem(str(output), message=f"cannot write: {exc.strerror}")) from exc
     return ExitStatus.OK

@@ -8,13 +8,13 @@ into the reports, so tests (and replays) get identical bytes.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gameday.atomic import copy_atomic, same_file, write_atomic
 from gameday.engine.events import Event
 from gameday.errors import InputError, Problem
 from gameday.reports.html import render_html
@@ -77,12 +77,12 @@ def write_reports(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
-            (folder / name).write_text(text, encoding="utf-8")
+            write_atomic(folder / name, text)
         copied = None
         if journal is not None:
             copied = folder / "journal.jsonl"
-            if not (copied.exists() and copied.samefile(journal)):
-                shutil.copyfile(journal, copied)
+            if not same_file(copied, journal):
+                copy_atomic(journal, copied)
     except OSError as exc:
         raise InputError(
             Problem(
