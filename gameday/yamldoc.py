@@ -56,9 +56,80 @@ def dotted(loc: Sequence[str | int]) -> str:
 
 MAX_DEPTH = 200  # far beyond any real config; keeps hostile nesting fast and recursion-safe
 
+# go-yaml's limits on alias expansion (yaml.v2 >= 2.2.8 and yaml.v3 decode.go, which
+# Prometheus and Alertmanager use): past 100 alias-driven decodes and 1000 decodes in
+# all, at most 99% of decodes may come from aliases in a small document, scaling down to
+# 10% between 400,000 and 4,000,000 decodes.
+_ALIAS_RATIO_LOW = 400_000
+_ALIAS_RATIO_HIGH = 4_000_000
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that locates bad timestamps (``2026-13-45``) and refuses deep nesting."""
+
+class ExcessiveAliasing(yaml.YAMLError):
+    """A document whose aliases expand to far more than it holds (a "billion laughs")."""
+
+    def __init__(self, mark: Any = None) -> None:
+        super().__init__("document contains excessive aliasing")
+        self.problem_mark = mark
+
+
+def _allowed_alias_ratio(decodes: int) -> float:
+    if decodes <= _ALIAS_RATIO_LOW:
+        return 0.99
+    if decodes >= _ALIAS_RATIO_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * (decodes - _ALIAS_RATIO_LOW) / (_ALIAS_RATIO_HIGH - _ALIAS_RATIO_LOW)
+
+
+def check_aliases(root: yaml.Node | None) -> None:
+    """Refuse a composed document whose aliases expand too much, as go-yaml does.
+
+    Walks the node graph in document order with an explicit stack, counting every node a
+    decoder would visit and how many of those it reaches through an alias; it stops at
+    the first sign of excess, so a bomb costs only the work up to that point.
+
+    Raises:
+        ExcessiveAliasing: ``document contains excessive aliasing``.
+        yaml.composer.ComposerError: an anchor's value contains an alias to itself.
+    """
+    if root is None:
+        return
+    decodes = aliased = 0
+    seen: set[int] = set()
+    ancestors: set[int] = set()
+    stack: list[tuple[yaml.Node, bool, bool]] = [(root, False, False)]  # node, via alias, exit
+    while stack:
+        node, via_alias, leaving = stack.pop()
+        if leaving:
+            ancestors.discard(id(node))
+            continue
+        if id(node) in ancestors:
+            raise yaml.composer.ComposerError(
+                None, None, "recursive alias: a node contains itself", node.start_mark
+            )
+        via_alias = via_alias or id(node) in seen
+        seen.add(id(node))
+        decodes += 1
+        aliased += via_alias
+        if aliased > 100 and decodes > 1000 and aliased / decodes > _allowed_alias_ratio(decodes):
+            raise ExcessiveAliasing(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            ancestors.add(id(node))
+            stack.append((node, via_alias, True))
+            for key, value in reversed(node.value):
+                stack.append((value, via_alias, False))
+                stack.append((key, via_alias, False))
+        elif isinstance(node, yaml.SequenceNode):
+            ancestors.add(id(node))
+            stack.append((node, via_alias, True))
+            stack.extend((item, via_alias, False) for item in reversed(node.value))
+
+
+class DepthLimited(yaml.SafeLoader):
+    """A SafeLoader that refuses nesting deeper than :data:`MAX_DEPTH` and alias bombs.
+
+    Every YAML file gameday reads (scenarios, rule files, alertmanager.yml, on-call
+    files, runbook front matter, rule tests, shadow answers) goes through a subclass.
+    """
 
     _depth = 0
 
@@ -73,6 +144,45 @@ class _Loader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        check_aliases(node)
+        return node
+
+
+def guarded_compose(text: str, loader: type[DepthLimited] = DepthLimited) -> yaml.Node | None:
+    """The node graph of one YAML document, depth- and alias-checked.
+
+    Raises:
+        yaml.YAMLError: a syntax error, nesting too deep, excessive aliasing.
+    """
+    instance = loader(text)
+    try:
+        return instance.get_single_node()
+    except RecursionError:
+        raise yaml.YAMLError("YAML nested too deeply to read") from None
+    finally:
+        instance.dispose()
+
+
+def guarded_load(text: str, loader: type[DepthLimited] = DepthLimited) -> Any:
+    """Plain data of one YAML document, depth- and alias-checked (``yaml.safe_load``'s job).
+
+    Raises:
+        yaml.YAMLError: a syntax error, nesting too deep, excessive aliasing.
+    """
+    instance = loader(text)
+    try:
+        return instance.get_single_data()
+    except RecursionError:
+        raise yaml.YAMLError("YAML nested too deeply to read") from None
+    finally:
+        instance.dispose()
+
+
+class _Loader(DepthLimited):
+    """The scenario loader: also locates bad timestamps (``2026-13-45``)."""
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
@@ -133,6 +243,10 @@ def parse_yaml(text: str, path: str) -> YamlDoc:
     except RecursionError:
         msg = "YAML nested too deeply to read"
         raise InputError(Problem(path, None, None, None, msg)) from None
+    except ExcessiveAliasing as exc:
+        line, col = exc.problem_mark.line + 1, exc.problem_mark.column + 1
+        msg = "YAML error: document contains excessive aliasing (aliases expand without bound)"
+        raise InputError(Problem(path, line, col, None, msg)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -17,7 +17,7 @@ import yaml
 
 from gameday.alerting import schema
 from gameday.errors import Problem, did_you_mean
-from gameday.yamldoc import Loc, YamlDoc, dotted
+from gameday.yamldoc import Loc, YamlDoc, dotted, guarded_compose
 
 _PROM_DURATION = re.compile(
     r"^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$"
@@ -106,7 +106,7 @@ def scan_source(text: str) -> tuple[dict[Loc, str], list[tuple[Loc, int, int]]]:
     unmarshalling refuses those, PyYAML keeps the last value.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = guarded_compose(text)
     except yaml.YAMLError:
         return {}, []
     raw: dict[Loc, str] = {}

@@ -15,8 +15,10 @@ def _override(path: str) -> tuple[str, str]:
     """Which scenario file a --compare file replaces, judged by its content."""
     import yaml
 
+    from gameday.yamldoc import guarded_load
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = guarded_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"--compare {path}: {exc}") from None
     if isinstance(data, dict) and "route" in data:

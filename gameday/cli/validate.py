@@ -72,10 +72,12 @@ def validate_cmd(paths: tuple[Path, ...], as_json: bool, verbose: bool) -> int:
         }
         click.echo(json.dumps(payload, indent=2))
     else:
+        from gameday.textsafe import visible
+
         for warning in warnings:
-            click.echo(_warning_line(warning), err=True)
+            click.echo(visible(_warning_line(warning)), err=True)
         for problem in problems:
-            click.echo(str(problem), err=True)
+            click.echo(visible(str(problem)), err=True)
         if problems:
             files = len({p.path for p in problems})
             click.echo(f"{_plural(len(problems), 'problem')} in {_plural(files, 'file')}", err=True)

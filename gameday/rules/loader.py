@@ -20,6 +20,7 @@ from gameday.promql.errors import PromQLParseError
 from gameday.promql.evaluator import parse
 from gameday.rules.model import Rule, RuleGroup, parse_go_duration
 from gameday.rules.yamlstr import load_str_yaml
+from gameday.yamldoc import DepthLimited
 
 _GROUP_KEYS = ("name", "interval", "limit", "rules")
 _RULE_KEYS = ("record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations")
@@ -65,7 +66,7 @@ def _walk(node: yaml.Node, loc: tuple, out: dict[tuple, tuple[int, int]]) -> Non
 def parse_yaml(text: str, path: str) -> _Doc:
     """Parse YAML keeping key positions; syntax errors become an :class:`InputError`."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = DepthLimited(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

@@ -7,11 +7,13 @@ from typing import Any
 
 import yaml
 
+from gameday.yamldoc import DepthLimited, guarded_load
+
 _KEEP = {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:null"}
 
 
-class StrLoader(yaml.SafeLoader):
-    """SafeLoader with only the merge and null implicit resolvers."""
+class StrLoader(DepthLimited):
+    """The guarded SafeLoader with only the merge and null implicit resolvers."""
 
 
 StrLoader.yaml_implicit_resolvers = {
@@ -22,4 +24,4 @@ StrLoader.yaml_implicit_resolvers = {
 
 def load_str_yaml(text: str) -> Any:
     """Parse YAML with string scalars; raises ``yaml.YAMLError``."""
-    return yaml.load(text, Loader=StrLoader)  # noqa: S506 - a SafeLoader subclass
+    return guarded_load(text, StrLoader)

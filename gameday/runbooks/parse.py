@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from gameday.errors import InputError, Problem
 from gameday.goregex import compile_go
 from gameday.runbooks.shell import commands_from_code, looks_like_command, sql_commands
+from gameday.yamldoc import guarded_load
 
 # Section kind by heading words, first match wins (so "Verify resolution" is verification).
 _KINDS: list[tuple[str, tuple[str, ...]]] = [
@@ -259,7 +260,7 @@ def parse_runbook_text(text: str, path: str = "<runbook>") -> Runbook:
     m = _FRONT_MATTER.match(text)
     if m:
         try:
-            front = yaml.safe_load(m["body"])
+            front = guarded_load(m["body"])
         except yaml.YAMLError as exc:
             raise InputError(Problem(path, 1, message=f"front matter is not YAML: {exc}")) from exc
         offset = m["body"].count("\n") + 2

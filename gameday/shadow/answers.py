@@ -16,6 +16,7 @@ import yaml
 
 from gameday.errors import InputError, Problem
 from gameday.shadow.core import ShadowBase
+from gameday.yamldoc import guarded_load
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def _entry(item: Any, path: str, index: int) -> Scripted:
 def parse_answers(text: str, path: str = "<answers>") -> list[Scripted]:
     """Answers from a YAML list or from plain lines."""
     try:
-        data = yaml.safe_load(text)
+        data = guarded_load(text)
     except yaml.YAMLError:
         data = None
     if isinstance(data, dict):
