@@ -157,13 +157,7 @@ def guarded_compose(text: str, loader: type[DepthLimited] = DepthLimited) -> yam
     Raises:
         yaml.YAMLError: a syntax error, nesting too deep, excessive aliasing.
     """
-    instance = loader(text)
-    try:
-        return instance.get_single_node()
-    except RecursionError:
-        raise yaml.YAMLError("YAML nested too deeply to read") from None
-    finally:
-        instance.dispose()
+    return _guarded(text, loader, construct=False)
 
 
 def guarded_load(text: str, loader: type[DepthLimited] = DepthLimited) -> Any:
@@ -172,9 +166,13 @@ def guarded_load(text: str, loader: type[DepthLimited] = DepthLimited) -> Any:
     Raises:
         yaml.YAMLError: a syntax error, nesting too deep, excessive aliasing.
     """
+    return _guarded(text, loader, construct=True)
+
+
+def _guarded(text: str, loader: type[DepthLimited], construct: bool) -> Any:
     instance = loader(text)
     try:
-        return instance.get_single_data()
+        return instance.get_single_data() if construct else instance.get_single_node()
     except RecursionError:
         raise yaml.YAMLError("YAML nested too deeply to read") from None
     finally:

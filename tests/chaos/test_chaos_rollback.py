@@ -10,7 +10,7 @@ import pytest
 
 from gameday.chaos import clients as clients_module
 from gameday.chaos.clients import Clients
-from gameday.cli.main import main
+from tests.clirun import run_gameday
 
 from .test_chaos_ops import fake_clients
 
@@ -48,16 +48,7 @@ def cluster(monkeypatch: pytest.MonkeyPatch) -> Clients:
     return fake
 
 
-def gameday(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Exit status, stdout and stderr of ``gameday ARGS`` run in-process."""
-    capsys.readouterr()
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+gameday = run_gameday
 
 
 def api_calls(c: Clients) -> list[Any]:
