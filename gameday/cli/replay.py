@@ -69,26 +69,32 @@ def first_difference(original: list[bytes], replayed: list[bytes], complete: boo
     """The index of the first line where the replay departs from the recording, or None.
 
     A complete recording (ending in ``session.end``) must be reproduced line for line. A
-    recording cut short by a crash must be a prefix of the replay (which ends with its
-    own ``session.end``); a torn last line, which the reader skipped, is not compared.
+    recording cut short by a crash must agree with the replay line for line up to the
+    replay's own ``session.end``; past it, the recording may only hold events of the
+    instant it stopped at (the replay runs the clock to that instant, not through it). A
+    torn last line, which the reader skipped, is not compared.
     """
     if complete:
         if original == replayed:
             return None
     else:
-        if original and not _is_json(original[-1]):
+        if original and _event_time(original[-1]) is None:
             original = original[:-1]
-        if len(replayed) > len(original) and replayed[: len(original)] == original:
+        body = replayed[:-1]  # the replay's own session.end
+        last = _event_time(original[-1]) if original else None
+        rest = original[len(body) :]
+        if original[: len(body)] == body and all(_event_time(x) == last for x in rest):
             return None
     n = min(len(original), len(replayed))
     return next((i for i in range(n) if original[i] != replayed[i]), n)
 
 
-def _is_json(line: bytes) -> bool:
+def _event_time(line: bytes) -> float | None:
+    """The sim time of a journal line, or None when it is not a whole event."""
     import json
 
     try:
-        json.loads(line)
-    except ValueError:
-        return False
-    return True
+        t = json.loads(line).get("t")
+    except (ValueError, AttributeError):
+        return None
+    return float(t) if isinstance(t, int | float) else None
