@@ -35,13 +35,34 @@ def _duration(value: str, option: str, allow_never: bool = False) -> float | Non
         raise UsageError(f"{option}: {exc}") from None
 
 
-def _progress_bar(total_ms: int, label: str, enabled: bool) -> Any:
-    """A click progress bar on stderr counting milliseconds of the window."""
-    if not enabled:
-        return None
-    return click.progressbar(
-        length=max(1, total_ms), label=label, file=sys.stderr, show_eta=True, show_percent=True
-    )
+class _Progress:
+    """Progress over a span of milliseconds on stderr: click's bar on a terminal, a
+    line per tenth elsewhere (a CI log asked for --progress)."""
+
+    def __init__(self, total_ms: int, label: str) -> None:
+        self.total = max(1, total_ms)
+        self.label = label
+        self.pos = 0
+        self.tenth = 0
+        self.bar: Any = None
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(
+                length=self.total, label=label, file=sys.stderr, show_eta=True
+            )
+
+    def to(self, done_ms: int) -> None:
+        """The work is ``done_ms`` of ``total_ms`` along."""
+        step = max(0, min(self.total, done_ms) - self.pos)
+        self.pos += step
+        if self.bar is not None:
+            self.bar.update(step)
+            if self.pos >= self.total:
+                self.bar.render_finish()
+            return
+        tenth = self.pos * 10 // self.total
+        if tenth > self.tenth:
+            self.tenth = tenth
+            click.echo(f"{self.label} {tenth * 10}%", err=True)
 
 
 @click.command("backtest")
@@ -301,23 +322,16 @@ def _run(opts: dict[str, Any]) -> int:
     import copy
 
     db_b = copy.deepcopy(db) if b is not None else None
-    bar = _progress_bar(end - start, "evaluating", bool(show))
-    done = [0]
-
-    def progress(ms: int) -> None:
-        if bar is not None:
-            bar.update(ms - done[0])
-            done[0] = ms
-
+    bar = _Progress(end - start, "evaluating") if show else None
+    progress = bar.to if bar is not None else None
     result = backtest(a_groups, db, start, end, am, oncall, ack_after, progress=progress)
     result.series, result.samples = series, samples
     result_b = None
     if b is not None and db_b is not None:
-        done[0] = 0
+        bar = _Progress(end - start, "evaluating B") if show else None
+        progress = bar.to if bar is not None else None
         result_b = backtest(b[0], db_b, start, end, b[1], b[2], ack_after, progress=progress)
         result_b.series, result_b.samples = series, samples
-    if bar is not None:
-        bar.render_finish()
     zone = str(oncall.timezone) if oncall is not None else "UTC"
     if result_b is not None:
         from gameday.backtest import compare
@@ -360,16 +374,14 @@ def _loader(opts: dict[str, Any], groups: list[Any], show: bool) -> Any:
     from gameday.backtest.evaluate import selectors
     from gameday.backtest.prometheus_api import PrometheusSource
 
-    bar: list[Any] = []
+    bar: list[_Progress] = []
 
     def fetched(done_ms: int, total_ms: int) -> None:
         if not show:
             return
         if not bar:
-            bar.append(_progress_bar(total_ms, "fetching  ", True))
-        bar[0].update(done_ms - bar[0].pos)
-        if done_ms >= total_ms:
-            bar[0].render_finish()
+            bar.append(_Progress(total_ms, "fetching"))
+        bar[0].to(done_ms)
 
     source = PrometheusSource(
         opts["prometheus"],

@@ -359,3 +359,51 @@ def test_tls_is_verified(capsys, tmp_path) -> None:
         with pytest.warns(Warning):  # urllib3 warns about every unverified request
             skipped = run_json(capsys, *base, "--insecure-skip-verify")
         assert skipped == trusted
+
+
+def _token_proxy(upstream: str, token: str):
+    """A reverse proxy in front of the real server that wants ``Bearer TOKEN`` (the way
+    Prometheus is usually put behind an auth proxy; it has no bearer auth of its own)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if self.headers.get("Authorization") != f"Bearer {token}":
+                self.send_response(401, "Unauthorized")
+                self.end_headers()
+                return
+            resp = requests.get(upstream + self.path, timeout=60)
+            self.send_response(resp.status_code)
+            self.send_header("Content-Type", resp.headers.get("Content-Type", "application/json"))
+            self.send_header("Content-Length", str(len(resp.content)))
+            self.end_headers()
+            self.wfile.write(resp.content)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_bearer_token_from_flag_and_environment(capsys, world, monkeypatch) -> None:
+    """--bearer-token (or $GAMEDAY_PROMETHEUS_TOKEN) is sent as Authorization: Bearer;
+    a wrong one is a 401, explained, exit 2; progress reports fetching and evaluating."""
+    proxy = _token_proxy(world["url"], "tok-123")
+    try:
+        url = f"http://127.0.0.1:{proxy.server_address[1]}"
+        base = ["backtest", "--rules", str(world["rules"]), "--prometheus", url,
+                "--from", str(START + 3000), "--to", str(START + 5400), "--chunk", "10m"]
+        code, _, err = run(capsys, *base, "--bearer-token", "wrong")
+        assert code == 2 and "401 Unauthorized: the server refused the credentials" in err
+        flag = run_json(capsys, *base, "--bearer-token", "tok-123")
+        monkeypatch.setenv("GAMEDAY_PROMETHEUS_TOKEN", "tok-123")
+        code, out, err = run(capsys, *base, "--json", "--progress")
+        assert code == 0 and json.loads(out) == flag and flag["alerts"]
+        assert "fetching 100%" in err.splitlines() and "evaluating 100%" in err.splitlines()
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
