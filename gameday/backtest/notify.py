@@ -121,7 +121,7 @@ def run_pipeline(
             }
         )
         if pager is not None and ack_after_s is not None and data.get("wakes", True):
-            env.process(_ack_later(env, pager, data["incident_id"], data["person"], ack_after_s))
+            env.process(pager.ack_later(data["incident_id"], data["person"], ack_after_s))
 
     pager = Pager(env, oncall, on_page, clock=_clock) if oncall is not None else None
 
@@ -160,17 +160,11 @@ def _page(
     for integ in note.integrations:
         if integ.type not in PAGING:
             continue
-        keys = [integ.settings.get(k) for k in ("routing_key", "service_key", "api_key")]
-        service = next(
-            (s for k in [*keys, note.receiver] if k and (s := pager.lookup_service(str(k)))),
-            None,
-        )
+        service = pager.service_for(integ.settings, note.receiver)
         if service is None:
             continue
         if note.status == "resolved":
-            open_id = pager.open_incident(service, note.group_key)
-            if open_id and pager.incidents[open_id].status != "resolved":
-                pager.resolve(open_id, None)
+            pager.resolve_open(service, note.group_key)
             continue
         first = note.alerts[0] if note.alerts else None
         summary = first.labels.get("alertname", note.receiver) if first else note.receiver
@@ -183,12 +177,3 @@ def _page(
         opened = pager.trigger(service, note.group_key, summary, severity, source=note.receiver)
         incident_alerts.setdefault(opened, set()).update(keys_now)
         incoming[0] = set()
-
-
-def _ack_later(
-    env: simpy.Environment, pager: Pager, incident: str, person: str, delay: float
-) -> Any:
-    yield env.timeout(delay)
-    inc = pager.incidents[incident]
-    if inc.status == "triggered" and person in inc.assigned:
-        pager.ack(incident, person)

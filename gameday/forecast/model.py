@@ -103,7 +103,7 @@ def forecast(
         )
         if data.get("wakes", True):
             delay = ack_delay(rng, local, str(data.get("urgency", "high")))
-            env.process(_ack_later(env, pager, incident_id, data["person"], delay))
+            env.process(pager.ack_later(incident_id, data["person"], delay))
 
     pager = Pager(env, oncall, on_page_event, clock=clock)
 
@@ -111,17 +111,11 @@ def forecast(
         for integ in note.integrations:
             if integ.type not in PAGING:
                 continue
-            keys = [integ.settings.get(k) for k in ("routing_key", "service_key", "api_key")]
-            service = next(
-                (s for k in [*keys, note.receiver] if k and (s := pager.lookup_service(str(k)))),
-                None,
-            )
+            service = pager.service_for(integ.settings, note.receiver)
             if service is None:
                 continue
             if note.status == "resolved":  # the integration resolves the open incident
-                open_id = pager.open_incident(service, note.group_key)
-                if open_id and pager.incidents[open_id].status != "resolved":
-                    pager.resolve(open_id, None)
+                pager.resolve_open(service, note.group_key)
                 continue
             actionable = any(a.annotations.get(ACTIONABLE) == "true" for a in note.alerts)
             key = note.group_key
@@ -138,15 +132,6 @@ def forecast(
     result.fired, result.flaps = rules.fired, rules.flaps
     result.figures = figures(result, days)
     return result
-
-
-def _ack_later(
-    env: simpy.Environment, pager: Pager, incident: str, person: str, delay: float
-) -> Any:
-    yield env.timeout(delay)
-    inc = pager.incidents[incident]
-    if inc.status == "triggered" and person in inc.assigned:
-        pager.ack(incident, person)
 
 
 def figures(result: ForecastResult, days: int) -> dict[str, Any]:

@@ -15,7 +15,7 @@ a timeout in the same instant cannot both win.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +54,29 @@ class Pager:
     def lookup_service(self, key: str) -> str | None:
         """Service for an integration key, routing key, API key or receiver name."""
         return self.oncall.lookup_service(key)
+
+    def service_for(self, settings: Mapping[str, Any], receiver: str) -> str | None:
+        """The service a paging integration reaches: the one its routing, service or API
+        key belongs to, else the one named by the receiver (None: no service)."""
+        keys = [settings.get(k) for k in ("routing_key", "service_key", "api_key")]
+        for key in [*keys, receiver]:
+            if key and (service := self.lookup_service(str(key))):
+                return service
+        return None
+
+    def resolve_open(self, service: str, dedup_key: str) -> None:
+        """The integration resolves ``service``'s open incident with ``dedup_key``, if any."""
+        open_id = self.open_incident(service, dedup_key)
+        if open_id and self.incidents[open_id].status != "resolved":
+            self.resolve(open_id, None)
+
+    def ack_later(self, incident_id: str, person: str, delay: float) -> Generator[Any, Any, None]:
+        """A process: ``person`` acknowledges ``delay`` seconds on, if still assigned and
+        nobody acknowledged first."""
+        yield self.env.timeout(delay)
+        inc = self.incidents[incident_id]
+        if inc.status == "triggered" and person in inc.assigned:
+            self.ack(incident_id, person)
 
     def open_incident(self, service: str, dedup_key: str) -> str | None:
         """Id of the open incident on ``service`` with ``dedup_key``, if any."""

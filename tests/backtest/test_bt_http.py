@@ -6,6 +6,7 @@ worked and missed its targets, and a backtest that could not read its data did n
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -51,7 +52,10 @@ def test_unreachable_server(capsys, rules) -> None:
     ("args", "what"),
     [
         (["--prometheus", "ftp://127.0.0.1/"], "not an http:// or https:// URL"),
-        (["--prometheus", "http://127.0.0.1:1", "--user", "a", "--bearer-token", "t"], "or a bearer token"),
+        (
+            ["--prometheus", "http://127.0.0.1:1", "--user", "a", "--bearer-token", "t"],
+            "or a bearer token",
+        ),
         (["--prometheus", "http://127.0.0.1:1", "--password", "p"], "--password without --user"),
         (["--prometheus", "http://127.0.0.1:1", "--chunk", "nope"], "--chunk"),
     ],
@@ -64,7 +68,9 @@ def test_bad_connection_options(capsys, rules, args, what) -> None:
 
 def test_prometheus_needs_a_window(capsys, rules) -> None:
     """--prometheus without --from/--to is a usage error (no data extent to default to)."""
-    code, _, err = run(capsys, "backtest", "--rules", str(rules), "--prometheus", "http://127.0.0.1:1")
+    code, _, err = run(
+        capsys, "backtest", "--rules", str(rules), "--prometheus", "http://127.0.0.1:1"
+    )
     assert code == 2 and "--prometheus needs --from and --to" in err
 
 
@@ -72,17 +78,19 @@ class _Fake(BaseHTTPRequestHandler):
     """Answers like a Prometheus that is slow, broken or refusing (by path)."""
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        try:
+        # the client may have given up (the --timeout case)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._answer(self.server.mode)  # type: ignore[attr-defined]
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (the --timeout case)
 
     def _answer(self, mode: str) -> None:
         if mode == "slow":
             time.sleep(2)
         if mode == "error":
-            body = {"status": "error", "errorType": "execution",
-                    "error": "query processing would load too many samples into memory in query execution"}
+            body = {
+                "status": "error",
+                "errorType": "execution",
+                "error": "query processing would load too many samples into memory in query execution",
+            }
             self._send(422, body)
         elif mode == "html":
             self.send_response(200)
@@ -118,8 +126,16 @@ def fake():
 @pytest.mark.parametrize(
     ("mode", "extra", "what"),
     [
-        ("slow", ["--timeout", "500ms"], "no answer within 0.5s (raise --timeout or lower --chunk)"),
-        ("error", [], "HTTP 422: query processing would load too many samples into memory in query execution (lower --chunk)"),
+        (
+            "slow",
+            ["--timeout", "500ms"],
+            "no answer within 0.5s (raise --timeout or lower --chunk)",
+        ),
+        (
+            "error",
+            [],
+            "HTTP 422: query processing would load too many samples into memory in query execution (lower --chunk)",
+        ),
         ("html", [], "is not a Prometheus API answer"),
     ],
 )
@@ -127,29 +143,61 @@ def test_server_failures_are_explained(capsys, rules, fake, mode, extra, what) -
     """A slow server (--timeout), a query the server refuses, a URL that is not an API."""
     fake.mode = mode
     url = f"http://127.0.0.1:{fake.server_address[1]}"
-    code, _, err = run(capsys, "backtest", "--rules", str(rules), "--prometheus", url, *_window(), *extra)
+    code, _, err = run(
+        capsys, "backtest", "--rules", str(rules), "--prometheus", url, *_window(), *extra
+    )
     assert code == 2 and what in err, err
 
 
 def _temperature(tmp_path: Path) -> Path:
-    return write_om(tmp_path / "t.om", {"temperature": ("gauge", [(
-        {"__name__": "temperature"},
-        gauge_points(T0, T0 + 3600, 15, lambda t: 35.0 if 600 <= t < 1200 else 20.0),
-    )])})
+    return write_om(
+        tmp_path / "t.om",
+        {
+            "temperature": (
+                "gauge",
+                [
+                    (
+                        {"__name__": "temperature"},
+                        gauge_points(
+                            T0, T0 + 3600, 15, lambda t: 35.0 if 600 <= t < 1200 else 20.0
+                        ),
+                    )
+                ],
+            )
+        },
+    )
 
 
 def test_evaluation_interval_applies_to_groups_without_one(capsys, rules, tmp_path) -> None:
     """A group with no interval is evaluated every --evaluation-interval (default 1m):
     a condition starting at 10m15s is first seen at 11m with 1m, at 10m30s with 15s."""
-    om = write_om(tmp_path / "t.om", {"temperature": ("gauge", [(
-        {"__name__": "temperature"},
-        gauge_points(T0, T0 + 3600, 15, lambda t: 35.0 if 615 <= t < 1200 else 20.0),
-    )])})
+    om = write_om(
+        tmp_path / "t.om",
+        {
+            "temperature": (
+                "gauge",
+                [
+                    (
+                        {"__name__": "temperature"},
+                        gauge_points(
+                            T0, T0 + 3600, 15, lambda t: 35.0 if 615 <= t < 1200 else 20.0
+                        ),
+                    )
+                ],
+            )
+        },
+    )
     base = ["backtest", "--rules", str(rules), "--openmetrics", str(om)]
     default = run_json(capsys, *base)["alerts"][0]
     fast = run_json(capsys, *base, "--evaluation-interval", "15s")["alerts"][0]
-    assert (default["active_at"], default["firing_at"]) == ("2026-11-01T00:11:00Z", "2026-11-01T00:12:00Z")
-    assert (fast["active_at"], fast["firing_at"]) == ("2026-11-01T00:10:15Z", "2026-11-01T00:11:15Z")
+    assert (default["active_at"], default["firing_at"]) == (
+        "2026-11-01T00:11:00Z",
+        "2026-11-01T00:12:00Z",
+    )
+    assert (fast["active_at"], fast["firing_at"]) == (
+        "2026-11-01T00:10:15Z",
+        "2026-11-01T00:11:15Z",
+    )
 
 
 def test_progress_bar_on_request(capsys, rules, tmp_path) -> None:
@@ -157,10 +205,17 @@ def test_progress_bar_on_request(capsys, rules, tmp_path) -> None:
     report); --no-progress and the default off a terminal report nothing."""
     om = _temperature(tmp_path)
     base = ["backtest", "--rules", str(rules), "--openmetrics", str(om)]
-    code, out, err = run(capsys, *base, "--progress", "--from", str(T0), "--to", str(T0 + 3 * 86400))
+    code, out, err = run(
+        capsys, *base, "--progress", "--from", str(T0), "--to", str(T0 + 3 * 86400)
+    )
     assert code == 0 and "evaluating" not in out
     # a day per chunk; the window holds both ends, so its last millisecond is a fourth chunk
-    assert err.splitlines() == ["evaluating 30%", "evaluating 60%", "evaluating 90%", "evaluating 100%"]
+    assert err.splitlines() == [
+        "evaluating 30%",
+        "evaluating 60%",
+        "evaluating 90%",
+        "evaluating 100%",
+    ]
     for args in (["--no-progress"], []):
         code, _, err = run(capsys, *base, *args)
         assert code == 0 and err == ""

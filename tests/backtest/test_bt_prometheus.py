@@ -395,8 +395,19 @@ def test_bearer_token_from_flag_and_environment(capsys, world, monkeypatch) -> N
     proxy = _token_proxy(world["url"], "tok-123")
     try:
         url = f"http://127.0.0.1:{proxy.server_address[1]}"
-        base = ["backtest", "--rules", str(world["rules"]), "--prometheus", url,
-                "--from", str(START + 3000), "--to", str(START + 5400), "--chunk", "10m"]
+        base = [
+            "backtest",
+            "--rules",
+            str(world["rules"]),
+            "--prometheus",
+            url,
+            "--from",
+            str(START + 3000),
+            "--to",
+            str(START + 5400),
+            "--chunk",
+            "10m",
+        ]
         code, _, err = run(capsys, *base, "--bearer-token", "wrong")
         assert code == 2 and "401 Unauthorized: the server refused the credentials" in err
         flag = run_json(capsys, *base, "--bearer-token", "tok-123")

@@ -61,7 +61,9 @@ def _series(seed: int) -> dict[tuple[tuple[str, str], ...], list[float]]:
             counter[r:] -= counter[r - 1] + 0.0
             counter[r:] = np.maximum(counter[r:], 0.0)
         out[(("__name__", "errors_total"), ("job", job))] = counter.tolist()
-        slow = (np.arange(n) * STEP >= 3000 + seed * 300) & (np.arange(n) * STEP < 3900 + seed * 300)
+        slow = (np.arange(n) * STEP >= 3000 + seed * 300) & (
+            np.arange(n) * STEP < 3900 + seed * 300
+        )
         lat = np.round(gen.random(n) * 0.7 + np.where(slow, 0.45, 0.0), 3)
         out[(("__name__", "latency_seconds"), ("job", job))] = lat.tolist()
     return out
@@ -98,7 +100,9 @@ def _promtool_suite(folder: Path, series, alerts: list[dict]) -> Path:
                     "alertname": name,
                     "exp_alerts": [
                         {
-                            "exp_labels": {k: v for k, v in a["labels"].items() if k != "alertname"},
+                            "exp_labels": {
+                                k: v for k, v in a["labels"].items() if k != "alertname"
+                            },
                             "exp_annotations": a["annotations"],
                         }
                         for a in firing
@@ -109,7 +113,8 @@ def _promtool_suite(folder: Path, series, alerts: list[dict]) -> Path:
     for t in range(0, END + 1, EVAL):
         ms = t * 1000
         pend = [
-            a for a in alerts
+            a
+            for a in alerts
             if a["active_at"] <= ms
             and (a["firing_at"] is None or ms < a["firing_at"])
             and (a["resolved_at"] is None or ms < a["resolved_at"])
@@ -119,7 +124,15 @@ def _promtool_suite(folder: Path, series, alerts: list[dict]) -> Path:
                 "expr": 'ALERTS{alertstate="pending"}',
                 "eval_time": f"{t}s",
                 "exp_samples": [
-                    {"labels": "ALERTS{" + ",".join(f'{k}="{v}"' for k, v in sorted({**a["labels"], "alertstate": "pending"}.items())) + "}", "value": 1}
+                    {
+                        "labels": "ALERTS{"
+                        + ",".join(
+                            f'{k}="{v}"'
+                            for k, v in sorted({**a["labels"], "alertstate": "pending"}.items())
+                        )
+                        + "}",
+                        "value": 1,
+                    }
                     for a in pend
                 ],
             }
@@ -127,8 +140,14 @@ def _promtool_suite(folder: Path, series, alerts: list[dict]) -> Path:
     doc = {
         "rule_files": ["rules.yml"],
         "evaluation_interval": f"{EVAL}s",
-        "tests": [{"interval": f"{STEP}s", "input_series": input_series,
-                   "alert_rule_test": tests, "promql_expr_test": pending_tests}],
+        "tests": [
+            {
+                "interval": f"{STEP}s",
+                "input_series": input_series,
+                "alert_rule_test": tests,
+                "promql_expr_test": pending_tests,
+            }
+        ],
     }
     path = folder / "tests.yml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
@@ -154,24 +173,54 @@ def test_backtest_alerts_agree_with_promtool(capsys, tmp_path, seed) -> None:
         pts = [(i * STEP, v) for i, v in enumerate(vals)]
         families.setdefault(fam, (typ, []))[1].append((dict(key), pts))
     om = write_om(tmp_path / "data.om", families)
-    doc = run_json(capsys, "backtest", "--rules", str(tmp_path / "rules.yml"), "--openmetrics", str(om),
-                   "--from", "0", "--to", str(END))
+    doc = run_json(
+        capsys,
+        "backtest",
+        "--rules",
+        str(tmp_path / "rules.yml"),
+        "--openmetrics",
+        str(om),
+        "--from",
+        "0",
+        "--to",
+        str(END),
+    )
     alerts = [
-        {**a, "active_at": _ms(a["active_at"]), "firing_at": _ms(a["firing_at"]), "resolved_at": _ms(a["resolved_at"])}
+        {
+            **a,
+            "active_at": _ms(a["active_at"]),
+            "firing_at": _ms(a["firing_at"]),
+            "resolved_at": _ms(a["resolved_at"]),
+        }
         for a in doc["alerts"]
     ]
     assert {a["labels"]["alertname"] for a in alerts if a["firing_at"] is not None} == {
-        "ErrorsHigh", "ErrorsSticky", "LatencyHigh", "ResetsSeen"
+        "ErrorsHigh",
+        "ErrorsSticky",
+        "LatencyHigh",
+        "ResetsSeen",
     }
     # the step-by-step path (a rule reading ALERTS forces it) gives the same alerts
     (tmp_path / "stepwise.yml").write_text(
         RULES + "      - record: alerts:count\n        expr: count(ALERTS)\n"
     )
-    stepwise = run_json(capsys, "backtest", "--rules", str(tmp_path / "stepwise.yml"), "--openmetrics", str(om),
-                        "--from", "0", "--to", str(END))
+    stepwise = run_json(
+        capsys,
+        "backtest",
+        "--rules",
+        str(tmp_path / "stepwise.yml"),
+        "--openmetrics",
+        str(om),
+        "--from",
+        "0",
+        "--to",
+        str(END),
+    )
     assert stepwise["alerts"] == doc["alerts"]
     if PROMTOOL is None:
         pytest.skip("promtool not installed: the differential half is skipped")
     suite = _promtool_suite(tmp_path, series, alerts)
-    out = subprocess.run([PROMTOOL, "test", "rules", str(suite)], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [PROMTOOL, "test", "rules", str(suite)], capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, (out.stdout + out.stderr)[:4000]
