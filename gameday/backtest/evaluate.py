@@ -33,7 +33,7 @@ from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
 
 LOOKBACK_MS = 5 * 60_000
-CHUNK_MS = 86_400_000  # steps evaluated together: a day
+CHUNK_MS = 86_400_000  # steps evaluated together when the data is all loaded: a day
 Row = tuple[Labels, np.ndarray, np.ndarray]
 
 
@@ -261,81 +261,72 @@ def _walk_alerts(
         _observe(tracker, state, before, ts, annotate)
 
 
-def evaluate(
-    groups: list[RuleGroup],
-    runners: list[GroupRunner],
-    start_ms: int,
-    end_ms: int,
-    chunk_ms: int = CHUNK_MS,
-    progress: Callable[[int], None] | None = None,
-) -> Evaluation:
-    """Evaluate ``groups`` (with their ``runners`` over one TSDB) from start to end.
+class RuleRun:
+    """The rule groups of one backtest, advanced through the window a span at a time.
 
-    Args:
-        progress: called with the milliseconds of window done after each chunk.
+    Alert state lives in the runners, so spans may come one after another with a fresh
+    TSDB each time (:meth:`use`) holding just the history the rules read.
     """
-    ev = Evaluation()
-    intervals = [int(round(float(g.interval_s or 60.0) * 1000)) for g in groups]
-    trackers = [_Tracker(g, iv, ev.episodes) for g, iv in zip(groups, intervals, strict=True)]
-    try:
-        check_batchable(groups, [])
-        order = plan(groups)
-    except NotBatchable:
-        return _evaluate_stepwise(groups, runners, start_ms, end_ms, ev, intervals, progress)
-    ev.steps = sum(len(eval_steps(start_ms, end_ms, iv)) for iv in intervals)
-    chunk_start = start_ms
-    while chunk_start <= end_ms:
-        chunk_end = min(end_ms, chunk_start + chunk_ms - 1)
-        for gi, ri, lagged in order:
-            steps = eval_steps(chunk_start, chunk_end, intervals[gi])
+
+    def __init__(self, groups: list[RuleGroup], runners: list[GroupRunner]) -> None:
+        self.groups, self.runners = groups, runners
+        self.ev = Evaluation()
+        self.intervals = [int(round(float(g.interval_s or 60.0) * 1000)) for g in groups]
+        self.trackers = [
+            _Tracker(g, iv, self.ev.episodes) for g, iv in zip(groups, self.intervals, strict=True)
+        ]
+        self.order: list[tuple[int, int, frozenset[str]]] | None
+        try:
+            check_batchable(groups, [])
+            self.order = plan(groups)
+        except NotBatchable:
+            self.order = None  # reads ALERTS or looks ahead: evaluation by evaluation
+
+    def use(self, db: Any) -> None:
+        """Read and write ``db`` from now on."""
+        for r in self.runners:
+            r.db = db
+
+    def advance(self, start_ms: int, end_ms: int) -> None:
+        """Evaluate every group at each of its evaluation times in ``[start_ms, end_ms]``."""
+        if self.order is None:
+            self._stepwise(start_ms, end_ms)
+            return
+        for gi, ri, lagged in self.order:
+            steps = eval_steps(start_ms, end_ms, self.intervals[gi])
             if not len(steps):
                 continue
-            rule = groups[gi].rules[ri]
-            rows = _rows(runners[gi], rule, steps, lagged, ev)
+            rule = self.groups[gi].rules[ri]
+            runner = self.runners[gi]
+            rows = _rows(runner, rule, steps, lagged, self.ev)
             if rule.is_alert:
-                _walk_alerts(runners[gi], ri, rule, rows, steps, trackers[gi])
+                _walk_alerts(runner, ri, rule, rows, steps, self.trackers[gi])
             else:
-                _record(rule, rows, steps, runners[gi].db)
-        if progress is not None:
-            progress(chunk_end - start_ms)
-        chunk_start = chunk_end + 1
-    return ev
+                _record(rule, rows, steps, runner.db)
+        self.ev.steps += sum(len(eval_steps(start_ms, end_ms, iv)) for iv in self.intervals)
 
+    def _stepwise(self, start_ms: int, end_ms: int) -> None:
+        """Each group at each evaluation in time order (groups due together in file order),
+        each rule by an instant query, as a simulation's rule engine does."""
+        times = sorted(
+            (int(t), gi)
+            for gi, iv in enumerate(self.intervals)
+            for t in eval_steps(start_ms, end_ms, iv)
+        )
+        self.ev.steps += len(times)
+        for ts, gi in times:
+            runner = self.runners[gi]
+            befores = {i: _snapshot(st) for i, st in runner.alert_states.items()}
+            runner.eval(ts)
+            for i, st in runner.alert_states.items():
+                expander = partial(runner.expander, rule_name=st.rule.name)
 
-def _evaluate_stepwise(
-    groups: list[RuleGroup],
-    runners: list[GroupRunner],
-    start_ms: int,
-    end_ms: int,
-    ev: Evaluation,
-    intervals: list[int],
-    progress: Callable[[int], None] | None,
-) -> Evaluation:
-    """Every group at every one of its evaluations, in time order (groups due at the same
-    time in file order), each rule by an instant query as a simulation's rule engine does."""
-    times = sorted(
-        (int(t), gi) for gi, iv in enumerate(intervals) for t in eval_steps(start_ms, end_ms, iv)
-    )
-    ev.steps = len(times)
-    trackers = [_Tracker(g, iv, ev.episodes) for g, iv in zip(groups, intervals, strict=True)]
-    reported = 0
-    for ts, gi in times:
-        runner = runners[gi]
-        befores = {i: _snapshot(st) for i, st in runner.alert_states.items()}
-        runner.eval(ts)
-        for i, st in runner.alert_states.items():
-            expander = partial(runner.expander, rule_name=st.rule.name)
+                def annotate(a: Any, st: AlertingState = st, expander: Any = expander) -> dict:
+                    return dict(st.resolve_annotations(a, expander))
 
-            def annotate(a: Any, st: AlertingState = st, expander: Any = expander) -> dict:
-                return dict(st.resolve_annotations(a, expander))
-
-            _observe(trackers[gi], st, befores[i], ts, annotate)
-        for i, err in runner.last_error.items():
-            if err:
-                name = groups[gi].rules[i].name
-                count, first = ev.errors.get(name, (0, err))
-                ev.errors[name] = (count + 1, first)
-        if progress is not None and ts - start_ms - reported >= CHUNK_MS:
-            reported = ts - start_ms
-            progress(reported)
-    return ev
+                _observe(self.trackers[gi], st, befores[i], ts, annotate)
+            for i, err in runner.last_error.items():
+                if err:
+                    name = self.groups[gi].rules[i].name
+                    count, first = self.ev.errors.get(name, (0, err))
+                    self.ev.errors[name] = (count + 1, first)

@@ -271,7 +271,7 @@ def _check_window(start: int, end: int, opts: dict[str, Any]) -> None:
 def _run(opts: dict[str, Any]) -> int:
     from gameday.alerting.config import load_alertmanager_config
     from gameday.backtest import summary
-    from gameday.backtest.run import backtest, load_for, with_intervals
+    from gameday.backtest.run import Side, run_backtests, with_intervals
     from gameday.oncall.loader import load_oncall
     from gameday.rules.loader import load_rule_files
 
@@ -304,34 +304,40 @@ def _run(opts: dict[str, Any]) -> int:
         if b_oncall is not None and b_am is None:
             raise UsageError("--compare with an on-call file needs --alertmanager")
         b = (b_groups, b_am, b_oncall)
-    all_groups = a_groups + (b[0] if b is not None and b[0] is not a_groups else [])
+    sides = [Side(a_groups, am, oncall)] + ([Side(*b)] if b is not None else [])
     show = opts["progress"]
     if show is None:
         show = sys.stderr.isatty()
-    loader = _loader(opts, all_groups, bool(show))
-    lo = start if start is not None else -(2**62)
-    hi = end if end is not None else 2**62
-    db, series, samples = load_for(all_groups, loader, lo, hi)
-    if start is None or end is None:
-        first, last = _extent(db)
-        if first is None or last is None:
-            raise InputError(Problem(opts["openmetrics"], message="no samples the rules read"))
-        start = first if start is None else start
-        end = last if end is None else end
-        _check_window(start, end, opts)
-    import copy
+    loader, fetch_chunk = _loader(opts, [g for side in sides for g in side.groups])
+    label = "fetching and evaluating" if fetch_chunk else "evaluating"
+    bar: list[_Progress] = []
 
-    db_b = copy.deepcopy(db) if b is not None else None
-    bar = _Progress(end - start, "evaluating") if show else None
-    progress = bar.to if bar is not None else None
-    result = backtest(a_groups, db, start, end, am, oncall, ack_after, progress=progress)
-    result.series, result.samples = series, samples
-    result_b = None
-    if b is not None and db_b is not None:
-        bar = _Progress(end - start, "evaluating B") if show else None
-        progress = bar.to if bar is not None else None
-        result_b = backtest(b[0], db_b, start, end, b[1], b[2], ack_after, progress=progress)
-        result_b.series, result_b.samples = series, samples
+    def progress(done_ms: int, total_ms: int) -> None:
+        if not bar:
+            bar.append(_Progress(total_ms, label))
+        bar[0].to(done_ms)
+
+    def window(first: int, last: int) -> tuple[int, int]:
+        if last <= first:
+            raise InputError(
+                Problem(opts["openmetrics"], message="no samples the rules read, or only one time")
+            )
+        _check_window(first, last, opts)
+        return first, last
+
+    results = run_backtests(
+        sides,
+        loader,
+        start,
+        end,
+        fetch_chunk_ms=fetch_chunk,
+        ack_after_s=ack_after,
+        subquery_step_ms=int(interval * 1000),
+        progress=progress if show else None,
+        window=window,
+    )
+    result = results[0]
+    result_b = results[1] if len(results) > 1 else None
     zone = str(oncall.timezone) if oncall is not None else "UTC"
     if result_b is not None:
         from gameday.backtest import compare
@@ -350,18 +356,9 @@ def _run(opts: dict[str, Any]) -> int:
     return ExitStatus.OK
 
 
-def _extent(db: Any) -> tuple[int | None, int | None]:
-    first = last = None
-    for s in db.all_series():
-        t = s.t
-        if len(t):
-            first = int(t[0]) if first is None else min(first, int(t[0]))
-            last = int(t[-1]) if last is None else max(last, int(t[-1]))
-    return first, last
-
-
-def _loader(opts: dict[str, Any], groups: list[Any], show: bool) -> Any:
-    """The function that stores recorded samples: from a file or a Prometheus server."""
+def _loader(opts: dict[str, Any], groups: list[Any]) -> tuple[Any, int | None]:
+    """The function that stores recorded samples (from a file or a Prometheus server)
+    and the span to fetch at a time (None: the whole window at once)."""
     if opts["openmetrics"]:
         from gameday.backtest.openmetrics import load_openmetrics
 
@@ -370,18 +367,9 @@ def _loader(opts: dict[str, Any], groups: list[Any], show: bool) -> Any:
         def load_file(db: Any, keep: Any, lo: int, hi: int) -> tuple[int, int]:
             return load_openmetrics(path, db, keep, lo, hi)
 
-        return load_file
+        return load_file, None
     from gameday.backtest.evaluate import selectors
     from gameday.backtest.prometheus_api import PrometheusSource
-
-    bar: list[_Progress] = []
-
-    def fetched(done_ms: int, total_ms: int) -> None:
-        if not show:
-            return
-        if not bar:
-            bar.append(_Progress(total_ms, "fetching"))
-        bar[0].to(done_ms)
 
     source = PrometheusSource(
         opts["prometheus"],
@@ -392,11 +380,10 @@ def _loader(opts: dict[str, Any], groups: list[Any], show: bool) -> Any:
         verify=not opts["insecure_skip_verify"],
         timeout_s=_duration(opts["timeout"], "--timeout") or 30.0,
         chunk_ms=int((_duration(opts["chunk"], "--chunk") or 7200.0) * 1000),
-        progress=fetched,
     )
     wanted = selectors(groups)
 
     def load_api(db: Any, keep: Any, lo: int, hi: int) -> tuple[int, int]:
         return source.load(db, keep, lo, hi, wanted)
 
-    return load_api
+    return load_api, source.chunk_ms

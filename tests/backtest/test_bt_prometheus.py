@@ -414,7 +414,7 @@ def test_bearer_token_from_flag_and_environment(capsys, world, monkeypatch) -> N
         monkeypatch.setenv("GAMEDAY_PROMETHEUS_TOKEN", "tok-123")
         code, out, err = run(capsys, *base, "--json", "--progress")
         assert code == 0 and json.loads(out) == flag and flag["alerts"]
-        assert "fetching 100%" in err.splitlines() and "evaluating 100%" in err.splitlines()
+        assert err.splitlines()[-1] == "fetching and evaluating 100%"
     finally:
         proxy.shutdown()
         proxy.server_close()
