@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from gameday.engine.tsdb import Labels
+from gameday.engine.tsdb import STALE_NAN, Labels
 from gameday.promql.ast import Node
 from gameday.promql.errors import PromQLError
 from gameday.promql.evaluator import Evaluator, selector_matchers
 from gameday.rules.alerts import FIRING, INACTIVE, PENDING, AlertingState
-from gameday.rules.batch import NotBatchable, _record, check_batchable, plan
+from gameday.rules.batch import NotBatchable, check_batchable, plan
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
 
@@ -261,6 +261,59 @@ def _walk_alerts(
         _observe(tracker, state, before, ts, annotate)
 
 
+def _record(
+    rule: Rule,
+    rows: list[Row],
+    steps: np.ndarray,
+    db: Any,
+    before: set[Labels],
+    ev: Evaluation,
+) -> set[Labels]:
+    """Write a recording rule's output over ``steps``, after what it wrote before.
+
+    Series get a staleness marker at the first step they are missing, also when that is
+    the first step of this span (``before``: the series present at the previous step).
+    A step at which two results end up with the same labels is a rule error there, as in
+    Prometheus: nothing is written at that step. Returns the series present at the last step.
+    """
+    n = len(steps)
+    out: dict[Labels, tuple[np.ndarray, np.ndarray]] = {}
+    clash = np.zeros(n, dtype=bool)
+    for labels, v, m in rows:
+        d = dict(labels)
+        d["__name__"] = rule.name
+        for k, val in rule.labels.items():
+            if val:
+                d[k] = val
+            else:
+                d.pop(k, None)
+        key = tuple(sorted(d.items()))
+        if key in out:
+            pv, pm = out[key]
+            clash |= pm & m
+            out[key] = (np.where(m, v, pv), pm | m)
+        else:
+            out[key] = (v, m)
+    if clash.any():
+        count, first = ev.errors.get(rule.name, (0, ""))
+        message = "vector contains metrics with the same labelset after applying rule labels"
+        ev.errors[rule.name] = (count + int(clash.sum()), first or message)
+    for key in before - set(out):
+        db.append(key, int(steps[0]), STALE_NAN)
+    last: set[Labels] = set()
+    for key, (v, m) in out.items():
+        m = m & ~clash
+        ends = np.zeros(n, dtype=bool)
+        ends[1:] = m[:-1] & ~m[1:]
+        ends[0] = key in before and not m[0]
+        keep = m | ends
+        if keep.any():
+            db.extend(key, steps[keep], np.where(m, v, STALE_NAN)[keep])
+        if m[-1]:
+            last.add(key)
+    return last
+
+
 class RuleRun:
     """The rule groups of one backtest, advanced through the window a span at a time.
 
@@ -275,6 +328,7 @@ class RuleRun:
         self.trackers = [
             _Tracker(g, iv, self.ev.episodes) for g, iv in zip(groups, self.intervals, strict=True)
         ]
+        self.recorded: dict[tuple[int, int], set[Labels]] = {}  # series present last step
         self.order: list[tuple[int, int, frozenset[str]]] | None
         try:
             check_batchable(groups, [])
@@ -302,7 +356,8 @@ class RuleRun:
             if rule.is_alert:
                 _walk_alerts(runner, ri, rule, rows, steps, self.trackers[gi])
             else:
-                _record(rule, rows, steps, runner.db)
+                before = self.recorded.get((gi, ri), set())
+                self.recorded[(gi, ri)] = _record(rule, rows, steps, runner.db, before, self.ev)
         self.ev.steps += sum(len(eval_steps(start_ms, end_ms, iv)) for iv in self.intervals)
 
     def _stepwise(self, start_ms: int, end_ms: int) -> None:

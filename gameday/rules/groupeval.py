@@ -77,14 +77,16 @@ class GroupRunner:
         return val
 
     def expander(self, ts: int, rule_name: str = "") -> Callable[[str, dict[str, str], float], str]:
-        render = _render()
+        """Expands a label or annotation template at ``ts``; the template engine is
+        imported the first time a text holds a template (plain texts never need it)."""
 
         def template_query(q: str) -> list[Sample]:
             return [Sample(dict(ls), v, ts) for ls, v in self.query(q, ts)]
 
         def expand(text: str, labels: dict[str, str], value: float) -> str:
-            if render is None or "{{" not in text:
+            if "{{" not in text:
                 return text
+            render = _render()
             try:
                 return str(
                     render(

@@ -101,6 +101,8 @@ def _str(value: Any) -> str:
 
 def _check_template(text: str, alert: str) -> str | None:
     """A template syntax error message, or None (when the renderer can tell)."""
+    if "{{" not in text:  # plain text: nothing to parse (and no template engine to import)
+        return None
     try:
         from gameday.rules import templates
     except ImportError:
