@@ -189,11 +189,12 @@ def bench_backtest(series: int, days: int) -> float:
     per = max(1, series // 10)  # 10 services, request and error counters, a gauge
     text = ["groups:", "  - name: backtest", "    interval: 1m", "    rules:"]
     for k in range(10):
+        sel = f'{{svc="s{k}"}}'
         text += [
             f"      - record: svc:errors:ratio5m_{k}",
-            f'        expr: sum(rate(errors_total{{svc="s{k}"}}[5m])) / sum(rate(requests_total{{svc="s{k}"}}[5m]))',
+            f"        expr: sum(rate(errors_total{sel}[5m])) / sum(rate(requests_total{sel}[5m]))",
             f"      - alert: Burn{k}",
-            f'        expr: svc:errors:ratio5m_{k} > 0.02 and sum(rate(errors_total{{svc="s{k}"}}[1h])) > 1',
+            f"        expr: svc:errors:ratio5m_{k} > 0.02 and sum(rate(errors_total{sel}[1h])) > 1",
             "        for: 2m",
         ]
     groups, problems = parse_rule_text("\n".join(text) + "\n", "bench.yml")
