@@ -213,36 +213,6 @@ def backtest_cmd(**opts: Any) -> int:
     return _run(opts)
 
 
-def _classify(path: str) -> str:
-    """Whether a --compare file holds rules, an Alertmanager config or an on-call file."""
-    import yaml
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except OSError as exc:
-        raise InputError(Problem(path, message=f"cannot read: {exc.strerror or exc}")) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(Problem(path, line, message=f"not YAML: {exc}")) from None
-    if isinstance(data, dict):
-        if "groups" in data or data.get("kind") == "PrometheusRule":
-            return "rules"
-        if "route" in data or "receivers" in data:
-            return "alertmanager"
-        if "escalation_policies" in data or "schedules" in data or "services" in data:
-            return "oncall"
-    raise InputError(
-        Problem(
-            path,
-            message="--compare: neither rule groups, an alertmanager.yml nor an on-call file",
-            hint="rule files have 'groups:', alertmanager.yml has 'route:', on-call files "
-            "have 'escalation_policies:'",
-        )
-    )
-
-
 def _window(opts: dict[str, Any]) -> tuple[int | None, int | None]:
     start, end = _time(opts["from_"], "--from"), _time(opts["to"], "--to")
     if opts["prometheus"] and (start is None or end is None):
@@ -290,8 +260,10 @@ def _run(opts: dict[str, Any]) -> int:
     b = None
     if opts["compare"]:
         kinds: dict[str, list[str]] = {}
+        from gameday.cli.sweep import _override  # sweep --compare's reading of the same files
+
         for path in opts["compare"]:
-            kinds.setdefault(_classify(path), []).append(path)
+            kinds.setdefault(_override(path)[0], []).append(path)
         b_groups = (
             with_intervals(load_rule_files(kinds["rules"]), interval)
             if "rules" in kinds

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gameday.cli.main import main
+from tests.clirun import run_gameday
 
 T0 = 1_793_491_200  # 2026-11-01T00:00:00Z
 
@@ -49,12 +49,7 @@ def gauge_points(start: float, end: float, step: float, value: Callable[[float],
     return out
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """``gameday ARGS`` through the console entry point: (exit status, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out = capsys.readouterr()
-    return int(exc.value.code or 0), out.out, out.err
+run = run_gameday  # (exit status, stdout, stderr) of ``gameday ARGS`` through its entry point
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:

@@ -413,7 +413,7 @@ def test_compare_classifies_files(capsys, files, tmp_path) -> None:
     other = tmp_path / "other.yml"
     other.write_text("hello: world\n")
     code, _, err = run(capsys, *args, "--compare", str(other))
-    assert code == 2 and "--compare: neither rule groups" in err
+    assert code == 2 and "not an alertmanager.yml, rule file or on-call file" in err
 
 
 def test_recording_rules_across_days_batch_equals_stepwise(capsys, tmp_path) -> None:
