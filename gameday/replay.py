@@ -69,6 +69,11 @@ def rebuild(
         apply_input(session, event)
         typed = event if event.kind == "command.typed" else None
     session.advance_to(recorded.last_time if until is None else until)
+    if until is None:
+        # The journal's last events may fall at exactly its last time (a scrape's world
+        # change): run what is due at that instant too, as the recorded session did.
+        while session.env.peek() == session.now:
+            session.env.step()
     return session
 
 

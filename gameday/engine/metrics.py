@@ -2,11 +2,13 @@
 
 Per service: ``http_requests_total{code}`` and the ``http_request_duration_seconds``
 histogram (the application), ``hikaricp_connections_*`` (the pool), kube-state-metrics
-deployment and pod series, cAdvisor memory and CPU, ``up`` per pod. Per database:
-postgres_exporter's ``pg_stat_activity_count`` and ``pg_stat_activity_max_tx_duration``
-per state, ``pg_locks_count`` per mode, ``pg_stat_database_numbackends``,
-``pg_settings_max_connections``, ``pg_settings_superuser_reserved_connections``,
-``pg_up``, and ``pg_locks_waiting`` (a common custom query: backends waiting on a lock).
+deployment, ReplicaSet and pod series (readiness as the kubelet reports it), cAdvisor's
+memory working set, CPU usage and CFS throttling per running container, ``up`` per pod.
+Per database: postgres_exporter's ``pg_stat_activity_count`` and
+``pg_stat_activity_max_tx_duration`` per state, ``pg_locks_count`` per mode,
+``pg_stat_database_numbackends``, ``pg_settings_max_connections``,
+``pg_settings_superuser_reserved_connections``, ``pg_up``, and ``pg_locks_waiting`` (a
+common custom query: backends waiting on a lock).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from gameday.engine.database import STATES
 from gameday.engine.database.locks import LOCK_MODES, relation_lock_counts, waiting_for_locks
 
 if TYPE_CHECKING:
-    from gameday.engine.state import Pod
+    from gameday.engine.cluster import SimPod
     from gameday.engine.world import ServiceStatus, World
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -169,10 +171,10 @@ class Exposition:
         return found
 
     def _kube(self, name: str, labels: list[Labels], values: list[float]) -> None:
+        """kube-state-metrics of a Deployment, its ReplicaSets and pods; cAdvisor per pod."""
         w = self.world
-        now = w.now
-        dep = w.deployments[name]
-        memory_limit = w.services[name].memory_limit_mib * 1048576
+        cluster = w.cluster
+        dep: Any = cluster.deployments[name]  # a V1Deployment, built complete
         key: tuple[object, ...] = ("deployment", name)
         found = self._parts.get(key)
         if found is None:
@@ -180,23 +182,41 @@ class Exposition:
             found = tuple(self._labels("__name__", f"kube_deployment_{s}", *kd) for s in _DEP)
             self._parts[key] = found
         labels += found
-        replicas = dep.replicas
-        n_ready = sum(1 for p in dep.pods if p.ready(now))
-        values += (replicas, min(n_ready, replicas), max(0, replicas - n_ready))
-        values += (dep.revision, dep.revision)
-        for pod in dep.pods:
-            waiting = pod.phase == "CrashLoopBackOff"
-            labels += self._pod_labels(dep.container, pod, waiting, name)
-            ready = 1 if pod.ready(now) else 0
-            values += (pod.restarts, ready)
+        st = dep.status
+        values += (dep.spec.replicas or 0, st.available_replicas or 0)
+        values += (st.unavailable_replicas or 0, st.updated_replicas or 0)
+        values += (st.observed_generation or 0, dep.metadata.generation or 0)
+        rs: Any
+        for rs in cluster.replicasets_of(name):
+            labels += self._rs_labels(rs.metadata.name)
+            values += (rs.spec.replicas or 0, rs.status.ready_replicas or 0)
+        for pod in cluster.pods_of(name):
+            waiting = pod.waiting if pod.node is not None else None
+            labels += self._pod_labels(pod, waiting, name)
+            ready = 1 if pod.ready else 0
+            values += (pod.restarts, ready, ready, pod.cpu_request_m / 1000)
+            values.append(pod.memory_limit_mib * 1048576)
             if waiting:
                 values.append(1)
             if pod.last_termination:
                 values.append(1)
-            values += (round(pod.memory_mib * 1048576), memory_limit, ready)
+            if pod.running:
+                values += (round(pod.memory_mib * 1048576), pod.memory_limit_mib * 1048576)
+                values += (round(pod.cpu_seconds, 3), int(pod.cfs_periods), int(pod.cfs_throttled))
+                values.append(1)
 
-    def _pod_labels(self, container: str, pod: Pod, waiting: bool, job: str) -> tuple[Labels, ...]:
-        key = ("pod", container, pod.name, pod.ip, waiting, pod.last_termination, job)
+    def _rs_labels(self, rs: str) -> tuple[Labels, ...]:
+        key: tuple[object, ...] = ("replicaset", rs)
+        found = self._parts.get(key)
+        if found is None:
+            kr = ("namespace", self.world.namespace, "replicaset", rs, "job", "kube-state-metrics")
+            found = tuple(self._labels("__name__", f"kube_replicaset_{s}", *kr) for s in _RS)
+            self._parts[key] = found
+        return found
+
+    def _pod_labels(self, pod: SimPod, waiting: str | None, job: str) -> tuple[Labels, ...]:
+        container = pod.container
+        key = ("pod", pod.name, pod.ip, waiting, pod.last_termination, pod.running)
         found = self._parts.get(key)
         if found is not None:
             return found
@@ -204,23 +224,36 @@ class Exposition:
         ns = self.world.namespace
         pl = ("namespace", ns, "pod", pod.name, "container", container)
         ksm = (*pl, "job", "kube-state-metrics")
+        pod_ksm = ("namespace", ns, "pod", pod.name, "job", "kube-state-metrics")
         out = [
             lab("__name__", "kube_pod_container_status_restarts_total", *ksm),
             lab("__name__", "kube_pod_container_status_ready", *ksm),
+            lab("__name__", "kube_pod_status_ready", *pod_ksm, "condition", "true"),
+            lab("__name__", "kube_pod_container_resource_requests", *ksm, *_CPU),
+            lab("__name__", "kube_pod_container_resource_limits", *ksm, *_MEMORY),
         ]
         if waiting:
-            reason = ("reason", "CrashLoopBackOff")
+            reason = ("reason", waiting)
             out.append(lab("__name__", "kube_pod_container_status_waiting_reason", *ksm, *reason))
         if pod.last_termination:
             reason = ("reason", pod.last_termination)
             out.append(
                 lab("__name__", "kube_pod_container_status_last_terminated_reason", *ksm, *reason)
             )
-        cad = (*pl, "job", "kubelet")
-        out.append(lab("__name__", "container_memory_working_set_bytes", *cad))
-        out.append(lab("__name__", "container_spec_memory_limit_bytes", *cad))
-        up = ("namespace", ns, "pod", pod.name, "job", job, "instance", f"{pod.ip}:8080")
-        out.append(lab("__name__", "up", *up))
+        if pod.running:
+            cad = (*pl, "job", "kubelet")
+            out += [
+                lab("__name__", f"container_{series}", *cad)
+                for series in (
+                    "memory_working_set_bytes",
+                    "spec_memory_limit_bytes",
+                    "cpu_usage_seconds_total",
+                    "cpu_cfs_periods_total",
+                    "cpu_cfs_throttled_periods_total",
+                )
+            ]
+            up = ("namespace", ns, "pod", pod.name, "job", job, "instance", f"{pod.ip}:8080")
+            out.append(lab("__name__", "up", *up))
         self._parts[key] = found = tuple(out)
         return found
 
@@ -286,9 +319,13 @@ _DEP = (
     "spec_replicas",
     "status_replicas_available",
     "status_replicas_unavailable",
+    "status_replicas_updated",
     "status_observed_generation",
     "metadata_generation",
 )
+_RS = ("spec_replicas", "status_ready_replicas")
+_CPU = ("resource", "cpu", "unit", "core")
+_MEMORY = ("resource", "memory", "unit", "byte")
 
 
 def _fmt_le(le: float) -> str:

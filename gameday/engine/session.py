@@ -427,7 +427,7 @@ class Session:
     def _record(self, now: float, dt: float) -> None:
         """Keep each service's key figures of this scrape and note 5xx ratio bands."""
         for name, st in self.world.status.items():
-            dep = self.world.deployments[name]
+            dep = self.world.cluster.deployments[name]
             self.history[name].append(
                 Sample(
                     now,
@@ -437,7 +437,7 @@ class Session:
                     st.pool_in_use,
                     st.pool_size,
                     st.ready,
-                    dep.replicas,
+                    dep.spec.replicas or 0,
                 )
             )
             self._note_error_band(name, st.error_ratio)

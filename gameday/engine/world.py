@@ -11,7 +11,10 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
+from gameday.engine.cluster import Cluster, SimPod, bootstrap, kubelet
+from gameday.engine.cluster import objects as ko
 from gameday.engine.database import (
     Backend,
     ConnectionRefused,
@@ -22,12 +25,9 @@ from gameday.engine.database import (
 )
 from gameday.engine.faults import ActiveFault, Effect, approach
 from gameday.engine.metrics import bucket_shares, histogram_quantile
-from gameday.engine.state import Deployment, Namer, Pod, Revision
+from gameday.engine.state import Namer
 from gameday.scenario.model import Fault, Scenario, Service
 
-STARTUP_SECONDS = 20.0  # container start to readiness
-ROLLOUT_STAGGER = 12.0  # seconds between pods of a rolling update
-CRASH_BACKOFF_MAX = 300.0
 MAX_THREADS = 200  # request threads per pod (Tomcat's default), the most that can wait
 POOL_OPENS_BEFORE_READY = 5.0  # the app opens its pool this long before it reports ready
 
@@ -70,17 +70,22 @@ class Counters:
 
 
 class World:
-    """Deployments, pods and databases of a scenario, advanced in sim time."""
+    """The cluster, the traffic it serves and the databases of a scenario, in sim time.
+
+    Kubernetes objects live in :attr:`cluster` (controllers reconcile them every tick);
+    the world decides what the applications in the pods do: how much they serve, what
+    they hold, whether they crash or leak.
+    """
 
     def __init__(self, scenario: Scenario, seed: int) -> None:
         self.scenario = scenario
         self.seed = seed
         self.namer = Namer(seed)
         self.noise = random.Random(f"{seed}:noise")
+        self.usage_rng = random.Random(f"{seed}:usage")
         self.namespace = scenario.world.namespace
         self.services: dict[str, Service] = {s.name: s for s in scenario.world.services}
         self.order = _callers_first(scenario)
-        self.deployments: dict[str, Deployment] = {}
         self.status: dict[str, ServiceStatus] = {n: ServiceStatus() for n in self.services}
         self.counters: dict[str, Counters] = {n: Counters() for n in self.services}
         self.faults: dict[str, ActiveFault] = {}
@@ -89,8 +94,7 @@ class World:
         }
         self._granted: dict[str, int] = {}  # pool connections each pod holds
         self.now = 0.0
-        for svc in scenario.world.services:
-            self._create_deployment(svc)
+        self.cluster: Cluster = bootstrap.build(scenario, seed)
         self._initial_pool = {
             n: (s.pool.size * s.replicas if s.pool else 0) for n, s in self.services.items()
         }
@@ -101,39 +105,6 @@ class World:
 
     # -- construction -------------------------------------------------------------------
 
-    def _create_deployment(self, svc: Service) -> None:
-        history = [
-            Revision(i + 1, v, f"deploy {v}")
-            for i, v in enumerate([*svc.previous_versions, svc.version])
-        ]
-        dep = Deployment(
-            name=svc.name,
-            namespace=self.namespace,
-            image=svc.image or f"registry.internal/{self.namespace}/{svc.name}",
-            container=svc.container or svc.name,
-            replicas=svc.replicas,
-            version=svc.version,
-            history=history,
-        )
-        age_rng = random.Random(f"{self.seed}:age:{svc.name}")
-        for _ in range(svc.replicas):
-            started = -age_rng.uniform(2 * 86400, 9 * 86400)
-            dep.pods.append(self._new_pod(svc, svc.version, started, started + STARTUP_SECONDS))
-        self.deployments[svc.name] = dep
-
-    def _new_pod(self, svc: Service, version: str, started: float, ready_at: float) -> Pod:
-        pod = Pod(
-            name=self.namer.pod_name(svc.name, version),
-            service=svc.name,
-            version=version,
-            started_at=started,
-            node=self.namer.node(),
-            ip=self.namer.pod_ip(),
-            ready_at=ready_at,
-            memory_mib=float(svc.memory_base_mib),
-        )
-        return pod
-
     # -- faults -------------------------------------------------------------------------
 
     def start_fault(self, spec: Fault, now: float) -> ActiveFault:
@@ -143,7 +114,7 @@ class World:
         if spec.type in ("connection_leak", "crash_loop"):
             version = str(spec.params.get("version", "v2.0.0"))
             fault.data["version"] = version
-            self.deploy(spec.service, version, now, f"deploy {version}")
+            self.deploy(spec.service, version, f"deploy {version}")
         if spec.type == "blocking_query":
             self._start_blocker(fault, now)
         return fault
@@ -214,62 +185,26 @@ class World:
                 return str(fault.data.get("version"))
         return None
 
-    # -- changes responders make --------------------------------------------------------
+    # -- the cluster --------------------------------------------------------------------
 
-    def deploy(self, service: str, version: str, now: float, cause: str) -> None:
-        """Roll out ``version`` as a new revision."""
-        dep = self.deployments[service]
-        dep.history.append(Revision(dep.revision + 1, version, cause))
-        dep.version = version
-        self._replace_pods(dep, version, now)
+    def deploy(self, service: str, version: str, cause: str) -> None:
+        """A release by the team's CD system: a new image tag and its change-cause."""
 
-    def rollout_undo(self, service: str, now: float, to_revision: int | None = None) -> Revision:
-        """Roll back to the previous (or a given) revision; returns the one rolled to."""
-        dep = self.deployments[service]
-        if to_revision is None:
-            if len(dep.history) < 2:
-                raise ValueError(f'no rollout history found for deployment "{service}"')
-            target = dep.history[-2]
-        else:
-            found = [r for r in dep.history if r.number == to_revision]
-            if not found:
-                raise ValueError(f"unable to find specified revision {to_revision} in history")
-            target = found[0]
-        dep.history = [r for r in dep.history if r.number != target.number]
-        dep.history.append(Revision(dep.revision + 1, target.version, target.change_cause))
-        dep.version = target.version
-        self._replace_pods(dep, target.version, now)
-        return target
+        def change(dep: Any) -> None:
+            app = dep.spec.template.spec.containers[0]
+            app.image = f"{app.image.rsplit(':', 1)[0]}:{version}"
+            dep.metadata.annotations = {**(dep.metadata.annotations or {}), ko.CHANGE_CAUSE: cause}
 
-    def rollout_restart(self, service: str, now: float) -> None:
-        """Replace every pod with a fresh one of the same version."""
-        dep = self.deployments[service]
-        self._replace_pods(dep, dep.version, now)
+        self.cluster.update_deployment(service, change)
 
-    def scale(self, service: str, replicas: int, now: float) -> None:
-        """Set the replica count; new pods start, surplus pods go."""
-        dep = self.deployments[service]
-        svc = self.services[service]
-        live = [p for p in dep.pods if p.phase != "Terminating"]
-        if replicas > len(live):
-            for i in range(replicas - len(live)):
-                ready = now + STARTUP_SECONDS + ROLLOUT_STAGGER * i / 2
-                dep.pods.append(self._new_pod(svc, dep.version, now, ready))
-        else:
-            for pod in live[replicas:]:
-                dep.pods.remove(pod)
-        dep.replicas = replicas
+    def version(self, service: str) -> str:
+        """The image tag the Deployment's template asks for."""
+        dep: Any = self.cluster.deployments[service]  # a V1Deployment, built complete
+        return ko.image_tag(dep.spec.template.spec.containers[0].image)
 
-    def delete_pod(self, name: str, now: float) -> Pod:
-        """Delete a pod; its ReplicaSet starts a replacement."""
-        for dep in self.deployments.values():
-            for pod in dep.pods:
-                if pod.name == name:
-                    dep.pods.remove(pod)
-                    svc = self.services[dep.name]
-                    dep.pods.append(self._new_pod(svc, pod.version, now, now + STARTUP_SECONDS))
-                    return pod
-        raise KeyError(name)
+    def pods(self, service: str) -> list[SimPod]:
+        """Every pod of ``service`` (pending, running or terminating), by name."""
+        return self.cluster.pods_of(service)
 
     def terminate_backend(self, pid: int, now: float) -> Backend | None:
         """``pg_terminate_backend(pid)``: end a session; a blocker's fault is mitigated."""
@@ -281,40 +216,23 @@ class World:
                 return backend
         return None
 
-    def _replace_pods(self, dep: Deployment, version: str, now: float) -> None:
-        svc = self.services[dep.name]
-        old = [p for p in dep.pods if p.phase != "Terminating"]
-        new_pods = []
-        for i in range(dep.replicas):
-            ready = now + STARTUP_SECONDS + ROLLOUT_STAGGER * i
-            new_pods.append(self._new_pod(svc, version, now, ready))
-        for i, pod in enumerate(old):
-            pod.terminate_at = new_pods[min(i, len(new_pods) - 1)].ready_at if new_pods else now
-        dep.pods = old + new_pods
-        dep.rollout_until = max((p.ready_at for p in new_pods), default=now)
-
-    def _pool_total(self, service: str, serving: list[Pod] | None = None) -> int:
+    def _pool_total(self, service: str, serving: list[SimPod] | None = None) -> int:
         if self.services[service].pool is None:
             return 0
         pods = self.serving_pods(service) if serving is None else serving
         return sum(self._granted.get(p.name, 0) for p in pods)
 
-    def serving_pods(self, service: str) -> list[Pod]:
-        """Ready pods that receive traffic (a rolling update's surplus is capped)."""
-        dep = self.deployments[service]
-        ready = [p for p in dep.pods if p.ready(self.now)]
-        if len(ready) > dep.replicas:
-            # during a surge the newest ready pods take over first
-            ready = sorted(ready, key=lambda p: -p.started_at)[: dep.replicas]
-        return ready
+    def serving_pods(self, service: str) -> list[SimPod]:
+        """The pods the Service sends traffic to: ready and not terminating."""
+        return self.cluster.serving(service)
 
     # -- the tick -----------------------------------------------------------------------
 
     def step(self, now: float, dt: float) -> None:
         """Advance the world to ``now`` over one tick of ``dt`` seconds."""
         self.now = now
-        for dep in self.deployments.values():
-            self._pod_lifecycle(dep, now, dt)
+        self._applications(dt)
+        self.cluster.advance(now)
         self._sync_pools(now)
         # Serving pods and fault effects stay put for the rest of the tick: work them out once.
         serving = {name: self.serving_pods(name) for name in self.services}
@@ -325,36 +243,46 @@ class World:
         for name in reversed(self.order):  # callees first: errors flow back up
             self._serve(name, offered[name], dt, serving[name], effects[name])
         self._use_pools(serving)
+        self._probes(now, dt, serving)
+        if self.cluster.dirty:  # the probes changed readiness: endpoints and statuses follow
+            self.cluster.advance(now)
+            for name in self.services:
+                self.status[name].ready = len(self.serving_pods(name))
 
-    def _pod_lifecycle(self, dep: Deployment, now: float, dt: float) -> None:
-        svc = self.services[dep.name]
-        dep.pods = [p for p in dep.pods if p.terminate_at > now]
-        crash_version = self.crashing_version(dep.name)
-        faulted = any(f.active and f.spec.service == dep.name for f in self.faults.values())
-        leak_mib = self.active_effect(dep.name).memory_mib_per_min if faulted else 0.0
-        for pod in dep.pods:
-            if crash_version is not None and pod.version == crash_version:
-                if not pod.crash_looping:
-                    pod.crash_looping = True
-                    pod.next_crash = now + 5.0
-                if now >= pod.next_crash:
-                    pod.restarts += 1
-                    pod.last_termination = "Error"
-                    pod.last_termination_at = now
-                    backoff = min(10.0 * 2 ** min(pod.restarts - 1, 6), CRASH_BACKOFF_MAX)
-                    pod.next_crash = now + backoff + 5.0
-                pod.phase = "CrashLoopBackOff"
-                continue
-            if leak_mib and pod.ready(now):
-                pod.memory_mib += leak_mib * dt / 60.0
-                if pod.memory_mib >= svc.memory_limit_mib:
-                    pod.restarts += 1
-                    pod.last_termination = "OOMKilled"
-                    pod.last_termination_at = now
-                    pod.memory_mib = float(svc.memory_base_mib)
-                    pod.ready_at = now + STARTUP_SECONDS
-                    pod.stuck = 0.0
-                    pod.leaked = 0.0
+    def _applications(self, dt: float) -> None:
+        """What the applications do by themselves: crash (a bad release), leak memory."""
+        crashing = set()
+        for fault in self.faults.values():
+            if fault.active and fault.type == "crash_loop":
+                crashing.add((fault.spec.service, str(fault.data.get("version"))))
+        self.cluster.crashing = crashing
+        for name in self.services:
+            faulted = any(f.active and f.spec.service == name for f in self.faults.values())
+            leak = self.active_effect(name).memory_mib_per_min if faulted else 0.0
+            for pod in self.cluster.pods_of(name):
+                if (name, pod.version) in crashing and pod.running and pod.crash_at == math.inf:
+                    pod.crash_at = self.now + kubelet.CRASH_AFTER
+                if leak and pod.ready:
+                    pod.memory_mib += leak * dt / 60.0
+
+    def _probes(self, now: float, dt: float, serving: dict[str, list[SimPod]]) -> None:
+        """Readiness probes (``/health/ready``, 1 s timeout) need a free request thread.
+
+        The probe does not touch the database (Spring Boot's default readiness group), so
+        a pod fails it only while its request threads are taken by requests waiting for
+        a pool connection (from 75% of them busy, every probe at 100%), or, without a
+        pool, while it is badly overloaded. A pod out of service has free threads.
+        """
+        for name, svc in self.services.items():
+            status = self.status[name]
+            in_service = serving[name]
+            if svc.pool is not None:
+                waiting = status.pool_pending / max(len(in_service), 1) / MAX_THREADS
+                busy = min(1.0, max(0.0, (waiting - 0.75) / 0.25))
+            else:
+                busy = max(0.0, status.rejected - 0.5)
+            for pod in self.cluster.pods_of(name):
+                kubelet.probe(self.cluster, pod, now, dt, busy if pod in in_service else 0.0)
 
     def _offered_load(self, now: float, effects: dict[str, Effect]) -> dict[str, float]:
         hour = (self.scenario.start_time.timestamp() + now) / 3600.0 % 24
@@ -376,7 +304,9 @@ class World:
         """Requests a saturated caller rejects never reach its callees (last tick's view)."""
         return self.status[name].rejected
 
-    def _serve(self, name: str, offered: float, dt: float, pods: list[Pod], effect: Effect) -> None:
+    def _serve(
+        self, name: str, offered: float, dt: float, pods: list[SimPod], effect: Effect
+    ) -> None:
         svc = self.services[name]
         status = ServiceStatus(offered_rps=offered, ready=len(pods))
         cpu_capacity = len(pods) * svc.rps_per_replica
@@ -449,6 +379,28 @@ class World:
         c.cpu_seconds += dt * min(
             len(pods) * svc.cpu_request, 0.05 + offered / svc.rps_per_replica * svc.cpu_request
         )
+        self._cpu(svc, offered / max(len(pods), 1), pods, dt)
+
+    def _cpu(self, svc: Service, per_pod_rps: float, serving: list[SimPod], dt: float) -> None:
+        """Each running container's CPU: its share of the load, capped by its CFS quota.
+
+        Demand above the limit is throttled; as traffic is bursty, throttling starts
+        before the average reaches the limit (from 60% of it, every period at 120%).
+        """
+        rand = self.usage_rng.random
+        for pod in self.cluster.pods_of(svc.name):
+            if not pod.running:
+                pod.cpu_cores = 0.0
+                continue
+            load = per_pod_rps / svc.rps_per_replica if pod in serving else 0.0
+            want = svc.cpu_request * (0.04 + load) * (0.92 + 0.16 * rand())
+            limit = pod.cpu_limit_m / 1000 if pod.cpu_limit_m else math.inf
+            pod.cpu_cores = min(want, limit)
+            pod.cpu_seconds += pod.cpu_cores * dt
+            if math.isfinite(limit):
+                periods = dt / 0.1
+                pod.cfs_periods += periods
+                pod.cfs_throttled += periods * min(1.0, max(0.0, (want / limit - 0.6) / 0.6))
 
     # -- the database's side of the pools ----------------------------------------------
 
@@ -458,16 +410,17 @@ class World:
         for name, svc in self.services.items():
             if svc.pool is None or svc.database not in demands:
                 continue
-            for pod in self.deployments[name].pods:
-                if pod.phase == "Running" and now >= pod.ready_at - POOL_OPENS_BEFORE_READY:
-                    opened = max(pod.started_at, pod.ready_at - POOL_OPENS_BEFORE_READY)
+            for pod in self.cluster.pods_of(name):
+                opens = pod.warm_at - POOL_OPENS_BEFORE_READY
+                if pod.running and pod.started_at is not None and now >= opens:
+                    opened = max(pod.started_at, opens)
                     demand = PoolDemand(name, pod.name, pod.ip, svc.pool.size, opened)
                     demands[svc.database].append(demand)
         self._granted = {}
         for db_name, db in self.databases.items():
             self._granted.update(db.sync_pools(now, demands[db_name]))
 
-    def _use_pools(self, serving: dict[str, list[Pod]]) -> None:
+    def _use_pools(self, serving: dict[str, list[SimPod]]) -> None:
         """Tell each database what the pools' connections do; count them as it does."""
         for db in self.databases.values():
             per_service: dict[str, list[str]] = {}
@@ -529,7 +482,7 @@ class World:
         return Usage(stuck, leaked, statements, hold, idle_gap, lock_query)
 
 
-def _pod_free(pod: Pod, granted: dict[str, int]) -> float:
+def _pod_free(pod: SimPod, granted: dict[str, int]) -> float:
     """Pool connections of ``pod`` that a request can borrow."""
     held = granted.get(pod.name, 0)
     return max(0.0, held - min(float(held), pod.stuck + pod.leaked))

@@ -91,7 +91,7 @@ def fill_placeholders(session: Session, command: str) -> str:
             if fault.blocker_pid is not None:
                 values.setdefault("blocker_pid", str(fault.blocker_pid))
     service = values.get("service") or next(iter(session.world.services))
-    pods = session.world.deployments[service].pods
+    pods = session.world.pods(service)
     if pods:
         values.setdefault("pod", pods[0].name)
     values.setdefault("blocker_pid", "0")

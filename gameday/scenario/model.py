@@ -86,6 +86,14 @@ class Service(Strict):
     previous_versions: list[str] = Field(
         default_factory=list, description="rollout history, oldest first"
     )
+    max_surge: Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^\d+%$")] = Field(
+        "25%",
+        description="the Deployment's rollingUpdate.maxSurge (a count or a percentage)",
+    )
+    max_unavailable: Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^\d+%$")] = Field(
+        "25%",
+        description="the Deployment's rollingUpdate.maxUnavailable (a count or a percentage)",
+    )
 
 
 class Database(Strict):

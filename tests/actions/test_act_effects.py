@@ -19,11 +19,11 @@ def test_rollout_undo_after_leaky_deploy_mitigates():
     """rollout undo after a connection_leak deploy ends the fault as mitigated."""
     ctx = FakeContext(with_faults([LEAK]))
     ctx.run(900)
-    assert ctx.world.deployments["orders"].version == "v1.15.0"
+    assert ctx.world.version("orders") == "v1.15.0"
     r = execute(ctx, "kubectl rollout undo deployment/orders -n shop")
     assert (r.ok, r.output) == (True, "deployment.apps/orders rolled back")
     assert r.effect == "mitigated:leaky-release"
-    assert ctx.world.deployments["orders"].version == "v1.14.2"
+    assert ctx.world.version("orders") == "v1.14.2"
     r = execute(ctx, "kubectl rollout undo deployment/orders -n shop")
     assert r.effect == "harmful"  # undoing the undo brings the leak back
 
@@ -47,7 +47,7 @@ def test_red_herrings_do_not_help(locked):
 
 def test_harmful_changes(locked):
     """Scaling to zero or deleting every pod is harmful; one pod is temporary relief."""
-    pods = [p.name for p in locked.world.deployments["orders"].pods]
+    pods = [p.name for p in locked.world.pods("orders")]
     assert (
         execute(locked, f"kubectl delete pod {pods[0]} -n shop").effect == "temporary:lock-holder"
     )
@@ -107,9 +107,14 @@ def test_crash_loop_rolled_back():
     ctx = FakeContext(with_faults([crash]))
     ctx.run(400)
     out = execute(ctx, "kubectl get pods -n shop -l app=orders").output
-    assert "CrashLoopBackOff" in out or "Error" in out
-    logs = execute(ctx, "kubectl logs deploy/orders -n shop").output
+    crashing = [line.split() for line in out.splitlines()[1:] if line.split()[3] != "0"]
+    assert len(crashing) == 1 and crashing[0][1] == "0/1"  # the surge pod; the old ones serve
+    described = execute(ctx, f"kubectl describe pod {crashing[0][0]} -n shop").output
+    assert "Back-off restarting failed container orders" in described
+    logs = execute(ctx, f"kubectl logs {crashing[0][0]} -n shop --previous").output
     assert "Missing env ORDERS_DB_URL" in logs
+    healthy = execute(ctx, "kubectl logs deploy/orders -n shop").output  # ByLogging: a ready pod
+    assert "Missing env ORDERS_DB_URL" not in healthy
     assert (
         execute(ctx, "kubectl rollout undo deployment/orders -n shop").effect == "mitigated:crash"
     )

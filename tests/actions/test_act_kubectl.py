@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from act_support import FakeContext, with_faults
+
 from gameday.engine.actions import execute
 
 
@@ -13,7 +15,7 @@ def test_get_pods_lists_world_pods(locked):
     assert r.ok and r.kind == "kubectl.get.pods" and r.effect == ""
     lines = r.output.splitlines()
     assert re.split(r"\s{3,}", lines[0]) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
-    names = sorted(p.name for d in locked.world.deployments.values() for p in d.pods)
+    names = sorted(locked.world.cluster.pods)
     assert [line.split()[0] for line in lines[1:]] == names
     for line in lines[1:]:
         _, ready, status, restarts, age = line.split()
@@ -68,17 +70,36 @@ def test_logs_pipe_to_grep(locked):
 
 
 def test_describe_pod_has_events(locked):
-    """describe pod prints the container state and an Events section."""
-    pod = locked.world.deployments["orders"].pods[0].name
+    """describe pod prints the container state, conditions and an Events section."""
+    pod = locked.world.pods("orders")[0].name
     r = execute(locked, f"kubectl describe pod {pod} -n shop")
     assert r.ok and f"Name:             {pod}" in r.output
-    assert "Events:" in r.output and "Readiness probe failed" in r.output
+    assert "Events:" in r.output and "  Ready             True" in r.output
+
+
+def test_failing_readiness_is_not_ready_everywhere():
+    """Probes that fail three times in a row take a pod out: get, describe, the metrics
+    and the service's ready count all agree, and the kubelet's events say why."""
+    spike = {"id": "spike", "type": "traffic_spike", "at": "1m", "service": "orders"}
+    lock = {"id": "lock", "type": "blocking_query", "at": "1m", "service": "orders"}
+    ctx = FakeContext(with_faults([lock, {**spike, "params": {"factor": 12}}]))
+    ctx.run(600)
+    events = [e for e in ctx.world.cluster.events.list(ctx.now) if e.reason == "Unhealthy"]
+    assert events and all(e.message.startswith("Readiness probe failed: ") for e in events)
+    rows = execute(ctx, "kubectl get pods -n shop -l app=orders").output.splitlines()[1:]
+    unready = [r.split()[0] for r in rows if r.split()[1] == "0/1"]
+    for pod in ctx.world.pods("orders"):
+        out = execute(ctx, f"kubectl describe pod {pod.name} -n shop").output
+        assert f"  Ready             {'False' if pod.name in unready else 'True'} " in out
+        assert (pod.name in unready) == (not pod.ready)
+    assert ctx.world.status["orders"].ready == len(rows) - len(unready)
 
 
 def test_describe_oom_killed_pod(locked):
     """A pod killed for memory shows Last State OOMKilled and exit code 137."""
-    pod = locked.world.deployments["orders"].pods[0]
-    pod.restarts, pod.last_termination, pod.last_termination_at = 2, "OOMKilled", 800.0
+    pod = locked.world.pods("orders")[0]
+    pod.memory_mib = pod.memory_limit_mib  # the kubelet OOM-kills it at the next tick
+    locked.run(915)
     out = execute(locked, f"kubectl describe pod {pod.name} -n shop | grep -A2 OOMKilled").output
     assert "Reason:       OOMKilled" in out and "Exit Code:    137" in out
 
@@ -99,7 +120,7 @@ def test_top_and_rs(locked):
 
 def test_exec_only_psql(locked):
     """exec is not simulated except for psql."""
-    pod = locked.world.deployments["orders"].pods[0].name
+    pod = locked.world.pods("orders")[0].name
     r = execute(locked, f"kubectl exec -it {pod} -n shop -- bash")
     assert not r.ok and "not simulated" in r.output
     r = execute(locked, f'kubectl exec {pod} -n shop -- psql -h orders-db -c "SHOW port"')

@@ -34,12 +34,12 @@ def test_label_sets_are_canonical_and_reused_while_unchanged(pool_scenario: Scen
 
 
 def test_a_replaced_pods_series_go_and_the_new_pods_come(pool_scenario: Scenario) -> None:
-    """Deleting a pod: its series end with a staleness marker, its replacement's start."""
+    """Deleting a pod: its series end with a staleness marker once it is gone, its
+    replacement's start when the ReplicaSet creates it."""
     session = Session(pool_scenario, seed=1)
     session.advance_to(60)
-    dep = next(iter(session.world.deployments.values()))
-    victim = dep.pods[0].name
-    session.world.delete_pod(victim, session.now)
+    victim = session.world.pods("orders")[0].name
+    session.world.cluster.delete_pod(victim, session.now)
     session.advance_to(100)
     ready = [
         s
@@ -47,9 +47,12 @@ def test_a_replaced_pods_series_go_and_the_new_pods_come(pool_scenario: Scenario
         if dict(s.labels).get("__name__") == "kube_pod_container_status_ready"
     ]
     gone = [s for s in ready if dict(s.labels)["pod"] == victim]
-    assert len(gone) == 1 and is_stale(float(gone[0].v[-1])) and int(gone[0].t[-1]) == 60000
+    # Terminating (not ready) at the 60 s scrape, gone by the next one.
+    assert len(gone) == 1 and is_stale(float(gone[0].v[-1])) and int(gone[0].t[-1]) == 75000
+    assert float(gone[0].v[-2]) == 0.0
     assert not any(is_stale(float(v)) for v in gone[0].v[:-1])
-    new = [s for s in ready if dict(s.labels)["pod"] == dep.pods[-1].name]
+    (replacement,) = [p for p in session.world.pods("orders") if p.created_at == 60.0]
+    new = [s for s in ready if dict(s.labels)["pod"] == replacement.name]
     assert len(new) == 1 and int(new[0].t[0]) == 60000 and int(new[0].t[-1]) == 90000
 
 

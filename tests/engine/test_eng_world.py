@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gameday.engine.cluster import objects as o
 from gameday.engine.world import World
 from gameday.scenario.model import Scenario
 
@@ -22,6 +23,29 @@ def run(world: World, scenario: Scenario, until: float, start: float = TICK, fix
         log.append((t, world.status["orders"].error_ratio, world.status["checkout"].error_ratio))
         t += TICK
     return log
+
+
+def restart(world: World) -> None:
+    """``kubectl rollout restart``'s change: a new restartedAt template annotation."""
+
+    def change(dep) -> None:
+        meta = dep.spec.template.metadata
+        meta.annotations = {**(meta.annotations or {}), o.RESTARTED_AT: "2026-03-10T23:15:00Z"}
+
+    world.cluster.update_deployment("orders", change)
+
+
+def scale(world: World, replicas: int) -> None:
+    def change(dep) -> None:
+        dep.spec.replicas = replicas
+
+    world.cluster.update_deployment("orders", change)
+
+
+def all_new(world: World, version: str) -> bool:
+    """Every orders pod runs ``version`` and is ready (the rollout finished)."""
+    pods = world.pods("orders")
+    return bool(pods) and all(p.version == version and p.ready for p in pods)
 
 
 def test_healthy_world_serves_nearly_everything(pool_scenario: Scenario) -> None:
@@ -72,9 +96,7 @@ def test_terminating_a_waiter_changes_nothing(pool_scenario: Scenario) -> None:
 def test_restart_relieves_a_lock_only_for_a_while(pool_scenario: Scenario) -> None:
     """A rollout restart frees the waiting connections, which queue up again."""
     world = World(pool_scenario, seed=2)
-    log = run(
-        world, pool_scenario, until=1500, fix=(900.0, lambda w, t: w.rollout_restart("orders", t))
-    )
+    log = run(world, pool_scenario, until=1500, fix=(900.0, lambda w, t: restart(w)))
     soon = [c for t, _, c in log if 960 <= t <= 1000]
     later = [c for t, _, c in log if t >= 1300]
     assert min(soon) < 0.05
@@ -84,7 +106,7 @@ def test_restart_relieves_a_lock_only_for_a_while(pool_scenario: Scenario) -> No
 def test_scaling_does_not_help_a_lock(pool_scenario: Scenario) -> None:
     """More replicas bring more connections that wait on the same lock."""
     world = World(pool_scenario, seed=2)
-    log = run(world, pool_scenario, until=1800, fix=(900.0, lambda w, t: w.scale("orders", 6, t)))
+    log = run(world, pool_scenario, until=1800, fix=(900.0, lambda w, t: scale(w, 6)))
     assert min(c for t, _, c in log if t >= 1300) > 0.1
 
 
@@ -95,7 +117,8 @@ def test_leaky_release_drains_the_pool_after_rollout(deploy_scenario: Scenario) 
     fault_at = deploy_scenario.faults[0].at
     assert all(c < 0.01 for t, _, c in log if t <= fault_at + 60)
     assert min(c for t, _, c in log if t >= fault_at + 480) > 0.5
-    assert world.deployments["orders"].version == "v1.15.0"
+    assert world.version("orders") == "v1.15.0"
+    assert {p.version for p in world.pods("orders")} == {"v1.15.0"}
 
 
 def test_rollback_mitigates_the_leak(deploy_scenario: Scenario) -> None:
@@ -103,18 +126,23 @@ def test_rollback_mitigates_the_leak(deploy_scenario: Scenario) -> None:
     world = World(deploy_scenario, seed=1)
 
     def undo(w: World, t: float) -> None:
-        revision = w.rollout_undo("orders", t)
-        assert revision.version == "v1.14.2"
+        w.deploy("orders", "v1.14.2", "rollback")
 
     log = run(world, deploy_scenario, until=1500, fix=(900.0, undo))
-    rollout_done = world.deployments["orders"].rollout_until
-    assert max(c for t, _, c in log if t >= rollout_done + 2 * TICK) < 0.01
+    assert all_new(world, "v1.14.2")
+    cond = next(
+        c for c in world.cluster.deployments["orders"].status.conditions if c.type == "Progressing"
+    )
+    assert cond.reason == "NewReplicaSetAvailable"
+    done = world.cluster.clock.sim(cond.last_update_time)  # the rollout completed then
+    assert 900 < done <= 900 + 6 * TICK
+    assert max(c for t, _, c in log if t >= done + 2 * TICK) < 0.01
 
 
 def test_same_seed_same_world(pool_scenario: Scenario) -> None:
     """Names, noise and numbers depend only on the seed."""
     a, b, c = World(pool_scenario, 7), World(pool_scenario, 7), World(pool_scenario, 8)
-    names = lambda w: [p.name for d in w.deployments.values() for p in d.pods]  # noqa: E731
+    names = lambda w: sorted(w.cluster.pods)  # noqa: E731
     assert names(a) == names(b) != names(c)
     la, lb = run(a, pool_scenario, 600), run(b, pool_scenario, 600)
     assert la == lb

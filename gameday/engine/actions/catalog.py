@@ -195,8 +195,8 @@ def _people(ctx: Any) -> list[str]:
 def _candidates(ctx: Any, words: list[str]) -> list[str]:
     """What may come as the next word after ``words``."""
     world = ctx.world
-    pods = sorted(p.name for d in world.deployments.values() for p in d.pods)
-    deps = sorted(world.deployments)
+    pods = sorted(world.cluster.pods)
+    deps = sorted(world.cluster.deployments)
     if not words:
         return [p for p in PROGRAMS if p not in ("k", "select", "show")]
     prog, last = words[0], words[-1]

@@ -1,162 +1,55 @@
-"""kubectl verbs that change the world: ``rollout``, ``scale``, ``delete``, ``set image``;
-and ``exec``, which only reaches ``psql``.
+"""kubectl verbs that change the cluster: ``scale``, ``delete pod``, ``set image``; and
+``exec``, which only reaches ``psql``. ``rollout`` lives in
+:mod:`~gameday.engine.actions.kube_rollout`.
 
-Each returns kubectl's one-line answer and a hint for the effect (see
-:mod:`~gameday.engine.actions.effects`): a rollback or image change away from a bad
-version ends the deploy fault; a restart or a deleted pod relieves a lock or a leak only
-for a while; scaling to zero or deleting every pod is harmful.
+Each changes a spec through the cluster's API (never pods or status: the controllers do
+that), honours ``--dry-run=client|server`` by changing nothing, and returns kubectl's
+answer with a hint for the effect (see :mod:`~gameday.engine.actions.effects`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from kubernetes.client import models as k
+
 from gameday.engine.actions import kube_objects as ko
 from gameday.engine.actions.effects import Outcome, relief
+from gameday.engine.actions.kube_flags import deployment_arg, dry_run, suffix
+from gameday.engine.actions.kube_rollout import rollout, version_change
 from gameday.engine.actions.kubectl import namespace, resource
-from gameday.engine.actions.output import kube_table
 from gameday.engine.actions.parse import ActionError, Flags
+from gameday.engine.cluster import objects as o
 
-DEPLOY_FAULTS = ("connection_leak", "crash_loop")
-
-
-def _deployment(ctx: Any, words: list[str], flags: Flags, verb: str) -> tuple[str, list[str]]:
-    """The deployment named by ``deployment/NAME`` or ``deployment NAME``; the rest."""
-    if not words:
-        raise ActionError(f"error: required resource not specified for {verb}")
-    kind, slash, name = words[0].partition("/")
-    rest = words[1:]
-    if not slash:
-        if not rest:
-            raise ActionError(
-                f"error: you must specify a resource type and name, e.g. "
-                f'"kubectl {verb} deployment/NAME"'
-            )
-        name, rest = rest[0], rest[1:]
-    if resource(kind) != "deployments":
-        raise ActionError(f"error: {verb} is only simulated for deployments")
-    ko.find_deployment(ctx, name, namespace(ctx, flags))
-    return name, rest
-
-
-def _version_change(ctx: Any, service: str, old: str, new: str) -> str:
-    """End deploy faults that ``new`` leaves behind; harmful if ``new`` is a bad version."""
-    bad = {
-        str(f.data.get("version"))
-        for f in ctx.world.faults.values()
-        if f.spec.service == service and f.type in DEPLOY_FAULTS
-    }
-    if new in bad:
-        return "harmful"
-    ended = False
-    for fid, fault in list(ctx.world.faults.items()):
-        if (
-            fault.active
-            and fault.spec.service == service
-            and fault.type in DEPLOY_FAULTS
-            and str(fault.data.get("version")) == old
-        ):
-            ctx.end_fault(fid, "mitigated")
-            ended = True
-    return "" if ended else "no-effect"
-
-
-def rollout(ctx: Any, words: list[str], flags: Flags) -> Outcome:
-    """``kubectl rollout history|undo|restart|status deployment/NAME``."""
-    sub = words[0] if words else ""
-    if sub not in ("history", "undo", "restart", "status"):
-        raise ActionError(
-            f'error: unknown command "{sub}" for "kubectl rollout"; simulated: '
-            "history, undo, restart, status"
-        )
-    name, _ = _deployment(ctx, words[1:], flags, f"rollout {sub}")
-    dep = ctx.world.deployments[name]
-    kind = f"kubectl.rollout.{sub}"
-    if sub == "history":
-        rev = flags.get("revision")
-        if rev:
-            found = [r for r in dep.history if str(r.number) == rev]
-            if not found:
-                raise ActionError(f"error: unable to find the specified revision {rev}")
-            return Outcome(
-                True,
-                f"deployment.apps/{name} with revision #{rev}\nPod Template:\n"
-                f"  Labels:\tapp={name}\n  Containers:\n   {dep.container}:\n"
-                f"    Image:\t{dep.image}:{found[0].version}",
-                kind,
-            )
-        table = kube_table(
-            ["REVISION", "CHANGE-CAUSE"],
-            [(str(r.number), r.change_cause or "<none>") for r in dep.history],
-            gap=2,
-        )
-        return Outcome(True, f"deployment.apps/{name} \n{table}", kind)
-    if sub == "status":
-        return _status(ctx, name, flags)
-    if sub == "restart":
-        ctx.world.rollout_restart(name, ctx.now)
-        return Outcome(
-            True, f"deployment.apps/{name} restarted", kind, relief(ctx, name), changed=True
-        )
-    to = flags.get("to-revision")
-    if to is not None and not to.isdigit():
-        raise ActionError(f'error: invalid argument "{to}" for "--to-revision" flag')
-    old = dep.version
-    if to is not None and int(to) == dep.revision:
-        return Outcome(
-            True,
-            f"deployment.apps/{name} skipped rollback (current template "
-            f"already matches revision {to})",
-            kind,
-            "no-effect",
-        )
-    try:
-        target = ctx.world.rollout_undo(name, ctx.now, int(to) if to else None)
-    except ValueError as exc:
-        raise ActionError(f"error: {exc}") from None
-    hint = _version_change(ctx, name, old, target.version)
-    return Outcome(True, f"deployment.apps/{name} rolled back", kind, hint, changed=True)
-
-
-def _status(ctx: Any, name: str, flags: Flags) -> Outcome:
-    dep = ctx.world.deployments[name]
-    new = ko.updated_pods(dep)
-    ready = sum(ko.pod_status(ctx, p)[0] == "1/1" for p in new)
-    old = [p for p in dep.pods if p not in new]
-    if ready < dep.replicas:
-        msg = (
-            f'Waiting for deployment "{name}" rollout to finish: {ready} of {dep.replicas} '
-            "updated replicas are available..."
-        )
-    elif old:
-        msg = (
-            f'Waiting for deployment "{name}" rollout to finish: {len(old)} old replicas '
-            "are pending termination..."
-        )
-    else:
-        return Outcome(
-            True, f'deployment "{name}" successfully rolled out', "kubectl.rollout.status"
-        )
-    if flags.has("timeout"):
-        return Outcome(
-            False, msg + "\nerror: timed out waiting for the condition", "kubectl.rollout.status"
-        )
-    return Outcome(True, msg, "kubectl.rollout.status")
+__all__ = ["delete", "exec_", "rollout", "scale", "set_image"]
 
 
 def scale(ctx: Any, words: list[str], flags: Flags) -> Outcome:
-    """``kubectl scale deployment/NAME --replicas=N``."""
-    name, _ = _deployment(ctx, words, flags, "scale")
+    """``kubectl scale deployment/NAME --replicas=N [--current-replicas=M]``."""
+    name, _ = deployment_arg(ctx, words, flags, "scale")
     raw = flags.get("replicas")
-    if raw is None:
-        raise ActionError('error: required flag(s) "replicas" not set')
-    if not raw.isdigit():
-        raise ActionError(f'error: invalid argument "{raw}" for "--replicas" flag')
+    if raw is None or not raw.lstrip("-").isdigit() or int(raw) < 0:
+        if raw is not None and not raw.lstrip("-").isdigit():
+            raise ActionError(f'error: invalid argument "{raw}" for "--replicas" flag')
+        raise ActionError(
+            "error: The --replicas=COUNT flag is required, and COUNT must be greater than "
+            "or equal to 0"
+        )
     replicas, world = int(raw), ctx.world
-    before = world.deployments[name].replicas
+    before = world.cluster.deployments[name].spec.replicas or 0
+    current = flags.get("current-replicas")
+    if current not in (None, "-1") and str(before) != current:
+        raise ActionError(f"error: Expected replicas to be {current}, was {before}")
+    mode = dry_run(flags)
+
+    def change(dep: k.V1Deployment) -> None:
+        dep.spec.replicas = replicas
+
+    world.cluster.update_deployment(name, change, dry_run=bool(mode), now=ctx.now)
+    out = f"deployment.apps/{name} scaled{suffix(mode)}"
+    if mode:
+        return Outcome(True, out, "kubectl.scale")
     svc, status = world.services[name], world.status[name]
-    world.scale(name, replicas, ctx.now)
-    out = f"deployment.apps/{name} scaled"
     capacity = replicas * svc.rps_per_replica
     if replicas == 0 or (replicas < before and capacity < status.offered_rps):
         return Outcome(True, out, "kubectl.scale", "harmful", changed=True)
@@ -199,17 +92,28 @@ def delete(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             return Outcome(True, f"No resources found in {ns} namespace.", "kubectl.delete.pod")
     else:
         raise ActionError("error: resource(s) were provided, but no name was specified")
-    services = {p.service for p in targets}
-    wiped = any(
-        {p.name for p in ctx.world.deployments[s].pods if p.terminate_at == float("inf")}
-        <= {p.name for p in targets}
-        for s in services
+    mode = dry_run(flags)
+    force = flags.has("force") and flags.get("grace-period") == "0"
+    warning = (
+        "Warning: Immediate deletion does not wait for confirmation that the running "
+        "resource has been terminated. The resource may continue to run on the cluster "
+        "indefinitely.\n"
+        if force
+        else ""
     )
+    verb = "force deleted" if force else "deleted"
+    text = warning + "\n".join(f'pod "{p.name}" {verb}{suffix(mode)}' for p in targets)
+    if mode:
+        return Outcome(True, text, "kubectl.delete.pod")
+    cluster = ctx.world.cluster
+    services = {p.service for p in targets}
+    doomed = {p.name for p in targets}
+    live = {s: {p.name for p in cluster.pods_of(s) if not p.terminating} for s in services}
+    wiped = any(names and names <= doomed for names in live.values())
     for pod in targets:
-        ctx.world.delete_pod(pod.name, ctx.now)
+        cluster.delete(pod.name, ctx.now, force=force)
     hints = sorted({relief(ctx, s) for s in services}, reverse=True)
     hint = "harmful" if wiped else hints[0]
-    text = "\n".join(f'pod "{p.name}" deleted' for p in targets)
     return Outcome(True, text, "kubectl.delete.pod", hint, changed=True)
 
 
@@ -217,26 +121,29 @@ def set_image(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl set image deployment/NAME CONTAINER=IMAGE:TAG``."""
     if not words or words[0] != "image":
         raise ActionError("error: only 'kubectl set image' is simulated")
-    name, rest = _deployment(ctx, words[1:], flags, "set image")
-    dep = ctx.world.deployments[name]
+    name, rest = deployment_arg(ctx, words[1:], flags, "set image")
+    dep = ctx.world.cluster.deployments[name]
     pairs = [w.split("=", 1) for w in rest if "=" in w]
     if not pairs:
         raise ActionError("error: at least one image update is required")
     container, image = pairs[0]
-    if container not in (dep.container, "*"):
+    app = o.container(dep.spec.template)
+    if container not in (app.name, "*"):
         raise ActionError(f'error: unable to find container named "{container}"')
-    tail = image.rsplit("/", 1)[-1]
-    if ":" not in tail:
-        raise ActionError(f'error: give the image with its tag, e.g. "{dep.image}:v1.2.3"')
-    version = tail.rsplit(":", 1)[1]
-    old = dep.version
-    if version == old:
+    old = ctx.world.version(name)
+    if image == app.image:
         return Outcome(True, "", "kubectl.set.image", "no-effect")
-    ctx.world.deploy(name, version, ctx.now, f"kubectl set image {container}={image}")
-    hint = _version_change(ctx, name, old, version)
-    return Outcome(
-        True, f"deployment.apps/{name} image updated", "kubectl.set.image", hint, changed=True
-    )
+    mode = dry_run(flags)
+
+    def change(d: k.V1Deployment) -> None:
+        d.spec.template.spec.containers[0].image = image
+
+    ctx.world.cluster.update_deployment(name, change, dry_run=bool(mode), now=ctx.now)
+    out = f"deployment.apps/{name} image updated{suffix(mode)}"
+    if mode:
+        return Outcome(True, out, "kubectl.set.image")
+    hint = version_change(ctx, name, old, o.image_tag(image))
+    return Outcome(True, out, "kubectl.set.image", hint, changed=True)
 
 
 def exec_(ctx: Any, words: list[str], flags: Flags) -> Outcome:

@@ -12,6 +12,9 @@ from gameday.engine.actions.kubectl import NAME_PREFIX, namespace, resource
 from gameday.engine.actions.output import kube_age, kube_table
 from gameday.engine.actions.parse import ActionError, Flags
 
+SYSTEM_CPU_M = 310  # kubelet, containerd and the kube-system pods on each node
+SYSTEM_MEM_MI = 2150
+
 
 def _targets(words: list[str]) -> list[tuple[str, list[str]]]:
     """``pods``, ``pod NAME``, ``deploy/orders``, ``deploy,svc`` as (kind, names) pairs."""
@@ -40,6 +43,7 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
     wide = flags.get("output") == "wide"
     here = ns in (None, world.namespace)
     sel = flags.get("selector")
+    cluster = world.cluster
     if kind == "pods":
         heads = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
         heads += ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"] if wide else []
@@ -49,43 +53,54 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
             if not ko.matches(labels, sel):
                 continue
             ready, status = ko.pod_status(ctx, pod)
-            row = [pod.name, ready, status, ko.restarts(ctx, pod), kube_age(now - pod.started_at)]
-            row += [pod.ip, pod.node, "<none>", "<none>"] if wide else []
+            row = [pod.name, ready, status, ko.restarts(ctx, pod), kube_age(now - pod.created_at)]
+            row += [pod.ip or "<none>", pod.node or "<none>", "<none>", "<none>"] if wide else []
             if flags.has("show-labels"):
-                row.append(",".join(f"{k}={v}" for k, v in labels.items()))
+                row.append(ko.selector_text(labels))
             rows.append(tuple(row))
         return heads + (["LABELS"] if flags.has("show-labels") else []), rows
     if kind == "deployments":
         heads = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
         heads += ["CONTAINERS", "IMAGES", "SELECTOR"] if wide else []
         rows = []
-        for dep in sorted(world.deployments.values(), key=lambda d: d.name) if here else []:
-            if not ko.matches({"app": dep.name}, sel):
+        for name, dep in sorted(cluster.deployments.items()) if here else []:
+            if not ko.matches(dep.metadata.labels or {}, sel):
                 continue
-            n_ready = len(world.serving_pods(dep.name))
-            updated = len(ko.updated_pods(dep))
+            st = dep.status
             row = [
-                dep.name,
-                f"{n_ready}/{dep.replicas}",
-                str(updated),
-                str(n_ready),
-                kube_age(ko.deployment_age(ctx, dep)),
+                name,
+                f"{st.ready_replicas or 0}/{dep.spec.replicas or 0}",
+                str(st.updated_replicas or 0),
+                str(st.available_replicas or 0),
+                kube_age(ko.age(ctx, dep)),
             ]
-            row += [dep.container, f"{dep.image}:{dep.version}", f"app={dep.name}"] if wide else []
+            if wide:
+                row += [ko.container_name(dep), ko.image(dep)]
+                row.append(ko.selector_text(dep.spec.selector.match_labels))
             rows.append(tuple(row))
         return heads, rows
     if kind == "replicasets":
         heads = ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
-        rows = [
-            (rs.name, str(rs.desired), str(rs.current), str(rs.ready), kube_age(rs.age))
-            for dep in (world.deployments.values() if here else [])
-            if ko.matches({"app": dep.name}, sel)
-            for rs in ko.replicasets(ctx, dep)
-        ]
-        return heads, sorted(rows)
+        heads += ["CONTAINERS", "IMAGES", "SELECTOR"] if wide else []
+        rows = []
+        for rs in ko.replicasets(ctx) if here else []:
+            if not ko.matches(rs.metadata.labels or {}, sel):
+                continue
+            row = [
+                rs.metadata.name,
+                str(rs.spec.replicas or 0),
+                str(rs.status.replicas or 0),
+                str(rs.status.ready_replicas or 0),
+                kube_age(ko.age(ctx, rs)),
+            ]
+            if wide:
+                row += [ko.container_name(rs), ko.image(rs)]
+                row.append(ko.selector_text(rs.spec.selector.match_labels))
+            rows.append(tuple(row))
+        return heads, rows
     if kind == "services":
         heads = ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
-        names = [(n, "8080/TCP") for n in world.deployments] + [
+        names = [(n, "8080/TCP") for n in cluster.deployments] + [
             (d.name, "5432/TCP") for d in world.databases.values()
         ]
         rows = [
@@ -109,10 +124,19 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
         ]
     if kind == "nodes":
         heads = ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
-        return heads, [
-            (n, "Ready", "<none>", kube_age(86400.0 * (90 + ko.stable(n) % 200)), "v1.29.4")
-            for n in ko.NODES
-        ]
+        if wide:
+            heads += ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION"]
+            heads.append("CONTAINER-RUNTIME")
+        rows = []
+        for node in ko.nodes(ctx):
+            info = node.obj.status.node_info
+            row = [node.name, ko.node_status(node), "<none>", kube_age(ko.age(ctx, node.obj))]
+            row.append(info.kubelet_version)
+            if wide:
+                row += [node.ip, "<none>", info.os_image, info.kernel_version]
+                row.append(info.container_runtime_version)
+            rows.append(tuple(row))
+        return heads, rows
     if kind not in ("namespaces",):
         return ["NAME", "AGE"], []
     spaces = sorted(
@@ -184,13 +208,9 @@ def top(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         )
     usage = {}
     for pod in ko.pods(ctx):
-        if not pod.ready(ctx.now):
+        if not pod.running:
             continue
-        svc, st = ctx.world.services[pod.service], ctx.world.status[pod.service]
-        per_pod = st.offered_rps / max(st.ready, 1)
-        cpu = 4 + per_pod / svc.rps_per_replica * svc.cpu_request * 1000
-        cpu *= 0.9 + ko.stable(ctx.seed, pod.name, int(ctx.now // 15)) % 200 / 1000
-        usage[pod.name] = (pod, int(min(cpu, svc.cpu_request * 2000)), int(pod.memory_mib))
+        usage[pod.name] = (pod, round(pod.cpu_cores * 1000), round(pod.memory_mib))
     if kind == "pods":
         ns = namespace(ctx, flags)
         rows = [
@@ -206,12 +226,15 @@ def top(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             True, kube_table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows), "kubectl.top.pods"
         )
     node_rows = []
-    for node in ko.NODES:
-        cpu = 310 + sum(c for p, c, _ in usage.values() if p.node == node)
-        mem = 2150 + sum(m for p, _, m in usage.values() if p.node == node)
-        node_rows.append(
-            (node, f"{cpu}m", f"{cpu * 100 // 4000}%", f"{mem}Mi", f"{mem * 100 // 15820}%")
-        )
+    for node in ko.nodes(ctx):
+        if not node.ready:
+            node_rows.append((node.name, "<unknown>", "<unknown>", "<unknown>", "<unknown>"))
+            continue
+        cpu = SYSTEM_CPU_M + sum(c for p, c, _ in usage.values() if p.node == node.name)
+        mem = SYSTEM_MEM_MI + sum(m for p, _, m in usage.values() if p.node == node.name)
+        cpu_pct = cpu * 100 // node.cpu_m
+        mem_pct = mem * 2**20 * 100 // node.memory
+        node_rows.append((node.name, f"{cpu}m", f"{cpu_pct}%", f"{mem}Mi", f"{mem_pct}%"))
     return Outcome(
         True,
         kube_table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], node_rows),

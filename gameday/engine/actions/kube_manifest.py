@@ -1,4 +1,9 @@
-"""``-o json`` and ``-o yaml``: small but well-formed manifests of simulated objects."""
+"""``-o json`` and ``-o yaml``: objects as the API server serialises them.
+
+Deployments, ReplicaSets, Pods and Nodes are the ``kubernetes`` package's model objects,
+so their manifests are that package's own serialisation (camelCase keys, RFC 3339 times);
+a pod's status is the kubelet's as of the last tick.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 from typing import Any
 
 from gameday.engine.actions import kube_objects as ko
+from gameday.engine.cluster import objects as o
 
 
 def dumps(obj: Any, fmt: str) -> str:
@@ -18,55 +24,19 @@ def dumps(obj: Any, fmt: str) -> str:
 
 
 def manifest(ctx: Any, kind: str, name: str) -> dict[str, Any]:
-    """A small but well-formed manifest of one object."""
+    """One object's manifest."""
     ns = ctx.world.namespace
+    cluster = ctx.world.cluster
     if kind == "pods":
         pod = ko.find_pod(ctx, name, ns)
-        ready, status = ko.pod_status(ctx, pod)
-        dep = ctx.world.deployments[pod.service]
-        return {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": name, "namespace": ns, "labels": ko.pod_labels(ctx, pod)},
-            "spec": {
-                "nodeName": pod.node,
-                "containers": [{"name": dep.container, "image": f"{dep.image}:{pod.version}"}],
-            },
-            "status": {
-                "phase": "Running" if status != "Terminating" else "Running",
-                "podIP": pod.ip,
-                "startTime": ctx.wall_time(pod.started_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "containerStatuses": [
-                    {"name": dep.container, "ready": ready == "1/1", "restartCount": pod.restarts}
-                ],
-            },
-        }
+        node = cluster.nodes.get(pod.node or "")
+        return dict(o.to_dict(pod.refresh(cluster.clock, node.ip if node else "")))
     if kind == "deployments":
-        dep = ko.find_deployment(ctx, name, ns)
-        return {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {
-                "name": name,
-                "namespace": ns,
-                "annotations": {"deployment.kubernetes.io/revision": str(dep.revision)},
-            },
-            "spec": {
-                "replicas": dep.replicas,
-                "selector": {"matchLabels": {"app": name}},
-                "template": {
-                    "spec": {
-                        "containers": [
-                            {"name": dep.container, "image": f"{dep.image}:{dep.version}"}
-                        ]
-                    }
-                },
-            },
-            "status": {
-                "replicas": len(dep.pods),
-                "readyReplicas": len(ctx.world.serving_pods(name)),
-            },
-        }
+        return dict(o.to_dict(ko.find_deployment(ctx, name, ns)))
+    if kind == "replicasets" and name in cluster.replicasets:
+        return dict(o.to_dict(cluster.replicasets[name]))
+    if kind == "nodes":
+        return dict(o.to_dict(ko.find_node(ctx, name).obj))
     return {
         "apiVersion": "v1",
         "kind": kind.rstrip("s").capitalize(),

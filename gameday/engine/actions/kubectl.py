@@ -145,8 +145,9 @@ def namespace(ctx: Any, flags: Flags) -> str:
 
 def run_kubectl(ctx: Any, args: list[str]) -> Outcome:
     """Run ``kubectl ARGS``."""
-    from gameday.engine.actions import kube_change, kube_describe, kube_get, logs
+    from gameday.engine.actions import kube_change, kube_describe, kube_get, kube_rollout, logs
 
+    args = [_bare_dry_run(a, args[i + 1 : i + 2]) for i, a in enumerate(args)]
     try:
         flags = parse_flags(args, SHORT, VALUES, BOOLS)
     except ActionError as exc:
@@ -164,7 +165,7 @@ def run_kubectl(ctx: Any, args: list[str]) -> Outcome:
         "get": kube_get.get,
         "describe": kube_describe.describe,
         "logs": logs.kubectl_logs,
-        "rollout": kube_change.rollout,
+        "rollout": kube_rollout.rollout,
         "scale": kube_change.scale,
         "top": kube_get.top,
         "delete": kube_change.delete,
@@ -178,6 +179,13 @@ def run_kubectl(ctx: Any, args: list[str]) -> Outcome:
         hint = f"\n\nDid you mean this?\n\t{close[0]}" if close else ""
         return Outcome(False, f'error: unknown command "{verb}" for "kubectl"{hint}', "unknown")
     return handlers[verb](ctx, rest, flags)
+
+
+def _bare_dry_run(arg: str, after: list[str]) -> str:
+    """A bare ``--dry-run`` is the deprecated spelling of ``--dry-run=client``."""
+    if arg == "--dry-run" and not (after and after[0] in ("none", "client", "server")):
+        return "--dry-run=client"
+    return arg
 
 
 def version(ctx: Any, words: list[str], flags: Flags) -> Outcome:

@@ -12,7 +12,7 @@ import bisect
 import random
 from typing import Any
 
-from gameday.engine.state import Pod
+from gameday.engine.cluster import SimPod as Pod
 
 POOL_FAULTS = ("blocking_query", "connection_leak", "slow_query")
 

@@ -10,6 +10,7 @@ in a caller; the startup, or the failed start, of a container.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from gameday.durations import parse_go_duration
@@ -19,7 +20,7 @@ from gameday.engine.actions.kubectl import namespace, resource
 from gameday.engine.actions.log_lines import LogWriter
 from gameday.engine.actions.parse import ActionError, Flags
 from gameday.engine.budget import check
-from gameday.engine.state import Pod
+from gameday.engine.cluster import SimPod
 
 NO_TAIL_CAP = 300  # lines shown when neither --tail nor --since limits the output
 # The kubelet rotates a container's log at 10 MiB and serves only the current file (some
@@ -56,7 +57,7 @@ def _stamp(ctx: Any, line: str) -> str:
     return head.replace("Z", "") + "000000Z " + line
 
 
-def _pick_pod(ctx: Any, words: list[str], flags: Flags) -> tuple[list[Pod], str]:
+def _pick_pod(ctx: Any, words: list[str], flags: Flags) -> tuple[list[SimPod], str]:
     ns = namespace(ctx, flags)
     if flags.has("selector"):
         found = [
@@ -73,12 +74,24 @@ def _pick_pod(ctx: Any, words: list[str], flags: Flags) -> tuple[list[Pod], str]
     kind, slash, name = words[0].partition("/")
     if slash and resource(kind) == "deployments":
         dep = ko.find_deployment(ctx, name, ns)
-        ranked = sorted(dep.pods, key=lambda p: (not p.ready(ctx.now), p.name))
+        ranked = sorted(ctx.world.cluster.pods_of(dep.metadata.name), key=_by_logging)
         if not ranked:
             raise ActionError(f"error: timed out waiting for the condition on deployments/{name}")
         note = f"Found {len(ranked)} pods, using pod/{ranked[0].name}" if len(ranked) > 1 else ""
         return ranked[:1], note
     return [ko.find_pod(ctx, name if slash else words[0], ns)], ""
+
+
+def _by_logging(pod: SimPod) -> tuple[bool, int, bool, float, int, float]:
+    """kubectl's ``ByLogging``: scheduled, running, ready (longest), most restarts, oldest."""
+    return (
+        pod.node is None,
+        0 if pod.phase() == "Running" else 2,
+        not pod.ready,
+        pod.ready_since if pod.ready and pod.ready_since is not None else 0.0,
+        -pod.restarts,
+        pod.created_at,
+    )
 
 
 def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
@@ -108,21 +121,29 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         since = since or None  # --since=0 sets no limit
     out = [note] if note else []
     for pod in targets:
-        dep = ctx.world.deployments[pod.service]
+        cname = pod.obj.spec.containers[0].name
         container = flags.get("container")
-        if container and container != dep.container:
+        if container and container != cname:
             raise ActionError(f"error: container {container} is not valid for pod {pod.name}")
+        if pod.last_started_at is None and pod.started_at is None:
+            raise ActionError(
+                f'Error from server (BadRequest): container "{cname}" in pod "{pod.name}" '
+                "is waiting to start: ContainerCreating"
+            )
         writer = LogWriter(ctx, pod)
-        start = pod.last_termination_at + 1 if pod.last_termination_at else pod.started_at
-        end, crashed = ctx.now, pod.phase == "CrashLoopBackOff"
+        began = pod.started_at if pod.started_at is not None else pod.last_started_at
+        start = pod.last_termination_at + 1 if pod.last_termination_at else float(began or 0)
+        end = ctx.now
+        crashed = pod.waiting == "CrashLoopBackOff" or math.isfinite(pod.crash_at)
         if flags.has("previous"):
             if not pod.restarts or pod.last_termination_at is None:
                 raise ActionError(
                     f"Error from server (BadRequest): previous terminated container "
-                    f'"{dep.container}" in pod "{pod.name}" not found'
+                    f'"{cname}" in pod "{pod.name}" not found'
                 )
             end = pod.last_termination_at
-            start = max(pod.started_at, end - (5 if crashed else 600))
+            crashed = pod.last_termination == "Error"
+            start = max(pod.last_started_at or pod.created_at, end - (5 if crashed else 600))
         if since is not None:
             start = max(start, ctx.now - since)
         need = min(tail, LOG_FILE_LINES) if tail >= 0 else NO_TAIL_CAP
@@ -140,6 +161,6 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         if flags.has("timestamps"):
             lines = [_stamp(ctx, line) for line in lines]
         if flags.has("prefix") or flags.has("selector") and len(targets) > 1:
-            lines = [f"[pod/{pod.name}/{dep.container}] {line}" for line in lines]
+            lines = [f"[pod/{pod.name}/{cname}] {line}" for line in lines]
         out += lines
     return Outcome(True, "\n".join(out), "kubectl.logs")
