@@ -171,6 +171,18 @@ def owner(kind: str, name: str, uid: str, api_version: str = "apps/v1") -> k.V1O
     )
 
 
+def _http_probe(path: str, delay: int, period: int) -> k.V1Probe:
+    """An HTTP GET probe on the application port (1 s timeout, 3 failures)."""
+    return k.V1Probe(
+        http_get=k.V1HTTPGetAction(path=path, port=8080, scheme="HTTP"),
+        initial_delay_seconds=delay,
+        period_seconds=period,
+        timeout_seconds=1,
+        success_threshold=1,
+        failure_threshold=3,
+    )
+
+
 def deployment(
     name: str,
     namespace: str,
@@ -186,22 +198,8 @@ def deployment(
     max_unavailable: int | str = "25%",
 ) -> k.V1Deployment:
     """A Deployment as a team's manifest would declare it (defaults filled in)."""
-    probe = k.V1Probe(
-        http_get=k.V1HTTPGetAction(path="/health/ready", port=8080, scheme="HTTP"),
-        initial_delay_seconds=10,
-        period_seconds=5,
-        timeout_seconds=1,
-        success_threshold=1,
-        failure_threshold=3,
-    )
-    live = k.V1Probe(
-        http_get=k.V1HTTPGetAction(path="/health/live", port=8080, scheme="HTTP"),
-        initial_delay_seconds=30,
-        period_seconds=10,
-        timeout_seconds=1,
-        success_threshold=1,
-        failure_threshold=3,
-    )
+    probe = _http_probe("/health/ready", delay=10, period=5)
+    live = _http_probe("/health/live", delay=30, period=10)
     millis = int(round(cpu_request * 1000))
     app = k.V1Container(
         name=container_name,
