@@ -141,7 +141,7 @@ def test_tui_tab_completes_like_a_shell(app_factory: AppFactory) -> None:
             assert line.value == "kubectl "
             await pilot.press(*"logs ord", "tab")
             await pilot.pause()
-            pods = [p.name for p in app.driver.session.world.deployments["orders"].pods]
+            pods = [p.name for p in app.driver.session.world.pods("orders")]
             assert len(pods) > 1
             shared = pods[0].rsplit("-", 1)[0] + "-"  # orders-<replicaset hash>-
             assert line.value == f"kubectl logs {shared}"
