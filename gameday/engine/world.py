@@ -23,12 +23,14 @@ from gameday.engine.database import (
     Statement,
     Usage,
 )
+from gameday.engine.database.workload import RegisteredQuery, parse_index_spec
 from gameday.engine.faults import ActiveFault, Effect, approach
 from gameday.engine.metrics import bucket_shares, histogram_quantile
 from gameday.engine.state import Namer
 from gameday.scenario.model import Fault, Scenario, Service
 
 MAX_THREADS = 200  # request threads per pod (Tomcat's default), the most that can wait
+WRITE_SHARE = 0.5  # requests that write; they wait while a table is locked against writes
 POOL_OPENS_BEFORE_READY = 5.0  # the app opens its pool this long before it reports ready
 
 
@@ -117,6 +119,8 @@ class World:
             self.deploy(spec.service, version, f"deploy {version}")
         if spec.type == "blocking_query":
             self._start_blocker(fault, now)
+        if spec.type == "slow_query":
+            self._register_slow_query(fault)
         return fault
 
     def end_fault(self, fault_id: str, now: float, reason: str) -> ActiveFault | None:
@@ -129,7 +133,27 @@ class World:
         if fault.type == "blocking_query":
             for db in self.databases.values():
                 db.sessions = [b for b in db.sessions if b.fault != fault_id]
+        for db in self.databases.values():
+            db.workload.unregister(fault_id)
         return fault
+
+    def _register_slow_query(self, fault: ActiveFault) -> None:
+        """A slow query is the database's to time: register it on the service's database."""
+        svc = self.services[fault.spec.service]
+        db = self.databases.get(svc.database or "")
+        if db is None:
+            return
+        index = fault.param("index", None)
+        query = RegisteredQuery(
+            key=fault.spec.id,
+            service=svc.name,
+            text=str(fault.param("query", "") or "") or db.app_statement(svc.name).text,
+            factor=max(1.0, float(fault.param("factor", 20.0))),
+            version=str(fault.param("version", None) or self.deployments[svc.name].version),
+            fix_index=parse_index_spec(str(index)) if index else None,
+            base_ms=(svc.pool.hold if svc.pool else svc.latency) * 1000.0,
+        )
+        db.workload.register(query)
 
     def _start_blocker(self, fault: ActiveFault, now: float) -> None:
         svc = self.services[fault.spec.service]
@@ -160,18 +184,32 @@ class World:
 
     def _effect(self, service: str, pool_total: int) -> Effect:
         total = Effect()
+        db = self.databases.get(self.services[service].database or "")
         for fault in self.faults.values():
             if not fault.active or fault.spec.service != service:
                 continue
             e = fault.effect(pool_total, self._initial_pool[service])
             total.stuck_target += e.stuck_target
             total.leak_per_request += e.leak_per_request
-            total.hold_factor *= e.hold_factor
+            if not (db is not None and fault.type == "slow_query"):  # the database times it
+                total.hold_factor *= e.hold_factor
             total.traffic_factor *= e.traffic_factor
             total.error_ratio = 1 - (1 - total.error_ratio) * (1 - e.error_ratio)
             total.added_latency += e.added_latency
             total.memory_mib_per_min += e.memory_mib_per_min
+        if db is not None and self.services[service].pool is not None:
+            total.hold_factor *= db.workload.hold_factor(service, self._version_share(service))
+            if db.write_locked_tables():  # a plain CREATE INDEX: writes wait for its lock
+                total.stuck_target += pool_total * WRITE_SHARE
         return total
+
+    def _version_share(self, service: str) -> dict[str, float]:
+        """The share of the service's serving pods per version."""
+        pods = self.serving_pods(service)
+        share: dict[str, float] = {}
+        for pod in pods:
+            share[pod.version] = share.get(pod.version, 0.0) + 1.0 / len(pods)
+        return share
 
     def leaking_version(self, service: str) -> str | None:
         for fault in self.faults.values():
@@ -452,19 +490,15 @@ class World:
         svc = self.services[service]
         db = self.databases[svc.database or ""]
         hold = svc.pool.hold if svc.pool else 0.05
-        slow = [
-            f
-            for f in self.faults.values()
-            if f.active and f.type == "slow_query" and f.spec.service == service
-        ]
         statements: list[tuple[Statement, int]] = []
         n = busy
-        for fault in slow:
-            factor = max(1.0, float(fault.param("factor", 20.0)))
+        share = self._version_share(service)
+        for q in db.workload.slow(service):
+            carried = 1.0 if q.version is None else share.get(q.version, 0.0)
+            factor = 1.0 + (q.factor - 1.0) * carried
             hold *= factor
-            text = str(fault.param("query", "")) or db.app_statement(service).text
             n_slow = round(n * (1 - 1 / factor))
-            statements.append((Statement(text, "IO", "DataFileRead"), n_slow))
+            statements.append((Statement(q.text, "IO", "DataFileRead"), n_slow))
             n -= n_slow
         statements.append((db.app_statement(service), n))
         blocking = [

@@ -11,9 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainSerializer,
     ValidationInfo,
@@ -23,6 +21,8 @@ from pydantic import (
 
 from gameday.durations import format_duration, parse_duration
 from gameday.scenario.fault_params import PARAMS, check_params
+from gameday.scenario.model_base import Strict
+from gameday.scenario.tables import TableSpec
 
 
 def _duration(value: Any) -> float:
@@ -35,12 +35,6 @@ Duration = Annotated[
     PlainSerializer(format_duration, return_type=str),
     Field(json_schema_extra={"type": "string", "pattern": r"^(\d+(ms|y|w|d|h|m|s))+$|^0$"}),
 ]
-
-
-class Strict(BaseModel):
-    """Base for every scenario model: unknown keys are refused, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Traffic(Strict):
@@ -105,7 +99,19 @@ class Database(Strict):
     superuser_reserved_connections: int = Field(
         3, ge=0, description="slots of max_connections only superusers may take"
     )
-    tables: list[str] = Field(default_factory=lambda: ["orders"])
+    tables: list[TableSpec] = Field(
+        default_factory=lambda: [{"name": "orders"}],  # type: ignore[arg-type]
+        description="table names (a default table each) or full definitions",
+    )
+
+    @model_validator(mode="after")
+    def _reserved_below_max(self) -> Database:
+        if self.superuser_reserved_connections >= self.max_connections:
+            raise ValueError(
+                f"superuser_reserved_connections ({self.superuser_reserved_connections}) "
+                f"must be less than max_connections ({self.max_connections})"
+            )
+        return self
 
 
 class World(Strict):

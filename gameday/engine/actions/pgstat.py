@@ -87,6 +87,8 @@ class PgView:
         user: who asks (the psql session's ``usename``).
         sql: what the psql session runs (its ``query``).
         seed: the drill's seed (oids, ports and xids derive from it).
+        now: the sim time of the question.
+        settings: what the session SET (statement_timeout ...), by name.
     """
 
     db: PostgresServer
@@ -100,6 +102,21 @@ class PgView:
     user: str = "postgres"
     sql: str = ""
     seed: int = 0
+    now: float = 0.0
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def session_backend(self) -> Backend:
+        """The asking psql session as a backend of the server (for work that outlasts it)."""
+        return Backend(
+            pid=self.self_pid,
+            datname=self.db.datname,
+            usename=self.user,
+            application_name="psql",
+            client_addr="10.244.0.17",
+            backend_start=self.now,
+            query=self.sql,
+            superuser=self.user == "postgres",
+        )
 
     @cached_property
     def datid(self) -> int:
@@ -239,7 +256,7 @@ def build_view(
 
     now_ts = ts(now, "now", round(now, 3))
     self_pid = 30000 + _h(seed, "psql", db.name, round(now, 3)) % 9000
-    view = PgView(db, now_ts, self_pid, ts, columns=columns, user=user, sql=sql, seed=seed)
+    view = PgView(db, now_ts, self_pid, ts, columns=columns, user=user, sql=sql, seed=seed, now=now)
     blockers = [b for b in db.backends if b.blocker_of]
     tables = {b.blocker_of for b in blockers if b.blocker_of}
     view.relations = {16400 + _h(seed, db.name, t) % 9000: str(t) for t in sorted(tables)}

@@ -169,7 +169,11 @@ def run_query(
             "FATAL:  terminating connection due to administrator command\n"
             "server closed the connection unexpectedly"
         )
-    text = _render(results[-1], tuples_only, unaligned, expanded, sep) if results else ""
+    shown = [
+        r.tag if r.tag is not None else _render(r, tuples_only, unaligned, expanded, sep) + "\n"
+        for r in results
+    ]  # psql prints every statement's result, a blank line after each table
+    text = "\n".join(shown)
     return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, hint, changed=bool(calls))
 
 

@@ -30,6 +30,10 @@ SETTINGS = {
     "work_mem": "4MB",
     "timezone": "UTC",
     "log_lock_waits": "off",
+    "superuser_reserved_connections": None,  # the database's own value
+    "max_parallel_workers_per_gather": "0",
+    "random_page_cost": "4",
+    "seq_page_cost": "1",
 }
 VERSION = (
     "PostgreSQL 15.6 on x86_64-pc-linux-gnu, compiled by gcc (Debian 12.2.0-14) 12.2.0, 64-bit"
@@ -44,8 +48,12 @@ def setting(view: Any, name: str) -> str:
         SqlError: for a setting the simulation does not know.
     """
     key = name.lower()
+    if key in getattr(view, "settings", {}):
+        return str(view.settings[key])
     if key == "max_connections":
         return str(view.db.max_connections)
+    if key == "superuser_reserved_connections":
+        return str(view.db.superuser_reserved_connections)
     if key in SETTINGS:
         return str(SETTINGS[key])
     raise SqlError(f'unrecognized configuration parameter "{name}"')

@@ -33,6 +33,7 @@ from gameday.engine.actions.sql_eval import (
 )
 from gameday.engine.actions.sql_funcs import cast_kind, setting
 from gameday.engine.actions.sql_sources import SUPPORTED, TABLES, source_rows, tables_of
+from gameday.engine.actions.sql_utility import run_utility, timeout_ms
 from gameday.engine.budget import check
 
 
@@ -42,6 +43,7 @@ class QueryResult:
 
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
+    tag: str | None = None  # a command's tag (SET, CREATE INDEX) instead of rows
 
 
 @contextmanager
@@ -136,6 +138,13 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
         if words[0].lower() == "show" and len(words) == 2:
             name = words[1].strip('"')
             results.append(QueryResult([name.lower()], [[setting(ev.view, name)]]))
+            continue
+        done = run_utility(text, ev.view)
+        if done is not None:
+            limit = timeout_ms(ev.view.settings, "statement_timeout")
+            if limit and done.seconds * 1000 > limit and done.tag != "SET":
+                raise SqlError("canceling statement due to statement timeout")
+            results.append(QueryResult(done.columns, done.rows, done.tag))
             continue
         try:
             stmt, plan = _parse(text)

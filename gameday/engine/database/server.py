@@ -16,8 +16,10 @@ import hashlib
 import random
 from dataclasses import dataclass, field
 
+from gameday.engine.database.catalog import Catalog, LiveIndex
 from gameday.engine.database.pools import PodPool, Statement, Usage
 from gameday.engine.database.sessions import ACTIVE, IDLE_IN_TRANSACTION, STATES, Backend
+from gameday.engine.database.workload import Workload
 from gameday.scenario.model import Database
 
 TOO_MANY = "sorry, too many clients already"
@@ -62,7 +64,7 @@ class PostgresServer:
         datname: the database clients connect to.
         max_connections: the server's ``max_connections``.
         superuser_reserved_connections: slots only superusers may take.
-        tables: the database's tables (names).
+        catalog: the database's tables and indexes.
         seed: the session seed (pids derive from it).
         pools: each pod's pool, by pod name, in the order they connected.
         sessions: other client sessions (a reporting job, a migration ...).
@@ -73,7 +75,7 @@ class PostgresServer:
     datname: str
     max_connections: int
     superuser_reserved_connections: int = 3
-    tables: list[str] = field(default_factory=list)
+    catalog: Catalog = field(default_factory=Catalog)
     seed: int = 0
     pools: dict[str, PodPool] = field(default_factory=dict)
     sessions: list[Backend] = field(default_factory=list)
@@ -87,6 +89,7 @@ class PostgresServer:
     def __post_init__(self) -> None:
         self._rng = random.Random(f"{self.seed}:pg:{self.name}")
         self._next_pid = 4000 + self._rng.randrange(20000)
+        self.workload = Workload(self.catalog)
         if not self.sessions:
             self.sessions.append(self._exporter_session())
 
@@ -117,7 +120,7 @@ class PostgresServer:
             spec.datname,
             spec.max_connections,
             spec.superuser_reserved_connections,
-            list(spec.tables),
+            Catalog.from_tables(list(spec.tables)),
             seed,
         )
 
@@ -184,6 +187,8 @@ class PostgresServer:
         each pod's pool holds, by pod name.
         """
         self.now = now
+        for index in self.catalog.advance(now):
+            self.sessions = [b for b in self.sessions if b.pid != index.builder_pid]
         wanted = {d.pod: d for d in demands}
         for pod in [p for p in self.pools if p not in wanted]:
             del self.pools[pod]
@@ -217,8 +222,45 @@ class PostgresServer:
 
     def app_statement(self, service: str) -> Statement:
         """The query a service's requests run when nothing is wrong."""
-        table = self.tables[0] if self.tables else "orders"
+        table = next(iter(self.catalog.tables), "orders")
         return Statement(f"SELECT * FROM {table} WHERE id = $1")
+
+    # -- indexes ------------------------------------------------------------------------
+
+    def create_index(
+        self,
+        name: str,
+        table: str,
+        keys: list[str],
+        unique: bool,
+        concurrently: bool,
+        builder: Backend,
+        now: float,
+    ) -> LiveIndex:
+        """Start building an index; it becomes usable when the build ends.
+
+        ``builder`` (the session that asked) stays active, running the statement, until
+        then. A plain build holds a SHARE lock on ``table``: writes to it wait.
+        """
+        seconds = self.catalog.build_seconds(table, concurrently)
+        index = LiveIndex(name, table, keys, unique, False, False, now, now + seconds)
+        index.concurrently = concurrently
+        index.builder_pid = builder.pid
+        self.catalog.indexes.append(index)
+        builder.state = ACTIVE
+        builder.xact_start = builder.query_start = builder.state_change = now
+        if builder not in self.sessions:
+            self.sessions.append(builder)
+        self._cache = None
+        return index
+
+    def write_locked_tables(self) -> set[str]:
+        """Tables a plain CREATE INDEX holds a SHARE lock on now (their writes wait)."""
+        return {
+            i.table
+            for i in self.catalog.indexes
+            if not i.valid and not i.concurrently and i.started is not None
+        }
 
     # -- what psql and the exporter read ------------------------------------------------
 
