@@ -130,3 +130,19 @@ def test_plain_create_index_blocks_writes_while_it_builds():
     assert int(waiting.splitlines()[2]) > 5
     ctx.run(360)
     assert ctx.world.databases["orders-db"].write_locked_tables() == set()
+
+
+def test_describe_shows_an_index_invalid_while_it_builds():
+    """``\\d orders`` lists the new index as INVALID until its concurrent build ends."""
+    ctx = FakeContext(load("slow-query-regression"))
+    ctx.run(300)
+    psql(ctx, FIX)
+    line = '    "orders_ref_text_idx" btree ((customer_ref::text))'
+    assert f"{line} INVALID" in psql(ctx, r"\d orders").splitlines()
+    ctx.run(1600)
+    assert line in psql(ctx, r"\d orders").splitlines()
+    listed = psql(ctx, r"\di orders_ref*").splitlines()
+    assert listed[3] == " public | orders_ref_text_idx | index | postgres | orders"
+    assert listed[-1] == "(1 row)"
+    r = execute(ctx, PSQL.format(r"\d nosuch"))
+    assert not r.ok and r.output == 'Did not find any relation named "nosuch".'

@@ -15,6 +15,7 @@ from gameday.engine.actions.effects import Outcome, relief
 from gameday.engine.actions.output import pg_text, psql_table
 from gameday.engine.actions.parse import ActionError, parse_flags
 from gameday.engine.actions.pgstat import build_view
+from gameday.engine.actions.psql_meta import run_meta
 from gameday.engine.actions.sql_eval import Evaluator, SqlError
 from gameday.engine.actions.sql_query import QueryResult, columns_read, run_sql
 from gameday.engine.database import PostgresServer
@@ -133,6 +134,11 @@ def run_query(
     sep: str = "|",
 ) -> Outcome:
     """Run ``sql`` on ``db`` as ``user``; terminate and cancel calls take effect."""
+    if sql.lstrip().startswith("\\"):
+        try:
+            return Outcome(True, run_meta(db, sql.strip()), "psql.describe")
+        except ActionError as exc:
+            return Outcome(False, str(exc), "psql.describe")
     low = sql.lower()
     kind = (
         "psql.terminate"

@@ -17,7 +17,7 @@ from sqlglot.errors import SqlglotError
 
 from gameday.engine.actions.sql_eval import SqlError
 from gameday.engine.actions.sql_funcs import SETTINGS
-from gameday.engine.database.catalog import normalise_key, parse_sql
+from gameday.engine.database.catalog import parse_sql
 from gameday.engine.database.planner import PlanError, Planner, explain_lines
 
 _TIME_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "min": 60_000.0, "h": 3_600_000.0}
@@ -109,8 +109,28 @@ def split_explain(text: str) -> tuple[bool, str] | None:
     return analyze, m.group(3)
 
 
-def run_explain(text: str, db: Any, analyze: bool) -> UtilityResult:
-    """EXPLAIN (ANALYZE) of a statement over the scenario's tables."""
+def error_position(sql: str, token: str | None, start: int = 0) -> str:
+    """psql's ``LINE 1: ...`` and caret lines under an error at ``token`` (libpq's rule:
+    at most 60 characters shown, the caret at least 10 from the right edge)."""
+    if not token:
+        return ""
+    m = re.search(rf"(?<![\w$]){re.escape(token)}(?!\w)", sql[start:], re.IGNORECASE)
+    if m is None or "\n" in sql:
+        return ""
+    loc = start + m.start()
+    begin, end = 0, len(sql)
+    if end > 60 and loc + 10 > 60:
+        begin = loc + 10 - 60
+    if end - begin > 60:
+        end = begin + 60
+    shown = ("..." if begin else "") + sql[begin:end] + ("..." if end < len(sql) else "")
+    caret = " " * (len("LINE 1: ") + (3 if begin else 0) + loc - begin) + "^"
+    return f"\nLINE 1: {shown}\n{caret}"
+
+
+def run_explain(text: str, db: Any, analyze: bool, full: str = "") -> UtilityResult:
+    """EXPLAIN (ANALYZE) of a statement over the scenario's tables; ``full`` is the whole
+    EXPLAIN statement, for the error position."""
     try:
         stmt = parse_sql(text)
     except SqlglotError:
@@ -120,7 +140,8 @@ def run_explain(text: str, db: Any, analyze: bool) -> UtilityResult:
     try:
         plan = Planner(db.catalog).plan(stmt)
     except PlanError as exc:
-        raise SqlError(str(exc)) from None
+        where = error_position(full or text, exc.token, len(full) - len(text) if full else 0)
+        raise SqlError(str(exc) + where) from None
     if not analyze:
         return UtilityResult(["QUERY PLAN"], [[line] for line in explain_lines(plan)])
     ms = registered_ms(db, stmt) or plan.total * MS_PER_COST
@@ -154,6 +175,20 @@ def _shape(stmt: exp.Expression) -> str:
     return tree.sql("postgres").lower()
 
 
+def index_expression(node: exp.Expression) -> str:
+    """An index expression as ``\\d`` prints it: ``customer_ref::text``, ``lower(email)``."""
+    if isinstance(node, exp.Paren):
+        return index_expression(node.this)
+    if isinstance(node, exp.Cast):
+        inner = index_expression(node.this)
+        if not isinstance(node.this, exp.Column):
+            inner = f"({inner})"
+        return f"{inner}::{node.to.sql('postgres').lower()}"
+    if isinstance(node, exp.Column):
+        return node.name
+    return node.sql("postgres").lower()
+
+
 def run_create_index(text: str, view: Any, now: float) -> UtilityResult:
     """``CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] name ON table (keys)``."""
     try:
@@ -182,7 +217,7 @@ def run_create_index(text: str, view: Any, now: float) -> UtilityResult:
                 raise SqlError(f'column "{node.name}" does not exist')
             keys.append(node.name)
         else:
-            keys.append(f"({normalise_key(node.sql('postgres'))})")
+            keys.append(f"({index_expression(node)})")
     concurrently = bool(stmt.args.get("concurrently"))
     seconds = db.catalog.build_seconds(table, concurrently)
     limit = timeout_ms(view.settings, "statement_timeout")
@@ -203,7 +238,7 @@ def run_utility(text: str, view: Any) -> UtilityResult | None:
     if lead == "explain":
         split = split_explain(text)
         if split is not None:
-            return run_explain(split[1], view.db, split[0])
+            return run_explain(split[1], view.db, split[0], text)
     if lead == "set":
         return run_set(text, view.settings, set(SETTINGS))
     if lead == "create" and "index" in [w.lower() for w in words[1:3]]:

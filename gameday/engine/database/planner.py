@@ -95,7 +95,8 @@ class Planner:
         """
         param = stmt.find(exp.Parameter, exp.Placeholder)
         if param is not None:
-            raise PlanError(f"there is no parameter {param.sql('postgres')}", param.sql())
+            name = param.sql("postgres")
+            raise PlanError(f"there is no parameter {name}", name)
         if isinstance(stmt, exp.Select):
             return self._select(stmt)
         if isinstance(stmt, exp.Update | exp.Delete):
