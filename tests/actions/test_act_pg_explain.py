@@ -146,3 +146,23 @@ def test_describe_shows_an_index_invalid_while_it_builds():
     assert listed[-1] == "(1 row)"
     r = execute(ctx, PSQL.format(r"\d nosuch"))
     assert not r.ok and r.output == 'Did not find any relation named "nosuch".'
+
+
+def test_unnest_expands_arrays_into_rows():
+    """unnest() in FROM or in the select list gives one row per element (lockstep, NULL-padded)."""
+    ctx = FakeContext(load("db-pool-exhaustion"))
+    ctx.run(900)
+    out = psql(ctx, "SELECT unnest(ARRAY[1,2]) AS a, unnest(ARRAY[1,2,3]) AS b")
+    assert out.splitlines()[2:] == [" 1 | 1", " 2 | 2", "   | 3", "(3 rows)"]
+    blockers = psql(
+        ctx,
+        "SELECT unnest(pg_blocking_pids(pid)) AS blocker, count(*) FROM pg_stat_activity "
+        "GROUP BY 1",
+    ).splitlines()
+    blocker = ctx.world.faults["lock-holder"].blocker_pid
+    assert blockers[2].split("|")[0].strip() == str(blocker)
+    assert int(blockers[2].split("|")[1]) > 20 and blockers[-1] == "(1 row)"
+    assert psql(ctx, "SELECT x FROM unnest(ARRAY[3,1]) AS t(x) ORDER BY x").splitlines()[2:4] == [
+        " 1",
+        " 3",
+    ]

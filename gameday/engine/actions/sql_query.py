@@ -183,6 +183,7 @@ def _name(e: exp.Expression) -> str:
         exp.ArraySize: "array_length",
         exp.TimestampTrunc: "date_trunc",
         exp.CurrentVersion: "version",
+        exp.Explode: "unnest",
     }
     if type(e) in names:
         return names[type(e)]
@@ -197,9 +198,12 @@ def _name(e: exp.Expression) -> str:
 
 def _projections(sel: exp.Select, envs: list[Env], tables: list[str]) -> list[exp.Expression]:
     out: list[exp.Expression] = []
+    srf = from_unnest(sel)
     for p in sel.expressions:
         star_table = p.table if isinstance(p, exp.Column) and isinstance(p.this, exp.Star) else None
-        if isinstance(p, exp.Star) or star_table:
+        if srf is not None and (isinstance(p, exp.Star) or star_table):
+            out.append(exp.column(srf[1], table=srf[0]))
+        elif isinstance(p, exp.Star) or star_table:
             for alias, name in tables_of(sel):
                 if star_table in (None, alias):
                     out += [exp.column(c, table=alias) for c in TABLES[name]]
@@ -229,8 +233,14 @@ def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> Quer
         plan: ``sel``'s compiled expressions (a fresh :class:`Plan` if None).
     """
     plan = plan or Plan()
-    envs = source_rows(sel, ev.view)
+    srf = from_unnest(sel)
+    envs = unnest_rows(sel, ev, plan, srf) if srf is not None else source_rows(sel, ev.view)
     projs: list[exp.Expression] = plan.memo("projs", lambda: _projections(sel, envs, []))
+    srfs: list[tuple[int, exp.Expression]] = plan.memo(
+        "srfs", lambda: [(i, a) for i, p in enumerate(projs) if (a := _set_returning(p))]
+    )
+    if srfs:  # unnest() in the select list: its elements become a column of extra rows
+        projs = plan.memo("srf_projs", lambda: _srf_columns(projs, [i for i, _ in srfs]))
     columns: list[str] = plan.memo("columns", lambda: [_name(p) for p in projs])
     order = sel.args.get("order")
     order_keys = [o.this for o in order.expressions] if order else []
@@ -252,6 +262,8 @@ def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> Quer
     if where is not None:
         test = plan.fn(where.this)
         envs = [e for e in envs if holds(test(ev, e, None), "WHERE")]
+    if srfs:
+        envs = _expand(envs, [(i, plan.fn(a)) for i, a in srfs], ev)
     items: list[tuple[Env, list[Env] | None]]
     if grouped:
         keys = [plan.fn(k) for k in group_exprs]
@@ -289,6 +301,63 @@ def run_select(sel: exp.Select, ev: Evaluator, plan: Plan | None = None) -> Quer
 
 
 Row = tuple[list[Any], Env, "list[Env] | None"]  # (values, env, group)
+
+
+def _set_returning(p: exp.Expression) -> exp.Expression | None:
+    """The array an ``unnest(...)`` in the select list expands, else None."""
+    node = p.this if isinstance(p, exp.Alias) else p
+    return node.this if isinstance(node, exp.Explode) else None
+
+
+_SRF = "\x00unnest"  # the env entry holding a row's unnest() elements
+
+
+def _srf_columns(projs: list[exp.Expression], sets: list[int]) -> list[exp.Expression]:
+    """The projections with each unnest() read from the expanded rows' elements."""
+    out = []
+    for i, p in enumerate(projs):
+        if i in sets:
+            name = p.alias if isinstance(p, exp.Alias) else "unnest"
+            p = exp.alias_(exp.column(f"e{i}", table=_SRF), name)
+        out.append(p)
+    return out
+
+
+def _expand(envs: list[Env], sets: list[tuple[int, Fn]], ev: Evaluator) -> list[Env]:
+    """One row per element of the select list's unnest()s, as PostgreSQL 10+ does:
+    several run in lockstep, the shorter padded with NULLs; an empty array gives none."""
+    out: list[Env] = []
+    for env in envs:
+        arrays = [(i, fn(ev, env, None)) for i, fn in sets]
+        longest = max((len(a) for _, a in arrays if isinstance(a, list)), default=0)
+        for n in range(longest):
+            elements = {
+                f"e{i}": a[n] if isinstance(a, list) and n < len(a) else None for i, a in arrays
+            }
+            out.append({**env, _SRF: elements})
+    return out
+
+
+def from_unnest(sel: exp.Select) -> tuple[str, str] | None:
+    """``(alias, column)`` of ``FROM unnest(ARRAY[...]) [AS t(x)]``, else None."""
+    from_ = sel.args.get("from_") or sel.args.get("from")
+    if from_ is None or not isinstance(from_.this, exp.Unnest):
+        return None
+    alias = from_.this.args.get("alias")
+    if alias is None:
+        return "unnest", "unnest"
+    columns = alias.args.get("columns") or []
+    return alias.name, columns[0].name if columns else alias.name
+
+
+def unnest_rows(sel: exp.Select, ev: Evaluator, plan: Plan, srf: tuple[str, str]) -> list[Env]:
+    """The rows of ``FROM unnest(array)``: one per element, in order."""
+    from_ = sel.args.get("from_") or sel.args.get("from")
+    arrays = [plan.fn(e)(ev, {}, None) for e in from_.this.expressions]
+    if len(arrays) != 1:
+        raise SqlError(f"unnest() of several arrays is not simulated. {SUPPORTED}")
+    items = arrays[0] if isinstance(arrays[0], list) else []
+    return [{srf[0]: {srf[1]: v}} for v in items]
 
 
 def _order_index(key: exp.Expression, columns: list[str]) -> int | None:
