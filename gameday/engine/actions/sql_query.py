@@ -314,12 +314,13 @@ _SRF = "\x00unnest"  # the env entry holding a row's unnest() elements
 
 def _srf_columns(projs: list[exp.Expression], sets: list[int]) -> list[exp.Expression]:
     """The projections with each unnest() read from the expanded rows' elements."""
-    out = []
+    out: list[exp.Expression] = []
     for i, p in enumerate(projs):
         if i in sets:
             name = p.alias if isinstance(p, exp.Alias) else "unnest"
-            p = exp.alias_(exp.column(f"e{i}", table=_SRF), name)
-        out.append(p)
+            out.append(cast(exp.Expression, exp.alias_(exp.column(f"e{i}", table=_SRF), name)))
+        else:
+            out.append(p)
     return out
 
 
@@ -353,7 +354,8 @@ def from_unnest(sel: exp.Select) -> tuple[str, str] | None:
 def unnest_rows(sel: exp.Select, ev: Evaluator, plan: Plan, srf: tuple[str, str]) -> list[Env]:
     """The rows of ``FROM unnest(array)``: one per element, in order."""
     from_ = sel.args.get("from_") or sel.args.get("from")
-    arrays = [plan.fn(e)(ev, {}, None) for e in from_.this.expressions]
+    source = from_.this if from_ is not None else None
+    arrays = [plan.fn(e)(ev, {}, None) for e in (source.expressions if source else [])]
     if len(arrays) != 1:
         raise SqlError(f"unnest() of several arrays is not simulated. {SUPPORTED}")
     items = arrays[0] if isinstance(arrays[0], list) else []
