@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Re-run a session journal and check it reproduces.",
     ),
     "resume": ("gameday.cli.play:resume_cmd", "Resume a tabletop session from its journal."),
+    "serve": ("gameday.cli.serve:serve_cmd", "Serve one tabletop session to several seats."),
+    "join": ("gameday.cli.serve:join_cmd", "Open a seat on a served tabletop session (TUI)."),
     "report": (
         "gameday.cli.report:report_cmd",
         "Re-render a result.json as Markdown, HTML or JUnit.",

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import work
@@ -36,6 +36,7 @@ from gameday.views import PLAYERS, View
 if TYPE_CHECKING:
     from gameday.engine.session import Session
     from gameday.runtime import Prepared
+    from gameday.serve.client import RemoteDriver
     from gameday.tui.lifecycle import Outcome
     from gameday.tui.screens.main import MainScreen
 
@@ -60,6 +61,8 @@ class GamedayApp(App[int]):
         view: what this screen may show (:mod:`gameday.views`): the players'
             view hides the fault timeline and graded effects; the facilitator's adds
             them, with injects, hints, the score so far and the expert's next step.
+        seat: a seat's driver (``gameday join``): reads from a replica of the served
+            session, sends commands to the server, which alone performs and journals them.
         loader: builds the prepared scenario and the session in a worker thread, while
             the loading shell is on screen; its errors end the app (see ``load_error``).
         scenario: what the shell names while loading.
@@ -99,9 +102,11 @@ class GamedayApp(App[int]):
         loader: Loader | None = None,
         scenario: str = "",
         view: View = PLAYERS,
+        seat: RemoteDriver | None = None,
     ) -> None:
         super().__init__()
         self.view = view
+        self.seat = seat  # a seat of `gameday serve`: the driver is remote
         self.speed = speed
         self.role = role
         self.actor = actor
@@ -122,7 +127,8 @@ class GamedayApp(App[int]):
         from gameday.tui.screens.main import MainScreen
 
         self.prepared = prepared
-        self.driver = SimDriver(session, self.speed)
+        # a seat's driver has SimDriver's API over a replica (gameday.serve.client)
+        self.driver = cast(SimDriver, self.seat) if self.seat else SimDriver(session, self.speed)
         self.main = MainScreen()
         self.main.ack_key = self.keymap_overrides.get("ack", "f10,a").replace(",", "/")
         self.loaded = True
@@ -189,7 +195,7 @@ class GamedayApp(App[int]):
                 self.driver.mark_clock()
                 marked = now
             with self.driver.locked() as session:
-                sim_now, finished = session.now, session.finished
+                sim_now, finished = session.now, self.driver.finished
             if moved:
                 self.post_message(Tick(sim_now))
             if finished:
@@ -197,8 +203,16 @@ class GamedayApp(App[int]):
                 return
 
     def on_tick(self, message: Tick) -> None:
-        """Let the panes catch up with the session."""
+        """Let the panes catch up with the session (and say what the server turned down)."""
         self.main.catch_up()
+        seat = self.seat
+        if seat is not None:
+            while seat.notes:
+                self.notify(seat.notes.pop(0), severity="warning")
+            if seat.lost and not seat.ended:
+                seat.ended = {"reason": "server gone", "paths": []}
+                self.notify("The server went away; its journal can be resumed.", severity="error")
+                self.post_message(SessionFinished(seat.session.now))
 
     def on_session_finished(self, message: SessionFinished) -> None:
         """The scenario ran its course (or the incident was resolved): debrief."""
@@ -297,7 +311,10 @@ class GamedayApp(App[int]):
             self.fire_inject(choice.split(":", 1)[1])
 
     def action_pick_role(self) -> None:
-        """Ask who is typing."""
+        """Ask who is typing (a seat's role is the one it joined with)."""
+        if self.seat is not None:
+            self.notify(f"This seat is {self.seat.role}; join again with --role to change it.")
+            return
         self.push_screen(RolePicker(self.role), self._role_picked)
 
     def _role_picked(self, role: str | None) -> None:
@@ -306,8 +323,10 @@ class GamedayApp(App[int]):
             self.main.catch_up()
 
     def hold_clock(self, held: bool) -> None:
-        """Hold the clock while a modal screen is open (the pause setting is kept)."""
-        if not self.loaded or self.outcome is not None:
+        """Hold the clock while a modal screen is open (the pause setting is kept).
+
+        A seat's dialogs do not hold the shared clock of a served session."""
+        if not self.loaded or self.outcome is not None or self.seat is not None:
             return
         if held and not self.driver.held:
             self.driver.mark_clock()
@@ -326,10 +345,15 @@ class GamedayApp(App[int]):
         """Ask, then end the exercise and go to the debrief."""
         if self.outcome is not None:
             return
+        if self.seat is not None and self.seat.role != "facilitator":
+            self.notify("The facilitator ends the session.", severity="warning")
+            return
         self.push_screen(ConfirmEnd(), self._end_answered)
 
     def _end_answered(self, yes: bool | None) -> None:
-        if yes:
+        if yes and self.seat is not None:
+            self.seat.end()  # the server ends it; every seat then goes to the debrief
+        elif yes:
             self.end_session("ended")
 
     async def action_quit(self) -> None:
@@ -346,6 +370,9 @@ class GamedayApp(App[int]):
         if isinstance(self.screen, DebriefScreen):
             self.exit(0)
             return
+        if self.seat is not None:
+            self.push_screen(ConfirmQuit(None, seat=True), self._quit_answered)
+            return
         path = self.driver.session.journal_path
         self.push_screen(ConfirmQuit(str(path) if path else None), self._quit_answered)
 
@@ -357,19 +384,25 @@ class GamedayApp(App[int]):
 
     def end_session(self, reason: str) -> None:
         """Close the session, score it, write the reports and show the debrief."""
-        from gameday.tui.lifecycle import Outcome, finish
+        from gameday.tui.lifecycle import Outcome, finish, seat_outcome
         from gameday.tui.screens.debrief import DebriefScreen
 
         if self.outcome is not None:
             return
         self.workers.cancel_group(self, "clock")
-        self.driver.close(reason)
+        if self.seat is not None:  # the server closed the session and wrote the reports
+            reason = str((self.seat.ended or {}).get("reason", reason))
+        else:
+            self.driver.close(reason)
         self.main.catch_up()
         with self.driver.locked() as session:
             try:
-                self.outcome = finish(
-                    session, list(self.prepared.setup.runbooks), self.started, self.out_dir
-                )
+                if self.seat is not None:
+                    self.outcome = seat_outcome(session, self.prepared, self.seat.ended)
+                else:
+                    self.outcome = finish(
+                        session, list(self.prepared.setup.runbooks), self.started, self.out_dir
+                    )
             except Exception as exc:  # the debrief must still show what happened
                 self.outcome = Outcome(error=f"scoring failed: {exc!r}")
             events = list(session.events)

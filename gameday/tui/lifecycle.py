@@ -68,6 +68,18 @@ def finish(
     return Outcome(card, listed + _journal_path(session))
 
 
+def seat_outcome(session: Session, prepared: Prepared, ended: dict[str, Any] | None) -> Outcome:
+    """A seat's debrief: the replica scored as the server scored the session (the same
+    events give the same scorecard), with the report paths the server wrote."""
+    from gameday.debrief import metrics_summary
+    from gameday.scoring.scorecard import score
+
+    runbooks = list(prepared.setup.runbooks)
+    card = score(list(session.events), session.scenario, runbooks, metrics_summary(session))
+    paths = [(str(name), Path(path)) for name, path in (ended or {}).get("paths", [])]
+    return Outcome(card, paths)
+
+
 def _journal_path(session: Session) -> list[tuple[str, Path]]:
     return [("journal", session.journal_path)] if session.journal_path else []
 

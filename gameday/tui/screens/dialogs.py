@@ -93,12 +93,13 @@ class Confirm(ModalScreen[bool]):
 class ConfirmQuit(Confirm):
     """Asks before leaving a session early; the journal is kept either way."""
 
-    def __init__(self, journal: str | None) -> None:
+    def __init__(self, journal: str | None, seat: bool = False) -> None:
         where = f"The journal is saved in {journal}; " if journal else ""
+        text = f"{where}`gameday resume` continues it later."
+        if seat:
+            text = "The session goes on without this seat; the same `gameday join` rejoins it."
         super().__init__(
-            "Leave the session now?",
-            f"{where}`gameday resume` continues it later.",
-            "Save and quit (y)",
+            "Leave the session now?", text, "Leave (y)" if seat else "Save and quit (y)"
         )
         self.journal = journal
 

@@ -1,0 +1,1 @@
+"""One session, many seats: ``gameday serve`` (the one writer) and ``gameday join``."""
