@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported by the TUI before the engine is (the first frame stays quick)
     from gameday.engine.events import Event
 
-TRUTH_KINDS = ("fault.start", "fault.end")
-"""Kinds only the facilitator and the debrief see: the fault timeline."""
+TRUTH_PREFIX = "fault."
+"""Kinds only the facilitator and the debrief see: the fault timeline (``fault.start``,
+``fault.end`` and whatever else the world says about its faults)."""
 
 GRADED_KEYS = ("effect",)
 """Action data only the facilitator and the debrief see: what the world made of it."""
@@ -45,7 +46,7 @@ class View:
         """``event`` as this view may show it (redacted where it must be), or None."""
         if self.truth:
             return event
-        if event.kind in TRUTH_KINDS:
+        if event.kind.startswith(TRUTH_PREFIX):
             return None
         if event.kind == "inject" and event.data.get("kind") == "fault":
             return None  # a second fault the facilitator set off: players meet its symptoms
