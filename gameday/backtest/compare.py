@@ -4,7 +4,8 @@ An alert of B *matches* one of A when both have the same labels and their active
 overlap; fired alerts of B without a match in A were gained, those of A without a match
 in B were lost. Each incident (a fired alert of A or B, matched ones counted once) starts
 when the first of the two went pending; its time to first page is from then to the
-first page that names the alert in each run.
+first page that names the alert in each run (incidents that paged in neither are
+counted, not listed).
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ def changes(a: BacktestResult, b: BacktestResult) -> dict[str, Any]:
         incidents.append((e.labels, start))
     incidents += [(e.labels, e.active_at) for e in gained]
     incidents.sort(key=lambda x: (x[1], alert_name(x[0])))
+    timed = [
+        (labels, start, _first_page(a, labels, start), _first_page(b, labels, start))
+        for labels, start in incidents
+    ]
     per_a = Counter(p["name"] for p in a.pages)
     per_b = Counter(p["name"] for p in b.pages)
     return {
@@ -69,11 +74,13 @@ def changes(a: BacktestResult, b: BacktestResult) -> dict[str, Any]:
             {
                 "alert": alert_name(labels),
                 "start": rfc3339(start),
-                "a_seconds": _secs(_first_page(a, labels, start)),
-                "b_seconds": _secs(_first_page(b, labels, start)),
+                "a_seconds": _secs(pa),
+                "b_seconds": _secs(pb),
             }
-            for labels, start in incidents
+            for labels, start, pa, pb in timed
+            if pa is not None or pb is not None
         ],
+        "paged_in_neither": sum(1 for _, _, pa, pb in timed if pa is None and pb is None),
     }
 
 
@@ -119,7 +126,13 @@ def render(a: BacktestResult, b: BacktestResult) -> list[str]:
     for person, n in ch["pages_per_person"].items():
         lines.append(f"  {person:22} {n['a']:>4}  {n['b']:>4}  {n['b'] - n['a']:>+4}")
     lines.append("")
-    lines.append("time to first page (from the first pending):")
+    if not (a.paged or b.paged):
+        lines.append("time to first page: no --oncall given")
+        return lines
+    lines.append(
+        "time to first page (from the first pending; "
+        f"{ch['paged_in_neither']} fired alerts paged in neither):"
+    )
     for inc in ch["time_to_first_page"]:
         sa, sb = inc["a_seconds"], inc["b_seconds"]
         delta = ""

@@ -191,7 +191,7 @@ def test_notifications_and_pages(capsys, files) -> None:
     code, out, _ = run(capsys, *args)
     assert code == 0
     assert "  Ana                          pages    1  at night    1" in out  # 00:12 UTC
-    assert "busiest shift: Ana, 2026-11-01 00:00-12:00 (UTC), 1 pages" in out
+    assert "busiest shift: Ana, 2026-11-01 00:00-12:00 (UTC), 1 page" in out
     assert "never fired: NeverHappens" in out
     assert "  pager                        firing    1  resolved    1" in out
 
