@@ -17,7 +17,6 @@ support hours and mute time intervals see real wall-clock times.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -70,17 +69,21 @@ def _notifier(
             events.setdefault(t, ([], []))
         if ep.resolved_at is not None and ep.resolved_at <= end_ms:
             events.setdefault(ep.resolved_at, ([], []))[1].append(ep)
-    firing_at = sorted((ep.firing_at, i) for i, ep in enumerate(episodes) if ep.firing_at)
-    starts = [t for t, _ in firing_at]
+    order = sorted((ep.firing_at, i) for i, ep in enumerate(episodes) if ep.firing_at is not None)
+    taken = 0
+    firing: dict[int, AlertEpisode] = {}  # in the order they fired
     for t in sorted(events):
         yield env.timeout(max(0.0, t / 1000 - env.now))
         for ep in events[t][1]:
             sender.resolved(_Sent(ep.labels, ep.annotations, ep.active_at), t / 1000)
-        live = []
-        for _, i in firing_at[: bisect.bisect_right(starts, t)]:
-            ep = episodes[i]
-            if ep.resolved_at is None or ep.resolved_at > t:
-                live.append(_Sent(ep.labels, ep.annotations, ep.active_at))
+        while taken < len(order) and order[taken][0] <= t:
+            firing[order[taken][1]] = episodes[order[taken][1]]
+            taken += 1
+        for i in [
+            i for i, ep in firing.items() if ep.resolved_at is not None and ep.resolved_at <= t
+        ]:
+            del firing[i]
+        live = [_Sent(ep.labels, ep.annotations, ep.active_at) for ep in firing.values()]
         sender.firing(live, t / 1000, episodes[0].interval_ms / 1000)
 
 
