@@ -458,3 +458,36 @@ def test_recording_rules_across_days_batch_equals_stepwise(capsys, tmp_path) -> 
         (_iso(2 * 86400 - 1800 + 20 * 60), _iso(2 * 86400 - 1800 + 25 * 60)),
         (_iso(3 * 86400 - 1800 + 20 * 60), _iso(3 * 86400 - 1800 + 25 * 60)),
     ]
+
+
+def test_alert_firing_at_the_epoch_is_notified(capsys, files, tmp_path) -> None:
+    """An alert that fires at time 0 (data from 1970-01-01, as promtool's tests use) is
+    sent to Alertmanager like any other."""
+    om = write_om(
+        tmp_path / "zero.om",
+        {
+            "pool_in_use": (
+                "gauge",
+                [
+                    (
+                        {"__name__": "pool_in_use", "service": "orders"},
+                        gauge_points(0, 1800, 15, lambda t: 9.0),
+                    )
+                ],
+            )
+        },
+    )
+    doc = run_json(
+        capsys,
+        "backtest",
+        "--rules",
+        str(files["rules"]),
+        "--openmetrics",
+        str(om),
+        "--alertmanager",
+        str(files["am"]),
+    )
+    sticky = [a for a in doc["alerts"] if a["labels"]["alertname"] == "PoolSticky"]
+    assert sticky[0]["firing_at"] == "1970-01-01T00:00:00Z"
+    chat = [n for n in doc["notifications"] if n["receiver"] == "chat"]
+    assert chat and chat[0]["time"] == "1970-01-01T00:00:30Z"  # group_wait after it fired
