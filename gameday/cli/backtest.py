@@ -156,10 +156,11 @@ class _Progress:
 )
 @click.option(
     "--chunk",
-    default="2h",
+    default="1d",
     show_default=True,
     metavar="DURATION",
-    help="--prometheus: fetch raw samples this much time per request.",
+    help="--prometheus: fetch and evaluate this much time at a time (memory holds one span "
+    "and the rules' longest range, not the window).",
 )
 @click.option(
     "--user",
@@ -351,7 +352,7 @@ def _loader(opts: dict[str, Any], groups: list[Any]) -> tuple[Any, int | None]:
         ca_file=opts["ca_file"],
         verify=not opts["insecure_skip_verify"],
         timeout_s=_duration(opts["timeout"], "--timeout") or 30.0,
-        chunk_ms=int((_duration(opts["chunk"], "--chunk") or 7200.0) * 1000),
+        chunk_ms=int((_duration(opts["chunk"], "--chunk") or 86400.0) * 1000),
     )
     wanted = selectors(groups)
 
