@@ -17,7 +17,7 @@ from gameday.engine.session import Session
 from gameday.errors import InputError, Problem
 from gameday.runtime import prepare
 
-INPUT_KINDS = ("command.typed", "action", "inject", "hint", "clock")
+INPUT_KINDS = ("command.typed", "action", "inject", "hint", "clock", "clock.pause")
 
 
 @dataclass
@@ -93,6 +93,8 @@ def apply_input(session: Session, event: Event) -> None:
         session.take_hint()
     elif event.kind == "clock":
         session.mark_clock()
+    elif event.kind == "clock.pause":
+        session.emit("clock.pause", dict(d))
 
 
 def _same_command(typed: Event, action: Event) -> bool:

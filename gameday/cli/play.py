@@ -104,6 +104,14 @@ def _run(app: object) -> int:
     "--name", "actor", default="you", show_default=True, help="Who actions are recorded as."
 )
 @click.option("--facilitator", is_flag=True, help=FACILITATOR_HELP)
+@click.option(
+    "--pause/--no-pause",
+    "allow_pause",
+    default=True,
+    show_default=True,
+    help="Whether the team may pause the clock (with --no-pause dialogs do not hold it "
+    "either); the debrief says how long it was paused and what was done meanwhile.",
+)
 def play_cmd(
     scenario: str,
     seed: int,
@@ -112,6 +120,7 @@ def play_cmd(
     role: str,
     actor: str,
     facilitator: bool,
+    allow_pause: bool,
 ) -> int:
     """Play SCENARIO as a tabletop exercise: paged, ack, triage, mitigate, resolve, debrief.
 
@@ -152,6 +161,7 @@ def play_cmd(
         loader=load,
         scenario=scenario,
         view=FACILITATOR if facilitator else PLAYERS,
+        allow_pause=allow_pause,
     )
     return _run(app)
 

@@ -14,6 +14,7 @@ sim time in seconds since the scenario started, a dotted ``kind`` and a JSON-abl
   ``page.acknowledged``, ``page.resolved``, ``page.unrouted``
 - session: ``session.start``, ``session.end``, ``chat.message``, ``clock``,
   ``command.typed`` (actor, role, command: journaled before a typed command runs),
+  ``clock.pause`` (paused; a resume also ``for``: real seconds the pause lasted),
   ``action`` (actor, role, command, ok, kind, effect, output),
   ``incident.severity``, ``incident.role``, ``incident.status_update``,
   ``incident.escalated``, ``incident.resolved``

@@ -61,6 +61,8 @@ class GamedayApp(App[int]):
         view: what this screen may show (:mod:`gameday.views`): the players'
             view hides the fault timeline and graded effects; the facilitator's adds
             them, with injects, hints, the score so far and the expert's next step.
+        allow_pause: whether the team may pause the clock (the facilitator decides;
+            with False dialogs do not hold it either).
         seat: a seat's driver (``gameday join``): reads from a replica of the served
             session, sends commands to the server, which alone performs and journals them.
         loader: builds the prepared scenario and the session in a worker thread, while
@@ -103,9 +105,11 @@ class GamedayApp(App[int]):
         scenario: str = "",
         view: View = PLAYERS,
         seat: RemoteDriver | None = None,
+        allow_pause: bool = True,
     ) -> None:
         super().__init__()
         self.view = view
+        self.allow_pause = allow_pause
         self.seat = seat  # a seat of `gameday serve`: the driver is remote
         self.speed = speed
         self.role = role
@@ -256,7 +260,11 @@ class GamedayApp(App[int]):
         self.main.catch_up()
 
     def action_pause(self) -> None:
-        """Pause or resume the sim clock (a pause is marked in the journal)."""
+        """Pause or resume the sim clock (a pause is marked in the journal); with pausing
+        off (``--no-pause``, the facilitator's call) only resuming is possible."""
+        if not self.allow_pause and not self.driver.paused:
+            self.notify("Pausing is off for this exercise (the facilitator's call).")
+            return
         self.driver.paused = not self.driver.paused
         if self.driver.paused:
             self.driver.mark_clock()
@@ -328,6 +336,8 @@ class GamedayApp(App[int]):
         A seat's dialogs do not hold the shared clock of a served session."""
         if not self.loaded or self.outcome is not None or self.seat is not None:
             return
+        if not self.allow_pause:
+            return  # no pause means no pause: dialogs do not stop the clock either
         if held and not self.driver.held:
             self.driver.mark_clock()
         self.driver.held = held

@@ -36,10 +36,32 @@ class SimDriver:
     def __init__(self, session: Session, speed: float = 10.0) -> None:
         self.session = session
         self.lock = threading.RLock()
+        self._paused = False
+        self._paused_at = 0.0
         self.paused = speed <= 0
         self.held = False  # a modal screen is open: time stands still, the pause is kept
         self.speed = speed if speed > 0 else 10.0
         self._jump = threading.Event()
+
+    @property
+    def paused(self) -> bool:
+        """Whether the clock is paused; each change is journaled as ``clock.pause``
+        (a resume with how many real seconds the pause lasted), for the debrief."""
+        return self._paused
+
+    @paused.setter
+    def paused(self, value: bool) -> None:
+        with self.lock:
+            if value == self._paused:
+                return
+            self._paused = value
+            now = time.monotonic()
+            if value:
+                self._paused_at = now
+                self.session.emit("clock.pause", {"paused": True})
+            else:
+                lasted = round(now - self._paused_at, 1)
+                self.session.emit("clock.pause", {"paused": False, "for": lasted})
 
     @contextmanager
     def locked(self) -> Iterator[Session]:

@@ -37,10 +37,18 @@ class DebriefScreen(Screen[None]):
         with VerticalScroll(id="debrief-body"):
             yield Static(self.headline(), id="debrief-headline")
             yield Static(self.where(), id="debrief-where")
+            yield Static(self.clock_use(), id="debrief-clock")
             if card is not None:
                 yield DataTable(id="scorecard", show_cursor=False)
                 yield Label("Where the points went", classes="dialog-title")
                 yield Static(self.evidence(), id="evidence")
+                found = list(getattr(card, "findings", []) or [])
+                if found:
+                    yield Label(
+                        "Configuration findings (about your alerts and routing; not deducted)",
+                        classes="dialog-title",
+                    )
+                    yield Static(Text("\n".join(f"• {f}" for f in found)), id="findings")
             else:
                 yield Label("Timeline", classes="dialog-title")
                 yield Static(self.timeline(), id="timeline")
@@ -78,6 +86,12 @@ class DebriefScreen(Screen[None]):
             f"{penalty}) · severity {card.severity} · session {self.reason}",
         )
 
+    def clock_use(self) -> Text:
+        """How the team used the pause (beside the score, not in it)."""
+        from gameday.scoring.pauses import pause_summary
+
+        return Text(pause_summary(self.events).sentence(), style="dim")
+
     def where(self) -> Text:
         """``reports in FOLDER: a, b, c`` (each path in full under Reports, below)."""
         paths = [path for _name, path in self.outcome.paths]
@@ -91,7 +105,11 @@ class DebriefScreen(Screen[None]):
 
     def evidence(self) -> Text:
         """One line per point lost."""
-        lines = [f"• {d.title}: {e}" for d in self.outcome.scorecard.dimensions for e in d.evidence]
+        from gameday.scoring.scorecard import hint_sentences
+
+        card = self.outcome.scorecard
+        lines = [f"• {d.title}: {e}" for d in card.dimensions for e in d.evidence]
+        lines += [f"• Hints: {sentence}" for sentence in hint_sentences(card)]
         return Text("\n".join(lines) or "No points lost.")
 
     def timeline(self) -> Text:
