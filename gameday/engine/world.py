@@ -95,6 +95,8 @@ class World:
             d.name: PostgresServer.from_spec(d, seed) for d in scenario.world.databases
         }
         self._granted: dict[str, int] = {}  # pool connections each pod holds
+        self._shares: dict[str, tuple[float, dict[str, float]]] = {}  # per tick
+        self._plan_cache: tuple[tuple[str, float], Any] | None = None
         self.now = 0.0
         self.cluster: Cluster = bootstrap.build(scenario, seed)
         self._initial_pool = {
@@ -149,7 +151,7 @@ class World:
             service=svc.name,
             text=str(fault.param("query", "") or "") or db.app_statement(svc.name).text,
             factor=max(1.0, float(fault.param("factor", 20.0))),
-            version=str(fault.param("version", None) or self.deployments[svc.name].version),
+            version=str(fault.param("version", None) or self.version(svc.name)),
             fix_index=parse_index_spec(str(index)) if index else None,
             base_ms=(svc.pool.hold if svc.pool else svc.latency) * 1000.0,
         )
@@ -204,11 +206,15 @@ class World:
         return total
 
     def _version_share(self, service: str) -> dict[str, float]:
-        """The share of the service's serving pods per version."""
+        """The share of the service's serving pods per version (worked out once a tick)."""
+        found = self._shares.get(service)
+        if found is not None and found[0] == self.now:
+            return found[1]
         pods = self.serving_pods(service)
         share: dict[str, float] = {}
         for pod in pods:
             share[pod.version] = share.get(pod.version, 0.0) + 1.0 / len(pods)
+        self._shares[service] = (self.now, share)
         return share
 
     def leaking_version(self, service: str) -> str | None:
@@ -487,33 +493,46 @@ class World:
 
     def _usage(self, service: str, stuck: int, leaked: int, busy: int) -> Usage:
         """A pod's pool usage: ``busy`` connections split between the queries it runs."""
+        hold, slow, app, idle_gap, lock_query = self._usage_plan(service)
+        statements: list[tuple[Statement, int]] = []
+        n = busy
+        for stmt, factor in slow:
+            n_slow = round(n * (1 - 1 / factor))
+            statements.append((stmt, n_slow))
+            n -= n_slow
+        statements.append((app, n))
+        return Usage(stuck, leaked, statements, hold, idle_gap, lock_query)
+
+    def _usage_plan(
+        self, service: str
+    ) -> tuple[float, list[tuple[Statement, float]], Statement, float, str]:
+        """What a service's pool connections run this tick: hold time, slow statements with
+        their factors, the healthy statement, the idle gap and what lock waiters run."""
+        key = (service, self.now)
+        if self._plan_cache is not None and self._plan_cache[0] == key:
+            return self._plan_cache[1]
         svc = self.services[service]
         db = self.databases[svc.database or ""]
         hold = svc.pool.hold if svc.pool else 0.05
-        statements: list[tuple[Statement, int]] = []
-        n = busy
         share = self._version_share(service)
+        slow = []
         for q in db.workload.slow(service):
             carried = 1.0 if q.version is None else share.get(q.version, 0.0)
             factor = 1.0 + (q.factor - 1.0) * carried
             hold *= factor
-            n_slow = round(n * (1 - 1 / factor))
-            statements.append((Statement(q.text, "IO", "DataFileRead"), n_slow))
-            n -= n_slow
-        statements.append((db.app_statement(service), n))
-        blocking = [
-            f
-            for f in self.faults.values()
-            if f.active and f.type == "blocking_query" and f.spec.service == service
-        ]
+            slow.append((Statement(q.text, "IO", "DataFileRead"), factor))
         lock_query = ""
-        if blocking:
-            table = blocking[0].param("table", "orders")
-            lock_query = f"UPDATE {table} SET status = $1, updated_at = now() WHERE id = $2"
+        for f in self.faults.values():
+            if f.active and f.type == "blocking_query" and f.spec.service == service:
+                table = f.param("table", "orders")
+                lock_query = f"UPDATE {table} SET status = $1, updated_at = now() WHERE id = $2"
+                break
         rps = self.status[service].offered_rps / max(len(self.serving_pods(service)), 1)
         size = svc.pool.size if svc.pool else 1
         idle_gap = min(600.0, size / max(rps, 0.01))
-        return Usage(stuck, leaked, statements, hold, idle_gap, lock_query)
+        plan = (hold, slow, db.app_statement(service), idle_gap, lock_query)
+        self._plan_cache = (key, plan)
+        return plan
 
 
 def _pod_free(pod: SimPod, granted: dict[str, int]) -> float:
