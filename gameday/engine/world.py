@@ -493,7 +493,7 @@ class World:
 
     def _usage(self, service: str, stuck: int, leaked: int, busy: int) -> Usage:
         """A pod's pool usage: ``busy`` connections split between the queries it runs."""
-        hold, slow, app, idle_gap, lock_query = self._usage_plan(service)
+        hold, slow, app, idle_gap, (lock_query, lock_wait) = self._usage_plan(service)
         statements: list[tuple[Statement, int]] = []
         n = busy
         for stmt, factor in slow:
@@ -501,11 +501,11 @@ class World:
             statements.append((stmt, n_slow))
             n -= n_slow
         statements.append((app, n))
-        return Usage(stuck, leaked, statements, hold, idle_gap, lock_query)
+        return Usage(stuck, leaked, statements, hold, idle_gap, lock_query, lock_wait)
 
     def _usage_plan(
         self, service: str
-    ) -> tuple[float, list[tuple[Statement, float]], Statement, float, str]:
+    ) -> tuple[float, list[tuple[Statement, float]], Statement, float, tuple[str, str]]:
         """What a service's pool connections run this tick: hold time, slow statements with
         their factors, the healthy statement, the idle gap and what lock waiters run."""
         key = (service, self.now)
@@ -527,10 +527,15 @@ class World:
                 table = f.param("table", "orders")
                 lock_query = f"UPDATE {table} SET status = $1, updated_at = now() WHERE id = $2"
                 break
+        lock_wait = "transactionid"
+        locked = sorted(db.write_locked_tables())
+        if locked and not lock_query:  # writes queue behind a plain CREATE INDEX
+            lock_query = f"INSERT INTO {locked[0]} (created_at) VALUES (now()) RETURNING id"
+            lock_wait = "relation"
         rps = self.status[service].offered_rps / max(len(self.serving_pods(service)), 1)
         size = svc.pool.size if svc.pool else 1
         idle_gap = min(600.0, size / max(rps, 0.01))
-        plan = (hold, slow, db.app_statement(service), idle_gap, lock_query)
+        plan = (hold, slow, db.app_statement(service), idle_gap, (lock_query, lock_wait))
         self._plan_cache = (key, plan)
         return plan
 

@@ -166,3 +166,30 @@ def test_unnest_expands_arrays_into_rows():
         " 1",
         " 3",
     ]
+
+
+def test_writers_behind_a_plain_index_build_name_it_and_cancelling_it_frees_them():
+    """Waiters on the build's SHARE lock wait on Lock/relation and pg_blocking_pids names
+    the builder; pg_cancel_backend of the builder drops the unfinished index."""
+    data = yaml.safe_load((SCENARIOS / "db-pool-exhaustion" / "scenario.yaml").read_text())
+    data["world"]["databases"][0]["tables"] = [{"name": "orders", "rows": 30_000_000}]
+    ctx = FakeContext(Scenario.model_validate(data))
+    ctx.run(120)
+    psql(ctx, "CREATE INDEX orders_created_idx ON orders (created_at)")
+    ctx.run(180)
+    rows = psql(
+        ctx,
+        "SELECT wait_event, unnest(pg_blocking_pids(pid)) AS blocker, count(*) "
+        "FROM pg_stat_activity WHERE wait_event_type = 'Lock' GROUP BY 1, 2",
+    ).splitlines()
+    assert len(rows) == 4 and rows[2].split("|")[0].strip() == "relation"
+    builder = int(rows[2].split("|")[1])
+    db = ctx.world.databases["orders-db"]
+    assert db.catalog.index("orders_created_idx").builder_pid == builder
+    locks = psql(ctx, f"SELECT mode, granted FROM pg_locks WHERE pid = {builder}")
+    assert " ShareLock | t" in locks
+    assert psql(ctx, f"SELECT pg_cancel_backend({builder})").splitlines()[2] == " t"
+    assert db.catalog.index("orders_created_idx") is None
+    ctx.run(240)
+    assert db.write_locked_tables() == set()
+    assert ctx.world.status["orders"].error_ratio < 0.01

@@ -206,7 +206,25 @@ class PgView:
         blockers = [b for b in self.db.backends if b.blocker_of]
         rows = []
         for b in self.db.backends:
-            if b.blocker_of:
+            if b.blocker_of and b.query.lstrip().upper().startswith("CREATE"):
+                # a plain CREATE INDEX: a SHARE lock on the table, writers queue for it
+                relation = oid_of.get(b.blocker_of)
+                rows.append(_lock(datid, "relation", b.pid, "ShareLock", True, relation=relation))
+            elif b.pid in self.blocked_by and b.wait_event == "relation":
+                relation = oid_of.get(blockers[0].blocker_of or "")
+                wait = None if b.query_start is None else ts(b.query_start)
+                rows.append(
+                    _lock(
+                        datid,
+                        "relation",
+                        b.pid,
+                        "RowExclusiveLock",
+                        False,
+                        relation=relation,
+                        waitstart=wait,
+                    )
+                )
+            elif b.blocker_of:
                 xid = self.xid(b.pid)
                 relation = oid_of.get(b.blocker_of)
                 rows += [

@@ -205,6 +205,8 @@ def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> str:
                 hints.append(relief(ctx, backend.service))
         if not cancel:
             ctx.world.terminate_backend(pid, ctx.now)
+        elif view.db.abort_build(pid):  # a cancelled CREATE INDEX ends its session's work
+            view.db.terminate(pid)
         hints.append("no-effect")
     temporary = [h for h in hints if h.startswith("temporary:")]
     return temporary[0] if temporary else "no-effect"

@@ -43,6 +43,8 @@ class Usage:
         hold: how long one execution holds a connection (seconds).
         idle_gap: about how long an idle connection has waited since its last query.
         lock_query: what the stuck connections run.
+        lock_wait: the lock they wait for: ``transactionid`` (a row another transaction
+            holds) or ``relation`` (a table lock, e.g. a plain CREATE INDEX's).
     """
 
     stuck: int = 0
@@ -51,6 +53,7 @@ class Usage:
     hold: float = 0.05
     idle_gap: float = 1.0
     lock_query: str = ""
+    lock_wait: str = "transactionid"
 
     @property
     def active(self) -> int:
@@ -104,7 +107,9 @@ class PodPool:
             room -= n
             if n > 0:
                 busy.append((stmt, n))
-        self.usage = Usage(stuck, leaked, busy, usage.hold, usage.idle_gap, usage.lock_query or "")
+        self.usage = Usage(
+            stuck, leaked, busy, usage.hold, usage.idle_gap, usage.lock_query, usage.lock_wait
+        )
         _track(self.stuck_since, stuck, now, f"{salt}:{self.pod}:stuck")
         _track(self.leaked_since, leaked, now, f"{salt}:{self.pod}:leaked")
 
@@ -132,7 +137,7 @@ class PodPool:
             )
             if kind == "stuck" and since is not None:
                 b.state, b.query = ACTIVE, u.lock_query or app_query
-                b.wait_event_type, b.wait_event = "Lock", "transactionid"
+                b.wait_event_type, b.wait_event = "Lock", u.lock_wait
                 b.query_start = b.state_change = max(opened, since)
                 b.xact_start = b.query_start
             elif kind == "leaked" and since is not None:

@@ -249,6 +249,8 @@ class PostgresServer:
         self.catalog.indexes.append(index)
         builder.state = ACTIVE
         builder.xact_start = builder.query_start = builder.state_change = now
+        if not concurrently:  # its SHARE lock on the table: writers queue behind it
+            builder.blocker_of = table
         if builder not in self.sessions:
             self.sessions.append(builder)
         self._cache = None
@@ -259,7 +261,7 @@ class PostgresServer:
         return {
             i.table
             for i in self.catalog.indexes
-            if not i.valid and not i.concurrently and i.started is not None
+            if not i.valid and not i.concurrently and i.ready_at is not None
         }
 
     # -- what psql and the exporter read ------------------------------------------------
@@ -309,6 +311,20 @@ class PostgresServer:
                 oldest[b.state] = max(oldest.get(b.state, 0.0), now - b.xact_start)
         return oldest
 
+    def abort_build(self, pid: int) -> bool:
+        """End the index build ``pid`` runs, if any: a plain build's index is dropped, a
+        concurrent one's stays behind INVALID (it must be dropped by hand), as in
+        PostgreSQL. Returns whether ``pid`` was building one."""
+        for index in self.catalog.indexes:
+            if index.builder_pid == pid and not index.valid:
+                if index.concurrently:
+                    index.ready_at = None
+                    index.builder_pid = None
+                else:
+                    self.catalog.indexes.remove(index)
+                return True
+        return False
+
     def terminate(self, pid: int) -> Backend | None:
         """``pg_terminate_backend(pid)``: the session ends; a pool loses one connection.
 
@@ -316,6 +332,7 @@ class PostgresServer:
         """
         for b in self.sessions:
             if b.pid == pid:
+                self.abort_build(pid)
                 self.sessions.remove(b)
                 self._cache = None
                 return b
