@@ -226,3 +226,15 @@ def test_resumed_journal_is_named_once(tmp_path: Path) -> None:
     assert resumed_journal(first).name == "journal.resumed-2.jsonl"
     (tmp_path / "journal.resumed-2.jsonl").write_text("x")
     assert resumed_journal(first).name == "journal.resumed-3.jsonl"
+
+
+def test_tui_two_commands_typed_in_one_burst_stay_two(app_factory: AppFactory) -> None:
+    """Two commands sent in one burst (a paste, tmux send-keys) run as two commands."""
+
+    async def scenario(app: GamedayApp) -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press(*"note one", "enter", *"note two", "enter")
+            await pilot.pause()
+            assert commands(app) == ["note one", "note two"]
+
+    asyncio.run(scenario(app_factory()))

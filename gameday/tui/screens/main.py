@@ -226,8 +226,7 @@ class MainScreen(Screen[None]):
         """Perform the typed command with the current role; ``end`` asks to end the
         exercise. A leading ``:`` or ``/`` (the keys that focus the line) is dropped."""
         command = strip_leader(event.value)
-        line = self.query_one("#command", CommandLine)
-        line.value = ""
+        line = self.query_one("#command", CommandLine)  # already empty: see its _on_key
         if not command:
             return
         line.remember(command)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.suggester import Suggester
@@ -93,6 +94,21 @@ class CommandLine(Input):
         self.complete = complete
         self.history: list[str] = []
         self._cursor = 0
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Enter submits here, in order with the typed characters, and empties the line at
+        once: keys typed fast after it (a paste, tmux send-keys) start the next command.
+
+        Input submits through a binding, which runs after the keys already queued for
+        the widget: two commands sent in one burst were joined into one, submitted twice.
+        """
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            value, self.value = self.value, ""
+            self.post_message(self.Submitted(self, value))
+            return
+        await super()._on_key(event)
 
     def action_complete(self) -> None:
         """Complete like a shell: one candidate is taken with a space after it; several
