@@ -22,6 +22,7 @@ class PauseSummary:
     pauses: int
     seconds: float  # real seconds, over the pauses that were resumed
     actions: int  # actions taken while the clock was paused
+    open: bool = False  # still paused when the events end (its length is not known)
 
     def sentence(self) -> str:
         """``Clock paused 2 times for 3m10s (real time); 4 actions taken while paused.``"""
@@ -29,10 +30,9 @@ class PauseSummary:
             return "The clock was never paused."
         times = "once" if self.pauses == 1 else f"{self.pauses} times"
         acts = "1 action" if self.actions == 1 else f"{self.actions} actions"
-        return (
-            f"Clock paused {times} for {fmt_dur(self.seconds)} of real time; "
-            f"{acts} taken while paused."
-        )
+        length = f" for {fmt_dur(self.seconds)} of real time" if self.seconds else ""
+        still = " (still paused at the end)" if self.open else ""
+        return f"Clock paused {times}{length}{still}; {acts} taken while paused."
 
 
 def pause_summary(events: Iterable[Event]) -> PauseSummary:
@@ -54,4 +54,4 @@ def pause_summary(events: Iterable[Event]) -> PauseSummary:
             paused = now
         elif event.kind == "action" and paused:
             actions += 1
-    return PauseSummary(pauses, seconds, actions)
+    return PauseSummary(pauses, seconds, actions, open=paused)

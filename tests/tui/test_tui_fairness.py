@@ -31,6 +31,10 @@ def test_pause_summary_counts_pauses_time_and_actions() -> None:
         "Clock paused 2 times for 1m10s of real time; 2 actions taken while paused."
     )
     assert pause_summary([]).sentence() == "The clock was never paused."
+    still = pause_summary([*events[:2]])
+    assert still.sentence() == (
+        "Clock paused once (still paused at the end); 1 action taken while paused."
+    )
 
 
 def test_tui_debrief_shows_the_pause_and_the_journal_has_it(app_factory: AppFactory) -> None:
@@ -48,7 +52,8 @@ def test_tui_debrief_shows_the_pause_and_the_journal_has_it(app_factory: AppFact
             await pilot.pause()
             assert isinstance(app.screen, DebriefScreen)
             text = str(app.screen.query_one("#debrief-clock", Static).render())
-            assert text.startswith("Clock paused 2 times for ")
+            assert text.startswith("Clock paused 2 times")
+            assert "(still paused at the end)" in text
             assert text.endswith("2 actions taken while paused.")
 
     app = app_factory()
