@@ -85,6 +85,8 @@ class World:
         self.namer = Namer(seed)
         self.noise = random.Random(f"{seed}:noise")
         self.usage_rng = random.Random(f"{seed}:usage")
+        self._leak_lead: dict[str, str] = {}  # the pod that leaks first, per service
+        self._leak_rates: dict[str, float] = {}
         self.namespace = scenario.world.namespace
         self.services: dict[str, Service] = {s.name: s for s in scenario.world.services}
         self.order = _callers_first(scenario)
@@ -303,11 +305,29 @@ class World:
         for name in self.services:
             faulted = any(f.active and f.spec.service == name for f in self.faults.values())
             leak = self.active_effect(name).memory_mib_per_min if faulted else 0.0
-            for pod in self.cluster.pods_of(name):
+            pods = self.cluster.pods_of(name)
+            for pod in pods:
                 if (name, pod.version) in crashing and pod.running and pod.crash_at == math.inf:
                     pod.crash_at = self.now + kubelet.CRASH_AFTER
                 if leak and pod.ready:
-                    pod.memory_mib += leak * dt / 60.0
+                    pod.memory_mib += leak * self._leak_share(name, pod, pods) * dt / 60.0
+
+    def _leak_share(self, service: str, pod: SimPod, pods: list[SimPod]) -> float:
+        """How fast this pod leaks relative to the worst one: the seed picks which pod
+        leaks first (full rate); the others leak at 45-80% of it (their traffic mix)."""
+        lead = self._leak_lead.get(service)
+        if lead is None:
+            rng = random.Random(f"{self.seed}:leak:{service}")
+            lead = self._leak_lead[service] = rng.choice([p.name for p in pods]) if pods else ""
+        rate = self._leak_rates.get(pod.name)
+        if rate is None:
+            rate = (
+                1.0
+                if pod.name == lead
+                else random.Random(f"{self.seed}:leak:{pod.name}").uniform(0.45, 0.8)
+            )
+            self._leak_rates[pod.name] = rate
+        return rate
 
     def _probes(self, now: float, dt: float, serving: dict[str, list[SimPod]]) -> None:
         """Readiness probes (``/health/ready``, 1 s timeout) need a free request thread.

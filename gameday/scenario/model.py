@@ -58,6 +58,22 @@ class Pool(Strict):
     )
 
 
+class Autoscaler(Strict):
+    """A HorizontalPodAutoscaler on the service's average CPU utilisation."""
+
+    min_replicas: int = Field(1, ge=1, le=200)
+    max_replicas: int = Field(ge=1, le=200)
+    cpu_utilization: int = Field(
+        80, ge=1, le=1000, description="target average CPU use, percent of the request"
+    )
+
+    @model_validator(mode="after")
+    def _range(self) -> Autoscaler:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError("min_replicas is above max_replicas")
+        return self
+
+
 class Service(Strict):
     """One deployment in the world."""
 
@@ -79,6 +95,9 @@ class Service(Strict):
     traffic: Traffic | None = Field(None, description="external traffic; None if only called")
     previous_versions: list[str] = Field(
         default_factory=list, description="rollout history, oldest first"
+    )
+    autoscaler: Autoscaler | None = Field(
+        None, description="a HorizontalPodAutoscaler (autoscaling/v2) on CPU utilisation"
     )
     max_surge: Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^\d+%$")] = Field(
         "25%",

@@ -135,7 +135,21 @@ PROGRAMS = (
     "alerts",
     "help",
 )
-KUBECTL_VERBS = ("get", "describe", "logs", "rollout", "scale", "top", "delete", "set", "exec")
+KUBECTL_VERBS = (
+    "get",
+    "describe",
+    "logs",
+    "rollout",
+    "scale",
+    "top",
+    "delete",
+    "set",
+    "patch",
+    "cordon",
+    "uncordon",
+    "drain",
+    "exec",
+)
 KINDS = ("pods", "deployments", "replicasets", "services", "events", "nodes")
 
 

@@ -21,7 +21,7 @@ from gameday.engine.actions.kubectl import namespace, resource
 from gameday.engine.actions.parse import ActionError, Flags
 from gameday.engine.cluster import objects as o
 
-__all__ = ["delete", "exec_", "rollout", "scale", "set_image"]
+__all__ = ["delete", "exec_", "rollout", "scale", "set_", "set_image"]
 
 
 def scale(ctx: Any, words: list[str], flags: Flags) -> Outcome:
@@ -117,10 +117,26 @@ def delete(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     return Outcome(True, text, "kubectl.delete.pod", hint, changed=True)
 
 
+def set_(ctx: Any, words: list[str], flags: Flags) -> Outcome:
+    """``kubectl set image|env|resources deployment/NAME ...``."""
+    from gameday.engine.actions.kube_patch import set_env, set_resources
+
+    sub = words[0] if words else ""
+    if sub == "env":
+        return set_env(ctx, words[1:], flags)
+    if sub == "resources":
+        return set_resources(ctx, words[1:], flags)
+    if sub != "image":
+        raise ActionError(
+            "error: simulated: kubectl set image|env|resources"
+            if sub
+            else 'error: Usage: "kubectl set SUBCOMMAND"'
+        )
+    return set_image(ctx, words, flags)
+
+
 def set_image(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl set image deployment/NAME CONTAINER=IMAGE:TAG``."""
-    if not words or words[0] != "image":
-        raise ActionError("error: only 'kubectl set image' is simulated")
     name, rest = deployment_arg(ctx, words[1:], flags, "set image")
     dep = ctx.world.cluster.deployments[name]
     pairs = [w.split("=", 1) for w in rest if "=" in w]

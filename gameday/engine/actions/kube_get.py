@@ -137,6 +137,27 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
                 row.append(info.container_runtime_version)
             rows.append(tuple(row))
         return heads, rows
+    if kind == "horizontalpodautoscalers.autoscaling":
+        heads = ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
+        rows = []
+        for name, hpa in sorted(cluster.hpas.items()) if here else []:
+            target = hpa.spec.metrics[0].resource.target.average_utilization
+            metrics = hpa.status.current_metrics or []
+            now_pct = metrics[0].resource.current.average_utilization if metrics else None
+            current = "<unknown>" if now_pct is None else f"{now_pct}%"
+            ref = hpa.spec.scale_target_ref
+            rows.append(
+                (
+                    name,
+                    f"{ref.kind}/{ref.name}",
+                    f"{current}/{target}%",
+                    str(hpa.spec.min_replicas or 1),
+                    str(hpa.spec.max_replicas),
+                    str(hpa.status.current_replicas or 0),
+                    kube_age(ko.age(ctx, hpa)),
+                )
+            )
+        return heads, rows
     if kind not in ("namespaces",):
         return ["NAME", "AGE"], []
     spaces = sorted(

@@ -35,6 +35,8 @@ def manifest(ctx: Any, kind: str, name: str) -> dict[str, Any]:
         return dict(o.to_dict(ko.find_deployment(ctx, name, ns)))
     if kind == "replicasets" and name in cluster.replicasets:
         return dict(o.to_dict(cluster.replicasets[name]))
+    if kind == "horizontalpodautoscalers.autoscaling" and name in cluster.hpas:
+        return dict(o.to_dict(cluster.hpas[name]))
     if kind == "nodes":
         return dict(o.to_dict(ko.find_node(ctx, name).obj))
     return {

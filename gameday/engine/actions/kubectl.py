@@ -53,6 +53,11 @@ VALUES = {
     "current-replicas",
     "image",
     "type",
+    "patch",
+    "limits",
+    "requests",
+    "containers",
+    "env",
 }
 BOOLS = {
     "previous",
@@ -73,6 +78,9 @@ BOOLS = {
     "prefix",
     "wait",
     "quiet",
+    "ignore-daemonsets",
+    "delete-emptydir-data",
+    "disable-eviction",
 }
 RESOURCES = {
     "pods": ("po", "pod", "pods"),
@@ -106,6 +114,7 @@ NAME_PREFIX = {
     "events": "event",
     "nodes": "node",
     "namespaces": "namespace",
+    "horizontalpodautoscalers.autoscaling": "horizontalpodautoscaler.autoscaling",
 }
 VERBS = (
     "get",
@@ -116,6 +125,10 @@ VERBS = (
     "top",
     "delete",
     "set",
+    "patch",
+    "cordon",
+    "uncordon",
+    "drain",
     "exec",
     "version",
     "config",
@@ -145,11 +158,21 @@ def namespace(ctx: Any, flags: Flags) -> str:
 
 def run_kubectl(ctx: Any, args: list[str]) -> Outcome:
     """Run ``kubectl ARGS``."""
-    from gameday.engine.actions import kube_change, kube_describe, kube_get, kube_rollout, logs
+    from gameday.engine.actions import (
+        kube_change,
+        kube_describe,
+        kube_get,
+        kube_node,
+        kube_patch,
+        kube_rollout,
+        logs,
+    )
 
     args = [_bare_dry_run(a, args[i + 1 : i + 2]) for i, a in enumerate(args)]
+    first = next((a for a in args if not a.startswith("-")), "")
+    short = {**SHORT, "p": "patch"} if first == "patch" else SHORT  # patch -p is --patch
     try:
-        flags = parse_flags(args, SHORT, VALUES, BOOLS)
+        flags = parse_flags(args, short, VALUES, BOOLS)
     except ActionError as exc:
         verb = next((a for a in args if not a.startswith("-")), "")
         raise ActionError(f"error: {exc}\nSee 'kubectl {verb} --help' for usage.") from None
@@ -169,7 +192,11 @@ def run_kubectl(ctx: Any, args: list[str]) -> Outcome:
         "scale": kube_change.scale,
         "top": kube_get.top,
         "delete": kube_change.delete,
-        "set": kube_change.set_image,
+        "set": kube_change.set_,
+        "patch": kube_patch.patch,
+        "cordon": kube_node.cordon,
+        "uncordon": kube_node.uncordon,
+        "drain": kube_node.drain,
         "exec": kube_change.exec_,
         "version": version,
         "config": config,

@@ -7,6 +7,7 @@ import random
 
 from gameday.engine.cluster import objects as o
 from gameday.engine.cluster.cluster import AppProfile, Cluster
+from gameday.engine.cluster.hpa import autoscaler
 from gameday.engine.cluster.records import SimNode
 from gameday.scenario.model import Scenario, Service
 
@@ -84,4 +85,16 @@ def _deployment(cluster: Cluster, svc: Service, ages: random.Random) -> None:
         kubelet.start_container(cluster, pod, pod.next_start)
         pod.ready = True
         pod.ready_since = kubelet.first_ready(pod)
+    if svc.autoscaler is not None:
+        spec = svc.autoscaler
+        hpa = autoscaler(
+            svc.name,
+            ns,
+            svc.name,
+            spec.min_replicas,
+            spec.max_replicas,
+            spec.cpu_utilization,
+            cluster.clock.at(created + 3600),
+        )
+        cluster.hpas[svc.name] = hpa
     cluster.events.prune(0.0)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from kubernetes.client import models as k
 
 from gameday.engine.cluster import deployment as dc
+from gameday.engine.cluster import hpa as hpac
 from gameday.engine.cluster import kubelet, scheduler
 from gameday.engine.cluster import objects as o
 from gameday.engine.cluster import replicaset as rsc
@@ -59,6 +60,9 @@ class Cluster:
         self.replicasets: dict[str, k.V1ReplicaSet] = {}
         self.pods: dict[str, SimPod] = {}
         self.nodes: dict[str, SimNode] = {}
+        self.hpas: dict[str, k.V2HorizontalPodAutoscaler] = {}
+        self.hpa_history: dict[str, list[tuple[float, int]]] = {}
+        self._next_hpa = 0.0
         self.events = EventLog()
         self.profiles: dict[str, AppProfile] = {}
         self.crashing: set[tuple[str, str]] = set()  # (service, version) whose app crashes
@@ -319,7 +323,14 @@ class Cluster:
             t = max(due, t0)
             kubelet.step(self, t)
             self._controllers(t)
-        if kubelet.step(self, now) or self.dirty or not self._settled:
+        changed = kubelet.step(self, now)
+        if self.hpas and now >= self._next_hpa:  # the HPA controller's sync period
+            self._controllers(now)
+            for autoscaler in self.hpas.values():
+                hpac.sync(self, autoscaler, now)
+            while self._next_hpa <= now:
+                self._next_hpa += hpac.SYNC_PERIOD
+        if changed or self.dirty or not self._settled:
             self._controllers(now)
         self.now = now
 
