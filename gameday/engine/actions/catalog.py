@@ -12,6 +12,7 @@ import shlex
 from typing import Any
 
 from gameday.engine.actions.context import ActionContext
+from gameday.engine.actions.kubectl import VERBS
 from gameday.engine.incident import ROLES, SEVERITIES, STATUS_STATES
 
 # (name, usage, summary, example)
@@ -135,21 +136,7 @@ PROGRAMS = (
     "alerts",
     "help",
 )
-KUBECTL_VERBS = (
-    "get",
-    "describe",
-    "logs",
-    "rollout",
-    "scale",
-    "top",
-    "delete",
-    "set",
-    "patch",
-    "cordon",
-    "uncordon",
-    "drain",
-    "exec",
-)
+KUBECTL_VERBS = tuple(v for v in VERBS if v not in ("version", "config"))
 KINDS = ("pods", "deployments", "replicasets", "services", "events", "nodes")
 
 

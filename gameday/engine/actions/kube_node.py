@@ -27,22 +27,21 @@ def _node(ctx: Any, words: list[str], verb: str) -> str:
 
 def cordon(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl cordon NODE``."""
-    name = _node(ctx, words, "cordon")
-    mode = dry_run(flags)
-    changed = ctx.world.cluster.set_unschedulable(name, True, dry_run=bool(mode))
-    word = "cordoned" if changed else "already cordoned"
-    hint = "" if mode or not changed else "no-effect"
-    return Outcome(True, f"node/{name} {word}{suffix(mode)}", "kubectl.cordon", hint, changed)
+    return _schedulable(ctx, words, flags, "cordon")
 
 
 def uncordon(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl uncordon NODE``."""
-    name = _node(ctx, words, "uncordon")
+    return _schedulable(ctx, words, flags, "uncordon")
+
+
+def _schedulable(ctx: Any, words: list[str], flags: Flags, verb: str) -> Outcome:
+    name = _node(ctx, words, verb)
     mode = dry_run(flags)
-    changed = ctx.world.cluster.set_unschedulable(name, False, dry_run=bool(mode))
-    word = "uncordoned" if changed else "already uncordoned"
+    changed = ctx.world.cluster.set_unschedulable(name, verb == "cordon", dry_run=bool(mode))
+    word = f"{verb}ed" if changed else f"already {verb}ed"
     hint = "" if mode or not changed else "no-effect"
-    return Outcome(True, f"node/{name} {word}{suffix(mode)}", "kubectl.uncordon", hint, changed)
+    return Outcome(True, f"node/{name} {word}{suffix(mode)}", f"kubectl.{verb}", hint, changed)
 
 
 def drain(ctx: Any, words: list[str], flags: Flags) -> Outcome:
