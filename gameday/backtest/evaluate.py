@@ -1,10 +1,11 @@
 """Evaluate rule groups over recorded data as a Prometheus server would have.
 
 Each group is evaluated at every multiple of its interval between ``start`` and ``end``
-(Prometheus staggers groups by a hash of their name and file; here every group is
-aligned to its interval, so a 1m group evaluates on the minute). Rule expressions are
-evaluated for many steps at once (:class:`~gameday.promql.evaluator.Evaluator`), a day
-of steps per chunk so memory stays bounded; recording rules write their series before
+(a 1m group on the minute), or, staggered, where a Prometheus server would evaluate it:
+at the offset a hash of the group's name and file gives it (:func:`group_offset_ms`).
+Rule expressions are evaluated for many steps at once
+(:class:`~gameday.promql.evaluator.Evaluator`), a span of steps at a time so memory stays
+bounded; recording rules write their series before
 the rules that read them; the alert state machine of
 :class:`~gameday.rules.alerts.AlertingState` (``for``, ``keep_firing_for``, templated
 labels and annotations) walks the steps. A rule that fails at some step is re-evaluated
@@ -70,10 +71,23 @@ class Evaluation:
     steps: int = 0
 
 
-def eval_steps(start_ms: int, end_ms: int, interval_ms: int) -> np.ndarray:
-    """Multiples of ``interval_ms`` in ``[start_ms, end_ms]``."""
-    first = -(-start_ms // interval_ms) * interval_ms
+def eval_steps(start_ms: int, end_ms: int, interval_ms: int, offset_ms: int = 0) -> np.ndarray:
+    """Times ``k * interval_ms + offset_ms`` in ``[start_ms, end_ms]``."""
+    first = -(-(start_ms - offset_ms) // interval_ms) * interval_ms + offset_ms
     return np.arange(first, end_ms + 1, interval_ms, dtype=np.int64)
+
+
+def group_offset_ms(name: str, file: str, interval_ms: int) -> int:
+    """Where in its interval a Prometheus 2.42 server evaluates a group, in ms.
+
+    ``Group.hash()`` is the xxHash64 of the labels ``{file=FILE, name=NAME}`` (sorted,
+    each name and value followed by 0xff); the group runs at ``k * interval + hash %
+    interval`` nanoseconds, and rule timestamps are those times truncated to ms.
+    """
+    import xxhash
+
+    data = b"file\xff" + file.encode() + b"\xff" + b"name\xff" + name.encode() + b"\xff"
+    return (xxhash.xxh64_intdigest(data) % (interval_ms * 1_000_000)) // 1_000_000
 
 
 def history_ms(node: Node) -> int:
@@ -321,10 +335,16 @@ class RuleRun:
     TSDB each time (:meth:`use`) holding just the history the rules read.
     """
 
-    def __init__(self, groups: list[RuleGroup], runners: list[GroupRunner]) -> None:
+    def __init__(
+        self, groups: list[RuleGroup], runners: list[GroupRunner], stagger: bool = False
+    ) -> None:
         self.groups, self.runners = groups, runners
         self.ev = Evaluation()
         self.intervals = [int(round(float(g.interval_s or 60.0) * 1000)) for g in groups]
+        self.offsets = [
+            group_offset_ms(g.name, g.file, iv) if stagger else 0
+            for g, iv in zip(groups, self.intervals, strict=True)
+        ]
         self.trackers = [
             _Tracker(g, iv, self.ev.episodes) for g, iv in zip(groups, self.intervals, strict=True)
         ]
@@ -347,7 +367,7 @@ class RuleRun:
             self._stepwise(start_ms, end_ms)
             return
         for gi, ri, lagged in self.order:
-            steps = eval_steps(start_ms, end_ms, self.intervals[gi])
+            steps = eval_steps(start_ms, end_ms, self.intervals[gi], self.offsets[gi])
             if not len(steps):
                 continue
             rule = self.groups[gi].rules[ri]
@@ -358,7 +378,10 @@ class RuleRun:
             else:
                 before = self.recorded.get((gi, ri), set())
                 self.recorded[(gi, ri)] = _record(rule, rows, steps, runner.db, before, self.ev)
-        self.ev.steps += sum(len(eval_steps(start_ms, end_ms, iv)) for iv in self.intervals)
+        self.ev.steps += sum(
+            len(eval_steps(start_ms, end_ms, iv, off))
+            for iv, off in zip(self.intervals, self.offsets, strict=True)
+        )
 
     def _stepwise(self, start_ms: int, end_ms: int) -> None:
         """Each group at each evaluation in time order (groups due together in file order),
@@ -366,7 +389,7 @@ class RuleRun:
         times = sorted(
             (int(t), gi)
             for gi, iv in enumerate(self.intervals)
-            for t in eval_steps(start_ms, end_ms, iv)
+            for t in eval_steps(start_ms, end_ms, iv, self.offsets[gi])
         )
         self.ev.steps += len(times)
         for ts, gi in times:

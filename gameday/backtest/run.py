@@ -102,6 +102,7 @@ def run_backtests(
     external_url: str = "",
     progress: Callable[[int, int], None] | None = None,
     window: Callable[[int, int], tuple[int, int]] | None = None,
+    stagger: bool = False,
 ) -> list[BacktestResult]:
     """Backtest each side over the same recorded data; one result per side.
 
@@ -113,6 +114,7 @@ def run_backtests(
         fetch_chunk_ms: None loads the whole window at once; otherwise the data is
             loaded and evaluated this much time at a time.
         progress: hears (milliseconds of the window done, milliseconds in all).
+        stagger: evaluate each group at the offset a Prometheus server gives it.
     """
     clock = time.perf_counter()
     every = [g for side in sides for g in side.groups]
@@ -123,7 +125,7 @@ def run_backtests(
     for side in sides:
         db = TSDB()
         runners = [GroupRunner(g, db, external_labels, external_url, opts) for g in side.groups]
-        runs.append(RuleRun(side.groups, runners))
+        runs.append(RuleRun(side.groups, runners, stagger))
     seen: set[Labels] = set()
     samples = 0
     if fetch_chunk_ms is None:

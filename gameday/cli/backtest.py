@@ -148,6 +148,13 @@ class _Progress:
     help="An alert that fired and resolved more than this many times is flapping.",
 )
 @click.option(
+    "--stagger",
+    is_flag=True,
+    help="Evaluate each group where a Prometheus server would in its interval (an offset "
+    "hashed from the group's name and rule file path: give --rules the path the server "
+    "loads, e.g. /etc/prometheus/rules/x.yml). Default: on multiples of the interval.",
+)
+@click.option(
     "--max-range",
     default=DEFAULT_MAX_RANGE,
     show_default=True,
@@ -308,6 +315,7 @@ def _run(opts: dict[str, Any]) -> int:
         subquery_step_ms=int(interval * 1000),
         progress=progress if show else None,
         window=window,
+        stagger=opts["stagger"],
     )
     result = results[0]
     result_b = results[1] if len(results) > 1 else None

@@ -35,13 +35,14 @@ def backfill(om: Path, tsdb: Path) -> None:
 
 @contextlib.contextmanager
 def serving(
-    om: Path, work: Path, web_config: str | None = None, scheme: str = "http"
+    om: Path, work: Path, web_config: str | None = None, scheme: str = "http", config: str = ""
 ) -> Iterator[str]:
-    """Backfill ``om``, start Prometheus on 127.0.0.1 over it, yield its base URL."""
+    """Backfill ``om``, start Prometheus on 127.0.0.1 over it, yield its base URL
+    (``config`` is appended to its prometheus.yml)."""
     assert PROMETHEUS is not None
     tsdb = work / "tsdb"
     backfill(om, tsdb)
-    (work / "prometheus.yml").write_text("global:\n  scrape_interval: 1h\n")
+    (work / "prometheus.yml").write_text("global:\n  scrape_interval: 1h\n" + config)
     port = free_port()
     args = [
         PROMETHEUS,

@@ -491,3 +491,19 @@ def test_alert_firing_at_the_epoch_is_notified(capsys, files, tmp_path) -> None:
     assert sticky[0]["firing_at"] == "1970-01-01T00:00:00Z"
     chat = [n for n in doc["notifications"] if n["receiver"] == "chat"]
     assert chat and chat[0]["time"] == "1970-01-01T00:00:30Z"  # group_wait after it fired
+
+
+def test_stagger_evaluates_where_a_server_would(capsys, files) -> None:
+    """--stagger moves every evaluation of the group to the server's offset in its
+    interval (from the group's name and rule file path); without it, on the interval."""
+    from gameday.backtest.evaluate import group_offset_ms
+    from gameday.backtest.timeparse import parse_time
+
+    args = ["backtest", "--rules", str(files["rules"]), "--openmetrics", str(files["om"])]
+    offset = group_offset_ms("db", str(files["rules"]), 30_000)
+    assert offset != 0
+    plain = run_json(capsys, *args)["alerts"]
+    staggered = run_json(capsys, *args, "--stagger")["alerts"]
+    assert {parse_time(a["active_at"]) % 30_000 for a in plain} == {0}
+    assert {parse_time(a["active_at"]) % 30_000 for a in staggered} == {offset}
+    assert {parse_time(a["firing_at"]) % 30_000 for a in staggered if a["firing_at"]} == {offset}

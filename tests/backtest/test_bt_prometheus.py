@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+import time
 from pathlib import Path
 
 import numpy as np
@@ -425,3 +426,34 @@ def test_bearer_token_from_flag_and_environment(capsys, world, monkeypatch) -> N
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def test_stagger_offsets_are_the_servers(tmp_path) -> None:
+    """A live server evaluating two groups (2s and 3s, rule file by absolute path) writes
+    its recording rules' samples exactly at k * interval + the offset gameday computes
+    from the group's name and file."""
+    from gameday.backtest.evaluate import group_offset_ms
+
+    rules = tmp_path / "stagger.rules.yml"
+    rules.write_text(
+        "groups:\n"
+        "  - name: alpha\n    interval: 2s\n    rules:\n"
+        "      - record: stagger:alpha\n        expr: vector(1)\n"
+        "  - name: beta-group\n    interval: 3s\n    rules:\n"
+        "      - record: stagger:beta\n        expr: vector(1)\n"
+    )
+    om = write_om(tmp_path / "one.om", {"x": ("gauge", [({"__name__": "x"}, [(T0, 1.0)])])})
+    with serving(om, tmp_path, config=f"rule_files: [{json.dumps(str(rules))}]\n") as url:
+        time.sleep(8)
+        for metric, name, interval in (
+            ("stagger:alpha", "alpha", 2000),
+            ("stagger:beta", "beta-group", 3000),
+        ):
+            body = requests.get(
+                url + "/api/v1/query", params={"query": f"{metric}[1m]"}, timeout=30
+            ).json()
+            values = body["data"]["result"][0]["values"]
+            stamps = [int(round(float(t) * 1000)) for t, _ in values]
+            assert len(stamps) >= 2, body
+            offset = group_offset_ms(name, str(rules), interval)
+            assert {t % interval for t in stamps} == {offset}, (name, stamps, offset)
