@@ -298,13 +298,16 @@ class World:
     def _applications(self, dt: float) -> None:
         """What the applications do by themselves: crash (a bad release), leak memory."""
         crashing = set()
+        leaking = set()
         for fault in self.faults.values():
             if fault.active and fault.type == "crash_loop":
                 crashing.add((fault.spec.service, str(fault.data.get("version"))))
+            if fault.active and fault.type == "memory_leak":
+                leaking.add(fault.spec.service)
         self.cluster.crashing = crashing
-        for name in self.services:
-            faulted = any(f.active and f.spec.service == name for f in self.faults.values())
-            leak = self.active_effect(name).memory_mib_per_min if faulted else 0.0
+        crash_services = {service for service, _ in crashing}
+        for name in crash_services | leaking:
+            leak = self.active_effect(name).memory_mib_per_min if name in leaking else 0.0
             pods = self.cluster.pods_of(name)
             for pod in pods:
                 if (name, pod.version) in crashing and pod.running and pod.crash_at == math.inf:
