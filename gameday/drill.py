@@ -10,7 +10,7 @@ from typing import Any
 
 from gameday.atomic import copy_atomic
 from gameday.debrief import evidence_lines, finish, metrics_summary, scorecard_table
-from gameday.responders import make_responder
+from gameday.responders import check_responder, make_responder
 from gameday.runtime import prepare
 from gameday.timeline import format_event
 
@@ -55,12 +55,17 @@ def run_drill(
     now: datetime | None = None,
 ) -> DrillResult:
     """Play ``ref`` with ``responder`` and write its reports under ``out_dir``."""
+    check_responder(responder)
     prepared = prepare(ref)
     scenario = prepared.loaded.scenario
     report_dir = report_dir_for(out_dir, scenario.id, seed, now) if out_dir is not None else None
     journal = report_dir / "journal.jsonl" if report_dir is not None else None
     session = prepared.session(seed=seed, journal=journal, responder=responder)
-    bot = make_responder(responder, session, prepared.loaded.solution)
+    try:
+        bot = make_responder(responder, session, prepared.loaded.solution)
+    except BaseException:
+        session.close("error")  # the journal is closed, not left open, on a bad responder
+        raise
     if echo is not None:
 
         def show(event: Any) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
-from gameday.errors import UsageError
+from gameday.errors import GamedayError, UsageError
 
 INSTALL_HINT = (
     "the kind binary is not installed; install it from your package manager or with "
@@ -43,19 +44,37 @@ def kind_binary() -> str:
     return path
 
 
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")  # a DNS label, as kind requires
+
+
+def _run(argv: list[str], stdin: str | None = None) -> None:
+    """Run a tool; its failure is one clear line (exit 1), not a traceback."""
+    try:
+        subprocess.run(argv, input=stdin, text=True, check=True)
+    except subprocess.CalledProcessError as exc:
+        raise GamedayError(f"{' '.join(argv[:3])} failed (exit {exc.returncode})") from None
+    except OSError as exc:
+        raise GamedayError(f"{argv[0]}: {exc.strerror}") from None
+
+
+def _check_name(name: str) -> str:
+    if len(name) > 50 or not _NAME.fullmatch(name):
+        raise UsageError(
+            f"--name {name!r}: a kind cluster name is lower-case letters, digits and '-' "
+            "(at most 50)"
+        )
+    return name
+
+
 def up(name: str) -> str:
     """Create cluster ``name`` and apply the sample workload; returns the context name."""
-    kind = kind_binary()
-    subprocess.run([kind, "create", "cluster", "--name", name], check=True)
-    subprocess.run(
-        ["kubectl", "--context", f"kind-{name}", "apply", "-f", "-"],
-        input=SAMPLE,
-        text=True,
-        check=True,
-    )
+    _check_name(name)
+    _run([kind_binary(), "create", "cluster", "--name", name])
+    _run(["kubectl", "--context", f"kind-{name}", "apply", "-f", "-"], stdin=SAMPLE)
     return f"kind-{name}"
 
 
 def down(name: str) -> None:
     """Delete cluster ``name``."""
-    subprocess.run([kind_binary(), "delete", "cluster", "--name", name], check=True)
+    _check_name(name)
+    _run([kind_binary(), "delete", "cluster", "--name", name])

@@ -22,6 +22,19 @@ class ChaosGroup(click.Group):
         return super().resolve_command(ctx, args)
 
 
+def _check_responder(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an unknown responder before any cluster is touched."""
+    from gameday.errors import UsageError
+    from gameday.responders import check_responder
+
+    if value is not None:
+        try:
+            check_responder(value)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc), param=param) from None
+    return value
+
+
 @click.group("chaos", cls=ChaosGroup, invoke_without_command=False)
 def chaos_group() -> None:
     """Inject a scenario's faults into a local kind cluster (dry run unless --apply).
@@ -45,6 +58,12 @@ def chaos_group() -> None:
     help="Chaos journal (default: reports/chaos-<UTC time>.jsonl).",
 )
 @click.option("--kubeconfig", type=click.Path(dir_okay=False), help="kubeconfig file.")
+@click.option(
+    "--responder",
+    callback=_check_responder,
+    help="While faults hold, a bot (expert | novice | idle | script:FILE) answers the live "
+    "cluster's alerts and its commands reach the cluster; without it the hold only observes.",
+)
 @click.option(
     "--i-know-this-is-not-kind",
     "allow_any",

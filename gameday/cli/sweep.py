@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from gameday.cli.params import FiniteFloat
 from gameday.errors import ExitStatus, UsageError
 
 
@@ -145,6 +146,9 @@ def sweep_cmd(
     return ExitStatus.OK
 
 
+MAX_EPISODES = 20_000  # alert episodes a forecast plays: about a minute of CPU
+
+
 @click.command("oncall")
 @click.argument("scenario")
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366))
@@ -158,21 +162,21 @@ def sweep_cmd(
     "--incidents-per-week",
     default=0.5,
     show_default=True,
-    type=float,
+    type=FiniteFloat(0, 100),
     help="Real incidents per service per week.",
 )
 @click.option(
     "--noise-per-day",
     default=1.0,
     show_default=True,
-    type=float,
+    type=FiniteFloat(0, 1000),
     help="Non-actionable alerts per service per day.",
 )
 @click.option(
     "--flapping",
     default=0.2,
     show_default=True,
-    type=float,
+    type=FiniteFloat(0, 1),
     help="Share of noise alerts that flap.",
 )
 @click.option("--seed", default=1, show_default=True, type=int)
@@ -216,6 +220,14 @@ def oncall_cmd(
     names = [s.name for s in prepared.loaded.scenario.world.services]
     count = services or len(names)
     names = (names + [f"service-{i}" for i in range(len(names) + 1, count + 1)])[:count]
+    expected = count * days * (incidents_per_week / 7 + noise_per_day)
+    if expected > MAX_EPISODES:
+        raise UsageError(
+            f"{days} days x {count} services x ({incidents_per_week:g} incidents a week + "
+            f"{noise_per_day:g} noise alerts a day) is about {expected:,.0f} alert episodes; "
+            f"a forecast plays at most {MAX_EPISODES:,} (lower --days, --services, "
+            "--incidents-per-week or --noise-per-day)"
+        )
     start = time.perf_counter()
     episodes = generate_episodes(
         rules, names, days, seed, incidents_per_week, noise_per_day, flapping

@@ -20,6 +20,22 @@ from gameday.errors import InputError, Problem, UsageError
 from gameday.scenario.model import Solution, TimedAction
 
 RESPONDERS = ("expert", "novice", "idle", "script:FILE")
+
+
+def check_responder(spec: str) -> None:
+    """Refuse an unknown responder (or a missing script) before a run creates anything.
+
+    Raises:
+        UsageError: naming the choices.
+    """
+    if spec.startswith("script:"):
+        path = Path(spec.split(":", 1)[1])
+        if not path.is_file():
+            raise UsageError(f"{path}: no such responder script")
+    elif spec not in RESPONDERS:
+        raise UsageError(f"unknown responder {spec!r}; choose one of: {', '.join(RESPONDERS)}")
+
+
 READ_ONLY = (
     "kubectl get",
     "kubectl describe",

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from gameday.errors import UsageError
+
 RESPONDER_MIX = ("expert", "expert", "novice")  # --responder mix: two experts to one novice
 CHUNK = 10  # the most seeds one task runs (fewer when there are few seeds per worker)
 _DRILL_MODULES = (  # what a drill imports on first use; a forked worker inherits them
@@ -205,7 +207,10 @@ def run_sweep(
             )
             client = Client(cluster)
         else:
-            client = Client(scheduler)
+            try:
+                client = Client(scheduler, timeout="5s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise UsageError(f"--scheduler {scheduler}: cannot connect: {exc}") from None
         try:
             dask_futures = client.map(_run_many, [spec] * len(chunks), chunks, pure=False)
             for fut in dask_completed(dask_futures):
@@ -218,8 +223,6 @@ def run_sweep(
             if cluster is not None:
                 cluster.close()
     else:
-        from gameday.errors import UsageError
-
         raise UsageError(f"unknown backend {backend!r}; choose local or dask")
     return sorted(results, key=lambda f: f.seed)
 

@@ -1,0 +1,36 @@
+"""Option types shared by the commands: finite numbers within a stated range."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import click
+
+
+class FiniteFloat(click.ParamType):
+    """A float in ``[low, high]``; ``nan``, ``inf`` and out-of-range values are refused.
+
+    click's ``FloatRange`` lets ``nan`` through (every comparison with it is false), and a
+    plain ``float`` takes ``inf``, which made ``gameday oncall --incidents-per-week inf``
+    run until memory ran out.
+    """
+
+    name = "float"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a valid float.", param, ctx)
+        if not math.isfinite(number) or not self.low <= number <= self.high:
+            self.fail(f"{value} is not in the range {self.low:g}<=x<={self.high:g}.", param, ctx)
+        return number
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return f"FLOAT {self.low:g}..{self.high:g}"
