@@ -79,7 +79,7 @@ up{job="api"} 0 1793491440
 # EOF
 """
 TUI_ENV = {"TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver"}
-QUIT = "wait:2500,ctrl+q,wait:300,y"
+QUIT = "wait:5000,ctrl+q,wait:500,y"
 
 
 @dataclass
@@ -464,6 +464,7 @@ CASES: dict[str, list[Case]] = {
                 f"{W}/chaos-journal.jsonl",
                 "--context",
                 "kind-x",
+                "--apply",
                 "--kubeconfig",
                 f"{W}/kubeconfig",
             ],
@@ -505,7 +506,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        ("answers.txt", "skip\n" * 30)]:  # fmt: skip
         (work / name).write_text(text, encoding="utf-8")
     (work / "chaos-journal.jsonl").write_text(
-        json.dumps({"event": "start", "context": "kind-x", "namespace": "shop"}) + "\n"
+        json.dumps({"seq": 0, "event": "start", "context": "kind-x", "namespace": "shop"}) + "\n"
     )
     drill = work / "drill"
     code, _, err = _invoke(["drill", SCENARIO, "-q", "--out", str(work / "runs"),
