@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -93,6 +94,7 @@ class Case:
     check: Callable[[Path], None] | None = field(default=None, repr=False)
     fake_kind: bool = False  # put stand-in kind and kubectl binaries first on PATH
     stdin: str | None = None
+    served: bool = False  # the case is the ``served`` fixture's server process
 
 
 def _journal_ended(name: str, reason: str) -> Callable[[Path], None]:
@@ -480,6 +482,56 @@ CASES: dict[str, list[Case]] = {
         Case(["chaos", "down", "--name", "gd"], 0, fake_kind=True),
         Case(["chaos", "down", "--name", ""], 2),
     ],
+    "serve": [
+        # the served session itself is started by the ``served`` fixture (below) with
+        # --host --port --speed --seed --journal --token; stopped with Ctrl-C
+        Case(
+            [
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--speed",
+                "60",
+                "--seed",
+                "2",
+                "--journal",
+                f"{W}/served.jsonl",
+                "--token",
+                "tok",
+                SCENARIO,
+            ],
+            130,
+            "journal:",
+            served=True,
+        ),  # fmt: skip
+        Case(["serve", SCENARIO, "--resume", f"{W}/missing.jsonl"], 2, "missing.jsonl"),
+        Case(["serve", SCENARIO, "--port", "70000"], 2, "--port"),
+    ],
+    "join": [
+        Case(
+            [
+                "join",
+                "{addr}",
+                "--token",
+                "tok",
+                "--role",
+                "ops",
+                "--name",
+                "ana",
+                "--script",
+                f"{W}/script.txt",
+                "--linger",
+                "0.5",
+                "--json",
+            ],
+            0,
+            '"kind":"action"',
+        ),  # fmt: skip
+        Case(["join", "{addr}", "--token", "wrong", "--script", f"{W}/script.txt"], 2),
+        Case(["join", "nowhere", "--token", "t", "--script", f"{W}/script.txt"], 2),
+    ],
     "progress": [
         Case(["progress", "--json", "--window", "2"], 0),
         Case(["progress"], 0),
@@ -508,6 +560,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (work / "chaos-journal.jsonl").write_text(
         json.dumps({"seq": 0, "event": "start", "context": "kind-x", "namespace": "shop"}) + "\n"
     )
+    (work / "script.txt").write_text("kubectl get pods -n shop\nack\n")
     drill = work / "drill"
     code, _, err = _invoke(["drill", SCENARIO, "-q", "--out", str(work / "runs"),
                             "--json", str(work / "r0.json")], work)  # fmt: skip
@@ -554,12 +607,12 @@ def _subprocess(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, s
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def _fill(argv: list[str], work: Path) -> list[str]:
-    return [a.replace(W, str(work)) for a in argv]
+def _fill(argv: list[str], work: Path, addr: str = "") -> list[str]:
+    return [a.replace(W, str(work)).replace("{addr}", addr) for a in argv]
 
 
-def _run(case: Case, work: Path) -> tuple[int, str, str]:
-    argv = _fill(case.argv, work)
+def _run(case: Case, work: Path, addr: str = "") -> tuple[int, str, str]:
+    argv = _fill(case.argv, work, addr)
     repo = Path(__file__).resolve().parents[2]
     env = {"GAMEDAY_DATA_DIR": str(work / "data")}
     if case.fake_kind:
@@ -612,7 +665,7 @@ def test_every_command_and_option_has_cases() -> None:
     assert sorted(commands) == sorted(CASES), "add cases here for new commands"
     for path, cmd in commands.items():
         cases = CASES[path]
-        ok = [c for c in cases if c.code == 0 or (c.tui and c.code == 130)]  # 130: quit
+        ok = [c for c in cases if c.code == 0 or ((c.tui or c.served) and c.code == 130)]
         assert ok, f"{path}: no successful case"
         assert any(c.code == 2 for c in cases), f"{path}: no bad-input case"
         used = {a.split("=")[0] for c in cases for a in c.argv}
@@ -636,7 +689,13 @@ def test_case(path: str, index: int, work: Path) -> None:
     """The case's exit status; output on stdout when it succeeds, a message on stderr when
     it does not; never a traceback."""
     case = CASES[path][index]
+    if case.served or path == "join":
+        pytest.skip("run by test_serve_and_join, against one served session")
     code, out, err = _run(case, work)
+    _expect(case, code, out, err, work)
+
+
+def _expect(case: Case, code: int, out: str, err: str, work: Path) -> None:
     assert "Traceback" not in out + err, err
     assert code == case.code, (out, err)
     if case.code == 2:
@@ -645,3 +704,25 @@ def test_case(path: str, index: int, work: Path) -> None:
         assert case.says in (out if case.code == 0 else err), (out, err)
     if case.check is not None:
         case.check(work)
+
+
+def test_serve_and_join(work: Path) -> None:
+    """``gameday serve`` in its own process: the join cases run against it, then Ctrl-C
+    stops it (exit 130) with its journal named."""
+    (case,) = [c for c in CASES["serve"] if c.served]
+    gameday = str(Path(sys.executable).with_name("gameday"))
+    proc = subprocess.Popen(
+        [gameday, *_fill(case.argv, work)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, cwd=work,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # gameday join HOST:PORT --token tok
+        assert line.startswith("gameday join "), line
+        for join in CASES["join"]:
+            code, out, err = _run(join, work, addr=line.split()[2])
+            _expect(join, code, out, err, work)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    _expect(case, proc.returncode, line + out, err, work)
