@@ -80,7 +80,7 @@ up{job="api"} 0 1793491440
 # EOF
 """
 TUI_ENV = {"TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver"}
-QUIT = "wait:5000,ctrl+q,wait:500,y"
+QUIT = "wait:12000,ctrl+q,wait:1000,y"  # generous: the suite runs on a loaded machine
 
 
 @dataclass
@@ -145,7 +145,7 @@ CASES: dict[str, list[Case]] = {
             check=_journal_ended("play.jsonl", "interrupted"),
         ),  # fmt: skip
         Case(["play", "no-such-scenario"], 2, "no-such-scenario"),
-        Case(["play", SCENARIO, "--speed", "7"], 2, "--speed"),
+        Case(["play", SCENARIO, "--speed", "7", "--no-pause"], 2, "--speed"),
     ],
     "resume": [
         Case(
@@ -164,7 +164,7 @@ CASES: dict[str, list[Case]] = {
             ],
             130,
             "gameday resume",
-            tui="wait:6000,ctrl+q,wait:500,y",
+            tui="wait:15000,ctrl+q,wait:1000,y",
             check=_journal_ended("resumed.jsonl", "interrupted"),
         ),  # fmt: skip
         Case(["resume", f"{W}/missing.jsonl"], 2, "missing.jsonl"),
