@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from gameday.engine.events import Event
+from gameday.engine.journal_schema import TornLine, parse_line
 from gameday.errors import InputError, Problem
 
 
@@ -60,10 +61,11 @@ def read_journal(path: str | Path) -> Iterator[Event]:
         if not line.strip():
             continue
         try:
-            yield Event.from_json(line)
-        except (ValueError, KeyError, TypeError) as exc:
+            event = parse_line(line, str(path), number)  # checked against the schema
+        except TornLine as exc:
             if number == len(lines):
                 return  # torn final line
             raise InputError(
                 Problem(str(path), number, 1, None, f"not a journal line: {exc}")
             ) from None
+        yield event

@@ -382,6 +382,7 @@ CASES: dict[str, list[Case]] = {
                 "--to",
                 "1793491440",
                 "--progress",
+                "--stagger",
             ],
             0,
         ),  # fmt: skip
