@@ -57,12 +57,13 @@ def finish(
     """
     from dataclasses import replace
 
+    from gameday.counterfactual import judge
     from gameday.reports.result_json import build_result
     from gameday.reports.writer import write_reports
     from gameday.scoring import score
 
     metrics = metrics_summary(session)
-    card = score(session.events, session.scenario, list(runbooks), metrics)
+    card = score(session.events, session.scenario, list(runbooks), metrics, judge(session))
     if min_score is not None:
         card = replace(card, pass_score=min_score, passed=card.score >= min_score)
     result = build_result(

@@ -77,10 +77,11 @@ def run_drill(
     bot.attach(session)
     session.run_to_end()
     if report_dir is None or out_dir is None:
+        from gameday.counterfactual import judge
         from gameday.scoring import score
 
         runbooks = list(prepared.setup.runbooks)
-        card = score(session.events, scenario, runbooks, metrics_summary(session))
+        card = score(session.events, scenario, runbooks, metrics_summary(session), judge(session))
         passed = card.passed if min_score is None else card.score >= min_score
         return DrillResult(scenario.id, seed, bot.name, passed, card.score, None, None, card)
     stamp = report_dir_time(report_dir)

@@ -48,6 +48,10 @@ def _describe(event: Event) -> str | None:
         return f"FAULT    {d['fault']} ({d['type']}) on {d['service']}"
     if k == "fault.end":
         return f"FAULT    {d['fault']} ended: {d['reason']}"
+    if k == "fault.relieved":
+        return f"FAULT    {d['fault']} relieved: {d.get('why', '')}".rstrip(": ")
+    if k == "fault.returned":
+        return f"FAULT    {d['fault']} carried again"
     if k == "world.change":
         return f"METRIC   {d['service']} 5xx ratio {d['value']:.1%}"
     if k == "alert.firing":
@@ -78,8 +82,7 @@ def _describe(event: Event) -> str | None:
         return f"PAGE     {d['receiver']} has no on-call service: nobody paged"
     if k == "action":
         mark = "" if d.get("ok") else " [failed]"
-        effect = f"  => {d['effect']}" if d.get("effect") else ""
-        return f"ACTION   {d.get('actor')} ({d.get('role')}): {d['command']}{mark}{effect}"
+        return f"ACTION   {d.get('actor')} ({d.get('role')}): {d['command']}{mark}"
     if k == "incident.severity":
         return f"INCIDENT severity {d['severity']}"
     if k == "incident.role":

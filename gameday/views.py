@@ -6,9 +6,9 @@ what passes, the same way for everyone.
 
 - The **players** see what responders would see: alerts, notifications, pages, chat,
   dashboards, the output of their commands and their own incident record. The hidden
-  truth stays hidden: no ``fault.*`` event, no fault injected by the facilitator, and no
-  graded effect on an action (``mitigated:<fault>``, ``no-effect``, ...). They confirm
-  recovery from the metrics, as on a real call.
+  truth stays hidden: no ``fault.*`` event (nor when the world stopped carrying a
+  fault), no fault injected by the facilitator. They confirm recovery from the metrics,
+  as on a real call.
 - The **facilitator** sees everything as it happens: faults, effects, injects, hints.
 - The **debrief** shows everything to everyone.
 """
@@ -27,7 +27,9 @@ TRUTH_PREFIX = "fault."
 ``fault.end`` and whatever else the world says about its faults)."""
 
 GRADED_KEYS = ("effect",)
-"""Action data only the facilitator and the debrief see: what the world made of it."""
+"""Action data only the facilitator and the debrief see (journals written before the
+world decided fixes graded each action; what an action did is now the debrief's
+counterfactual)."""
 
 
 @dataclass(frozen=True)

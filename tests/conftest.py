@@ -14,17 +14,24 @@ SCENARIOS = REPO / "scenarios"
 SHARED = REPO.parent / "shared"
 
 
-def bundled(scenario_id: str) -> Scenario:
-    """The bundled scenario's model, without its other files."""
+def bundled(scenario_id: str, onset: float | None = None) -> Scenario:
+    """The bundled scenario's model, without its other files.
+
+    ``onset`` pins the first fault's onset (the bundled ones start in a seeded window).
+    """
     data = yaml.safe_load((SCENARIOS / scenario_id / "scenario.yaml").read_text())
+    if onset is not None:
+        data["faults"][0]["at"] = onset
     return Scenario.model_validate(data)
 
 
 @pytest.fixture
 def pool_scenario() -> Scenario:
-    return bundled("db-pool-exhaustion")
+    """db-pool-exhaustion with its lock taken at exactly 5m."""
+    return bundled("db-pool-exhaustion", onset=300.0)
 
 
 @pytest.fixture
 def deploy_scenario() -> Scenario:
-    return bundled("bad-deploy")
+    """bad-deploy with its leaking release rolled out at exactly 4m."""
+    return bundled("bad-deploy", onset=240.0)

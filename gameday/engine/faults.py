@@ -1,9 +1,9 @@
-"""Faults: what goes wrong, how it bends the world, and what fixes it.
+"""Faults: what goes wrong and how it bends the world.
 
 A :class:`ActiveFault` holds the running state of one scenario fault. The world asks
 each active fault for its effect on a service every tick (stuck connections, a slower
-query, more traffic, errors from a dependency); actions tell faults about rollbacks,
-restarts and terminated backends, and a fault answers whether that mitigated it.
+query, more traffic, errors from a dependency) and scales it by how much of it the
+world still carries (:mod:`gameday.engine.carriers`); nothing here knows any command.
 """
 
 from __future__ import annotations
@@ -47,6 +47,20 @@ class ActiveFault:
     end_reason: str | None = None
     blocker_pid: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)  # params, ranges drawn
+    relieved_at: float | None = None  # since when nothing carries it (None: carried)
+    was_carried: bool = False  # something carried it at least once
+
+    def resolve(self, rng: Any) -> None:
+        """Fix this session's parameter values: typed, defaults filled, ranges drawn."""
+        from gameday.scenario.fault_params import draw
+
+        typed = self.spec.typed_params()
+        values: dict[str, Any] = {}
+        for key in type(typed).model_fields:
+            value = getattr(typed, key)
+            values[key] = draw(value, rng) if isinstance(value, tuple) else value
+        self.values = values
 
     @property
     def active(self) -> bool:
@@ -57,7 +71,9 @@ class ActiveFault:
         return self.spec.type
 
     def param(self, key: str, default: Any) -> Any:
-        return self.spec.params.get(key, default)
+        """This session's value of a parameter (drawn from its range), else ``default``."""
+        value = self.values.get(key) if self.values else self.spec.params.get(key)
+        return default if value is None else value
 
     def effect(self, pool_total: int, initial_pool_total: int) -> Effect:
         """This fault's effect on its service while active."""
@@ -76,7 +92,7 @@ class ActiveFault:
             return Effect(traffic_factor=float(self.param("factor", 3.0)))
         if kind == "memory_leak":
             return Effect(memory_mib_per_min=float(self.param("mib_per_min", 20.0)))
-        if kind == "dependency_errors":
+        if kind in ("dependency_errors", "stale_state"):
             from gameday.durations import parse_duration
 
             return Effect(

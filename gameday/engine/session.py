@@ -56,12 +56,12 @@ class Sample:
 
 @dataclass
 class ActionOutcome:
-    """What a responder's command did."""
+    """What a responder's command did (``changed``: it changed the world or incident)."""
 
     ok: bool
     output: str
     kind: str
-    effect: str = ""
+    changed: bool = False
 
 
 @dataclass
@@ -289,7 +289,7 @@ class Session:
             except Exception as exc:  # an engine bug: the team sees it, the journal keeps it
                 output = f"gameday: internal error: {type(exc).__name__}: {exc} (please report it)"
                 result = ActionResult(False, output, "error")
-            outcome = ActionOutcome(result.ok, result.output, result.kind, result.effect)
+            outcome = ActionOutcome(result.ok, result.output, result.kind, result.changed)
             for hook in self._action_hooks:
                 extra = hook(command, outcome)
                 if extra:
@@ -306,7 +306,7 @@ class Session:
                 "command": command,
                 "ok": outcome.ok,
                 "kind": outcome.kind,
-                "effect": outcome.effect,
+                "changed": outcome.changed,
                 "output": outcome.output,
             },
         )
@@ -335,14 +335,13 @@ class Session:
         self._emit(kind, data)
 
     def end_fault(self, fault_id: str, reason: str) -> None:
-        """End a fault (a responder fixed it, or it ran its course)."""
+        """End a fault: it ran its course (``expired``).
+
+        Responders never end faults: they change the world, and a fault is relieved
+        when nothing carries it any more (``fault.relieved``, see :meth:`_note_relief`).
+        """
         fault = self.world.end_fault(fault_id, self.now, reason)
         if fault is not None:
-            all_fixed = not any(
-                f.active and not f.spec.background for f in self.world.faults.values()
-            )
-            if reason == "mitigated" and self.incident.mitigated_at is None and all_fixed:
-                self.incident.mitigated_at = self.now
             self._emit(
                 "fault.end",
                 {
@@ -388,6 +387,7 @@ class Session:
         if dt > 0:
             self.world.step(now, dt)
             self.exposition.observe(dt)
+            self._note_relief()
         t_ms = int(round(now * 1000))
         labels, values = self.exposition.collect()
         for source in self._sources:
@@ -423,6 +423,33 @@ class Session:
             self._last_scraped = scraped
         self._last_labels = labels
         self._last_handles = order
+
+    def _note_relief(self) -> None:
+        """Publish faults the world stopped carrying (or carries again).
+
+        The incident counts as mitigated while every fault that is not background is
+        relieved or over; a fault that comes back takes that away.
+        """
+        from gameday.engine.carriers import relief_reason
+
+        for fault, relieved in self.world.relief_changes():
+            data: dict[str, Any] = {
+                "fault": fault.spec.id,
+                "type": fault.type,
+                "service": fault.spec.service,
+            }
+            if relieved:
+                data["why"] = relief_reason(self.world, fault)
+            if fault.spec.background:
+                data["background"] = True
+            self._emit("fault.relieved" if relieved else "fault.returned", data)
+        scored = [f for f in self.world.faults.values() if not f.spec.background]
+        settled = bool(scored) and all(not f.active or f.relieved_at is not None for f in scored)
+        relieved_any = any(f.relieved_at is not None for f in scored)
+        if settled and relieved_any and self.incident.mitigated_at is None:
+            self.incident.mitigated_at = self.now
+        elif not settled and self.incident.mitigated_at is not None:
+            self.incident.mitigated_at = None
 
     def _record(self, now: float, dt: float) -> None:
         """Keep each service's key figures of this scrape and note 5xx ratio bands."""

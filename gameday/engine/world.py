@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from gameday.engine import carriers
 from gameday.engine.cluster import Cluster, SimPod, bootstrap, kubelet
 from gameday.engine.cluster import objects as ko
 from gameday.engine.database import (
@@ -32,6 +33,8 @@ from gameday.scenario.model import Fault, Scenario, Service
 MAX_THREADS = 200  # request threads per pod (Tomcat's default), the most that can wait
 WRITE_SHARE = 0.5  # requests that write; they wait while a table is locked against writes
 POOL_OPENS_BEFORE_READY = 5.0  # the app opens its pool this long before it reports ready
+KILL_LOSS_SECONDS = 4.0  # a killed container's in-flight requests, and those sent to it
+# until its endpoint is removed, fail: about this many seconds of its share of traffic
 
 
 @dataclass
@@ -101,6 +104,7 @@ class World:
         self._plan_cache: tuple[tuple[str, float], Any] | None = None
         self.now = 0.0
         self.cluster: Cluster = bootstrap.build(scenario, seed)
+        self._kills: dict[str, int] = {}  # containers OOM-killed this tick, per service
         self._initial_pool = {
             n: (s.pool.size * s.replicas if s.pool else 0) for n, s in self.services.items()
         }
@@ -117,9 +121,9 @@ class World:
         """Begin a fault; deploy-type faults roll out their version."""
         fault = ActiveFault(spec, started_at=now)
         self.faults[spec.id] = fault
+        carriers.on_start(self, fault)
         if spec.type in ("connection_leak", "crash_loop"):
-            version = str(spec.params.get("version", "v2.0.0"))
-            fault.data["version"] = version
+            version = str(fault.data["version"])
             self.deploy(spec.service, version, f"deploy {version}")
         if spec.type == "blocking_query":
             self._start_blocker(fault, now)
@@ -184,23 +188,25 @@ class World:
 
     def active_effect(self, service: str) -> Effect:
         """The combined effect of every active fault on ``service``."""
-        return self._effect(service, self._pool_total(service))
+        serving = self.serving_pods(service)
+        return self._effect(service, self._pool_total(service, serving), serving)
 
-    def _effect(self, service: str, pool_total: int) -> Effect:
+    def _effect(self, service: str, pool_total: int, serving: list[SimPod]) -> Effect:
+        """Each active fault's effect, scaled by the share of it the world still carries."""
         total = Effect()
         db = self.databases.get(self.services[service].database or "")
         for fault in self.faults.values():
             if not fault.active or fault.spec.service != service:
                 continue
             e = fault.effect(pool_total, self._initial_pool[service])
-            total.stuck_target += e.stuck_target
-            total.leak_per_request += e.leak_per_request
+            share = carriers.share(self, fault, serving)
+            total.stuck_target += e.stuck_target * share
+            total.leak_per_request += e.leak_per_request  # per pod: only carriers leak
             if not (db is not None and fault.type == "slow_query"):  # the database times it
-                total.hold_factor *= e.hold_factor
-            total.traffic_factor *= e.traffic_factor
-            total.error_ratio = 1 - (1 - total.error_ratio) * (1 - e.error_ratio)
-            total.added_latency += e.added_latency
-            total.memory_mib_per_min += e.memory_mib_per_min
+                total.hold_factor *= 1 + (e.hold_factor - 1) * share
+            total.traffic_factor *= e.traffic_factor  # the traffic goes on
+            total.error_ratio = 1 - (1 - total.error_ratio) * (1 - e.error_ratio * share)
+            total.added_latency += e.added_latency * share
         if db is not None and self.services[service].pool is not None:
             total.hold_factor *= db.workload.hold_factor(service, self._version_share(service))
             if db.write_locked_tables():  # a plain CREATE INDEX: writes wait for its lock
@@ -218,6 +224,26 @@ class World:
             share[pod.version] = share.get(pod.version, 0.0) + 1.0 / len(pods)
         self._shares[service] = (self.now, share)
         return share
+
+    def relief_changes(self) -> list[tuple[ActiveFault, bool]]:
+        """Faults that became relieved (True) or carried again (False) this tick.
+
+        A fault is relieved once something carried it and nothing does any more.
+        """
+        changes = []
+        for fault in self.faults.values():
+            if not fault.active:
+                continue
+            now_carried = carriers.carried(self, fault)
+            if now_carried:
+                fault.was_carried = True
+                if fault.relieved_at is not None:
+                    fault.relieved_at = None
+                    changes.append((fault, False))
+            elif fault.was_carried and fault.relieved_at is None:
+                fault.relieved_at = self.now
+                changes.append((fault, True))
+        return changes
 
     def leaking_version(self, service: str) -> str | None:
         for fault in self.faults.values():
@@ -253,12 +279,10 @@ class World:
         return self.cluster.pods_of(service)
 
     def terminate_backend(self, pid: int, now: float) -> Backend | None:
-        """``pg_terminate_backend(pid)``: end a session; a blocker's fault is mitigated."""
+        """``pg_terminate_backend(pid)``: end a session (a blocker's lock goes with it)."""
         for db in self.databases.values():
             backend = db.terminate(pid)
             if backend is not None:
-                if backend.fault and backend.blocker_of:
-                    self.end_fault(backend.fault, now, "mitigated")
                 return backend
         return None
 
@@ -277,13 +301,16 @@ class World:
     def step(self, now: float, dt: float) -> None:
         """Advance the world to ``now`` over one tick of ``dt`` seconds."""
         self.now = now
+        self._kills = {}
         self._applications(dt)
         self.cluster.advance(now)
+        self._count_kills(now, dt)
         self._sync_pools(now)
         # Serving pods and fault effects stay put for the rest of the tick: work them out once.
         serving = {name: self.serving_pods(name) for name in self.services}
         effects = {
-            name: self._effect(name, self._pool_total(name, pods)) for name, pods in serving.items()
+            name: self._effect(name, self._pool_total(name, pods), pods)
+            for name, pods in serving.items()
         }
         offered = self._offered_load(now, effects)
         for name in reversed(self.order):  # callees first: errors flow back up
@@ -307,11 +334,16 @@ class World:
         self.cluster.crashing = crashing
         crash_services = {service for service, _ in crashing}
         for name in crash_services | leaking:
-            leak = self.active_effect(name).memory_mib_per_min if name in leaking else 0.0
+            leaks = [
+                f
+                for f in self.faults.values()
+                if f.active and f.spec.service == name and f.type == "memory_leak"
+            ]
             pods = self.cluster.pods_of(name)
             for pod in pods:
                 if (name, pod.version) in crashing and pod.running and pod.crash_at == math.inf:
                     pod.crash_at = self.now + kubelet.CRASH_AFTER
+                leak = sum(carriers.memory_rate(self, f, pod) for f in leaks)
                 if leak and pod.ready:
                     pod.memory_mib += leak * self._leak_share(name, pod, pods) * dt / 60.0
 
@@ -331,6 +363,14 @@ class World:
             )
             self._leak_rates[pod.name] = rate
         return rate
+
+    def _count_kills(self, now: float, dt: float) -> None:
+        """Containers the kubelet OOM-killed this tick: their in-flight requests fail."""
+        for name in self.services:
+            for pod in self.cluster.pods_of(name):
+                at = pod.last_termination_at
+                if pod.last_termination == "OOMKilled" and at is not None and now - dt < at <= now:
+                    self._kills[name] = self._kills.get(name, 0) + 1
 
     def _probes(self, now: float, dt: float, serving: dict[str, list[SimPod]]) -> None:
         """Readiness probes (``/health/ready``, 1 s timeout) need a free request thread.
@@ -420,9 +460,14 @@ class World:
             callee_err = 1 - (1 - callee_err) * (1 - cs.error_ratio)
             callee_latency += cs.ok_latency
         base_err = svc.traffic.error_ratio if svc.traffic else 0.0001
+        kills = self._kills.get(name, 0)
+        killed_err = 0.0
+        if kills and dt > 0:
+            share = kills / (len(pods) + kills)  # the killed pods' share of the traffic
+            killed_err = min(1.0, share * KILL_LOSS_SECONDS / dt)
         err = 1 - (1 - saturation_err) * (1 - base_err) * (1 - callee_err) * (
             1 - effect.error_ratio
-        )
+        ) * (1 - killed_err)
         status.error_ratio = min(1.0, max(0.0, err))
         utilisation = 0.0 if capacity <= 0 else min(offered / capacity, 1.0)
         queueing = svc.latency * utilisation / max(1e-3, 1 - min(utilisation, 0.97)) * 0.05

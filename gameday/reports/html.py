@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from gameday.reports.postmortem import summary_text
+from gameday.scoring.evidence import fmt_t
 from gameday.textsafe import visible_data
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["code"] = _code_spans
+    env.filters["sim_time"] = fmt_t
     return env
 
 

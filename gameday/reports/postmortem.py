@@ -161,6 +161,50 @@ def summary_text(result: dict[str, Any]) -> str:
     return text.rstrip() + " The incident was " + ", ".join(parts) + "."
 
 
+def _changes(card: dict[str, Any]) -> list[str]:
+    """What each change did, by counterfactual (the run re-played without it)."""
+    actions = card.get("actions") or []
+    if not actions:
+        return []
+    lines = [
+        "## What each change did",
+        "",
+        "Each change was judged by re-running the session without it and comparing the "
+        "entry service's failed requests from the change to the end.",
+        "",
+    ]
+    lines += _table(
+        ["At", "Change", "Verdict", "Failed with", "Failed without"],
+        [
+            [
+                fmt_t(a["t"]),
+                f"`{a['command']}`",
+                a["label"] + (" (red herring)" if a.get("red_herring") else ""),
+                f"{a['failed_with']:,.0f}",
+                f"{a['failed_without']:,.0f}",
+            ]
+            for a in actions
+        ],
+    )
+    return lines + [f"- {a['sentence']}" for a in actions] + [""]
+
+
+def _findings(card: dict[str, Any]) -> list[str]:
+    """Findings about the team's configuration (not counted in the responders' score)."""
+    found = card.get("findings") or []
+    if not found:
+        return []
+    return [
+        "## Findings about the configuration",
+        "",
+        "These come from the alert rules and routing, not from the responders; they cost "
+        "the responders no points.",
+        "",
+        *[f"- {f}" for f in found],
+        "",
+    ]
+
+
 def render_markdown(result: dict[str, Any]) -> str:
     """The postmortem draft as Markdown (control characters shown escaped)."""
     result = visible_data(result)
@@ -209,6 +253,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         f'- Hint at {fmt_t(h["t"])}: "{h["question"]}" (-{h["cost"]:g} points)'
         for h in card.get("hints", [])
     ]
+    lines += _changes(card) + _findings(card)
     lines += ["## What went well", ""] + (good or ["- Nothing met its target in full."]) + [""]
     lines += ["## What went wrong", ""] + (bad or ["- Nothing: every target was met."]) + [""]
     lines += ["## Scorecard", ""]

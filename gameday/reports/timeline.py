@@ -36,17 +36,8 @@ def _action(e: Event) -> str:
     d = e.data
     who = d.get("actor", "someone") + (f" ({d['role']})" if d.get("role") else "")
     text = f"{who} ran `{d.get('command', '')}`"
-    effect = str(d.get("effect", ""))
     if not d.get("ok", True):
         text += ": it failed"
-    elif effect.startswith("mitigated:"):
-        text += f": mitigated {effect.partition(':')[2]}"
-    elif effect.startswith("temporary:"):
-        text += f": temporary relief for {effect.partition(':')[2]}"
-    elif effect == "no-effect":
-        text += ": no effect"
-    elif effect:
-        text += f": {effect}"
     return text
 
 
@@ -101,6 +92,13 @@ _TEXT: dict[str, tuple[str, Callable[[Event], str | None]]] = {
         ),
     ),
     "fault.end": ("fault", lambda e: f"Fault {e.data.get('fault')} ended ({e.data.get('reason')})"),
+    "fault.relieved": (
+        "fault",
+        lambda e: (
+            f"Fault {e.data.get('fault')} relieved: {e.data.get('why', 'nothing carries it')}"
+        ),
+    ),
+    "fault.returned": ("fault", lambda e: f"Fault {e.data.get('fault')} carried again"),
     "alert.firing": ("alert", _alert),
     "alert.resolved": ("alert", _alert),
     "notification": ("alert", _notification),

@@ -8,7 +8,7 @@ into the reports, so tests (and replays) get identical bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,8 +110,12 @@ def debrief(
     out_dir: str | Path,
     clock: Clock,
     journal: str | Path | None = None,
+    verdicts: Sequence[Any] | None = None,
 ) -> tuple[Scorecard, ReportPaths]:
-    """Score a run and write all of its reports; the one call a session needs."""
-    card = score(events, scenario, runbooks, metrics)
+    """Score a run and write all of its reports; the one call a session needs.
+
+    ``verdicts`` say what each change did (:func:`gameday.counterfactual.judge`).
+    """
+    card = score(events, scenario, runbooks, metrics, verdicts)
     result = build_result(events, scenario, card, metrics, seed=seed, responder=responder)
     return card, write_reports(result, out_dir, clock, journal)

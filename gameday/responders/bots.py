@@ -93,27 +93,56 @@ class Responder:
 
 
 def fill_placeholders(session: Session, command: str) -> str:
-    """Fill ``{blocker_pid}``, ``{pod}`` and ``{service}`` from what a responder would have read.
+    """Fill ``{blocker_pid}`` and ``{pod}`` from what a responder would have read.
 
     A bot cannot read the output of its diagnostic commands, so a solution names the
-    values it would have found there; they come from the world as it is now.
+    values it would have found there. They come from what those commands show, never
+    from the scenario's truth: ``{blocker_pid}`` is the session every waiter is blocked
+    by in ``pg_blocking_pids`` (of the database the command connects to), ``{pod}`` the
+    pod of the named service that looks worst in ``kubectl get pods``/``top`` (most
+    restarts, then not ready, then the most memory).
     """
     if "{" not in command:
         return command
-    values: dict[str, str] = {}
-    for fault in session.world.faults.values():
-        if fault.active:
-            values.setdefault("service", fault.spec.service)
-            if fault.blocker_pid is not None:
-                values.setdefault("blocker_pid", str(fault.blocker_pid))
-    service = values.get("service") or next(iter(session.world.services))
-    pods = session.world.pods(service)
-    if pods:
-        values.setdefault("pod", pods[0].name)
-    values.setdefault("blocker_pid", "0")
-    for key, value in values.items():
-        command = command.replace("{" + key + "}", value)
+    if "{blocker_pid}" in command:
+        command = command.replace("{blocker_pid}", str(_observed_blocker(session, command)))
+    if "{pod}" in command:
+        command = command.replace("{pod}", _observed_pod(session, command))
     return command
+
+
+def _observed_blocker(session: Session, command: str) -> int:
+    """The pid at the head of the lock queue, as ``pg_blocking_pids`` shows it (0: none)."""
+    from collections import Counter
+
+    from gameday.engine.actions.pgstat import build_view
+
+    words = command.replace("=", " ").split()
+    named = {words[i + 1] for i, w in enumerate(words[:-1]) if w in ("-h", "--host", "-d")}
+    dbs = list(session.world.databases.values())
+    chosen = [db for db in dbs if db.name in named or db.datname in named] or dbs
+    for db in chosen:
+        view = build_view(db, session, "postgres", "SELECT pg_blocking_pids(pid)")
+        heads = Counter(pid for pids in view.blocked_by.values() for pid in pids)
+        if heads:
+            return heads.most_common(1)[0][0]
+    return 0
+
+
+def _observed_pod(session: Session, command: str) -> str:
+    """The worst-looking pod of the service the command names (``deployment/X``, ``app=X``)."""
+    world = session.world
+    named = [
+        name
+        for name in world.services
+        if f"deployment/{name}" in command or f"app={name}" in command or f" {name} " in command
+    ]
+    service = named[0] if named else next(iter(world.services))
+    pods = world.pods(service)
+    if not pods:
+        return service
+    worst = max(pods, key=lambda p: (p.restarts, not p.ready, p.memory_mib, p.name))
+    return worst.name
 
 
 def _jitter(actions: list[TimedAction], rng: random.Random, spread: float) -> list[TimedAction]:

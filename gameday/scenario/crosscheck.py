@@ -7,7 +7,8 @@
 - commands: every solution step and every runbook command is one the simulation can
   run, parsed with the session's own command parser;
 - warnings (printed, not failing): an alerting rule without a ``severity`` label, a
-  ``runbook_url`` that matches none of the scenario's runbooks.
+  ``runbook_url`` that matches none of the scenario's runbooks, and the deprecated
+  ``mitigations:`` key (ignored: the world decides what relieves a fault).
 
 The checks that need the world to run (a solution step the simulation refuses, a red
 herring that mitigates) live in :mod:`gameday.scenario.worldcheck`.
@@ -112,7 +113,15 @@ def check_commands(inspection: Inspection) -> Iterator[Problem]:
 
 
 def scenario_warnings(inspection: Inspection) -> Iterator[Problem]:
-    """Things worth fixing that do not stop a drill: the alerts' design."""
+    """Things worth fixing that do not stop a drill: the alerts' design, deprecated keys."""
+    doc = inspection.doc
+    if doc is not None and isinstance(doc.data, dict) and doc.data.get("mitigations"):
+        yield doc.problem(
+            ("mitigations",),
+            "deprecated and ignored: the world decides what relieves a fault, no command "
+            "is matched",
+            "delete the key; see 'Causal fixes' in docs/scenario-authoring.md",
+        )
     yield from _alert_warnings(inspection)
 
 

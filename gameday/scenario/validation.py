@@ -45,6 +45,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    playable: list[Inspection] = field(default_factory=list)  # scenarios to play once clean
 
     @property
     def ok(self) -> bool:
@@ -148,6 +149,7 @@ def _crosscheck(found: Inspection, report: Report) -> None:
     report.problems.extend(check_people(found))
     report.problems.extend(check_commands(found))
     report.warnings.extend(scenario_warnings(found))
+    report.playable.append(found)
 
 
 def validate_paths(paths: list[str | Path]) -> Report:
@@ -177,4 +179,9 @@ def validate_paths(paths: list[str | Path]) -> Report:
         problems, notes = run_checker(kind, pending)
         report.problems.extend(problems)
         report.notes.extend(notes)
+    if not report.problems:  # only scenarios whose every file is sound are played
+        from gameday.scenario.worldcheck import check_world
+
+        for found in report.playable:
+            report.problems.extend(check_world(found))
     return report

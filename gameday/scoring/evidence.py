@@ -7,7 +7,7 @@ and what the target was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +101,8 @@ def lateness_share(value: float, target: float, zero_at: float | None = None) ->
 class Stream:
     """The event stream sorted by time with the lookups every dimension needs."""
 
-    def __init__(self, events: Iterable[Event]) -> None:
+    def __init__(self, events: Iterable[Event], verdicts: Sequence[Any] | None = None) -> None:
+        self.verdicts = None if verdicts is None else list(verdicts)
         ordered = sorted(events, key=lambda e: (e.t, e.seq))
         # Background faults are noise the team lives with: not the incident, never scored.
         self.background = {
@@ -168,21 +169,42 @@ class Stream:
         return self.of("action", where=where)
 
     def first_mitigating_action(self) -> Event | None:
-        """The first action whose effect mitigated a fault, even temporarily."""
-        return self.first(
-            "action",
-            where=lambda e: str(e.data.get("effect", "")).startswith(("mitigated:", "temporary:")),
-        )
+        """The first action that relieved the incident, even for a while.
+
+        With counterfactual verdicts, the first action judged mitigated or temporary;
+        without them, the last world-changing action before the first relief.
+        """
+        if self.verdicts is not None:
+            helped = {v.seq for v in self.verdicts if v.label in ("mitigated", "temporary")}
+            return self.first("action", where=lambda e: e.seq in helped)
+        relief = self.first("fault.relieved")
+        if relief is None:
+            return None
+        changes = [a for a in self.actions(world_change) if (a.t, a.seq) <= (relief.t, relief.seq)]
+        return changes[-1] if changes else None
+
+    def relieved_at(self, fault: str) -> float | None:
+        """When ``fault`` was relieved for good (not carried again later), or None."""
+        since = None
+        for e in self.of("fault.relieved", "fault.returned"):
+            if e.data.get("fault") == fault:
+                since = e.t if e.kind == "fault.relieved" else None
+        return since
 
     def mitigated_at(self) -> float | None:
-        """When every fault that started had ended as mitigated; None if one did not."""
-        started = {e.data.get("fault") for e in self.of("fault.start")}
+        """When every fault that started was relieved for good; None if one was not."""
+        started = {str(e.data.get("fault")) for e in self.of("fault.start")}
         if not started:
             return None
-        ends: dict[Any, float] = {}
-        for e in self.of("fault.end"):
-            if e.data.get("reason") == "mitigated":
-                ends.setdefault(e.data.get("fault"), e.t)
-        if not started <= ends.keys():
+        times = [self.relieved_at(f) for f in started]
+        if any(t is None for t in times):
             return None
-        return max(ends[f] for f in started)
+        return max(t for t in times if t is not None)
+
+
+def world_change(event: Event) -> bool:
+    """An action that changed the world (kubectl changes, psql terminations and writes)."""
+    kind = str(event.data.get("kind", ""))
+    return bool(event.data.get("ok") and event.data.get("changed")) and kind.startswith(
+        ("kubectl.", "psql.")
+    )

@@ -4,6 +4,8 @@ impact on the error budget and runbook adherence.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gameday.engine.events import Event
 from gameday.runbooks import Runbook, Section, Step, commands_match, step_matches
 from gameday.scoring.evidence import Grade, fmt_dur, fmt_t, lateness_share
@@ -51,7 +53,7 @@ def diagnosis(c: Context) -> Grade:
             a
             for a in before
             if a.data.get("ok", True)
-            and not a.data.get("effect")
+            and not a.data.get("changed")
             and a.data.get("kind")
             not in ("ack", "sev", "assign", "status", "escalate", "resolve", "silence", "unknown")
         ]
@@ -79,14 +81,16 @@ def diagnosis(c: Context) -> Grade:
     return g
 
 
-def _fault_story(c: Context) -> list[tuple[str, float, Event | None]]:
+def _fault_story(c: Context) -> list[tuple[str, float, float | None, Event | None]]:
+    """``(fault, start, relieved for good at, fault.end)`` of every scored fault."""
     ends: dict[str, Event] = {}
     for e in c.stream.of("fault.end"):
         ends.setdefault(str(e.data.get("fault")), e)
-    return [
-        (str(e.data.get("fault")), e.t, ends.get(str(e.data.get("fault"))))
-        for e in c.stream.of("fault.start")
-    ]
+    out = []
+    for e in c.stream.of("fault.start"):
+        fid = str(e.data.get("fault"))
+        out.append((fid, e.t, c.stream.relieved_at(fid), ends.get(fid)))
+    return out
 
 
 def _time_share(ttm: float, mitigate: float, resolve: float) -> float:
@@ -98,33 +102,37 @@ def _time_share(ttm: float, mitigate: float, resolve: float) -> float:
 
 
 def mitigation(c: Context) -> Grade:
-    """Time to mitigate each fault, and actions that did nothing or harm."""
+    """Time until the world stopped carrying each fault; changes that did nothing or harm.
+
+    What a change did comes from its counterfactual (the run without it); a red herring
+    of the scenario's truth adds its why to the sentence but costs nothing by itself.
+    """
     t, sev = c.targets.table, c.targets.severity
     mit, res = t.mitigate or t.resolve, t.resolve or t.mitigate
     g = Grade(
-        f"each fault mitigated within {fmt_dur(mit or 0)} (MTTR budget "
-        f"{fmt_dur(res or 0)}, {sev}); no actions without effect",
+        f"each fault relieved within {fmt_dur(mit or 0)} (MTTR budget "
+        f"{fmt_dur(res or 0)}, {sev}); no change without effect",
         "",
     )
     faults = _fault_story(c)
     happened = []
-    for fid, start, end in faults:
-        if end is not None and end.data.get("reason") == "mitigated":
-            ttm = end.t - start
-            happened.append(f"{fid} mitigated at {fmt_t(end.t)} after {fmt_dur(ttm)}")
+    for fid, start, relieved, end in faults:
+        if relieved is not None:
+            ttm = relieved - start
+            happened.append(f"{fid} relieved at {fmt_t(relieved)} after {fmt_dur(ttm)}")
             g.measured = ttm if g.measured is None else max(g.measured, ttm)
             if mit and res:
                 g.lose(
                     0.7 / len(faults) * _time_share(ttm, mit, res),
-                    f"Fault {fid} began at {fmt_t(start)} and was mitigated at "
-                    f"{fmt_t(end.t)}, {fmt_dur(ttm)} later; the {sev} target is "
+                    f"Fault {fid} began at {fmt_t(start)} and the world stopped carrying "
+                    f"it at {fmt_t(relieved)}, {fmt_dur(ttm)} later; the {sev} target is "
                     f"{fmt_dur(mit)} (MTTR budget {fmt_dur(res)}).",
                 )
         else:
             how = (
                 f"expired on its own at {fmt_t(end.t)}"
                 if end is not None
-                else f"was still active at the end, {fmt_t(c.stream.end)}"
+                else f"was still carried at the end, {fmt_t(c.stream.end)}"
             )
             happened.append(f"{fid} never mitigated")
             g.lose(
@@ -134,29 +142,50 @@ def mitigation(c: Context) -> Grade:
             )
     if not faults:
         happened.append("no fault started")
-    herrings = [h.command for h in c.scenario.truth.red_herrings]
     spent = 0.0
-    for a in c.stream.actions():
-        cmd, effect = str(a.data.get("command", "")), str(a.data.get("effect", ""))
-        herring = next((h for h in herrings if commands_match(h, cmd, lenient=True)), None)
-        harmful = effect.startswith(("harmful", "worse"))
-        if not (herring or harmful or effect == "no-effect"):
+    for v in c.stream.verdicts or []:
+        if v.label not in ("no effect", "harmful"):
             continue
+        harmful = v.label == "harmful"
         share = min(0.15 if harmful else 0.1, max(0.0, 0.3 - spent))
         spent += share
-        if harmful:
-            why = f"made things worse ({effect.partition(':')[2] or effect})"
-        elif herring:
-            why = "is a red herring: it does not touch the cause"
-        else:
-            why = "had no effect on the incident"
         g.lose(
             share,
-            f"`{cmd}` at {fmt_t(a.t)} {why}; every change during an incident "
-            "should follow from the diagnosis.",
+            f"{action_sentence(v, c.scenario)} Every change during an incident should "
+            "follow from the diagnosis.",
         )
+    if c.stream.verdicts is None:
+        happened.append("what each change did was not judged (no counterfactuals)")
     g.happened = "; ".join(happened)
     return g
+
+
+def herring_why(command: str, scenario: Any) -> str | None:
+    """The truth's explanation when ``command`` is one of its red herrings."""
+    for h in scenario.truth.red_herrings:
+        if commands_match(h.command, command, lenient=True):
+            return h.why or "it does not touch the cause"
+    return None
+
+
+def action_sentence(v: Any, scenario: Any) -> str:
+    """What one change did, with the counterfactual's figures as evidence."""
+    label = {"no effect": "had no effect", "harmful": "made things worse"}.get(
+        v.label, "mitigated the incident" if v.label == "mitigated" else "helped only for a while"
+    )
+    rec_with = fmt_t(v.recovered_with) if v.recovered_with is not None else "never"
+    rec_without = fmt_t(v.recovered_without) if v.recovered_without is not None else "never"
+    text = (
+        f"`{v.command}` at {fmt_t(v.t)} {label}: from then to the end "
+        f"{v.failed_with:,.0f} of {v.requests:,.0f} requests failed with it and "
+        f"{v.failed_without:,.0f} would have failed without it; the service recovered "
+        f"{'at ' if v.recovered_with is not None else ''}{rec_with} with it and "
+        f"{'at ' if v.recovered_without is not None else ''}{rec_without} without it."
+    )
+    why = herring_why(v.command, scenario)
+    if why and v.label != "mitigated":
+        text += f" A red herring: {why}."
+    return text
 
 
 def resolution(c: Context) -> Grade:

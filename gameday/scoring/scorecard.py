@@ -8,7 +8,7 @@ what the scenario says they cost. A run passes at ``targets.pass_score`` or abov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from gameday.runbooks import Runbook, escalate_after, runbook_for_alert
 from gameday.scenario.model import Scenario
 from gameday.scoring import cadence, outcome, response
 from gameday.scoring.evidence import Dimension, Grade, Stream, fmt_t
+from gameday.scoring.findings import findings
 from gameday.scoring.metrics import MetricsSummary
 from gameday.scoring.response import Context
 from gameday.scoring.targets import DIMENSIONS, Targets, resolve_targets
@@ -49,6 +50,8 @@ class Scorecard:
     hint_penalty: float = 0.0
     key_times: dict[str, float | None] = field(default_factory=dict)
     targets: dict[str, Any] = field(default_factory=dict)
+    actions: list[dict[str, Any]] = field(default_factory=list)  # what each change did
+    findings: list[str] = field(default_factory=list)  # about the team's configuration
 
     def dimension(self, key: str) -> Dimension:
         """The dimension called ``key`` (KeyError if absent)."""
@@ -70,6 +73,8 @@ class Scorecard:
             "key_times": {k: None if v is None else round(v, 3) for k, v in self.key_times.items()},
             "targets": dict(self.targets),
             "dimensions": [d.to_dict() for d in self.dimensions],
+            "actions": list(self.actions),
+            "findings": list(self.findings),
         }
 
 
@@ -136,6 +141,7 @@ def score(
     scenario: Scenario,
     runbooks: list[Runbook],
     metrics: MetricsSummary,
+    verdicts: Sequence[Any] | None = None,
 ) -> Scorecard:
     """Grade a run.
 
@@ -144,15 +150,22 @@ def score(
         scenario: the scenario played, for the truth and the targets.
         runbooks: the scenario's parsed runbooks.
         metrics: the entry service's metrics summary.
+        verdicts: what each world-changing action did, by counterfactual
+            (:func:`gameday.counterfactual.judge`); None: not judged, no points
+            depend on it.
 
     Raises:
         InputError: the scenario's weights name an unknown dimension.
     """
-    stream = Stream(events)
+    stream = Stream(events, verdicts)
     books = applicable_runbooks(stream, runbooks)
     targets = resolve_targets(scenario, [v for rb in books if (v := escalate_after(rb))])
     ctx = Context(stream, scenario, targets, books, metrics)
-    dims = [_dimension(k, GRADERS[k](ctx), targets.max_points(k)) for k in DIMENSIONS]
+    dims = [
+        _dimension(k, GRADERS[k](ctx), targets.max_points(k))
+        for k in DIMENSIONS
+        if targets.weights[k] > 0
+    ]
     hints: list[dict[str, Any]] = [
         {
             "t": round(e.t, 3),
@@ -174,7 +187,18 @@ def score(
         hint_penalty=penalty,
         key_times=_key_times(stream),
         targets=_targets_dict(targets),
+        actions=[_action(v, scenario) for v in verdicts or []],
+        findings=findings(ctx),
     )
+
+
+def _action(v: Any, scenario: Scenario) -> dict[str, Any]:
+    """One judged change for reports: the verdict, its figures and its sentence."""
+    return {
+        **v.to_dict(),
+        "sentence": outcome.action_sentence(v, scenario),
+        "red_herring": outcome.herring_why(v.command, scenario),
+    }
 
 
 def hint_sentences(card: Scorecard) -> list[str]:

@@ -51,7 +51,9 @@ SEVERITY_TABLE: dict[str, SeverityTargets] = {
 
 #: Dimension key -> (title, default weight). The defaults add up to 100.
 DIMENSIONS: dict[str, tuple[str, float]] = {
-    "detection": ("Detection (MTTD)", 10.0),
+    # Detection is the team's alert design, not the responders' doing: reported as a
+    # finding (gameday.scoring.findings) and worth no points unless a scenario weights it.
+    "detection": ("Detection (MTTD)", 0.0),
     "acknowledgement": ("Acknowledgement (MTTA)", 10.0),
     "triage": ("Triage (severity, incident commander)", 10.0),
     "diagnosis": ("Diagnosis before mitigation", 10.0),

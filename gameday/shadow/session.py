@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gameday.counterfactual import judge
 from gameday.debrief import metrics_summary
 from gameday.responders.bots import fill_placeholders
 from gameday.scoring import score
@@ -111,6 +112,7 @@ class ReverseShadow(ShadowBase):
                 self.session.scenario,
                 self.runbooks,
                 metrics_summary(self.session),
+                judge(self.session),
             )
             out["score"] = card.score
             out["passed"] = card.passed

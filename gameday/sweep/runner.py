@@ -115,6 +115,7 @@ def responder_for(spec: SweepSpec, seed: int) -> str:
 
 def run_one(spec: SweepSpec, seed: int) -> DrillFigures:
     """Play one drill headless (no journal, no reports) and keep its figures."""
+    from gameday.counterfactual import judge
     from gameday.debrief import metrics_summary
     from gameday.responders import make_responder
     from gameday.scoring import score
@@ -130,7 +131,11 @@ def run_one(spec: SweepSpec, seed: int) -> DrillFigures:
     make_responder(responder, session, prepared.loaded.solution).attach(session)
     session.run_to_end()
     card = score(
-        session.events, session.scenario, list(prepared.setup.runbooks), metrics_summary(session)
+        session.events,
+        session.scenario,
+        list(prepared.setup.runbooks),
+        metrics_summary(session),
+        judge(session),  # counterfactuals of the world-changing actions only
     )
     times = card.key_times
     targets = card.targets

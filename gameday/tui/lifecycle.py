@@ -39,6 +39,7 @@ def finish(
     reports join it there; otherwise they go to a new folder under ``out_dir`` with a
     copy of the journal.
     """
+    from gameday.counterfactual import judge
     from gameday.debrief import metrics_summary  # one summary for drills and tabletops
     from gameday.reports import debrief, report_folder
 
@@ -58,6 +59,7 @@ def finish(
         out_dir=out_dir,
         clock=clock or (lambda: datetime.now(UTC)),
         journal=copy,
+        verdicts=judge(session),
     )
     listed = [
         ("postmortem", paths.postmortem),

@@ -17,8 +17,11 @@ from gameday.scenario.model import Scenario
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
-def load(scenario_id: str) -> Scenario:
+def load(scenario_id: str, onset: float | None = None) -> Scenario:
+    """A bundled scenario; ``onset`` pins its first fault's onset (no seeded window)."""
     data = yaml.safe_load((SCENARIOS / scenario_id / "scenario.yaml").read_text())
+    if onset is not None:
+        data["faults"][0]["at"] = onset
     return Scenario.model_validate(data)
 
 
@@ -115,9 +118,8 @@ class FakeContext:
         return [k for _, k, _ in self.events]
 
 
-def with_faults(faults: list[dict[str, Any]], mitigations: list[dict[str, Any]] = ()) -> Scenario:
-    """The pool-exhaustion world with other faults (and data-driven mitigations)."""
+def with_faults(faults: list[dict[str, Any]]) -> Scenario:
+    """The pool-exhaustion world with other faults."""
     data = yaml.safe_load((SCENARIOS / "db-pool-exhaustion" / "scenario.yaml").read_text())
     data["faults"] = faults
-    data["mitigations"] = list(mitigations)
     return Scenario.model_validate(data)

@@ -8,7 +8,7 @@ from act_support import FakeContext, FakePager, load
 
 @pytest.fixture
 def pool_ctx() -> FakeContext:
-    return FakeContext(load("db-pool-exhaustion"), pager=FakePager())
+    return FakeContext(load("db-pool-exhaustion", onset=300.0), pager=FakePager())
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from gameday.engine.actions import execute
 def test_get_pods_lists_world_pods(locked):
     """`kubectl get pods` lists the world's pods with kubectl's columns."""
     r = execute(locked, "kubectl get pods -n shop")
-    assert r.ok and r.kind == "kubectl.get.pods" and r.effect == ""
+    assert r.ok and r.kind == "kubectl.get.pods" and not r.changed
     lines = r.output.splitlines()
     assert re.split(r"\s{3,}", lines[0]) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     names = sorted(locked.world.cluster.pods)

@@ -35,7 +35,7 @@ def rows(output: str) -> list[list[str]]:
 def test_activity_shows_blocker_and_waiters(locked):
     """pg_stat_activity shows the archiver's UPDATE and ~25 sessions waiting on a Lock."""
     r = execute(locked, PSQL.format(ACTIVITY))
-    assert r.ok and r.kind == "psql.select" and r.effect == ""
+    assert r.ok and r.kind == "psql.select" and not r.changed
     table = rows(r.output)
     waiting = [row for row in table if row[4] == "Lock"]
     assert 22 <= len(waiting) <= 26
@@ -86,38 +86,46 @@ def test_classic_blocking_locks_join(locked):
     assert {row[3] for row in table} == {"reporting"}
 
 
-def test_terminating_the_blocker_mitigates(locked):
-    """Terminating the blocker pid ends the fault: effect 'mitigated:lock-holder'."""
+def test_terminating_the_blocker_removes_what_carries_the_fault(locked):
+    """Terminating the blocker pid ends its session: nothing carries the lock queue now."""
+    from gameday.engine.carriers import carried
+
     pid = blocker_pid(locked)
+    fault = locked.world.faults["lock-holder"]
+    assert carried(locked.world, fault)
     r = execute(locked, PSQL.format(f"SELECT pg_terminate_backend({pid})"))
-    assert r.ok and r.kind == "psql.terminate"
+    assert r.ok and r.kind == "psql.terminate" and r.changed
     assert r.output == " pg_terminate_backend \n----------------------\n t\n(1 row)"
-    assert r.effect == "mitigated:lock-holder"
-    assert not locked.world.faults["lock-holder"].active
-    assert locked.kinds()[-1] == "fault.end"
+    assert pid not in {b.pid for b in locked.world.databases["orders-db"].backends}
+    assert not carried(locked.world, fault)
 
 
 def test_terminating_a_waiter_has_no_effect(locked):
-    """Terminating a waiting (not blocking) backend gives 'no-effect'; the lock stays."""
+    """Terminating a waiting (not blocking) backend ends it; the lock holder stays."""
+    from gameday.engine.carriers import carried
+
     waiter = next(
         b.pid for b in locked.world.databases["orders-db"].backends if b.wait_event_type == "Lock"
     )
     r = execute(locked, PSQL.format(f"SELECT pg_terminate_backend({waiter})"))
-    assert r.ok and r.effect == "no-effect"
-    assert locked.world.faults["lock-holder"].active
+    assert r.ok and r.changed
+    assert carried(locked.world, locked.world.faults["lock-holder"])
 
 
 def test_cancel_of_the_blocker_also_mitigates(locked):
     """pg_cancel_backend on the blocker aborts its statement and releases the lock."""
+    from gameday.engine.carriers import carried
+
     r = execute(locked, PSQL.format(f"SELECT pg_cancel_backend({blocker_pid(locked)})"))
-    assert r.kind == "psql.cancel" and r.effect == "mitigated:lock-holder"
+    assert r.kind == "psql.cancel" and r.changed
+    assert not carried(locked.world, locked.world.faults["lock-holder"])
 
 
 def test_unknown_pid_warns_and_returns_false(locked):
     """A pid that is not a backend gives psql's WARNING and 'f'."""
     r = execute(locked, PSQL.format("SELECT pg_terminate_backend(1)"))
     assert r.output.startswith("WARNING:  PID 1 is not a PostgreSQL backend process")
-    assert " f" in r.output.splitlines() and r.effect == "no-effect"
+    assert " f" in r.output.splitlines() and not r.changed
 
 
 def test_interval_filter_and_limit(locked):

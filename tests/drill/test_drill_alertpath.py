@@ -50,7 +50,10 @@ def test_alert_pages_primary_then_escalates_to_secondary() -> None:
 
 def test_ack_stops_escalation() -> None:
     """Acknowledging within the delay means nobody else is paged."""
-    events = run(1500, [(9 * 60 + 30, "ack")])
+    # the onset (and so the pages) is seeded: ack once both level-1 pages are in
+    pages = [e.t for e in run(1500) if e.kind == "page.notified" and e.data["level"] == 1]
+    assert max(pages) + 60 < min(pages) + 300
+    events = run(1500, [(max(pages) + 60, "ack")])
     assert [e.data["level"] for e in events if e.kind == "page.notified"] == [1, 1]
     assert not [e for e in events if e.kind == "page.escalated"]
 

@@ -60,11 +60,11 @@ def test_same_seed_same_journal_and_replay_identical(tmp_path: Path) -> None:
 
 
 def test_other_seed_changes_names_not_story(tmp_path: Path) -> None:
-    """Another seed changes pod names and numbers; the same fault is mitigated the same way."""
+    """Another seed changes pod names, numbers and the onset; the same fix relieves it."""
     a = run_drill("bad-deploy", responder="expert", seed=1, out_dir=tmp_path / "a", now=FIXED)
     b = run_drill("bad-deploy", responder="expert", seed=2, out_dir=tmp_path / "b", now=FIXED)
     assert a.journal is not None and b.journal is not None
     ja, jb = a.journal.read_text(), b.journal.read_text()
     assert ja != jb
     for text in (ja, jb):
-        assert '"effect":"mitigated:leaky-release"' in text
+        assert '"kind":"fault.relieved"' in text and '"fault":"leaky-release"' in text

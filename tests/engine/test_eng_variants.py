@@ -46,7 +46,7 @@ def test_onset_jitter_is_the_same_window() -> None:
 
 def test_without_a_window_every_seed_starts_on_time() -> None:
     """A plain `at` is exact on every seed."""
-    assert {_onset(_pool(), seed) for seed in (1, 2, 3)} == {300.0}
+    assert {_onset(_pool(at="5m"), seed) for seed in (1, 2, 3)} == {300.0}
 
 
 def test_background_fault_runs_in_the_world_but_is_not_scored() -> None:

@@ -1,7 +1,7 @@
 """The scenario library as drills: each scenario runs through its own rules, routing,
-on-call file and runbooks; the expert passes, idle fails, the novice lands between;
-seed 1's scorecards match the committed goldens; red herrings leave the fault running
-while the expert's fix ends it.
+on-call file and runbooks; on seeds 1-5 the expert passes, idle and the novice fail;
+seed 1's scorecards match the committed goldens; the counterfactual debrief judges the
+expert's fix mitigated, and no red herring mitigates.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import yaml
 
 from gameday.drill import run_drill
 from gameday.engine.actions import known_command
-from gameday.responders.bots import fill_placeholders
 from gameday.runtime import prepare
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,10 +79,12 @@ def _check_golden(scenario: str, responder: str, card: dict) -> None:
     assert text == path.read_text(), f"{path.name} differs from this run"
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_expert_passes_idle_fails_novice_between(scenario: str, seed: int, drill: Drill) -> None:
-    """Expert >= 80 and passes; idle < 40 and fails; the novice strictly between.
+def test_expert_passes_idle_fails_novice_fails(scenario: str, seed: int, drill: Drill) -> None:
+    """On every seed: the expert scores >= 80 and passes; idle < 40 and fails; the novice
+    fails, above idle. Each seed draws its own onset, replica and rates.
 
     Seed 1's three scorecards are also compared with the goldens, so the drills run once.
     """
@@ -91,43 +92,39 @@ def test_expert_passes_idle_fails_novice_between(scenario: str, seed: int, drill
     expert, novice, idle = cards["expert"], cards["novice"], cards["idle"]
     assert expert["score"] >= 80 and expert["passed"], expert["score"]
     assert idle["score"] < 40 and not idle["passed"], idle["score"]
-    assert idle["score"] < novice["score"] < expert["score"]
+    assert not novice["passed"] and idle["score"] < novice["score"] < expert["score"], novice
     if seed == 1:
         for responder, card in cards.items():
             _check_golden(scenario, responder, card)
 
 
-def _session_after_fault(scenario: str):  # noqa: ANN202 - a Session
-    prepared = prepare(scenario)
-    session = prepared.session(seed=1)
-    fault = prepared.loaded.scenario.faults[0]
-    session.advance_to(fault.at + 60.0)
-    assert session.world.faults[fault.id].active
-    return session, fault.id
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_experts_fix_is_judged_mitigated_by_counterfactual(scenario: str, drill: Drill) -> None:
+    """The expert's fix is the change the counterfactual debrief says mitigated it, with
+    the figures: far fewer failed requests with it than without."""
+    fix = FIXES[scenario].split("{")[0]
+    judged = drill(scenario, "expert", 1)["actions"]
+    verdict = next(a for a in judged if a["command"].startswith(fix))
+    assert verdict["label"] == "mitigated", verdict
+    assert verdict["failed_without"] > 2 * verdict["failed_with"] + 10, verdict
+    assert not verdict["red_herring"]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_red_herrings_leave_the_fault_running_and_the_fix_ends_it(scenario: str) -> None:
-    """Each truth.red_herrings command leaves the fault active; the expert's fix ends it."""
+def test_red_herrings_do_not_mitigate_and_carry_their_why(scenario: str) -> None:
+    """Every truth.red_herrings command runs, explains itself, and alone does not mitigate
+    the incident in the world (the counterfactual check `gameday validate` runs)."""
+    from gameday.counterfactual import judge_change
+
     loaded = prepare(scenario).loaded
     herrings = loaded.scenario.truth.red_herrings
     assert len(herrings) >= 2
     for herring in herrings:
-        command = herring.command
-        assert known_command(command), command
-        session, fault_id = _session_after_fault(scenario)
-        outcome = session.perform(command, actor="tester")
-        assert outcome.ok, (command, outcome.output)
-        session.advance(120.0)
-        assert session.world.faults[fault_id].active, f"{command!r} ended {fault_id}"
-    fix = FIXES[scenario]
-    solution = yaml.safe_load((REPO / "scenarios" / scenario / "solution.yaml").read_text())
-    assert fix in [a["do"] for a in solution["actions"]], "the fix is not the expert's command"
-    session, fault_id = _session_after_fault(scenario)
-    outcome = session.perform(fill_placeholders(session, fix), actor="tester")
-    assert outcome.ok, outcome.output
-    assert outcome.effect == f"mitigated:{fault_id}"
-    assert not session.world.faults[fault_id].active
+        assert known_command(herring.command), herring.command
+        assert herring.why, herring.command
+        verdict = judge_change(loaded.scenario, 1, herring.command)
+        assert verdict is not None, herring.command
+        assert verdict.label != "mitigated", (herring.command, verdict)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

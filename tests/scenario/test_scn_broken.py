@@ -87,7 +87,7 @@ CASES = {
     ),
     "missing-file": (
         "scenario.yaml",
-        "30:11: files.rules[0]: file not found: 'rules/missing.yml' "
+        "27:11: files.rules[0]: file not found: 'rules/missing.yml' "
         "(paths are relative to the scenario folder {folder})",
     ),
 }
@@ -106,7 +106,12 @@ def test_broken_fixture_is_reported_exactly(name: str, cli, no_checkers) -> None
     file, expected = CASES[name]
     result = cli("validate", folder)
     assert result.code == 2
-    assert result.err_lines == [
+    warnings = [line for line in result.err_lines if ": warning: " in line]
+    if name == "unknown-mitigation-fault":  # the deprecated key is still read, and warned of
+        assert len(warnings) == 1 and "mitigations: deprecated and ignored" in warnings[0]
+    else:
+        assert warnings == []
+    assert [line for line in result.err_lines if line not in warnings] == [
         f"{folder / file}:{expected.replace('{folder}', str(folder))}",
         "1 problem in 1 file",
     ]

@@ -157,3 +157,45 @@ def test_alert_without_severity_and_foreign_runbook_warn(cli, scenario: Path) ->
         "links a runbook the scenario does not bring: https://wiki.example/runbooks/nowhere" in x
         for x in result.err_lines
     ), result.err
+
+
+def test_red_herring_that_mitigates_is_refused(cli, scenario: Path) -> None:
+    """A 'red herring' that is really the fix is refused at its line, with the figures."""
+    fix = (
+        '    - command: psql -h orders-db -U postgres -d orders -c "SELECT '
+        "pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'reporting'\"\n"
+    )
+    line = _edit(
+        scenario / "scenario.yaml", "    - command: kubectl rollout undo deployment/orders\n", fix
+    )
+    result = cli("validate", scenario)
+    assert result.code == 2
+    [problem] = [x for x in result.err_lines if "red_herrings" in x]
+    assert problem.startswith(f"{scenario / 'scenario.yaml'}:{line}:7: truth.red_herrings[2]: ")
+    assert "mitigates the incident in the world: from it to the end" in problem
+    assert "a command that fixes the fault is no red herring" in problem
+
+
+def test_solution_step_the_world_refuses_is_refused(cli, scenario: Path) -> None:
+    """A step that parses but fails when played (a deployment that does not exist)."""
+    line = _edit(
+        scenario / "solution.yaml",
+        "do: kubectl logs deployment/orders -n shop --tail=50",
+        "do: kubectl rollout restart deployment/ordres -n shop",
+    )
+    result = cli("validate", scenario)
+    assert result.code == 2
+    [problem] = [x for x in result.err_lines if "refused this step" in x]
+    assert problem.startswith(f"{scenario / 'solution.yaml'}:{line}:")
+    assert 'deployments.apps "ordres" not found' in problem
+
+
+def test_deprecated_mitigations_key_warns(cli, scenario: Path) -> None:
+    """The old mitigations: key still loads, does nothing, and validate says so."""
+    text = (scenario / "scenario.yaml").read_text()
+    (scenario / "scenario.yaml").write_text(
+        text + "mitigations:\n  - fault: lock-holder\n    command: kubectl rollout undo\n"
+    )
+    result = cli("validate", scenario)
+    assert result.code == 0, result.err
+    assert any(": warning: mitigations: deprecated and ignored" in x for x in result.err_lines)

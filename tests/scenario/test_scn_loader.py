@@ -155,7 +155,8 @@ def test_glob_that_matches_nothing(valid_copy: Path) -> None:
 def test_default_files_may_be_absent(valid_copy: Path) -> None:
     """Without a files: section, absent defaults mean 'none', not an error."""
     text = (valid_copy / "scenario.yaml").read_text()
-    start, end = text.index("files:\n"), text.index("mitigations:")
+    start = text.index("files:\n")
+    end = text.index("\n", text.index("  solution:", start)) + 1  # files: is the last block
     (valid_copy / "scenario.yaml").write_text(text[:start] + text[end:])
     (valid_copy / "alertmanager.yml").unlink()
     loaded = load_scenario(valid_copy)

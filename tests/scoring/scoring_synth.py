@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gameday.counterfactual import Verdict
 from gameday.engine.events import Event
 from gameday.runbooks import Runbook, parse_runbook
 from gameday.scenario.model import Scenario
@@ -60,6 +61,25 @@ def scenario(**targets: Any) -> Scenario:
     )
 
 
+def verdict(
+    run: Run, t: float, label: str, failed_with: float = 100.0, failed_without: float = 100.0
+) -> Verdict:
+    """A counterfactual verdict for the action ``run`` recorded at ``t`` (for grader tests;
+    the real ones come from re-running the session without the action)."""
+    action = next(e for e in run.events if e.kind == "action" and e.t == t)
+    return Verdict(
+        seq=action.seq,
+        t=t,
+        command=str(action.data["command"]),
+        label=label,
+        requests=10_000.0,
+        failed_with=failed_with,
+        failed_without=failed_without,
+        recovered_with=None,
+        recovered_without=None,
+    )
+
+
 def runbooks() -> list[Runbook]:
     """The fixture runbook."""
     return [parse_runbook(FIXTURES / "orders-pool.md")]
@@ -80,7 +100,7 @@ class Run:
         t: float,
         command: str,
         kind: str = "unknown",
-        effect: str = "",
+        changed: bool = False,
         role: str = "ops",
         ok: bool = True,
     ) -> Run:
@@ -93,7 +113,7 @@ class Run:
             ok=ok,
             output="",
             kind=kind,
-            effect=effect,
+            changed=changed,
         )
 
     def start(self) -> Run:
@@ -192,14 +212,14 @@ def expert() -> list[Event]:
         "pg_stat_activity WHERE wait_event_type = 'Lock'\"",
         kind="psql.select",
     )
-    r.act(800, TERMINATE, kind="psql.terminate", effect="mitigated:lock-holder")
+    r.act(800, TERMINATE, kind="psql.terminate", changed=True)
     r.add(
         800,
-        "fault.end",
+        "fault.relieved",
         fault="lock-holder",
         type="blocking_query",
         service="orders",
-        reason="mitigated",
+        why="the blocking session is gone and its locks with it",
     )
     r.act(830, "kubectl top pods -n shop -l app=orders", kind="kubectl.top")
     r.add(
@@ -232,23 +252,23 @@ def novice() -> list[Event]:
         1250,
         "kubectl rollout restart deployment/orders -n shop",
         kind="kubectl.rollout.restart",
-        effect="no-effect",
+        changed=True,
     )
     r.act(
         1500,
         "kubectl scale deploy/orders --replicas=6 -n shop",
         kind="kubectl.scale",
-        effect="no-effect",
+        changed=True,
     )
     r.add(1700, "hint", question="Which resource are the failing requests waiting for?", cost=5)
-    r.act(2100, TERMINATE, kind="psql.terminate", effect="mitigated:lock-holder")
+    r.act(2100, TERMINATE, kind="psql.terminate", changed=True)
     r.add(
         2100,
-        "fault.end",
+        "fault.relieved",
         fault="lock-holder",
         type="blocking_query",
         service="orders",
-        reason="mitigated",
+        why="the blocking session is gone and its locks with it",
     )
     r.add(2105, "incident.resolved")
     r.add(2400, "session.end", reason="resolved")

@@ -43,7 +43,14 @@ def _result(run: str = "novice") -> dict:
         "idle": (synth.idle(), 3600, None),
     }[run]
     scn, metrics = synth.scenario(), synth.metrics(end, fixed)
-    card = score(events, scn, synth.runbooks(), metrics)
+    judged = synth.Run()
+    judged.events = events
+    verdicts = [
+        synth.verdict(judged, e.t, "no effect")
+        for e in events
+        if e.kind == "action" and e.data.get("changed") and "restart" in e.data["command"]
+    ]
+    card = score(events, scn, synth.runbooks(), metrics, verdicts)
     return build_result(events, scn, card, metrics, seed=7, responder=run)
 
 
@@ -95,7 +102,10 @@ def test_result_json_schema_and_content(tmp_path):
     assert data["generated_at"] == "2026-11-22T09:30:05Z"
     assert (data["seed"], data["responder"], data["passed"]) == (7, "novice", False)
     assert data["scenario"]["root_cause"].startswith("A long-running UPDATE")
-    assert len(data["scorecard"]["dimensions"]) == 10
+    assert len(data["scorecard"]["dimensions"]) == 9  # detection is a finding
+    assert data["scorecard"]["findings"] == []  # the burn alert paged within 2m
+    [judged] = data["scorecard"]["actions"]
+    assert (judged["label"], judged["red_herring"]) == ("no effect", "it does not touch the cause")
     assert data["metrics"]["budget_consumed_pct"] == pytest.approx(24.729, abs=0.01)
     assert data["timeline"][1]["text"].startswith("Fault lock-holder began on orders")
     assert load_result(paths.result) == data
@@ -124,12 +134,11 @@ def test_junit_validates_against_the_schema():
         xmlschema.XMLSchema(str(XSD)).validate(xml)
     root = xmlschema.XMLSchema(str(XSD)).to_dict(render_junit(_result("idle")))
     suite = root["testsuite"][0]
-    assert suite["@name"] == "gameday.orders-pool" and suite["@tests"] == 10
+    assert suite["@name"] == "gameday.orders-pool" and suite["@tests"] == 9
     cases = {c["@name"]: c for c in suite["testcase"]}
-    assert "failure" not in cases["detection"]
     ack = cases["acknowledgement"]["failure"][0]
     assert ack["@message"].startswith("Alice was paged at T+7m16s and nobody acknowledged")
-    assert "Points: 0.0 / 10.0" in ack["$"]
+    assert "Points: 0.0 / 11.1" in ack["$"]  # detection is a finding: ten points shared
     assert suite["@failures"] == sum(1 for c in cases.values() if "failure" in c)
 
 
@@ -146,7 +155,7 @@ def test_html_is_self_contained_with_markers():
     assert "Plotly.newPlot" in html and len(html) > 1_000_000
     assert '"name":"alerts"' in html and '"name":"pages"' in html and '"name":"actions"' in html
     assert "Orders database connection pool exhausted" in html
-    assert "is a red herring" in html
+    assert "What each change did" in html and "red herring: it does not touch the cause" in html
 
 
 def test_html_escapes_text():

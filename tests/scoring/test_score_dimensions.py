@@ -11,20 +11,33 @@ from gameday.scoring.metrics import MetricPoint
 from gameday.scoring.targets import SEVERITY_TABLE, normalise_severity
 
 
-def _grade(run: Run, key: str, end: float = 3600, fixed: float | None = None, **targets):
-    card = score(run.events, synth.scenario(**targets), synth.runbooks(), synth.metrics(end, fixed))
+def _grade(
+    run: Run,
+    key: str,
+    end: float = 3600,
+    fixed: float | None = None,
+    verdicts: list | None = None,
+    **targets,
+):
+    card = score(
+        run.events,
+        synth.scenario(**targets),
+        synth.runbooks(),
+        synth.metrics(end, fixed),
+        verdicts,
+    )
     return card.dimension(key)
 
 
 def _fixed(run: Run, t: float) -> Run:
-    run.act(t, TERMINATE, kind="psql.terminate", effect="mitigated:lock-holder")
+    run.act(t, TERMINATE, kind="psql.terminate", changed=True)
     return run.add(
         t,
-        "fault.end",
+        "fault.relieved",
         fault="lock-holder",
         type="blocking_query",
         service="orders",
-        reason="mitigated",
+        why="the blocking session is gone and its locks with it",
     )
 
 
@@ -68,12 +81,38 @@ def test_normalise_severity(text, sev):
     assert normalise_severity(text) == sev
 
 
-def test_detection_late_and_warning_only():
-    """A late critical alert loses part of detection; only a warning alert loses more."""
+def test_detection_is_a_finding_about_the_configuration():
+    """A late alert is the team's alert design: a finding, no dimension, no points lost."""
     late = Run()
     late.add(0, "session.start").add(300, "fault.start", fault="f")
     late.add(600, "alert.firing", alertname="Burn", labels={"severity": "critical"})
-    d = _grade(late, "detection")
+    card = score(late.events, synth.scenario(), synth.runbooks(), synth.metrics(3600, None))
+    assert "detection" not in [d.key for d in card.dimensions]
+    assert card.findings == [
+        "Detection: Burn fired at T+10m, 5m after the fault began at T+5m; the SEV1 target "
+        "is 2m. Its threshold or `for:` waits longer than the target allows."
+    ]
+
+
+def test_critical_alert_routed_to_chat_is_a_finding():
+    """A page-worthy alert that reached only Slack is named, with its receiver."""
+    run = Run().start().paged(receiver="slack-shop", kind="slack")
+    card = score(run.events, synth.scenario(), synth.runbooks(), synth.metrics(3600, None))
+    assert (
+        "Routing: CheckoutErrorBudgetBurn is page-worthy but reached only slack-shop (slack); "
+        "nobody is woken by it. Route critical alerts to the pager." in card.findings
+    )
+    paged = score(synth.expert(), synth.scenario(), synth.runbooks(), synth.metrics(1080, 800))
+    assert not any(f.startswith("Routing:") for f in paged.findings)
+
+
+def test_detection_late_and_warning_only_when_a_scenario_weights_it():
+    """Weighted in by a scenario, a late critical alert loses part of detection; only a
+    warning alert loses more."""
+    late = Run()
+    late.add(0, "session.start").add(300, "fault.start", fault="f")
+    late.add(600, "alert.firing", alertname="Burn", labels={"severity": "critical"})
+    d = _grade(late, "detection", weights={"detection": 10})
     assert d.measured == 300 and 0 < d.points < d.max_points
     assert (
         "MTTD was 5m: Burn fired at T+10m for a fault that began at T+5m; the SEV1 "
@@ -82,9 +121,9 @@ def test_detection_late_and_warning_only():
     warn = Run()
     warn.add(0, "session.start").add(300, "fault.start", fault="f")
     warn.add(360, "alert.firing", alertname="PoolHigh", labels={"severity": "warning"})
-    w = _grade(warn, "detection")
+    w = _grade(warn, "detection", weights={"detection": 10})
     assert "Only PoolHigh, a warning alert, fired (at T+6m)" in w.evidence[0]
-    assert w.points == pytest.approx(0.4 * w.max_points)
+    assert w.points == pytest.approx(0.4 * w.max_points, abs=0.01)
 
 
 def test_severity_corrected_later_costs_half():
@@ -94,7 +133,7 @@ def test_severity_corrected_later_costs_half():
     run.add(700, "incident.severity", severity="SEV1")
     run.add(520, "incident.role", role="ic", person="alice")
     d = _grade(run, "triage")
-    assert d.points == pytest.approx(0.75 * d.max_points)
+    assert d.points == pytest.approx(0.75 * d.max_points, abs=0.01)
     assert "first declared SEV2 at T+8m20s and only corrected to SEV1 at T+11m40s" in d.evidence[0]
 
 
@@ -161,7 +200,7 @@ def test_resolution_verified_after_two_clean_scrapes():
     assert _grade(ok, "resolution", fixed=800).evidence == []
     early = _fixed(Run().start().paged(), 800).add(840, "incident.resolved")
     d = _grade(early, "resolution", fixed=800)
-    assert d.points == pytest.approx(0.2 * d.max_points)
+    assert d.points == pytest.approx(0.2 * d.max_points, abs=0.01)
     assert "before two scrapes under 0.10%" in d.evidence[0]
 
 
@@ -177,12 +216,26 @@ def test_impact_budget_numbers():
 def test_mitigation_harmful_and_no_effect_costs_are_capped():
     """Bad actions cost at most 30% of mitigation; a harmful one is named as such."""
     run = Run().start().paged()
-    run.act(500, "kubectl delete pod orders-1 -n shop", effect="harmful:dropped in-flight orders")
+    run.act(500, "kubectl delete pod orders-1 -n shop", changed=True)
     for t in range(520, 700, 20):
-        run.act(t, "kubectl rollout restart deploy/orders -n shop", effect="no-effect")
+        run.act(t, "kubectl rollout restart deploy/orders -n shop", changed=True)
+    verdicts = [synth.verdict(run, 500, "harmful", failed_with=900.0, failed_without=400.0)]
+    verdicts += [synth.verdict(run, t, "no effect") for t in range(520, 700, 20)]
+    d = _grade(_fixed(run, 800), "mitigation", fixed=800, verdicts=verdicts)
+    assert d.points == pytest.approx(0.7 * d.max_points, abs=0.01)
+    assert d.evidence[0].startswith(
+        "`kubectl delete pod orders-1 -n shop` at T+8m20s made things worse: from then to "
+        "the end 900 of 10,000 requests failed with it and 400 would have failed without it"
+    )
+    assert "A red herring: it does not touch the cause." in d.evidence[1]
+
+
+def test_changes_are_not_judged_without_counterfactuals():
+    """Without verdicts no change costs anything, and the dimension says so."""
+    run = Run().start().paged()
+    run.act(520, "kubectl rollout restart deploy/orders -n shop", changed=True)
     d = _grade(_fixed(run, 800), "mitigation", fixed=800)
-    assert d.points == pytest.approx(0.7 * d.max_points)
-    assert "made things worse (dropped in-flight orders)" in d.evidence[0]
+    assert "not judged" in d.happened and d.points == d.max_points
 
 
 def test_mitigation_beyond_mttr_budget():
@@ -190,7 +243,8 @@ def test_mitigation_beyond_mttr_budget():
     d = _grade(_fixed(Run().start().paged(), 300 + 2700), "mitigation", fixed=3000)
     assert d.points < 0.5 * d.max_points
     assert (
-        "mitigated at T+50m, 45m later; the SEV1 target is 15m (MTTR budget 30m)" in d.evidence[0]
+        "the world stopped carrying it at T+50m, 45m later; the SEV1 target is 15m (MTTR "
+        "budget 30m)" in d.evidence[0]
     )
 
 
@@ -202,7 +256,7 @@ def test_diagnosis_counts_only_steps_before_the_fix():
     _fixed(run, 700)
     run.act(720, "kubectl logs deploy/orders -n shop")
     diag = _grade(run, "diagnosis", fixed=700)
-    assert diag.points == pytest.approx(0.25 * diag.max_points)
+    assert diag.points == pytest.approx(0.25 * diag.max_points, abs=0.01)
     assert "Quick assessment step 2 of orders-pool" in diag.evidence[0]
     assert "was not run before the first mitigation at T+11m40s" in diag.evidence[0]
     adherence = _grade(run, "adherence", fixed=700)
@@ -216,7 +270,7 @@ def test_diagnosis_in_the_same_paused_second_counts_by_order():
     _fixed(run, 700)
     run.act(700, "kubectl logs deploy/orders -n shop")
     diag = _grade(run, "diagnosis", fixed=700)
-    assert diag.points == pytest.approx(0.25 * diag.max_points)
+    assert diag.points == pytest.approx(0.25 * diag.max_points, abs=0.01)
     assert diag.evidence[0].startswith("Quick assessment step 2 of orders-pool (`kubectl logs")
 
 
@@ -231,7 +285,7 @@ def test_no_runbook_costs_adherence_half():
     """Without any runbook the adherence evidence says so."""
     card = score(synth.expert(), synth.scenario(), [], synth.metrics(1080, 800))
     d = card.dimension("adherence")
-    assert d.points == pytest.approx(0.5 * d.max_points)
+    assert d.points == pytest.approx(0.5 * d.max_points, abs=0.01)
     assert "No runbook covers the alerts that fired" in d.evidence[0]
     assert card.dimension("diagnosis").points == card.dimension("diagnosis").max_points
 

@@ -11,8 +11,14 @@ from gameday.errors import InputError
 from gameday.scoring import DIMENSIONS, score
 
 
-def _card(events, end, fixed_at, **targets):
-    return score(events, synth.scenario(**targets), synth.runbooks(), synth.metrics(end, fixed_at))
+def _card(events, end, fixed_at, verdicts=None, **targets):
+    return score(
+        events,
+        synth.scenario(**targets),
+        synth.runbooks(),
+        synth.metrics(end, fixed_at),
+        verdicts,
+    )
 
 
 def test_expert_passes_with_full_marks():
@@ -25,10 +31,10 @@ def test_expert_passes_with_full_marks():
 
 
 def test_idle_fails():
-    """Nobody answering scores under 40; only detection (the alerting's work) earns points."""
+    """Nobody answering scores under 40; detection (the alerting's work) is no dimension."""
     card = _card(synth.idle(), 3600, None)
     assert not card.passed and card.score < 40
-    assert card.dimension("detection").points == card.dimension("detection").max_points
+    assert "detection" not in [d.key for d in card.dimensions]
     for key in ("acknowledgement", "triage", "mitigation", "resolution", "escalation"):
         assert card.dimension(key).points == 0, key
     assert (
@@ -38,9 +44,12 @@ def test_idle_fails():
 
 
 def test_novice_fails_with_lessons():
-    """The novice loses points for a slow ack, a wrong severity, red herrings, an early
-    resolve and the hint taken."""
-    card = _card(synth.novice(), 2400, 2100)
+    """The novice loses points for a slow ack, a wrong severity, changes that did nothing
+    (the red herring explained), an early resolve and the hint taken."""
+    run = synth.Run()
+    run.events = synth.novice()
+    verdicts = [synth.verdict(run, t, "no effect") for t in (1250, 1500)]
+    card = _card(synth.novice(), 2400, 2100, verdicts=verdicts)
     assert not card.passed and 20 < card.score < 70
     assert card.hint_penalty == 5
     ack = card.dimension("acknowledgement")
@@ -54,7 +63,10 @@ def test_novice_fails_with_lessons():
     assert "No incident commander was assigned" in triage
     mitigation = card.dimension("mitigation").evidence
     assert any(
-        "`kubectl rollout restart deployment/orders -n shop` at T+20m50s is a red herring" in e
+        e.startswith(
+            "`kubectl rollout restart deployment/orders -n shop` at T+20m50s had no effect"
+        )
+        and "A red herring: it does not touch the cause." in e
         for e in mitigation
     )
     resolution = card.dimension("resolution").evidence[0]
@@ -129,18 +141,24 @@ def test_scoring_is_deterministic_and_order_independent():
 
 
 def test_all_dimensions_present_in_order():
-    """The scorecard lists the ten dimensions in the documented order."""
+    """The scorecard lists the dimensions in the documented order (detection only when a
+    scenario weights it: by default it is a finding about the configuration)."""
     card = _card(synth.expert(), 1080, 800)
-    assert [d.key for d in card.dimensions] == list(DIMENSIONS)
+    assert [d.key for d in card.dimensions] == [k for k in DIMENSIONS if k != "detection"]
+    weighted = _card(synth.expert(), 1080, 800, weights={"detection": 10})
+    assert [d.key for d in weighted.dimensions] == list(DIMENSIONS)
 
 
 def test_text_scorecard_for_the_terminal():
     """The terminal scorecard marks missed dimensions, lists hints and ends with the verdict."""
     from gameday.scoring import format_scorecard
 
-    text = format_scorecard(_card(synth.novice(), 2400, 2100))
+    run = synth.Run()
+    run.events = synth.novice()
+    verdicts = [synth.verdict(run, t, "no effect") for t in (1250, 1500)]
+    text = format_scorecard(_card(synth.novice(), 2400, 2100, verdicts=verdicts))
     assert "  MISS Acknowledgement (MTTA)" in text
     assert "hint T+28m20s: Which resource are the failing requests waiting for? (-5)" in text
     # the novice's broad `kubectl get pods -n shop` counts for the runbook's pods step
-    assert text.rstrip().endswith("Total 28.3 / 100 (pass at 70): FAIL")
+    assert text.rstrip().endswith("Total 20.9 / 100 (pass at 70): FAIL")
     assert "         - MTTA was 11m04s" in text

@@ -50,18 +50,20 @@ def test_apply_moves_faults_together_inside_the_run(scenario) -> None:  # type: 
             if a.traffic is not None:
                 assert b.traffic.rps == pytest.approx(a.traffic.rps * v.load_factor)
         assert (varied.start_time - scenario.start_time).total_seconds() == v.start_shift_min * 60
-    assert scenario.faults[0].at == 300.0  # the loaded scenario itself is untouched
+    # the loaded scenario itself is untouched: its window [4m, 7m] starts at 240 s
+    assert (scenario.faults[0].at, scenario.faults[0].onset_jitter) == (240.0, 180.0)
     assert apply(scenario, draw(scenario, 3, 1, ("seed",))) is scenario
 
 
-def test_fault_time_changes_detection_and_seed_alone_does_not() -> None:
-    """Moving the fault moves when the rules catch it; a seed alone leaves its timing."""
+def test_fault_time_and_the_seeded_onset_both_move_detection() -> None:
+    """Moving the fault moves when the rules catch it; so does a seed alone, which draws
+    the onset inside the scenario's window (db-pool-exhaustion: `at: [4m, 7m]`)."""
     seeds = tuple(range(1, 7))
     by_seed = [run_one(SweepSpec("db-pool-exhaustion", seeds, vary=("seed",)), s) for s in seeds]
     by_fault = [
         run_one(SweepSpec("db-pool-exhaustion", seeds, vary=("fault-time",)), s) for s in seeds
     ]
-    assert len({r.mttd for r in by_seed}) == 1
+    assert len({r.mttd for r in by_seed}) > 1
     assert len({r.mttd for r in by_fault}) > 1
     assert len({round(r.mtta, 6) for r in by_fault}) == 1  # one session seed, one jitter
     assert len({r.mtta for r in by_seed}) > 1

@@ -72,6 +72,8 @@ async def play(app: GamedayApp) -> None:
             app,
             f'psql -h orders-db -U postgres -d orders -c "SELECT pg_terminate_backend({pid})"',
         )
+        assert session.incident.mitigated_at is None  # the world answers at its next tick
+        app.driver.advance_to(session.now + session.scenario.scrape_interval)
         assert session.incident.mitigated_at is not None
         viewer = app.main.query_one(RunbookViewer)
         assert viewer.steps_progress()[0] >= 3, "diagnosis and mitigation steps are ticked"

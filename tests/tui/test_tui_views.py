@@ -84,13 +84,15 @@ def test_tui_facilitator_sees_truth_effects_score_and_expert(app_factory: AppFac
         async with app.run_test(size=SIZE) as pilot:
             log, _screen = await mitigate_and_look(app, pilot)
             assert "FAULT lock-holder (blocking_query) on orders" in log
-            assert "-n shop => temporary:lock-holder" in log
-            assert "=> mitigated:lock-holder" in log
-            assert "FAULT lock-holder ended: mitigated" in log
+            assert (
+                "FAULT lock-holder relieved: the blocking session is gone and its locks with it"
+                in log
+            )
             panel = app.main.query_one(FacilitatorPanel)
             text = plain(panel.render_panel(), 40)
             assert "lock-holder (blocking_query) on orders" in text
-            assert "ended T+" in text and "mitigated" in text
+            assert "relieved T+" in text and "lock-holder relieved" in text
+            assert "counterfactual" in text  # what each change did is the debrief's
             assert "Score so far" in text
             assert "The expert would now" in text
             assert "sev SEV1" in text  # the expert's next step the team has not taken
@@ -107,13 +109,14 @@ def test_tui_debrief_shows_everything_to_players(app_factory: AppFactory) -> Non
     async def scenario() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await mitigate_and_look(app, pilot)
+            app.driver.advance_to(app.driver.session.now + 300)  # the world recovers
             app.end_session("completed")
             await pilot.pause()
             assert isinstance(app.screen, DebriefScreen)
             kinds = {e.kind for e in app.screen.events}
-            assert {"fault.start", "fault.end"} <= kinds
-            effects = {e.data.get("effect") for e in app.screen.events if e.kind == "action"}
-            assert "mitigated:lock-holder" in effects
+            assert {"fault.start", "fault.relieved"} <= kinds
+            judged = {a["label"] for a in app.screen.outcome.scorecard.actions}
+            assert "mitigated" in judged  # the terminated blocker, by counterfactual
 
     asyncio.run(scenario())
 

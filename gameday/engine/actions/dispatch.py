@@ -15,7 +15,7 @@ from typing import Any
 from gameday.engine.actions import incident_verbs as iv
 from gameday.engine.actions.catalog import COMMANDS_HELP, KUBECTL_VERBS, help_for, suggestions
 from gameday.engine.actions.context import ActionContext
-from gameday.engine.actions.effects import Outcome, active_faults, settle
+from gameday.engine.actions.effects import Outcome
 from gameday.engine.actions.filters import apply_filters
 from gameday.engine.actions.kubectl import BOOLS, RESOURCE_OF, SHORT, VALUES, run_kubectl
 from gameday.engine.actions.parse import ActionError, parse_flags, split_command
@@ -45,14 +45,14 @@ class ActionResult:
         ok: whether it succeeded.
         output: what the responder sees (as the real tool would print it).
         kind: the normalised verb, e.g. ``kubectl.get.pods``, ``psql.terminate``, ``ack``.
-        effect: '' for read-only commands; ``mitigated:<fault>``, ``temporary:<fault>``,
-            ``no-effect`` or ``harmful`` for changes.
+        changed: whether it changed the world or the incident (what that did to the
+            incident is the debrief's to tell, by counterfactual).
     """
 
     ok: bool
     output: str
     kind: str
-    effect: str = ""
+    changed: bool = False
 
 
 def _words(text: str) -> list[str]:
@@ -183,7 +183,6 @@ def execute(ctx: ActionContext, text: str, actor: str = "you", role: str = "ops"
     Returns:
         The output the real tool would print, the normalised kind and the effect.
     """
-    before = active_faults(ctx)
     try:
         with command_budget():
             outcome = _dispatch(ctx, text, actor)
@@ -196,7 +195,7 @@ def execute(ctx: ActionContext, text: str, actor: str = "you", role: str = "ops"
         deep = STACK_DEPTH if kind.startswith("psql") else f"{_program(text)}: nested too deeply"
         outcome = Outcome(False, deep, kind)
     return ActionResult(
-        outcome.ok, outcome.output, outcome.kind, settle(ctx, before, outcome, text)
+        outcome.ok, outcome.output, outcome.kind, changed=outcome.ok and outcome.changed
     )
 
 

@@ -4,7 +4,8 @@
 
 Each changes a spec through the cluster's API (never pods or status: the controllers do
 that), honours ``--dry-run=client|server`` by changing nothing, and returns kubectl's
-answer with a hint for the effect (see :mod:`~gameday.engine.actions.effects`).
+answer; none judges what the change does to the incident (the world decides, the
+debrief tells by counterfactual).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 from kubernetes.client import models as k
 
 from gameday.engine.actions import kube_objects as ko
-from gameday.engine.actions.effects import Outcome, relief
+from gameday.engine.actions.effects import Outcome
 from gameday.engine.actions.kube_flags import deployment_arg, dry_run, suffix
-from gameday.engine.actions.kube_rollout import rollout, version_change
+from gameday.engine.actions.kube_rollout import rollout
 from gameday.engine.actions.kubectl import namespace, resource
 from gameday.engine.actions.parse import ActionError, Flags
 from gameday.engine.cluster import objects as o
@@ -49,20 +50,7 @@ def scale(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     out = f"deployment.apps/{name} scaled{suffix(mode)}"
     if mode:
         return Outcome(True, out, "kubectl.scale")
-    svc, status = world.services[name], world.status[name]
-    capacity = replicas * svc.rps_per_replica
-    if replicas == 0 or (replicas < before and capacity < status.offered_rps):
-        return Outcome(True, out, "kubectl.scale", "harmful", changed=True)
-    hint = "no-effect"
-    for fid, fault in list(world.faults.items()):
-        if not fault.active or fault.spec.service != name:
-            continue
-        if fault.type == "traffic_spike" and capacity >= status.offered_rps * 1.1:
-            ctx.end_fault(fid, "mitigated")
-            hint = ""
-        elif fault.type == "connection_leak" and replicas > before:
-            hint = f"temporary:{fid}"
-    return Outcome(True, out, "kubectl.scale", hint, changed=replicas != before)
+    return Outcome(True, out, "kubectl.scale", changed=replicas != before)
 
 
 def delete(ctx: Any, words: list[str], flags: Flags) -> Outcome:
@@ -106,15 +94,9 @@ def delete(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     if mode:
         return Outcome(True, text, "kubectl.delete.pod")
     cluster = ctx.world.cluster
-    services = {p.service for p in targets}
-    doomed = {p.name for p in targets}
-    live = {s: {p.name for p in cluster.pods_of(s) if not p.terminating} for s in services}
-    wiped = any(names and names <= doomed for names in live.values())
     for pod in targets:
         cluster.delete(pod.name, ctx.now, force=force)
-    hints = sorted({relief(ctx, s) for s in services}, reverse=True)
-    hint = "harmful" if wiped else hints[0]
-    return Outcome(True, text, "kubectl.delete.pod", hint, changed=True)
+    return Outcome(True, text, "kubectl.delete.pod", changed=True)
 
 
 def set_(ctx: Any, words: list[str], flags: Flags) -> Outcome:
@@ -146,9 +128,8 @@ def set_image(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     app = o.container(dep.spec.template)
     if container not in (app.name, "*"):
         raise ActionError(f'error: unable to find container named "{container}"')
-    old = ctx.world.version(name)
     if image == app.image:
-        return Outcome(True, "", "kubectl.set.image", "no-effect")
+        return Outcome(True, "", "kubectl.set.image")
     mode = dry_run(flags)
 
     def change(d: k.V1Deployment) -> None:
@@ -158,8 +139,7 @@ def set_image(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     out = f"deployment.apps/{name} image updated{suffix(mode)}"
     if mode:
         return Outcome(True, out, "kubectl.set.image")
-    hint = version_change(ctx, name, old, o.image_tag(image))
-    return Outcome(True, out, "kubectl.set.image", hint, changed=True)
+    return Outcome(True, out, "kubectl.set.image", changed=True)
 
 
 def exec_(ctx: Any, words: list[str], flags: Flags) -> Outcome:

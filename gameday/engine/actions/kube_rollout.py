@@ -14,39 +14,16 @@ from typing import Any
 from kubernetes.client import models as k
 
 from gameday.engine.actions import kube_objects as ko
-from gameday.engine.actions.effects import Outcome, relief
+from gameday.engine.actions.effects import Outcome
 from gameday.engine.actions.kube_flags import deployment_arg, dry_run, suffix
 from gameday.engine.actions.output import kube_table
 from gameday.engine.actions.parse import ActionError, Flags
 from gameday.engine.cluster import objects as o
 from gameday.engine.cluster.deployment import revision
 
-DEPLOY_FAULTS = ("connection_leak", "crash_loop")
 SUBCOMMANDS = ("history", "undo", "restart", "status")
 _SKIP = {o.REVISION, o.REVISION_HISTORY, o.DESIRED_REPLICAS, o.MAX_REPLICAS}
 _SKIP.add("kubectl.kubernetes.io/last-applied-configuration")
-
-
-def version_change(ctx: Any, service: str, old: str, new: str) -> str:
-    """End deploy faults that ``new`` leaves behind; harmful if ``new`` is a bad version."""
-    bad = {
-        str(f.data.get("version"))
-        for f in ctx.world.faults.values()
-        if f.spec.service == service and f.type in DEPLOY_FAULTS
-    }
-    if new in bad:
-        return "harmful"
-    ended = False
-    for fid, fault in list(ctx.world.faults.items()):
-        if (
-            fault.active
-            and fault.spec.service == service
-            and fault.type in DEPLOY_FAULTS
-            and str(fault.data.get("version")) == old
-        ):
-            ctx.end_fault(fid, "mitigated")
-            ended = True
-    return "" if ended else "no-effect"
 
 
 def rollout(ctx: Any, words: list[str], flags: Flags) -> Outcome:
@@ -165,7 +142,7 @@ def _restart(ctx: Any, name: str, flags: Flags) -> Outcome:
     out = f"deployment.apps/{name} restarted{suffix(mode)}"
     if mode:
         return Outcome(True, out, "kubectl.rollout.restart")
-    return Outcome(True, out, "kubectl.rollout.restart", relief(ctx, name), changed=True)
+    return Outcome(True, out, "kubectl.rollout.restart", changed=True)
 
 
 def _undo(ctx: Any, name: str, flags: Flags) -> Outcome:
@@ -192,9 +169,7 @@ def _undo(ctx: Any, name: str, flags: Flags) -> Outcome:
             f"deployment.apps/{name} skipped rollback (current template already matches "
             f"revision {to})",
             kind,
-            "no-effect",
         )
-    old_version = ctx.world.version(name)
     template = target.spec.template.model_copy(deep=True)
     template.metadata.labels = {
         key: v for key, v in (template.metadata.labels or {}).items() if key != o.HASH_LABEL
@@ -209,8 +184,7 @@ def _undo(ctx: Any, name: str, flags: Flags) -> Outcome:
     out = f"deployment.apps/{name} rolled back{suffix(mode)}"
     if mode:
         return Outcome(True, out, kind)
-    hint = version_change(ctx, name, old_version, o.image_tag(str(o.container(template).image)))
-    return Outcome(True, out, kind, hint, changed=True)
+    return Outcome(True, out, kind, changed=True)
 
 
 def _revision_rs(ctx: Any, name: str, to: int) -> k.V1ReplicaSet:

@@ -248,7 +248,7 @@ class LogWriter:
             ]
         callees = [c for c in self.svc.calls if self.ctx.world.status[c].error_ratio > 0.01]
         upstream = callees[0] if callees else "payments-gateway"
-        if callees or "dependency_errors" in faults:
+        if callees or "dependency_errors" in faults or "stale_state" in faults:
             code = 503 if callees else 502
             ms = int((timeout if callees else 1.2) * 1000) + rng.randrange(1, 40)
             msg = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from gameday.engine.actions.effects import Outcome, relief
+from gameday.engine.actions.effects import Outcome
 from gameday.engine.actions.output import pg_text, psql_table
 from gameday.engine.actions.parse import ActionError, parse_flags
 from gameday.engine.actions.pgstat import build_view
@@ -165,11 +165,7 @@ def run_query(
         results = run_sql(sql, Evaluator(view, backend_call))
     except SqlError as exc:
         return Outcome(False, f"ERROR:  {exc}", kind)
-    hint = (
-        _apply(ctx, view, calls)
-        if calls
-        else ("no-effect" if kind in ("psql.terminate", "psql.cancel") else "")
-    )
+    _apply(ctx, view, calls)
     if any(pid == view.self_pid and not cancel for pid, cancel in calls):
         warnings.append(
             "FATAL:  terminating connection due to administrator command\n"
@@ -180,33 +176,27 @@ def run_query(
         for r in results
     ]  # psql prints every statement's result, a blank line after each table
     text = "\n".join(shown)
-    return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, hint, changed=bool(calls))
+    return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, changed=bool(calls))
 
 
-def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> str:
-    """Terminate or cancel backends; returns the handler's hint for the effect."""
-    hints = []
+def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> None:
+    """Terminate or cancel backends.
+
+    Cancelling a blocker's statement ends it (its transaction rolls back, its locks go);
+    terminating any backend ends its session. A leaked connection terminated from the
+    server side is one the pool gets back (until the leak takes it again).
+    """
     for pid, cancel in calls:
         backend = view.backends.get(pid)
         if backend is None:
             continue
-        fault = ctx.world.faults.get(backend.fault or "")
-        if backend.blocker_of and fault is not None and fault.active:
-            ctx.end_fault(fault.spec.id, "mitigated")
-            hints.append("")
-            continue
-        if cancel and backend.state != "active":
-            hints.append("no-effect")
-            continue
+        if cancel and not backend.blocker_of and backend.state != "active":
+            continue  # nothing running to cancel
         if backend.state == "idle in transaction" and backend.service and not cancel:
             pods = [p for p in ctx.world.serving_pods(backend.service) if p.leaked >= 1]
             if pods:
                 pods[0].leaked -= 1
-                hints.append(relief(ctx, backend.service))
-        if not cancel:
+        if not cancel or backend.blocker_of:
             ctx.world.terminate_backend(pid, ctx.now)
         elif view.db.abort_build(pid):  # a cancelled CREATE INDEX ends its session's work
             view.db.terminate(pid)
-        hints.append("no-effect")
-    temporary = [h for h in hints if h.startswith("temporary:")]
-    return temporary[0] if temporary else "no-effect"

@@ -42,6 +42,9 @@ class DebriefScreen(Screen[None]):
                 yield DataTable(id="scorecard", show_cursor=False)
                 yield Label("Where the points went", classes="dialog-title")
                 yield Static(self.evidence(), id="evidence")
+                if card.actions:
+                    yield Label("What each change did", classes="dialog-title")
+                    yield Static(self.changes(), id="changes")
                 found = list(getattr(card, "findings", []) or [])
                 if found:
                     yield Label(
@@ -111,6 +114,10 @@ class DebriefScreen(Screen[None]):
         lines = [f"• {d.title}: {e}" for d in card.dimensions for e in d.evidence]
         lines += [f"• Hints: {sentence}" for sentence in hint_sentences(card)]
         return Text("\n".join(lines) or "No points lost.")
+
+    def changes(self) -> Text:
+        """One line per change the team made: its counterfactual verdict and figures."""
+        return Text("\n".join(f"• {a['sentence']}" for a in self.outcome.scorecard.actions))
 
     def timeline(self) -> Text:
         """The key events as the drill prints them."""

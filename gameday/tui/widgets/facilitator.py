@@ -16,10 +16,10 @@ from rich.text import Text
 from textual.widgets import Static
 
 from gameday.engine.events import Event
+from gameday.scoring.evidence import world_change
 from gameday.timeline import clock
 
-EFFECT_STYLE = {"mitigated": "bold green", "temporary": "yellow", "harmful": "bold red"}
-SHOWN_EFFECTS = 6  # the last few graded actions; the debrief has them all
+SHOWN_EFFECTS = 6  # the last few changes; the debrief judges each by counterfactual
 
 
 def expert_next(solution: Any, events: Sequence[Event], limit: int = 2) -> list[tuple[str, str]]:
@@ -40,11 +40,6 @@ def expert_next(solution: Any, events: Sequence[Event], limit: int = 2) -> list[
             if len(todo) >= limit:
                 break
     return todo
-
-
-def _effect_text(effect: str) -> Text:
-    head = effect.split(":", 1)[0]
-    return Text(effect, style=EFFECT_STYLE.get(head, "dim"))
 
 
 class FacilitatorPanel(Static):
@@ -84,17 +79,25 @@ class FacilitatorPanel(Static):
         if truth.trigger:
             lines.append(Text(f"trigger: {truth.trigger}", style="dim"))
         for herring in truth.red_herrings:
-            lines.append(Text(f"red herring: {herring}", style="dim italic"))
+            why = f": {herring.why}" if herring.why else ""
+            lines.append(Text(f"red herring: {herring.command}{why}", style="dim italic"))
         return Group(*lines)
 
     def _faults(self) -> RenderableType:
         started = {str(e.data.get("fault")): e for e in self.events if e.kind == "fault.start"}
         ended = {str(e.data.get("fault")): e for e in self.events if e.kind == "fault.end"}
+        relief: dict[str, Event] = {}
+        for e in self.events:
+            if e.kind in ("fault.relieved", "fault.returned"):
+                relief[str(e.data.get("fault"))] = e
         lines: list[Text] = [self._heading("Faults")]
         for spec in self.scenario.faults:
             start, end = started.get(spec.id), ended.get(spec.id)
+            last = relief.get(spec.id)
             if end is not None:
                 state = Text(f"ended {clock(end.t)} {end.data.get('reason')}", style="green")
+            elif last is not None and last.kind == "fault.relieved":
+                state = Text(f"relieved {clock(last.t)}: {last.data.get('why')}", style="green")
             elif start is not None:
                 state = Text(f"ACTIVE since {clock(start.t)}", style="bold red")
             else:
@@ -104,20 +107,26 @@ class FacilitatorPanel(Static):
         return Group(*lines)
 
     def _effects(self) -> RenderableType:
-        graded = [e for e in self.events if e.kind == "action" and e.data.get("effect")]
-        lines: list[Text] = [self._heading("What actions did")]
-        for e in graded[-SHOWN_EFFECTS:]:
+        """The team's changes to the world and what the world did since (relief)."""
+        shown = [
+            e
+            for e in self.events
+            if (e.kind == "action" and world_change(e))
+            or e.kind in ("fault.relieved", "fault.returned")
+        ]
+        lines: list[Text] = [self._heading("Changes and the world's answer")]
+        for e in shown[-SHOWN_EFFECTS:]:
             d = e.data
-            lines.append(
-                Text.assemble(
-                    (f"{clock(e.t)} ", "dim"),
-                    f"{d.get('actor')} ({d.get('role')}): {d.get('command')} ",
-                    "=> ",
-                    _effect_text(str(d.get("effect"))),
-                )
-            )
-        if not graded:
+            if e.kind == "action":
+                text = Text(f"{d.get('actor')} ({d.get('role')}): {d.get('command')}")
+            elif e.kind == "fault.relieved":
+                text = Text(f"{d.get('fault')} relieved: {d.get('why')}", style="bold green")
+            else:
+                text = Text(f"{d.get('fault')} is back", style="bold red")
+            lines.append(Text.assemble((f"{clock(e.t)} ", "dim"), text))
+        if not shown:
             lines.append(Text("no change made yet", style="dim"))
+        lines.append(Text("what each change did: the debrief's counterfactual", style="dim"))
         return Group(*lines)
 
     def _facilitation(self) -> RenderableType:
