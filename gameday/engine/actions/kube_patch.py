@@ -15,9 +15,8 @@ from typing import Any
 import yaml
 from kubernetes.client import models as k
 
-from gameday.engine.actions.effects import Outcome, relief
+from gameday.engine.actions.effects import Outcome
 from gameday.engine.actions.kube_flags import deployment_arg, dry_run, suffix
-from gameday.engine.actions.kube_rollout import version_change
 from gameday.engine.actions.parse import ActionError, Flags
 from gameday.engine.cluster import ApiError
 from gameday.engine.cluster import objects as o
@@ -165,7 +164,6 @@ def _pairs(text: str | None) -> dict[str, str]:
 def _changed(ctx: Any, name: str, change: Any, flags: Flags, verb: str, kind: str) -> Outcome:
     """Send the change (or its dry run) and answer as kubectl does."""
     mode = dry_run(flags)
-    old = ctx.world.version(name)
     try:
         _, changed = ctx.world.cluster.update_deployment(
             name, change, dry_run=bool(mode), now=ctx.now
@@ -174,10 +172,8 @@ def _changed(ctx: Any, name: str, change: Any, flags: Flags, verb: str, kind: st
         raise ActionError(f"error: {exc}") from None
     if not changed and verb == "patched":
         out = f"deployment.apps/{name} patched (no change){suffix(mode)}"
-        return Outcome(True, out, kind, "" if mode else "no-effect")
+        return Outcome(True, out, kind)
     out = f"deployment.apps/{name} {verb}{suffix(mode)}"
     if mode:
         return Outcome(True, out, kind)
-    new = ctx.world.version(name)
-    hint = version_change(ctx, name, old, new) if new != old else relief(ctx, name)
-    return Outcome(True, out, kind, hint if changed else "no-effect", changed)
+    return Outcome(True, out, kind, changed=changed)
