@@ -119,7 +119,7 @@ class Database(Strict):
         3, ge=0, description="slots of max_connections only superusers may take"
     )
     tables: list[TableSpec] = Field(
-        default_factory=lambda: [{"name": "orders"}],  # type: ignore[arg-type]
+        default_factory=lambda: [TableSpec.model_validate({"name": "orders"})],
         description="table names (a default table each) or full definitions",
     )
 

@@ -56,7 +56,7 @@ def test_each_dry_run_changes_nothing(shop, command, line, mode, suffix):
     """--dry-run=client|server answers as kubectl does and changes nothing, even later."""
     before = snapshot(shop)
     r = execute(shop, f"{command} --dry-run={mode}")
-    assert r.ok and r.effect == ""
+    assert r.ok and not r.changed
     if "undo" in command and mode == "client":
         assert r.output.startswith("deployment.apps/orders Pod Template:")
         assert r.output.endswith(" (dry run)")
