@@ -19,6 +19,7 @@ from gameday.engine.tsdb import TSDB, Labels, Matcher, stale_mask
 from gameday.promql.ast import convert
 from gameday.promql.errors import EvalError, PromQLParseError, UnsupportedError
 from gameday.promql.labels import drop_name
+from gameday.promql.limits import check_expression
 
 LOOKBACK_MS = 300_000
 _PARSE_CACHE: dict[str, Any] = {}
@@ -46,6 +47,9 @@ def parse(expr: str) -> Any:
     """Parse with ``promql_parser`` (cached); errors become :class:`PromQLParseError`."""
     node = _PARSE_CACHE.get(expr)
     if node is None:
+        refusal = check_expression(expr)
+        if refusal is not None:
+            raise PromQLParseError(refusal)
         try:
             raw = promql_parser.parse(expr)
         except Exception as exc:  # the Rust parser raises ValueError and friends
