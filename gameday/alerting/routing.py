@@ -55,14 +55,20 @@ class Route:
 
     def key(self) -> str:
         """Alertmanager's route key: parent keys and matcher lists joined by ``/``."""
-        own = format_matchers(self.matchers)
-        return f"{self.parent.key()}/{own}" if self.parent is not None else own
+        parts: list[str] = []
+        node: Route | None = self
+        while node is not None:
+            parts.append(format_matchers(node.matchers))
+            node = node.parent
+        return "/".join(reversed(parts))
 
     def walk(self) -> Iterator[Route]:
-        """This route and all below it, depth first."""
-        yield self
-        for child in self.routes:
-            yield from child.walk()
+        """This route and all below it, depth first (an explicit stack, not recursion)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.routes))
 
     def group_labels(self, labels: Mapping[str, str]) -> dict[str, str]:
         """The labels of an alert that decide its aggregation group on this route."""

@@ -34,6 +34,11 @@ def describe(entry: CatalogEntry) -> dict[str, Any]:
         row["error"] = first + (f" (+{more} more)" if more > 0 else "")
         row["problems"] = len(exc.problems)
         return row
+    except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
+        # A folder gameday cannot load must not hide the others: its row says why.
+        row["error"] = f"cannot be loaded: {type(exc).__name__}: {exc}"[:200]
+        row["problems"] = 1
+        return row
     s = loaded.scenario
     row.update(
         title=s.title,

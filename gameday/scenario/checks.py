@@ -151,11 +151,20 @@ def check_cycles(doc: YamlDoc) -> Iterator[Problem]:
             graph[name] = [(i, j, c) for j, c in edges if isinstance(c, str)]
     seen: set[frozenset[str]] = set()
     state: dict[str, int] = {}  # 1: on the current path, 2: done
-
-    def visit(node: str, path: list[str]) -> Iterator[Problem]:
-        state[node] = 1
-        path.append(node)
-        for i, j, callee in graph.get(node, []):
+    for root in graph:
+        if root in state:
+            continue
+        # Depth-first with an explicit stack (a chain of thousands of services is fine).
+        path: list[str] = [root]
+        stack = [iter(graph[root])]
+        state[root] = 1
+        while stack:
+            edge = next(stack[-1], None)
+            if edge is None:
+                state[path.pop()] = 2
+                stack.pop()
+                continue
+            i, j, callee = edge
             if state.get(callee) == 1:
                 cycle = path[path.index(callee) :] + [callee]
                 if frozenset(cycle) not in seen:
@@ -166,13 +175,9 @@ def check_cycles(doc: YamlDoc) -> Iterator[Problem]:
                         "a service must not call itself, directly or through others",
                     )
             elif callee in graph and callee not in state:
-                yield from visit(callee, path)
-        path.pop()
-        state[node] = 2
-
-    for name in graph:
-        if name not in state:
-            yield from visit(name, [])
+                state[callee] = 1
+                path.append(callee)
+                stack.append(iter(graph[callee]))
 
 
 def check_timeline(doc: YamlDoc) -> Iterator[Problem]:
