@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gameday.cli.params import FiniteFloat
 from gameday.errors import ExitStatus
 
 
@@ -35,7 +36,12 @@ from gameday.errors import ExitStatus
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write result.json here.",
 )
-@click.option("--min-score", type=float, default=None, help="Pass mark (default: the scenario's).")
+@click.option(
+    "--min-score",
+    type=FiniteFloat(0, 100),
+    default=None,
+    help="Pass mark (default: the scenario's).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdict line.")
 def drill_cmd(
     scenario: str,

@@ -32,7 +32,7 @@ WEEKDAYS = [1, 2, 3, 4, 5]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Profile(_Model):
@@ -155,6 +155,8 @@ class Rule(_Model):
             raise ValueError(f"escalation delay must not be negative, got {v:g}")
         if v < 1:
             raise ValueError("escalation delay must be at least 1 minute")
+        if v > 1440:
+            raise ValueError(f"escalation delay is at most 1440 minutes (a day), got {v:g}")
         return v
 
 

@@ -10,6 +10,7 @@ give equal bytes.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,25 @@ def build_result(
 
 
 def dumps_result(result: dict[str, Any]) -> str:
-    """Serialise deterministically: sorted keys, two-space indent, trailing newline."""
-    return json.dumps(result, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """Serialise deterministically: sorted keys, two-space indent, trailing newline.
+
+    Strict JSON: a figure that is not finite (a ratio of nothing) is written as null.
+    """
+    return (
+        json.dumps(_finite(result), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )
+
+
+def _finite(data: Any) -> Any:
+    """``data`` with every NaN or infinite float replaced by None."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(v) for v in data]
+    return data
 
 
 def load_result(path: str | Path) -> dict[str, Any]:

@@ -207,6 +207,29 @@ def check_timeline(doc: YamlDoc) -> Iterator[Problem]:
         )
 
 
+def check_weights(doc: YamlDoc) -> Iterator[Problem]:
+    """``targets.weights`` names scorecard dimensions only, and not all of them zero."""
+    from gameday.scoring.targets import DIMENSIONS
+
+    targets = doc.data.get("targets")
+    weights = targets.get("weights") if isinstance(targets, dict) else None
+    if not isinstance(weights, dict):
+        return
+    for key in weights:
+        if key not in DIMENSIONS:
+            yield doc.problem(
+                ("targets", "weights", key),
+                f"unknown scorecard dimension {key!r}",
+                did_you_mean(str(key), DIMENSIONS) or "known: " + ", ".join(DIMENSIONS),
+            )
+    merged = {k: w for k, (_, w) in DIMENSIONS.items()}
+    merged.update({k: v for k, v in weights.items() if k in DIMENSIONS})
+    if all(isinstance(v, int | float) and v == 0 for v in merged.values()):
+        yield doc.problem(
+            ("targets", "weights"), "every dimension weighs 0: nothing could be scored"
+        )
+
+
 def check_solution(doc: YamlDoc, end: float | None) -> Iterator[Problem]:
     """A solution's actions fall inside the scenario's ``duration``."""
     if end is None:
@@ -227,6 +250,14 @@ def check_scenario(doc: YamlDoc) -> list[Problem]:
     if not isinstance(doc.data, dict):
         return []
     problems: list[Problem] = []
-    for check in (check_duplicates, check_references, check_pools, check_cycles, check_timeline):
+    checks = (
+        check_duplicates,
+        check_references,
+        check_pools,
+        check_cycles,
+        check_timeline,
+        check_weights,
+    )
+    for check in checks:
         problems.extend(check(doc))
     return problems

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     Field,
     PlainSerializer,
@@ -24,9 +25,41 @@ from gameday.scenario.fault_params import PARAMS, check_params
 from gameday.scenario.model_base import Strict
 from gameday.scenario.tables import TableSpec
 
+MAX_DURATION = 30 * 86400.0  # no game-day duration (fault time, target, hold) is longer
+
 
 def _duration(value: Any) -> float:
-    return parse_duration(value)
+    seconds = parse_duration(value)
+    if seconds > MAX_DURATION:
+        raise ValueError(
+            f"duration {format_duration(seconds)} is longer than a game day needs "
+            f"(at most {format_duration(MAX_DURATION)})"
+        )
+    return seconds
+
+
+def _scrape_interval(value: float) -> float:
+    if not 1.0 <= value <= 3600.0:
+        raise ValueError(
+            f"scrape_interval {format_duration(value)} is out of range: at least 1s "
+            "(Prometheus scrapes at most once a second) and at most 1h"
+        )
+    return value
+
+
+def _run_length(value: float) -> float:
+    if not 60.0 <= value <= 86400.0:
+        raise ValueError(
+            f"duration {format_duration(value)} is out of range: a scenario runs "
+            "between 1m and 24h of sim time"
+        )
+    return value
+
+
+def _start_time(value: datetime) -> datetime:
+    if not 1970 <= value.year <= 2200:
+        raise ValueError(f"start_time year {value.year} is out of range (1970 to 2200)")
+    return value
 
 
 Duration = Annotated[
@@ -40,7 +73,9 @@ Duration = Annotated[
 class Traffic(Strict):
     """Requests per second offered to a service, with a daily curve and seeded noise."""
 
-    rps: float = Field(100.0, gt=0, description="mean requests per second at the daily mean")
+    rps: float = Field(
+        100.0, gt=0, le=1e7, description="mean requests per second at the daily mean"
+    )
     daily_amplitude: float = Field(
         0.3, ge=0, lt=1, description="relative swing of the daily curve (peak at 14:00 local)"
     )
@@ -259,7 +294,7 @@ class Targets(Strict):
     escalate_after: Duration | None = None
     pass_score: float = Field(70.0, ge=0, le=100)
     slo: float = Field(0.999, gt=0, lt=1, description="availability SLO of the entry service")
-    weights: dict[str, float] = Field(default_factory=dict)
+    weights: dict[str, Annotated[float, Field(ge=0, le=1000)]] = Field(default_factory=dict)
 
 
 class Inject(Strict):
@@ -298,12 +333,14 @@ class Scenario(Strict):
     summary: str = ""
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     tags: list[str] = Field(default_factory=list)
-    duration: Duration = Field(3600.0, description="how long the sim runs at most")
-    start_time: datetime = Field(
+    duration: Annotated[Duration, AfterValidator(_run_length)] = Field(
+        3600.0, description="how long the sim runs at most"
+    )
+    start_time: Annotated[datetime, AfterValidator(_start_time)] = Field(
         datetime.fromisoformat("2026-03-10T14:00:00+00:00"),
         description="wall-clock time at sim time 0 (timezone-aware)",
     )
-    scrape_interval: Duration = 15.0
+    scrape_interval: Annotated[Duration, AfterValidator(_scrape_interval)] = 15.0
     entry_service: str | None = Field(None, description="the user-facing service (SLO, impact)")
     world: World
     faults: list[Fault] = Field(default_factory=list)

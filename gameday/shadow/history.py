@@ -7,6 +7,7 @@ The database is ``progress.sqlite`` in ``platformdirs.user_data_dir("gameday")``
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from typing import Any
 
 import platformdirs
 
-from gameday.errors import GamedayError
+from gameday.errors import InputError, Problem
 
 WINDOW = 3  # sessions in the moving average
 _SCHEMA = """
@@ -53,11 +54,22 @@ def _connect(path: Path | None = None) -> Iterator[sqlite3.Connection]:
     path = path or database()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            Problem(
+                str(path.parent),
+                message=f"cannot keep the progress database here: {exc.strerror or exc}",
+                hint="GAMEDAY_DATA_DIR must name a folder",
+            )
+        ) from None
+    try:
         with closing(sqlite3.connect(path)) as conn, conn:
             conn.execute(_SCHEMA)
             yield conn
     except sqlite3.Error as exc:
-        raise GamedayError(f"cannot use the progress database {path}: {exc}") from exc
+        raise InputError(
+            Problem(str(path), message=f"cannot use the progress database: {exc}")
+        ) from None
 
 
 def record(result: dict[str, Any], when: datetime | None = None, path: Path | None = None) -> int:
@@ -92,7 +104,7 @@ def sessions(path: Path | None = None) -> list[dict[str, Any]]:
         ).fetchall()
     out = []
     for row in rows:
-        phases = json.loads(row[10]).get("phases", {})
+        phases = _checked_row(path or database(), row)
         out.append(
             {
                 "id": row[0],
@@ -109,6 +121,41 @@ def sessions(path: Path | None = None) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _checked_row(path: Path, row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row's phases, once its figures are known to be what ``record`` wrote.
+
+    Raises:
+        InputError: ``progress.sqlite: session 7: agreement is not a number``.
+    """
+
+    def corrupt(what: str) -> InputError:
+        return InputError(
+            Problem(
+                str(path),
+                message=f"session {row[0]}: {what}",
+                hint="the progress database is damaged; move it aside to start afresh",
+            )
+        )
+
+    for index, name in ((6, "agreement"), (9, "decide_mean")):
+        value = row[index]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise corrupt(f"{name} is not a number ({value!r})")
+        if not math.isfinite(value):
+            raise corrupt(f"{name} is not a finite number ({value!r})")
+    for index, name in ((2, "scenario"), (1, "finished_at")):
+        if not isinstance(row[index], str):
+            raise corrupt(f"{name} is not text ({row[index]!r})")
+    try:
+        result = json.loads(row[10])
+    except (TypeError, ValueError, RecursionError):
+        raise corrupt("its result is not JSON") from None
+    phases = result.get("phases", {}) if isinstance(result, dict) else None
+    if not isinstance(phases, dict):
+        raise corrupt("its result is not a shadow result")
+    return phases
 
 
 def trend(rows: list[dict[str, Any]], window: int = WINDOW) -> dict[str, list[dict[str, Any]]]:
