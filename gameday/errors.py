@@ -19,7 +19,8 @@ class ExitStatus(IntEnum):
     OK = 0
     FAILED = 1  # a drill missed its targets, a rule test failed
     BAD_INPUT = 2  # bad input or usage; the message is on stderr
-    INTERRUPTED = 130
+    INTERRUPTED = 130  # SIGINT (Ctrl-C)
+    TERMINATED = 143  # SIGTERM
 
 
 @dataclass(frozen=True, order=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ from gameday.chaos.journal import ChaosJournal
 from gameday.chaos.operations import Operation
 from gameday.chaos.plan import Plan
 from gameday.chaos.safety import check_namespace
+from gameday.interrupts import sigterm_raises
 
 Echo = Callable[[str], Any]
 
@@ -41,28 +40,6 @@ def resolve(clients: Clients, op: Operation) -> Operation:
             raise RuntimeError(f"no pod matches {selector} in {op.namespace}")
         return Operation("delete_pod", op.namespace, names[0], fault=op.fault, extra=op.extra)
     return op
-
-
-class Interrupted(Exception):
-    """SIGTERM arrived during a chaos run."""
-
-
-@contextmanager
-def sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into an exception so ``finally`` blocks roll back."""
-
-    def handler(signum: int, frame: Any) -> None:
-        raise Interrupted()
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def inject(

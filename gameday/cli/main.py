@@ -109,7 +109,8 @@ def cli() -> None:
 
     Replays incidents as alert streams through real Prometheus rules, Alertmanager
     routing and escalation policies; scores every responder action against runbooks
-    and SLA targets. Exit codes: 0 ok, 1 targets missed, 2 bad input, 130 interrupted.
+    and SLA targets. Exit codes: 0 ok, 1 targets missed, 2 bad input, 130 interrupted,
+    143 terminated.
     """
 
 

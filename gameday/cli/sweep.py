@@ -84,6 +84,7 @@ def sweep_cmd(
     detection, acknowledgement and mitigation times, scores and pages."""
     from rich.progress import Progress, TaskID
 
+    from gameday.interrupts import sigterm_raises
     from gameday.sweep import SweepSpec, run_sweep, summarise
     from gameday.sweep.report import dumps, render_html, sweep_document
     from gameday.sweep.stats import FIGURES, paired_difference
@@ -108,7 +109,8 @@ def sweep_cmd(
             def advance(n: int, task: TaskID = task) -> None:
                 progress.advance(task, n)
 
-            outcomes.append(run_sweep(spec, backend, workers, scheduler, progress=advance))
+            with sigterm_raises():
+                outcomes.append(run_sweep(spec, backend, workers, scheduler, progress=advance))
     elapsed = time.perf_counter() - start
     summary = summarise(outcomes[0])
     comparison: dict[str, Any] | None = None
@@ -201,6 +203,7 @@ def oncall_cmd(
     import json
 
     from gameday.forecast import forecast, generate_episodes
+    from gameday.interrupts import sigterm_raises
     from gameday.runtime import prepare
 
     prepared = prepare(scenario)
@@ -229,19 +232,20 @@ def oncall_cmd(
             "--incidents-per-week or --noise-per-day)"
         )
     start = time.perf_counter()
-    episodes = generate_episodes(
-        rules, names, days, seed, incidents_per_week, noise_per_day, flapping
-    )
-    result = forecast(
-        setup.alertmanager,
-        setup.oncall,
-        setup.rule_groups,
-        episodes,
-        days,
-        prepared.loaded.scenario.start_time,
-        seed,
-        external_labels=setup.external_labels,
-    )
+    with sigterm_raises():  # a CI cancel: exit 143, as Ctrl-C exits 130
+        episodes = generate_episodes(
+            rules, names, days, seed, incidents_per_week, noise_per_day, flapping
+        )
+        result = forecast(
+            setup.alertmanager,
+            setup.oncall,
+            setup.rule_groups,
+            episodes,
+            days,
+            prepared.loaded.scenario.start_time,
+            seed,
+            external_labels=setup.external_labels,
+        )
     figures = dict(
         result.figures,
         services=len(names),

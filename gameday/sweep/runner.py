@@ -191,14 +191,21 @@ def run_sweep(
                 if progress:
                     progress(len(chunk))
         else:
+            from gameday.interrupts import stop_pool, worker_signals
+
             warm(spec)
-            with ProcessPoolExecutor(max_workers=n) as pool:
+            pool = ProcessPoolExecutor(max_workers=n, initializer=worker_signals)
+            try:
                 futures = [pool.submit(_run_many, spec, c) for c in chunks]
                 for fut in as_completed(futures):
                     got = fut.result()
                     results += got
                     if progress:
                         progress(len(got))
+            except BaseException:  # Ctrl-C, SIGTERM, a failed drill: no worker outlives us
+                stop_pool(pool)
+                raise
+            pool.shutdown(wait=True)
     elif backend == "dask":
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
