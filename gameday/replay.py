@@ -34,6 +34,11 @@ class Recorded:
         return [e for e in self.events if e.kind in INPUT_KINDS]
 
     @property
+    def ended(self) -> bool:
+        """Whether the session was closed (its journal ends with ``session.end``)."""
+        return bool(self.events) and self.events[-1].kind == "session.end"
+
+    @property
     def last_time(self) -> float:
         return self.events[-1].t if self.events else 0.0
 
@@ -69,9 +74,11 @@ def rebuild(
         apply_input(session, event)
         typed = event if event.kind == "command.typed" else None
     session.advance_to(recorded.last_time if until is None else until)
-    if until is None:
-        # The journal's last events may fall at exactly its last time (a scrape's world
-        # change): run what is due at that instant too, as the recorded session did.
+    if until is None and not recorded.ended:
+        # A crashed journal's last events may fall at exactly its last time (a scrape's
+        # world change): run what is due at that instant too, as the recorded session
+        # did. A closed journal stopped before that instant (``session.end`` came first),
+        # so its replay must not run it either.
         while session.env.peek() == session.now:
             session.env.step()
     return session

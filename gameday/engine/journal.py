@@ -52,7 +52,11 @@ def read_journal(path: str | Path) -> Iterator[Event]:
     """Events of a journal; a torn last line (a crash mid-write) is skipped."""
     p = Path(path)
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        # JSON Lines end at "\n" only: str.splitlines() would also break at U+0085,
+        # U+2028 and other characters a typed command may hold (JSON keeps them raw).
+        lines = p.read_text(encoding="utf-8").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
     except FileNotFoundError:
         raise InputError(Problem(str(path), message="journal not found")) from None
     except (OSError, UnicodeDecodeError) as exc:

