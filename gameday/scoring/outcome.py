@@ -34,19 +34,40 @@ def _label(rb: Runbook, sec: Section, step: Step) -> str:
     return f"{sec.name} step {step.number} of {rb.slug} (`{step.commands[0]}`)"
 
 
+def _looks_first(rb: Runbook) -> list[tuple[Section, Step]]:
+    """The assessment and diagnosis steps (with commands) the runbook places before its
+    first mitigation section: the runbook's own order says what to do before acting, so
+    a "roll back, then investigate" runbook asks for its diagnosis afterwards."""
+    out: list[tuple[Section, Step]] = []
+    for sec in rb.sections:
+        if sec.kind == "mitigation" and sec.steps:
+            break
+        if sec.kind in _DIAGNOSIS_KINDS:
+            out += [(sec, st) for st in sec.steps if st.commands]
+    return out
+
+
+def _mitigates_first(rb: Runbook) -> bool:
+    """True if a diagnosis section with commands comes after the first mitigation."""
+    kinds = [sec.kind for sec in rb.sections if any(st.commands for st in sec.steps)]
+    return "mitigation" in kinds and any(
+        k in _DIAGNOSIS_KINDS for k in kinds[kinds.index("mitigation") :]
+    )
+
+
 def diagnosis(c: Context) -> Grade:
-    """Runbook quick-assessment and diagnosis steps done before the first mitigation."""
+    """Runbook quick-assessment and diagnosis steps done before the first mitigation, as
+    far as the runbook's section order puts them before its mitigation."""
     s = c.stream
     first_fix = s.first_mitigating_action()
     # by order, not time: a paused tabletop runs its whole diagnosis in the same second
     before = [a for a in s.actions() if first_fix is None or _earlier(a, first_fix)]
-    steps = [
-        (rb, sec, st)
-        for rb in c.runbooks
-        for sec, st in rb.steps
-        if sec.kind in _DIAGNOSIS_KINDS and st.commands
-    ]
+    steps = [(rb, sec, st) for rb in c.runbooks for sec, st in _looks_first(rb)]
     when = f"the first mitigation at {fmt_t(first_fix.t)}" if first_fix else "the end"
+    if not steps and any(_mitigates_first(rb) for rb in c.runbooks):
+        g = Grade("the runbook's order: it mitigates before it diagnoses", "")
+        g.happened = "the runbook asks for no diagnosis before its mitigation"
+        return g
     if not steps:
         g = Grade("at least two diagnostic commands before mitigating (no runbook steps)", "")
         looks = [
