@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from gameday.errors import InputError, Problem, did_you_mean
+from gameday.files import read_text
 
 Loc = tuple[str | int, ...]
 
@@ -260,7 +261,7 @@ def load_yaml(path: str | Path) -> YamlDoc:
     """Read and parse a YAML file; unreadable files become an :class:`InputError`."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_text(p)
     except FileNotFoundError:
         raise InputError(Problem(str(path), message="file not found")) from None
     except IsADirectoryError:

@@ -18,6 +18,7 @@ from gameday.alerting.routing import Route
 from gameday.alerting.rules import InhibitRule, build_inhibit_rule, legacy_matchers, parse_lines
 from gameday.alerting.timeintervals import TimeInterval, parse_interval
 from gameday.errors import InputError, Problem
+from gameday.files import read_text
 from gameday.yamldoc import load_yaml, parse_yaml
 
 __all__ = [
@@ -193,7 +194,7 @@ def _build(
     try:
         doc = load_yaml(path) if text is None else parse_yaml(text, str(path))
         if text is None:
-            text = Path(path).read_text(encoding="utf-8")
+            text = read_text(path)
     except InputError as exc:
         return None, exc.problems
     builder = _Builder(doc, text)

@@ -26,6 +26,7 @@ from prometheus_client.openmetrics import parser as om_parser
 
 from gameday.engine.tsdb import TSDB, Labels
 from gameday.errors import InputError, Problem
+from gameday.files import check_regular
 
 _TYPES = {
     "counter",
@@ -69,6 +70,7 @@ def load_openmetrics(
     """
     name = str(path)
     try:
+        check_regular(path, limit=None)  # streamed: any size, but not a device or FIFO
         fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, errors need the line
     except OSError as exc:
         raise InputError(Problem(name, message=f"cannot read: {exc.strerror or exc}")) from None

@@ -20,6 +20,7 @@ from typing import Any
 from gameday.chaos.operations import Operation
 from gameday.chaos.safety import FORBIDDEN_NAMESPACES
 from gameday.errors import InputError, Problem, UsageError
+from gameday.files import read_text
 
 # The operations the runner makes (plan.map_fault, runner.resolve) and the inverse
 # ``operations.capture`` records for each (None: nothing to undo).
@@ -172,7 +173,7 @@ def read_rollback(path: Path) -> Rollback:
         InputError: every problem, located ``path:line:1``; nothing is done.
     """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_text(path).splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(str(path), message=f"cannot read chaos journal: {exc}")) from None
     problems: list[Problem] = []

@@ -10,6 +10,7 @@ import click
 
 from gameday.cli.params import FiniteFloat
 from gameday.errors import ExitStatus, UsageError
+from gameday.files import read_text
 
 
 def _override(path: str) -> tuple[str, str]:
@@ -19,7 +20,7 @@ def _override(path: str) -> tuple[str, str]:
     from gameday.yamldoc import guarded_load
 
     try:
-        data = guarded_load(Path(path).read_text(encoding="utf-8"))
+        data = guarded_load(read_text(path))
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"--compare {path}: {exc}") from None
     if isinstance(data, dict) and "route" in data:

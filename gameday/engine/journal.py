@@ -15,6 +15,7 @@ from typing import IO
 from gameday.engine.events import Event
 from gameday.engine.journal_schema import TornLine, parse_line
 from gameday.errors import InputError, Problem
+from gameday.files import read_text
 
 
 class Journal:
@@ -54,7 +55,7 @@ def read_journal(path: str | Path) -> Iterator[Event]:
     try:
         # JSON Lines end at "\n" only: str.splitlines() would also break at U+0085,
         # U+2028 and other characters a typed command may hold (JSON keeps them raw).
-        lines = p.read_text(encoding="utf-8").split("\n")
+        lines = read_text(p).split("\n")
         if lines and lines[-1] == "":
             lines.pop()
     except FileNotFoundError:

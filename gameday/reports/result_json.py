@@ -17,6 +17,7 @@ from typing import Any
 from gameday import __version__
 from gameday.engine.events import Event
 from gameday.errors import InputError, Problem
+from gameday.files import read_text
 from gameday.reports.postmortem import action_items
 from gameday.reports.timeline import key_events
 from gameday.scenario.model import Scenario
@@ -144,7 +145,7 @@ def load_result(path: str | Path) -> dict[str, Any]:
     """
     where = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(where, message=f"cannot read: {exc}")) from exc
     try:

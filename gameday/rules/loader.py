@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from gameday.errors import InputError, Problem, did_you_mean
+from gameday.files import read_text
 from gameday.promql.errors import PromQLParseError
 from gameday.promql.evaluator import parse
 from gameday.rules.model import Rule, RuleGroup, parse_go_duration
@@ -330,7 +331,7 @@ def _fresh(g: RuleGroup) -> RuleGroup:
 
 def _read_rule_file(p: Path, path: str | Path) -> tuple[list[RuleGroup], list[Problem]]:
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_text(p)
     except FileNotFoundError:
         return [], [Problem(str(path), message="file not found")]
     except (OSError, UnicodeDecodeError) as exc:

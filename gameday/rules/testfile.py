@@ -5,11 +5,11 @@ from __future__ import annotations
 import glob
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from gameday.files import read_text
 from gameday.rules.model import parse_go_duration
 from gameday.rules.yamlstr import load_str_yaml
 
@@ -141,7 +141,7 @@ def _list(d: Any) -> list[Any]:
 def read_test_file(path: str) -> TestFile:
     """Parse a test file and resolve its rule files relative to it (globs expanded)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         raise TestFileError(f"open {path}: no such file or directory", unreadable=True) from None
     except IsADirectoryError:

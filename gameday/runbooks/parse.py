@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from gameday.errors import InputError, Problem
+from gameday.files import read_text
 from gameday.goregex import compile_go
 from gameday.runbooks.shell import commands_from_code, looks_like_command, sql_commands
 from gameday.yamldoc import guarded_load
@@ -279,7 +280,7 @@ def parse_runbook(path: str | Path) -> Runbook:
         InputError: if the file cannot be read or its front matter is broken.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(str(path), message=f"cannot read runbook: {exc}")) from exc
     return parse_runbook_text(text, str(path))

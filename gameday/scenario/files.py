@@ -60,6 +60,8 @@ def _many(doc: YamlDoc, folder: Path, key: str, values: Any) -> tuple[list[Path]
             paths.extend(found)
         elif path.is_file():
             paths.append(path)
+        elif path.exists():
+            problems.append(doc.problem(loc, f"{value!r} is not a regular file"))
         else:
             problems.append(doc.problem(loc, f"file not found: {value!r}", _relative(folder)))
     unique = list(dict.fromkeys(paths))
@@ -81,6 +83,8 @@ def _one(
     loc = ("files", key)
     if path.is_dir():
         return None, [doc.problem(loc, f"{value!r} is a folder, expected a file")]
+    if path.exists():
+        return None, [doc.problem(loc, f"{value!r} is not a regular file")]
     return None, [doc.problem(loc, f"file not found: {value!r}", _relative(folder))]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from gameday.errors import InputError, Problem
+from gameday.files import read_text
 from gameday.shadow.core import ShadowBase
 from gameday.yamldoc import guarded_load
 
@@ -68,7 +69,7 @@ def load_answers(path: str | Path) -> list[Scripted]:
         InputError: if it cannot be read or an entry is malformed.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(str(path), message=f"cannot read answers: {exc}")) from exc
     return parse_answers(text, str(path))
