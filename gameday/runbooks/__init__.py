@@ -2,10 +2,12 @@
 
 from gameday.runbooks.match import (
     check_runbooks,
+    checkable,
     escalate_after,
     runbook_for_alert,
     runbook_for_url,
     slugify,
+    step_done,
     step_matches,
 )
 from gameday.runbooks.normalise import ANY, commands_match, normalise_command, normalise_sql
@@ -17,6 +19,7 @@ __all__ = [
     "Section",
     "Step",
     "check_runbooks",
+    "checkable",
     "commands_match",
     "escalate_after",
     "normalise_command",
@@ -26,5 +29,6 @@ __all__ = [
     "runbook_for_alert",
     "runbook_for_url",
     "slugify",
+    "step_done",
     "step_matches",
 ]

@@ -10,13 +10,14 @@ links to, and Markdown files without a single step.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from gameday.errors import InputError, Problem, did_you_mean
 from gameday.runbooks.normalise import commands_match, normalise_command
 from gameday.runbooks.parse import Runbook, Step, parse_runbook
+from gameday.runbooks.verbs import verbs_done
 
 _DURATION = re.compile(r"(\d+)\s*(minutes?|mins?|m|hours?|h)\b", re.IGNORECASE)
 
@@ -24,6 +25,22 @@ _DURATION = re.compile(r"(\d+)\s*(minutes?|mins?|m|hours?|h)\b", re.IGNORECASE)
 def step_matches(step: Step, command: str) -> bool:
     """True if ``command`` (as typed) does one of the step's commands."""
     return any(commands_match(expected, command) for expected in step.commands)
+
+
+def step_done(step: Step, typed: Sequence[str]) -> bool:
+    """True once the commands ``typed`` so far (successful ones) do the step: one of its
+    commands, if it has any, and every incident verb it asks for ("acknowledge and
+    declare": both ``ack`` and ``sev``), in any order."""
+    if not step.commands and not step.verbs:
+        return False
+    if step.commands and not any(step_matches(step, c) for c in typed):
+        return False
+    return not step.verbs or verbs_done(step.verbs, typed)
+
+
+def checkable(step: Step) -> bool:
+    """True if a step asks for something the session can see done: a command or a verb."""
+    return bool(step.commands or step.verbs)
 
 
 def slugify(text: str) -> str:

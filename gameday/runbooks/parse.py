@@ -22,6 +22,7 @@ from gameday.errors import InputError, Problem
 from gameday.files import read_text
 from gameday.goregex import compile_go
 from gameday.runbooks.shell import commands_from_code, looks_like_command, sql_commands
+from gameday.runbooks.verbs import step_verbs, verb_of
 from gameday.yamldoc import guarded_load
 
 # Section kind by heading words, first match wins (so "Verify resolution" is verification).
@@ -63,6 +64,7 @@ class Step:
     commands: list[str] = field(default_factory=list)
     line: int = 0
     command_lines: list[int] = field(default_factory=list)
+    verbs: tuple[str, ...] = ()  # incident verbs it asks for: ("ack", "sev"), see verbs.py
 
 
 @dataclass(frozen=True)
@@ -183,11 +185,21 @@ class _Builder:
             i += 1
 
     def _add_step(
-        self, text: str, cmds: list[str], lines: list[int], line: int, number: int | None = None
+        self,
+        text: str,
+        cmds: list[str],
+        lines: list[int],
+        line: int,
+        number: int | None = None,
+        code: list[str] | None = None,
     ) -> None:
         sec = self.sections[-1]
         num = number if number is not None else len(sec.steps) + 1
-        sec.steps.append(Step(num, text, list(cmds), line, list(lines)))
+        verbs = step_verbs(text, cmds + (code or []))
+        # `sev SEV1` in a code block is the incident tool's, not a shell command
+        keep = [i for i, c in enumerate(cmds) if verb_of(c) is None]
+        cmds, lines = [cmds[i] for i in keep], [lines[i] for i in keep]
+        sec.steps.append(Step(num, text, cmds, line, lines, verbs))
 
     def _list(self, tokens: list[Token], i: int) -> int:
         """Each top-level item is a step; nested content belongs to it. Returns next index."""
@@ -206,7 +218,7 @@ class _Builder:
             elif tok.type == "list_item_close" and depth == 1 and item is not None:
                 if self.sections:
                     text = " ".join(item.text)
-                    self._add_step(text, item.cmds, item.lines, item.line, item.number)
+                    self._add_step(text, item.cmds, item.lines, item.line, item.number, item.code)
                 item = None
             elif item is not None and tok.type == "inline":
                 self.lines_of_text.append(tok.content)
@@ -218,6 +230,7 @@ class _Builder:
                 cmds, lines = _fence_commands(tok, self.offset)
                 item.cmds += cmds
                 item.lines += lines
+                item.code += tok.content.splitlines()
         return len(tokens)
 
 
@@ -230,6 +243,7 @@ class _Item:
     text: list[str] = field(default_factory=list)
     cmds: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
 
 
 def _alerts(front: dict | None, title: str, texts: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from gameday.engine.events import Event
-from gameday.runbooks import Runbook, Section, Step, commands_match, step_matches
+from gameday.runbooks import Runbook, Section, Step, checkable, commands_match, step_done
 from gameday.scoring.evidence import Grade, fmt_dur, fmt_t, lateness_share
 from gameday.scoring.response import Context
 
@@ -16,14 +16,14 @@ _SKIPPED_KINDS = ("escalation", "postincident", "overview")
 
 
 def _done(step: Step, actions: list[Event]) -> Event | None:
-    return next(
-        (
-            a
-            for a in actions
-            if a.data.get("ok", True) and step_matches(step, str(a.data.get("command", "")))
-        ),
-        None,
-    )
+    """The action that completed ``step`` (its last verb or its command), or None."""
+    typed: list[str] = []
+    for a in actions:
+        if a.data.get("ok", True):
+            typed.append(str(a.data.get("command", "")))
+            if step_done(step, typed):
+                return a
+    return None
 
 
 def _earlier(a: Event, b: Event) -> bool:
@@ -31,7 +31,8 @@ def _earlier(a: Event, b: Event) -> bool:
 
 
 def _label(rb: Runbook, sec: Section, step: Step) -> str:
-    return f"{sec.name} step {step.number} of {rb.slug} (`{step.commands[0]}`)"
+    what = [step.commands[0]] if step.commands else list(step.verbs)
+    return f"{sec.name} step {step.number} of {rb.slug} ({', '.join(f'`{w}`' for w in what)})"
 
 
 def _looks_first(rb: Runbook) -> list[tuple[Section, Step]]:
@@ -271,7 +272,8 @@ def impact(c: Context) -> Grade:
 
 
 def adherence(c: Context) -> Grade:
-    """Share of the runbook's steps done; the mitigation section counts once."""
+    """Share of the runbook's steps done, incident-verb steps ("acknowledge the page and
+    declare the incident") included; the mitigation section's commands count once."""
     actions = c.stream.actions()
     if not c.runbooks:
         g = Grade("follow the runbook linked from the alert", "no runbook covers this incident")
@@ -285,14 +287,16 @@ def adherence(c: Context) -> Grade:
     for rb in c.runbooks:
         fixes = [st for sec, st in rb.steps if sec.kind == "mitigation" and st.commands]
         for sec, st in rb.steps:
-            if st.commands and sec.kind not in _SKIPPED_KINDS + ("mitigation",):
+            if sec.kind in _SKIPPED_KINDS or (sec.kind == "mitigation" and st.commands):
+                continue
+            if checkable(st):  # a command or an incident verb ("acknowledge and declare")
                 units.append((_label(rb, sec, st), [st]))
         if fixes:
             units.append((f"any mitigation step of {rb.slug}", fixes))
     names = ", ".join(rb.slug for rb in c.runbooks)
-    g = Grade(f"every step of {names} that has a command", "")
+    g = Grade(f"every step of {names} that has a command or an incident verb", "")
     if not units:
-        g.happened = "the runbook has no steps with commands"
+        g.happened = "the runbook has no steps with commands or incident verbs"
         return g
     done = sum(1 for _, steps in units if any(_done(st, actions) for st in steps))
     for label, steps in units:

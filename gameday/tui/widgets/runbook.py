@@ -51,7 +51,7 @@ def label_fences(text: str, language: str = "sh") -> str:
 
 
 class RunbookViewer(VerticalScroll):
-    """Shows one runbook file; ticks steps whose commands an action performed.
+    """Shows one runbook file; ticks steps whose commands (or incident verbs) were done.
 
     Args:
         runbooks: parsed runbooks (``gameday.runbooks.Runbook``), may be empty.
@@ -65,6 +65,7 @@ class RunbookViewer(VerticalScroll):
         self.runbooks = list(runbooks)
         self.files = [Path(f) for f in files]
         self.done_lines: dict[str, set[int]] = {}
+        self.typed: list[str] = []  # successful commands so far, for multi-verb steps
         self._texts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -95,8 +96,9 @@ class RunbookViewer(VerticalScroll):
         for event in events:
             if event.kind != "action" or not event.data.get("ok"):
                 continue
+            self.typed.append(str(event.data.get("command", "")))
             for rb in self.runbooks:
-                for line in self._steps_done(rb, str(event.data.get("command", ""))):
+                for line in self._steps_done(rb):
                     done = self.done_lines.setdefault(str(rb.path), set())
                     if line not in done:
                         done.add(line)
@@ -104,20 +106,25 @@ class RunbookViewer(VerticalScroll):
         if changed:
             self._show()
 
-    def _steps_done(self, runbook: Any, command: str) -> list[int]:
-        from gameday.runbooks import step_matches
+    def _steps_done(self, runbook: Any) -> list[int]:
+        """Lines of the steps the commands typed so far do (the last one may finish a
+        step that asks for two verbs, "acknowledge and declare")."""
+        from gameday.runbooks import step_done, step_matches
+        from gameday.runbooks.verbs import verb_of
 
+        last = self.typed[-1]
         return [
             step.line
             for _sec, step in runbook.steps
-            if step.commands and step_matches(step, command)
+            if (step_matches(step, last) or (verb_of(last) in step.verbs))
+            and step_done(step, self.typed)
         ]
 
     def steps_progress(self) -> tuple[int, int]:
         """(done, total) steps with commands in the shown runbook."""
         for rb in self.runbooks:
             if str(rb.path) == self.path:
-                total = sum(1 for _s, step in rb.steps if step.commands)
+                total = sum(1 for _s, step in rb.steps if step.commands or step.verbs)
                 return len(self.done_lines.get(self.path, set())), total
         return 0, 0
 
