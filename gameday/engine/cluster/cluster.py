@@ -71,6 +71,9 @@ class Cluster:
         self.dirty = True  # something changed that the controllers have not seen yet
         self._settled = False
         self._by_rs: dict[str, dict[str, SimPod]] = {}
+        # per-Deployment indexes: reads by service stay O(its own objects), not O(cluster)
+        self._by_service: dict[str, dict[str, SimPod]] = {}
+        self._rs_by_deployment: dict[str, dict[str, k.V1ReplicaSet]] = {}
         self._keys: dict[tuple[str, int], str] = {}
         self._rs_keys: dict[str, str] = {}
 
@@ -104,24 +107,19 @@ class Cluster:
 
     def replicasets_of(self, deployment: str) -> list[k.V1ReplicaSet]:
         """The ReplicaSets a Deployment owns."""
-        return [
-            rs
-            for rs in self.replicasets.values()
-            if rs.metadata.owner_references and rs.metadata.owner_references[0].name == deployment
-        ]
+        return list(self._rs_by_deployment.get(deployment, {}).values())
 
     def pods_of_rs(self, rs: str) -> list[SimPod]:
         return list(self._by_rs.get(rs, {}).values())
 
     def pods_of(self, service: str) -> list[SimPod]:
         """Every pod of a Deployment (terminating ones too), by name."""
-        return sorted((p for p in self.pods.values() if p.service == service), key=lambda p: p.name)
+        return sorted(self._by_service.get(service, {}).values(), key=lambda p: p.name)
 
     def serving(self, service: str) -> list[SimPod]:
         """The Service's endpoints: ready pods that are not terminating."""
-        return [
-            p for p in self.pods.values() if p.service == service and p.ready and not p.terminating
-        ]
+        pods = self._by_service.get(service, {}).values()
+        return [p for p in pods if p.ready and not p.terminating]
 
     def new_replicaset(self, deployment: str) -> k.V1ReplicaSet | None:
         """The ReplicaSet of the Deployment's current template, if it exists yet."""
@@ -137,12 +135,18 @@ class Cluster:
         phash = o.template_hash(key)
         rs = o.replicaset(dep, phash, revision, self.uid(), self.clock.at(t))
         self.replicasets[rs.metadata.name] = rs
+        if rs.metadata.owner_references:
+            owner = rs.metadata.owner_references[0].name
+            self._rs_by_deployment.setdefault(owner, {})[rs.metadata.name] = rs
         self._rs_keys[rs.metadata.name] = key
         self._by_rs.setdefault(rs.metadata.name, {})
         return rs
 
     def delete_replicaset(self, name: str) -> None:
-        self.replicasets.pop(name, None)
+        rs = self.replicasets.pop(name, None)
+        if rs is not None and rs.metadata.owner_references:
+            owner = rs.metadata.owner_references[0].name
+            self._rs_by_deployment.get(owner, {}).pop(name, None)
         self._rs_keys.pop(name, None)
 
     def create_pod(self, rs: k.V1ReplicaSet, t: float) -> str:
@@ -180,6 +184,7 @@ class Cluster:
         )
         self.pods[name] = pod
         self._by_rs.setdefault(rs.metadata.name, {})[name] = pod
+        self._by_service.setdefault(pod.service, {})[name] = pod
         self.events.record(
             t,
             f"replicaset/{rs.metadata.name}",
@@ -233,6 +238,7 @@ class Cluster:
     def forget_pod(self, name: str) -> None:
         pod = self.pods.pop(name)
         self._by_rs.get(pod.rs, {}).pop(name, None)
+        self._by_service.get(pod.service, {}).pop(name, None)
 
     def sync_replicaset(self, rs: k.V1ReplicaSet, t: float) -> None:
         rsc.sync(self, rs, t)
