@@ -33,7 +33,7 @@ def parse_time(text: str, now: float | None = None) -> int:
     try:
         return int(round(float(raw) * 1000))
     except ValueError:
-        pass
+        pass  # not a Unix timestamp: try RFC 3339 next, which reports the error
     try:
         parsed = datetime.fromisoformat(raw.replace("z", "Z"))
     except ValueError:

@@ -83,8 +83,8 @@ class SeatConnection:
             while (message := self._read()) is not None:
                 self.inbox.put(message)
         except (OSError, ValueError):
-            pass
-        self.inbox.put(None)  # the server went away
+            pass  # a reset or a torn line is the server going away, reported just below
+        self.inbox.put(None)  # the server went away: the seat says so and offers a rejoin
 
     def send(self, message: dict[str, Any]) -> None:
         """Send one message (from any thread); a dropped connection is not an error here:
