@@ -294,14 +294,7 @@ def _record(
     out: dict[Labels, tuple[np.ndarray, np.ndarray]] = {}
     clash = np.zeros(n, dtype=bool)
     for labels, v, m in rows:
-        d = dict(labels)
-        d["__name__"] = rule.name
-        for k, val in rule.labels.items():
-            if val:
-                d[k] = val
-            else:
-                d.pop(k, None)
-        key = tuple(sorted(d.items()))
+        key = rule.record_labels(labels)
         if key in out:
             pv, pm = out[key]
             clash |= pm & m

@@ -114,14 +114,7 @@ class GroupRunner:
         out = []
         seen = set()
         for labels, value in result:
-            d = dict(labels)
-            d["__name__"] = rule.name
-            for k, v in rule.labels.items():
-                if v:
-                    d[k] = v
-                else:
-                    d.pop(k, None)
-            key = tuple(sorted(d.items()))
+            key = rule.record_labels(labels)
             if key in seen:
                 raise EvalError(
                     "vector contains metrics with the same labelset after applying rule labels"

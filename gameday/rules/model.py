@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,18 @@ class Rule:
     @property
     def is_alert(self) -> bool:
         return self.kind == "alert"
+
+    def record_labels(self, labels: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        """The labels a recording rule writes for one result: the rule's name as
+        ``__name__``, then its own labels (an empty value removes the label), sorted."""
+        d = dict(labels)
+        d["__name__"] = self.name
+        for k, v in self.labels.items():
+            if v:
+                d[k] = v
+            else:
+                d.pop(k, None)
+        return tuple(sorted(d.items()))
 
 
 @dataclass
