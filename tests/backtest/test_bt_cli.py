@@ -112,12 +112,19 @@ def _iso(offset_s: int) -> str:
     return out
 
 
+def _args(files: dict[str, Path], *, routed: bool = False) -> list[str]:
+    """`backtest` over the fixture's rules and data; ``routed`` adds its Alertmanager
+    config and on-call file."""
+    args = ["backtest", "--rules", str(files["rules"]), "--openmetrics", str(files["om"])]
+    if routed:
+        args += ["--alertmanager", str(files["am"]), "--oncall", str(files["oncall"])]
+    return args
+
+
 def test_alert_times_follow_for_and_keep_firing_for(capsys, files) -> None:
     """Pending at the first evaluation over the threshold, firing `for` later, resolved at
     the first evaluation without it (keep_firing_for holds a firing alert 3m longer)."""
-    doc = run_json(
-        capsys, "backtest", "--rules", str(files["rules"]), "--openmetrics", str(files["om"])
-    )
+    doc = run_json(capsys, *_args(files))
     by = {(a["labels"]["alertname"], a["active_at"]): a for a in doc["alerts"]}
     sat = by[("PoolSaturated", _iso(600))]
     assert sat["labels"] == {
@@ -144,11 +151,7 @@ def test_still_firing_at_the_end_has_no_resolved_time(capsys, files) -> None:
     """An alert firing when the window ends reports resolved_at null."""
     doc = run_json(
         capsys,
-        "backtest",
-        "--rules",
-        str(files["rules"]),
-        "--openmetrics",
-        str(files["om"]),
+        *_args(files),
         "--from",
         _iso(0),
         "--to",
@@ -165,17 +168,7 @@ def test_notifications_and_pages(capsys, files) -> None:
     when it went pending), so its new group flushes at once instead of waiting group_wait;
     it pages Ana through the routing key; nobody acknowledges with --ack-after never, so
     Ben is paged 5m on; the resolution goes out at the group's next group_interval."""
-    args = [
-        "backtest",
-        "--rules",
-        str(files["rules"]),
-        "--openmetrics",
-        str(files["om"]),
-        "--alertmanager",
-        str(files["am"]),
-        "--oncall",
-        str(files["oncall"]),
-    ]
+    args = _args(files, routed=True)
     doc = run_json(capsys, *args, "--ack-after", "never")
     pager = [(n["time"], n["status"]) for n in doc["notifications"] if n["receiver"] == "pager"]
     assert pager == [(_iso(720), "firing"), (_iso(1320), "resolved")]
@@ -260,11 +253,7 @@ def test_bad_options_exit_2(capsys, files, extra, what) -> None:
     """Each bad option: one clear line on stderr, exit 2."""
     code, _, err = run(
         capsys,
-        "backtest",
-        "--rules",
-        str(files["rules"]),
-        "--openmetrics",
-        str(files["om"]),
+        *_args(files),
         *extra,
     )
     assert code == 2
@@ -275,11 +264,7 @@ def test_max_range_can_be_raised(capsys, files) -> None:
     """--max-range allows a longer window."""
     code, out, _ = run(
         capsys,
-        "backtest",
-        "--rules",
-        str(files["rules"]),
-        "--openmetrics",
-        str(files["om"]),
+        *_args(files),
         "--from",
         _iso(-86400 * 100),
         "--to",
@@ -360,19 +345,7 @@ def test_compare_shows_gained_lost_pages_and_time_to_page(capsys, files, tmp_pat
     than group_wait, so the new group waits its 30s."""
     b_rules = tmp_path / "b.yml"
     b_rules.write_text(RULES.replace("for: 2m", "for: 30s"))
-    args = [
-        "backtest",
-        "--rules",
-        str(files["rules"]),
-        "--openmetrics",
-        str(files["om"]),
-        "--alertmanager",
-        str(files["am"]),
-        "--oncall",
-        str(files["oncall"]),
-        "--compare",
-        str(b_rules),
-    ]
+    args = [*_args(files, routed=True), "--compare", str(b_rules)]
     doc = run_json(capsys, *args)
     assert set(doc) == {"a", "b", "changes"}
     ch = doc["changes"]
@@ -397,17 +370,7 @@ def test_compare_classifies_files(capsys, files, tmp_path) -> None:
         AM.split("  routes:")[0]
         + "receivers:\n  - name: chat\n    slack_configs: [{channel: '#a', api_url: 'https://hooks.example/x'}]\n"
     )
-    args = [
-        "backtest",
-        "--rules",
-        str(files["rules"]),
-        "--openmetrics",
-        str(files["om"]),
-        "--alertmanager",
-        str(files["am"]),
-        "--oncall",
-        str(files["oncall"]),
-    ]
+    args = _args(files, routed=True)
     doc = run_json(capsys, *args, "--compare", str(b_am))
     assert doc["changes"]["pages"] == {"a": 1, "b": 0}
     other = tmp_path / "other.yml"
@@ -499,7 +462,7 @@ def test_stagger_evaluates_where_a_server_would(capsys, files) -> None:
     from gameday.backtest.evaluate import group_offset_ms
     from gameday.backtest.timeparse import parse_time
 
-    args = ["backtest", "--rules", str(files["rules"]), "--openmetrics", str(files["om"])]
+    args = [*_args(files)]
     offset = group_offset_ms("db", str(files["rules"]), 30_000)
     assert offset != 0
     plain = run_json(capsys, *args)["alerts"]

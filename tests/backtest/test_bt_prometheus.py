@@ -207,6 +207,12 @@ def _state_machine(present: dict[int, bool], steps: np.ndarray, for_ms: int, kee
     return out
 
 
+def _live_args(rules: Path, url: str) -> list[str]:
+    """`backtest` of ``rules`` against the server at ``url`` over the middle of the data."""
+    window = ["--from", str(START + 3000), "--to", str(START + 5400)]
+    return ["backtest", "--rules", str(rules), "--prometheus", url, *window]
+
+
 def test_alert_times_follow_from_prometheus_answers(capsys, world) -> None:
     """The backtest's pending/firing/resolved times equal those the alert state machine
     gives on the real server's query_range answers for each alert's expression."""
@@ -297,17 +303,7 @@ def test_basic_auth_from_flags_and_environment(capsys, tmp_path, monkeypatch) ->
     om = _data(tmp_path / "data.om")
     (tmp_path / "rules.yml").write_text(RULES)
     with serving(om, tmp_path, web_config=_web_config_basic("s3cret")) as url:
-        base = [
-            "backtest",
-            "--rules",
-            str(tmp_path / "rules.yml"),
-            "--prometheus",
-            url,
-            "--from",
-            str(START + 3000),
-            "--to",
-            str(START + 5400),
-        ]
+        base = _live_args(tmp_path / "rules.yml", url)
         code, _, err = run(capsys, *base)
         assert code == 2 and "401 Unauthorized" in err and "--user/--password" in err
         code, _, err = run(capsys, *base, "--user", "ops", "--password", "wrong")
@@ -349,17 +345,7 @@ def test_tls_is_verified(capsys, tmp_path) -> None:
     (tmp_path / "rules.yml").write_text(RULES)
     web = f"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\n"
     with serving(om, tmp_path, web_config=web, scheme="https") as url:
-        base = [
-            "backtest",
-            "--rules",
-            str(tmp_path / "rules.yml"),
-            "--prometheus",
-            url,
-            "--from",
-            str(START + 3000),
-            "--to",
-            str(START + 5400),
-        ]
+        base = _live_args(tmp_path / "rules.yml", url)
         code, _, err = run(capsys, *base)
         assert code == 2 and "TLS verification failed" in err and "--ca-file" in err
         trusted = run_json(capsys, *base, "--ca-file", str(cert))

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.clirun import run_gameday
+from tests.clirun import drill_script
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _drill(capsys: pytest.CaptureFixture[str], tmp_path: Path, actions: list[dict]) -> dict:
-    script = tmp_path / "script.yaml"
-    script.write_text(yaml.safe_dump({"relative_to": "page", "actions": actions}))
-    out = tmp_path / "result.json"
-    code, _stdout, err = run_gameday(
-        capsys,
-        "drill",
-        str(REPO / "scenarios" / "bad-deploy"),
-        "--responder",
-        f"script:{script}",
-        "--out",
-        str(tmp_path / "reports"),
-        "--json",
-        str(out),
-        "-q",
-    )
-    assert code in (0, 1), err
-    result: dict = json.loads(out.read_text())
-    return result
+    return drill_script(capsys, tmp_path, REPO / "scenarios" / "bad-deploy", actions)
 
 
 def _dim(result: dict, key: str) -> dict:
@@ -92,22 +73,7 @@ def test_a_diagnosis_first_runbook_still_wants_diagnosis_first(
     text = rb.read_text()
     i, j, k = text.index("## Mitigation"), text.index("## Diagnosis"), text.index("## Escalation")
     rb.write_text(text[:i] + text[j:k] + text[i:j] + text[k:])
-    script = tmp_path / "script.yaml"
-    script.write_text(yaml.safe_dump({"relative_to": "page", "actions": ROLLBACK_FIRST}))
-    out = tmp_path / "result.json"
-    code, _o, err = run_gameday(
-        capsys,
-        "drill",
-        str(folder),
-        "--responder",
-        f"script:{script}",
-        "--out",
-        str(tmp_path / "r"),
-        "--json",
-        str(out),
-        "-q",
-    )
-    assert code in (0, 1), err
-    diag = _dim(json.loads(out.read_text()), "diagnosis")
+    result = drill_script(capsys, tmp_path, folder, ROLLBACK_FIRST)
+    diag = _dim(result, "diagnosis")
     assert diag["points"] == pytest.approx(diag["max_points"] / 2, abs=0.01)
     assert any("Diagnosis step 1 of bad-deploy" in e for e in diag["evidence"])

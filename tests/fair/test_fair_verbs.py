@@ -3,14 +3,12 @@ incident") are done once the responders did them: in adherence and in the TUI pa
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from gameday.runbooks import parse_runbook_text
-from tests.clirun import run_gameday
+from tests.clirun import drill_script
 from tests.fair.test_fair_runbook_order import ROLLBACK_FIRST
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,23 +16,7 @@ STEP_ONE = "Quick assessment step 1 of bad-deploy (`ack`, `sev`)"
 
 
 def _adherence(capsys: pytest.CaptureFixture[str], tmp_path: Path, actions: list[dict]) -> dict:
-    script = tmp_path / "script.yaml"
-    script.write_text(yaml.safe_dump({"relative_to": "page", "actions": actions}))
-    out = tmp_path / "result.json"
-    code, _o, err = run_gameday(
-        capsys,
-        "drill",
-        "bad-deploy",
-        "--responder",
-        f"script:{script}",
-        "--out",
-        str(tmp_path / "r"),
-        "--json",
-        str(out),
-        "-q",
-    )
-    assert code in (0, 1), err
-    dims = json.loads(out.read_text())["scorecard"]["dimensions"]
+    dims = drill_script(capsys, tmp_path, "bad-deploy", actions)["scorecard"]["dimensions"]
     dim: dict = next(d for d in dims if d["key"] == "adherence")
     return dim
 
