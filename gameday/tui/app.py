@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from gameday.textsafe import visible
 from gameday.tui.commands import ScenarioCommands
 from gameday.tui.driver import SessionFinished, SimDriver, Tick
 from gameday.tui.keys import MAIN_BINDINGS, binding_rows, keys_path, load_keymap
@@ -212,7 +213,7 @@ class GamedayApp(App[int]):
         seat = self.seat
         if seat is not None:
             while seat.notes:
-                self.notify(seat.notes.pop(0), severity="warning")
+                self.notify(visible(seat.notes.pop(0)), severity="warning", markup=False)
             if seat.lost and not seat.ended:
                 seat.ended = {"reason": "server gone", "paths": []}
                 self.notify("The server went away; its journal can be resumed.", severity="error")
@@ -242,10 +243,11 @@ class GamedayApp(App[int]):
         outcome = self.driver.perform(command, self.actor, self.role)
         self.main.catch_up()
         if not outcome.ok:
-            self.notify(
-                outcome.output.splitlines()[0] if outcome.output else "failed",
-                title=command,
+            self.notify(  # the command and its output are anyone's text: shown inert
+                visible(outcome.output.splitlines()[0]) if outcome.output else "failed",
+                title=visible(command),
                 severity="warning",
+                markup=False,
             )
         if self.driver.finished:
             self.post_message(SessionFinished(self.driver.session.now))
@@ -313,7 +315,10 @@ class GamedayApp(App[int]):
             self.main.catch_up()
             if hint is not None:
                 self.notify(
-                    hint["question"], title=f"Hint {hint['index']} (-{hint['cost']:g})", timeout=15
+                    visible(hint["question"]),
+                    title=f"Hint {hint['index']} (-{hint['cost']:g})",
+                    timeout=15,
+                    markup=False,
                 )
         elif choice and choice.startswith("inject:"):
             self.fire_inject(choice.split(":", 1)[1])

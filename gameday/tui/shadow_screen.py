@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from gameday.engine.events import Event
 from gameday.shadow.core import ShadowBase
 from gameday.shadow.record import Answer, DecisionPoint, result_lines
+from gameday.textsafe import visible
 from gameday.tui.widgets.console import CommandLine
 from gameday.tui.widgets.runbook import RunbookViewer
 
@@ -162,9 +163,9 @@ class ShadowScreen(Screen[None]):
         log = self.query_one("#situation", RichLog)
         log.write(Text(f"— decision point {point.index + 1} of {self.total} —", style="bold"))
         for line in point.situation:
-            log.write(Text(line, style="bold red" if "PAGE" in line else ""))
+            log.write(Text(visible(line), style="bold red" if "PAGE" in line else ""))
         self.query_one("#question", Static).update(
-            Text.assemble((point.question, "bold"), ("   F7 hint, F8 skip", "dim"))
+            Text.assemble((visible(point.question), "bold"), ("   F7 hint, F8 skip", "dim"))
         )
         self.state = "asking"
 
@@ -173,14 +174,14 @@ class ShadowScreen(Screen[None]):
         pane = self.query_one("#verdict", RichLog)
         pane.clear()
         pane.write(Text(a.grade.verdict.upper(), style=VERDICT_STYLE[a.grade.verdict]))
-        pane.write(Text(f"you: {a.answer or '(no answer)'}"))
-        pane.write(Text(a.grade.explanation))
+        pane.write(Text(visible(f"you: {a.answer or '(no answer)'}")))  # typed: inert
+        pane.write(Text(visible(a.grade.explanation)))
         if self.shadow.mode == "reverse" and a.output:
             pane.write(Text("your command printed:", style="bold"))
-            pane.write(Text(a.output, style="grey70"))
+            pane.write(Text(visible(a.output), style="grey70"))
         if a.what_if and self.shadow.mode != "reverse":
             pane.write(Text("what your command would have shown:", style="bold"))
-            pane.write(Text(a.what_if, style="grey70"))
+            pane.write(Text(visible(a.what_if), style="grey70"))
         self.query_one("#question", Static).update(Text("Enter: next decision point", style="dim"))
         self.state = "graded"
 
@@ -189,7 +190,7 @@ class ShadowScreen(Screen[None]):
         pane = self.query_one("#verdict", RichLog)
         pane.clear()
         for line in result_lines(message.result):
-            pane.write(Text(line))
+            pane.write(Text(visible(line)))
         self.query_one("#question", Static).update(Text("Done. Escape quits.", style="bold"))
         self.state = "done"
 
@@ -216,9 +217,10 @@ class ShadowScreen(Screen[None]):
         if self.state != "asking":
             return
         hint = self.shadow.hint()
-        self.notify(hint or "No more hints for this point.", title="Hint", timeout=15)
+        shown = visible(hint) if hint else "No more hints for this point."
+        self.notify(shown, title="Hint", timeout=15, markup=False)
         if hint:
-            self.query_one("#situation", RichLog).write(Text(f"hint: {hint}", style="yellow"))
+            self.query_one("#situation", RichLog).write(Text(f"hint: {shown}", style="yellow"))
 
     def action_toggle_runbook(self) -> None:
         """Show or hide the runbook (steps the path performed are ticked)."""

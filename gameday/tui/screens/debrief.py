@@ -13,13 +13,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Markdown, Static
 
 from gameday.engine.events import Event
+from gameday.textsafe import visible
 from gameday.timeline import format_event
 from gameday.tui.lifecycle import Outcome
 from gameday.tui.widgets.runbook import label_fences
 
 
 class DebriefScreen(Screen[None]):
-    """Shown when the session ends: score, evidence, timeline, report paths."""
+    """Shown when the session ends: score, evidence, timeline, report paths.
+
+    Evidence quotes what the team typed and the scenario's text: all of it is shown
+    inert (:mod:`gameday.textsafe`).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q,escape", "app.quit_after_debrief", "Quit", id="debrief-quit"),
@@ -51,7 +56,8 @@ class DebriefScreen(Screen[None]):
                         "Configuration findings (about your alerts and routing; not deducted)",
                         classes="dialog-title",
                     )
-                    yield Static(Text("\n".join(f"• {f}" for f in found)), id="findings")
+                    shown = visible("\n".join(f"• {f}" for f in found))
+                    yield Static(Text(shown), id="findings")
             else:
                 yield Label("Timeline", classes="dialog-title")
                 yield Static(self.timeline(), id="timeline")
@@ -73,7 +79,9 @@ class DebriefScreen(Screen[None]):
         for d in card.dimensions:
             style = "green" if d.passed else "bold red"
             points = Text(f"{d.points:g}/{d.max_points:g}", style=style)
-            table.add_row(d.title, points, d.happened, d.target)
+            table.add_row(
+                Text(visible(d.title)), points, Text(visible(d.happened)), Text(visible(d.target))
+            )
 
     def headline(self) -> Text:
         """``PASS 84.5/100 (pass at 70)`` or the session's end reason."""
@@ -113,11 +121,12 @@ class DebriefScreen(Screen[None]):
         card = self.outcome.scorecard
         lines = [f"• {d.title}: {e}" for d in card.dimensions for e in d.evidence]
         lines += [f"• Hints: {sentence}" for sentence in hint_sentences(card)]
-        return Text("\n".join(lines) or "No points lost.")
+        return Text(visible("\n".join(lines)) or "No points lost.")
 
     def changes(self) -> Text:
         """One line per change the team made: its counterfactual verdict and figures."""
-        return Text("\n".join(f"• {a['sentence']}" for a in self.outcome.scorecard.actions))
+        actions = self.outcome.scorecard.actions
+        return Text(visible("\n".join(f"• {a['sentence']}" for a in actions)))
 
     def timeline(self) -> Text:
         """The key events as the drill prints them."""

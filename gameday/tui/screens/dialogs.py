@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, OptionList
 from textual.widgets.option_list import Option
+
+from gameday.textsafe import visible
 
 ROLE_TEXT = {
     "ic": "Incident commander: severity, roles, decisions, escalation",
@@ -157,7 +160,8 @@ class FacilitatorMenu(ModalScreen[str | None]):
         options.append(None)
         for inj in self.injects:
             mark = " (fired)" if inj.id in self.fired else ""
-            options.append(Option(f"{inj.id}: {inj.title}{mark}", id=f"inject:{inj.id}"))
+            prompt = Text(visible(f"{inj.id}: {inj.title}{mark}"))  # the author's text, inert
+            options.append(Option(prompt, id=f"inject:{inj.id}"))
         with Vertical(id="dialog"):
             yield Label("Facilitator: hints and injects", classes="dialog-title")
             yield OptionList(*options, id="facilitator-options")

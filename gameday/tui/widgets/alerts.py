@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from gameday.engine.events import Event
+from gameday.textsafe import visible
 from gameday.timeline import clock
 
 SEVERITY_STYLE = {
@@ -117,7 +118,7 @@ class AlertStream(DataTable[Any]):
             return ""
         if not row.notifications:
             return "not sent to any receiver yet"
-        return f"→ {', '.join(row.receivers)} ({row.notifications})"
+        return visible(f"→ {', '.join(row.receivers)} ({row.notifications})")
 
     def _on_alert(self, event: Event) -> None:
         d = event.data
@@ -157,13 +158,14 @@ class AlertStream(DataTable[Any]):
             self._refresh_row(row)
 
     def _cells(self, row: AlertRow) -> tuple[Text, Text, Text, str, str, str]:
+        """The row's cells; label values and receiver names are shown inert (textsafe)."""
         sev = row.labels.get("severity", "")
         return (
             Text(row.state, style=STATE_STYLE.get(row.state, "")),
-            Text(sev, style=SEVERITY_STYLE.get(sev, "")),
-            Text(row.alertname, style="bold" if row.state == "firing" else "dim"),
+            Text(visible(sev), style=SEVERITY_STYLE.get(sev, "")),
+            Text(visible(row.alertname), style="bold" if row.state == "firing" else "dim"),
             str(row.notifications),
-            ",".join(row.receivers) or "-",
+            visible(",".join(row.receivers)) or "-",
             clock(row.since),
         )
 

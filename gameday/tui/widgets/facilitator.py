@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from gameday.engine.events import Event
 from gameday.scoring.evidence import world_change
+from gameday.textsafe import visible
 from gameday.timeline import clock
 
 SHOWN_EFFECTS = 6  # the last few changes; the debrief judges each by counterfactual
@@ -61,7 +62,10 @@ class FacilitatorPanel(Static):
             self.update(self.render_panel())
 
     def render_panel(self) -> RenderableType:
-        """Truth, faults, effects, injects and hints, score, expert's next step."""
+        """Truth, faults, effects, injects and hints, score, expert's next step.
+
+        The scenario's and the team's text is shown inert (:mod:`gameday.textsafe`).
+        """
         parts = [self._faults(), self._effects(), self._expert(), self._score()]
         parts += [self._facilitation(), self._truth()]
         spaced: list[RenderableType] = []
@@ -74,13 +78,14 @@ class FacilitatorPanel(Static):
 
     def _truth(self) -> RenderableType:
         truth = self.scenario.truth
-        lines = [self._heading("Truth"), Text(truth.root_cause)]
+        lines = [self._heading("Truth"), Text(visible(truth.root_cause))]
         lines.append(Text(f"severity {truth.severity}", style="dim"))
         if truth.trigger:
-            lines.append(Text(f"trigger: {truth.trigger}", style="dim"))
+            lines.append(Text(visible(f"trigger: {truth.trigger}"), style="dim"))
         for herring in truth.red_herrings:
             why = f": {herring.why}" if herring.why else ""
-            lines.append(Text(f"red herring: {herring.command}{why}", style="dim italic"))
+            line = visible(f"red herring: {herring.command}{why}")
+            lines.append(Text(line, style="dim italic"))
         return Group(*lines)
 
     def _faults(self) -> RenderableType:
@@ -97,7 +102,8 @@ class FacilitatorPanel(Static):
             if end is not None:
                 state = Text(f"ended {clock(end.t)} {end.data.get('reason')}", style="green")
             elif last is not None and last.kind == "fault.relieved":
-                state = Text(f"relieved {clock(last.t)}: {last.data.get('why')}", style="green")
+                why = visible(str(last.data.get("why")))
+                state = Text(f"relieved {clock(last.t)}: {why}", style="green")
             elif start is not None:
                 state = Text(f"ACTIVE since {clock(start.t)}", style="bold red")
             else:
@@ -118,7 +124,7 @@ class FacilitatorPanel(Static):
         for e in shown[-SHOWN_EFFECTS:]:
             d = e.data
             if e.kind == "action":
-                text = Text(f"{d.get('actor')} ({d.get('role')}): {d.get('command')}")
+                text = Text(visible(f"{d.get('actor')} ({d.get('role')}): {d.get('command')}"))
             elif e.kind == "fault.relieved":
                 text = Text(f"{d.get('fault')} relieved: {d.get('why')}", style="bold green")
             else:
@@ -135,7 +141,8 @@ class FacilitatorPanel(Static):
         lines: list[Text] = [self._heading("Injects (F8) and hints (F7)")]
         for inj in self.scenario.injects:
             mark = ("fired", "magenta") if inj.id in fired else ("ready", "dim")
-            lines.append(Text.assemble((f"{mark[0]:6}", mark[1]), f"{inj.id}: {inj.title}"))
+            title = visible(f"{inj.id}: {inj.title}")
+            lines.append(Text.assemble((f"{mark[0]:6}", mark[1]), title))
         lines.append(Text(f"hints taken {used}/{len(self.scenario.hints)}", style="dim"))
         return Group(*lines)
 
@@ -156,9 +163,9 @@ class FacilitatorPanel(Static):
         steps = expert_next(self.solution, self.events)
         lines: list[Text] = [self._heading("The expert would now")]
         for command, why in steps:
-            lines.append(Text(command, style="cyan"))
+            lines.append(Text(visible(command), style="cyan"))
             if why:
-                lines.append(Text(f"  {why}", style="dim italic"))
+                lines.append(Text(f"  {visible(why)}", style="dim italic"))
         if not steps and self.solution is not None:
             lines.append(Text("nothing left: the team did every expert step", style="dim"))
         elif self.solution is None:

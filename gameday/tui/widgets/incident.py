@@ -10,6 +10,7 @@ from textual.widget import Widget
 
 from gameday.engine.incident import ROLES, IncidentState
 from gameday.scoring.targets import SEVERITY_TABLE
+from gameday.textsafe import visible
 from gameday.timeline import clock
 
 SEV_STYLE = {
@@ -82,22 +83,23 @@ class IncidentPanel(Widget):
             self.refresh()
 
     def render_incident(self, incident: IncidentState, now: float) -> Any:
-        """A two-column grid of facts."""
+        """A two-column grid of facts (people's names shown inert, see textsafe)."""
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(style="dim", no_wrap=True)
         grid.add_column(ratio=1)  # takes the spare width: the labels' column never moves
         sev = incident.severity
         grid.add_row(
             "severity",
-            Text(f" {sev} ", style=SEV_STYLE.get(sev, ""))
+            Text(f" {visible(sev)} ", style=SEV_STYLE.get(sev, ""))
             if sev
             else Text("not declared (sev SEV1)", style="italic dim"),
         )
         for role in ROLES:
             who = incident.roles.get(role)
-            grid.add_row(role, Text(who, style="bold") if who else Text("-", style="dim"))
+            shown = Text(visible(who), style="bold") if who else Text("-", style="dim")
+            grid.add_row(role, shown)
         page = incident.status_page
-        grid.add_row("status page", Text(page, style=PAGE_STYLE.get(page, "")))
+        grid.add_row("status page", Text(visible(page), style=PAGE_STYLE.get(page, "")))
         due = update_due(incident)
         if due is not None:
             left = due - now

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from gameday.engine.events import Event
+from gameday.textsafe import visible
 from gameday.tui.widgets.incident import countdown
 
 STATUS_STYLE = {"triggered": "bold red", "acknowledged": "yellow", "resolved": "green"}
@@ -57,7 +58,11 @@ class PagerPanel(Widget):
             self.refresh()
 
     def render_pager(self, pager: Any, now: float) -> RenderableType:
-        """A table of incidents, newest first, and a line on how to ack."""
+        """A table of incidents, newest first, and a line on how to ack.
+
+        Names, summaries and receivers come from the team's files and alerts: they are
+        shown inert (:func:`gameday.textsafe.visible`).
+        """
         if pager is None:
             return Text("No on-call file: nobody is paged.", style="dim")
         incidents = list(pager.incidents.values())
@@ -69,10 +74,10 @@ class PagerPanel(Widget):
             # the names give way first when the pane is narrow
             table.add_column(column, no_wrap=True, ratio=1 if column == "paged" else None)
         for inc in sorted(incidents, key=lambda i: i.triggered_at, reverse=True)[:4]:
-            who = ", ".join(self.names.get(p, p) for p in inc.assigned) or "-"
+            who = visible(", ".join(self.names.get(p, p) for p in inc.assigned)) or "-"
             level = f"L{inc.level}" + (f"/loop {inc.loop}" if inc.loop > 1 else "")
             table.add_row(
-                inc.id,
+                visible(inc.id),
                 Text(inc.status, style=STATUS_STYLE.get(inc.status, "")),
                 level,
                 who,
@@ -94,14 +99,17 @@ class PagerPanel(Widget):
             )
             lines.append(
                 Text.assemble(
-                    ("● ", "bold red"), waiting[0].summary, no_wrap=True, overflow="ellipsis"
+                    ("● ", "bold red"),
+                    visible(str(waiting[0].summary)),
+                    no_wrap=True,
+                    overflow="ellipsis",
                 )
             )
         return Group(*lines, *self._unrouted_lines())
 
     def _unrouted_lines(self) -> list[Text]:
         return [
-            Text(f"! {r}: no on-call service, nobody paged", style="red")
+            Text(f"! {visible(r)}: no on-call service, nobody paged", style="red")
             for r in self.unrouted[-2:]
         ]
 

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from gameday.engine.events import Event
+from gameday.textsafe import visible
 
 CODE_THEME = "ansi_dark"  # terminal colours, no background block of its own
 
@@ -141,9 +142,9 @@ class RunbookViewer(VerticalScroll):
             except OSError as exc:
                 self._texts[self.path] = f"*Cannot read {self.path}: {exc}*"
         text = tick_lines(self._texts[self.path], self.done_lines.get(self.path, set()))
-        text = label_fences(text)
+        text = visible(label_fences(text))  # a runbook is anyone's text: shown inert
         done, total = self.steps_progress()
-        self.border_title = f"Runbook · {Path(self.path).name}"
+        self.border_title = f"Runbook · {visible(Path(self.path).name)}"
         self.border_subtitle = f"{done}/{total} steps done" if total else ""
         self.query_one("#runbook-md", Static).update(_markdown(text))
 
