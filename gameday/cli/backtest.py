@@ -8,61 +8,12 @@ from typing import Any
 
 import click
 
+from gameday.cli.promsource import Progress, prometheus_options, prometheus_source
+from gameday.cli.promsource import parse_duration_option as _duration
+from gameday.cli.promsource import parse_time_option as _time
 from gameday.errors import ExitStatus, InputError, Problem, UsageError
 
 DEFAULT_MAX_RANGE = "92d"
-
-
-def _time(value: str | None, option: str) -> int | None:
-    from gameday.backtest.timeparse import parse_time
-
-    if value is None:
-        return None
-    try:
-        return parse_time(value)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
-def _duration(value: str, option: str, allow_never: bool = False) -> float | None:
-    from gameday.durations import parse_duration
-
-    if allow_never and value.strip().lower() == "never":
-        return None
-    try:
-        return parse_duration(value)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
-class _Progress:
-    """Progress over a span of milliseconds on stderr: click's bar on a terminal, a
-    line per tenth elsewhere (a CI log asked for --progress)."""
-
-    def __init__(self, total_ms: int, label: str) -> None:
-        self.total = max(1, total_ms)
-        self.label = label
-        self.pos = 0
-        self.tenth = 0
-        self.bar: Any = None
-        if sys.stderr.isatty():
-            self.bar = click.progressbar(
-                length=self.total, label=label, file=sys.stderr, show_eta=True
-            )
-
-    def to(self, done_ms: int) -> None:
-        """The work is ``done_ms`` of ``total_ms`` along."""
-        step = max(0, min(self.total, done_ms) - self.pos)
-        self.pos += step
-        if self.bar is not None:
-            self.bar.update(step)
-            if self.pos >= self.total:
-                self.bar.render_finish()
-            return
-        tenth = self.pos * 10 // self.total
-        if tenth > self.tenth:
-            self.tenth = tenth
-            click.echo(f"{self.label} {tenth * 10}%", err=True)
 
 
 @click.command("backtest")
@@ -169,41 +120,7 @@ class _Progress:
     help="--prometheus: fetch and evaluate this much time at a time (memory holds one span "
     "and the rules' longest range, not the window).",
 )
-@click.option(
-    "--user",
-    "user",
-    envvar="GAMEDAY_PROMETHEUS_USER",
-    metavar="NAME",
-    help="--prometheus: basic-auth user (or $GAMEDAY_PROMETHEUS_USER).",
-)
-@click.option(
-    "--password",
-    "password",
-    envvar="GAMEDAY_PROMETHEUS_PASSWORD",
-    metavar="SECRET",
-    help="--prometheus: basic-auth password (or $GAMEDAY_PROMETHEUS_PASSWORD).",
-)
-@click.option(
-    "--bearer-token",
-    "token",
-    envvar="GAMEDAY_PROMETHEUS_TOKEN",
-    metavar="TOKEN",
-    help="--prometheus: bearer token (or $GAMEDAY_PROMETHEUS_TOKEN).",
-)
-@click.option("--ca-file", metavar="FILE", help="--prometheus: CA bundle to verify TLS with.")
-@click.option(
-    "--insecure-skip-verify",
-    is_flag=True,
-    help="--prometheus: do not verify the server's TLS certificate.",
-)
-@click.option(
-    "--timeout",
-    "timeout",
-    default="30s",
-    show_default=True,
-    metavar="DURATION",
-    help="--prometheus: per-request timeout.",
-)
+@prometheus_options
 @click.option(
     "--progress/--no-progress",
     default=None,
@@ -290,11 +207,11 @@ def _run(opts: dict[str, Any]) -> int:
         show = sys.stderr.isatty()
     loader, fetch_chunk = _loader(opts, [g for side in sides for g in side.groups])
     label = "fetching and evaluating" if fetch_chunk else "evaluating"
-    bar: list[_Progress] = []
+    bar: list[Progress] = []
 
     def progress(done_ms: int, total_ms: int) -> None:
         if not bar:
-            bar.append(_Progress(total_ms, label))
+            bar.append(Progress(total_ms, label))
         bar[0].to(done_ms)
 
     def window(first: int, last: int) -> tuple[int, int]:
@@ -350,18 +267,8 @@ def _loader(opts: dict[str, Any], groups: list[Any]) -> tuple[Any, int | None]:
 
         return load_file, None
     from gameday.backtest.evaluate import selectors
-    from gameday.backtest.prometheus_api import PrometheusSource
 
-    source = PrometheusSource(
-        opts["prometheus"],
-        user=opts["user"],
-        password=opts["password"],
-        token=opts["token"],
-        ca_file=opts["ca_file"],
-        verify=not opts["insecure_skip_verify"],
-        timeout_s=_duration(opts["timeout"], "--timeout") or 30.0,
-        chunk_ms=int((_duration(opts["chunk"], "--chunk") or 86400.0) * 1000),
-    )
+    source = prometheus_source(opts)
     wanted = selectors(groups)
 
     def load_api(db: Any, keep: Any, lo: int, hi: int) -> tuple[int, int]:

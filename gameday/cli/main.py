@@ -58,6 +58,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "gameday.cli.backtest:backtest_cmd",
         "Would these rules have fired, and who would have been paged? (recorded data)",
     ),
+    "import": (
+        "gameday.cli.importer:import_cmd",
+        "A real incident's recorded window as a scenario, its timeline as a ghost.",
+    ),
     "chaos": (
         "gameday.cli.chaos:chaos_group",
         "Inject a scenario's faults into a local kind cluster.",

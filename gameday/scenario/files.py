@@ -31,6 +31,8 @@ class ScenarioFiles:
     oncall_file: Path | None = None
     runbook_files: list[Path] = field(default_factory=list)
     solution_file: Path | None = None
+    recorded_file: Path | None = None  # an imported incident's samples (recorded.metrics)
+    timeline_file: Path | None = None  # and its ghost's timeline (recorded.timeline)
 
 
 def _path(folder: Path, value: str) -> Path:

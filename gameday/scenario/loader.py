@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -38,6 +39,9 @@ class LoadedScenario:
     solution: Solution | None
     doc: YamlDoc = field(repr=False, compare=False)
     solution_file: Path | None = None
+    recorded_file: Path | None = None
+    timeline_file: Path | None = None
+    ghost: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Inspection:
     files: ScenarioFiles = field(default_factory=ScenarioFiles)
     solution: Solution | None = None
     problems: list[Problem] = field(default_factory=list)
+    ghost: list[Any] = field(default_factory=list)  # an imported incident's timeline
 
     def loaded(self) -> LoadedScenario:
         """The loaded scenario.
@@ -72,6 +77,9 @@ class Inspection:
             solution=self.solution,
             doc=self.doc,
             solution_file=f.solution_file,
+            recorded_file=f.recorded_file,
+            timeline_file=f.timeline_file,
+            ghost=list(self.ghost),
         )
 
     def _no_scenario(self) -> list[Problem]:
@@ -148,6 +156,13 @@ def inspect_scenario(ref: str | Path) -> Inspection:
     found.problems.extend(check_scenario(doc))
     found.files, file_problems = resolve_files(doc, folder)
     found.problems.extend(file_problems)
+    if found.scenario is not None and found.scenario.recorded is not None:
+        from gameday.scenario.recorded import resolve_recorded
+
+        found.files, found.ghost, recorded_problems = resolve_recorded(
+            doc, folder, found.scenario, found.files
+        )
+        found.problems.extend(recorded_problems)
     if found.files.solution_file is not None:
         found.solution, solution_problems = load_solution(
             found.files.solution_file, scenario_duration(doc.data)

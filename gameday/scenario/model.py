@@ -173,7 +173,9 @@ class World(Strict):
 
     namespace: str = Field("default", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     cluster: str = "prod-eu-west-1"
-    services: list[Service] = Field(min_length=1)
+    services: list[Service] = Field(
+        default_factory=list, description="at least one, unless the scenario is recorded"
+    )
     databases: list[Database] = Field(default_factory=list)
 
 
@@ -325,6 +327,30 @@ class Files(Strict):
     solution: str | None = "solution.yaml"
 
 
+class Recorded(Strict):
+    """An imported incident: recorded series replayed instead of a simulated world.
+
+    Written by ``gameday import``; the samples keep their recorded timestamps, so rules
+    see exactly what the real Prometheus saw from ``start_time`` on.
+    """
+
+    metrics: str = Field(
+        "recorded.om",
+        description="OpenMetrics text (as promtool backfills) with the window's samples",
+    )
+    history: Duration = Field(
+        0.0, description="recorded time before start_time in the file, for the rules' ranges"
+    )
+    timeline: str | None = Field(
+        None, description="the real team's timeline (CSV or JSON): the ghost responder"
+    )
+    source: str = Field("", description="where the samples were read from")
+
+
+def _empty_world() -> World:
+    return World(services=[])
+
+
 class Scenario(Strict):
     """A complete incident: world, faults on a timeline, the truth, targets and files."""
 
@@ -342,7 +368,10 @@ class Scenario(Strict):
     )
     scrape_interval: Annotated[Duration, AfterValidator(_scrape_interval)] = 15.0
     entry_service: str | None = Field(None, description="the user-facing service (SLO, impact)")
-    world: World
+    recorded: Recorded | None = Field(
+        None, description="an imported incident's recorded series (then world has no services)"
+    )
+    world: World = Field(default_factory=_empty_world, validate_default=True)
     faults: list[Fault] = Field(default_factory=list)
     truth: Truth
     targets: Targets = Field(default_factory=Targets)
@@ -352,6 +381,22 @@ class Scenario(Strict):
     mitigations: list[Mitigation] = Field(
         default_factory=list, description="deprecated and ignored: the world decides fixes"
     )
+
+    @field_validator("world")
+    @classmethod
+    def _simulated_or_recorded(cls, world: World, info: ValidationInfo) -> World:
+        """A simulated scenario needs services; a recorded one has none to simulate."""
+        recorded = info.data.get("recorded")
+        if recorded is None and not world.services:
+            raise ValueError(
+                "a scenario needs at least one service in world.services "
+                "(only an imported incident, with recorded:, has none)"
+            )
+        if recorded is not None and world.services:
+            raise ValueError(
+                "an imported incident (recorded:) replays its metrics: it has no simulated services"
+            )
+        return world
 
     def service(self, name: str) -> Service:
         """The service called ``name`` (KeyError if there is none)."""
