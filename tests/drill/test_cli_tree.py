@@ -71,6 +71,20 @@ services:
     escalation_policy: p
     integration_keys: [k]
 """
+RUNBOOK = """# API down
+
+## Mitigation
+
+1. Restart the API:
+
+   ```
+   kubectl rollout restart deployment/api -n shop
+   ```
+"""
+TIMELINE = """time,who,what
++1m,Ana,ack
++3m,Ana,status monitoring restarted
+"""
 OM = """# TYPE up gauge
 up{job="api"} 1 1793491200
 up{job="api"} 0 1793491260
@@ -430,6 +444,110 @@ CASES: dict[str, list[Case]] = {
         ),  # fmt: skip
         Case(["backtest", "--rules", f"{W}/rules.yml"], 2),
     ],
+    "import": [
+        Case(
+            [
+                "import",
+                "--out",
+                f"{W}/imported",
+                "--openmetrics",
+                f"{W}/data.om",
+                "--from",
+                "1793491200",
+                "--to",
+                "1793491440",
+                "--rules",
+                f"{W}/rules.yml",
+                "--alertmanager",
+                f"{W}/am.yml",
+                "--oncall",
+                f"{W}/oncall.yml",
+                "--runbook",
+                f"{W}/runbook.md",
+                "--timeline",
+                f"{W}/timeline.csv",
+                "--match",
+                "up",
+                "--history",
+                "1m",
+                "--id",
+                "api-down",
+                "--title",
+                "API down",
+                "--severity",
+                "SEV1",
+                "--root-cause",
+                "a bad config",
+                "--no-progress",
+            ],
+            0,
+            "imported 1 series",
+        ),  # fmt: skip
+        Case(
+            [
+                "import",
+                "--out",
+                f"{W}/nowhere",
+                "--prometheus",
+                "http://127.0.0.1:9",
+                "--from",
+                "1793491200",
+                "--to",
+                "1793491440",
+                "--rules",
+                f"{W}/rules.yml",
+                "--chunk",
+                "1h",
+                "--user",
+                "u",
+                "--password",
+                "p",
+                "--timeout",
+                "2s",
+                "--progress",
+            ],
+            2,
+            "cannot connect",
+        ),  # fmt: skip
+        Case(
+            [
+                "import",
+                "--out",
+                f"{W}/nowhere",
+                "--prometheus",
+                "https://127.0.0.1:9",
+                "--from",
+                "1793491200",
+                "--to",
+                "1793491440",
+                "--rules",
+                f"{W}/rules.yml",
+                "--bearer-token",
+                "t",
+                "--ca-file",
+                f"{W}/missing.pem",
+                "--insecure-skip-verify",
+            ],
+            2,
+        ),  # fmt: skip
+        Case(
+            [
+                "import",
+                "--out",
+                f"{W}",
+                "--openmetrics",
+                f"{W}/data.om",
+                "--from",
+                "1793491200",
+                "--to",
+                "1793491440",
+                "--rules",
+                f"{W}/rules.yml",
+            ],
+            2,
+            "already exists",
+        ),  # fmt: skip
+    ],
     "chaos run": [
         Case(
             [
@@ -556,7 +674,8 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("cli")
     for name, text in [("rules.yml", RULES), ("tests.yml", RULE_TEST), ("am.yml", AM),
                        ("oncall.yml", ONCALL), ("data.om", OM), ("kubeconfig", KUBECONFIG),
-                       ("answers.txt", "skip\n" * 30)]:  # fmt: skip
+                       ("answers.txt", "skip\n" * 30), ("runbook.md", RUNBOOK),
+                       ("timeline.csv", TIMELINE)]:  # fmt: skip
         (work / name).write_text(text, encoding="utf-8")
     (work / "chaos-journal.jsonl").write_text(
         json.dumps({"seq": 0, "event": "start", "context": "kind-x", "namespace": "shop"}) + "\n"
