@@ -121,11 +121,6 @@ DEFAULT_MAX_RANGE = "92d"
     "and the rules' longest range, not the window).",
 )
 @prometheus_options
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when stderr is a terminal).",
-)
 def backtest_cmd(**opts: Any) -> int:
     """Evaluate rule groups over recorded metrics as Prometheus would have, then route,
     group, inhibit and time the alerts like Alertmanager and page like the on-call file.

@@ -114,11 +114,6 @@ MAX_HISTORY_S = 7 * 86400.0
     help="--prometheus: fetch this much time per request.",
 )
 @prometheus_options
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress on stderr (default: when stderr is a terminal).",
-)
 def import_cmd(**opts: Any) -> int:
     """Turn a real incident into a scenario folder that replays what was recorded.
 

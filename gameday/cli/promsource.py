@@ -68,7 +68,7 @@ class Progress:
 
 def prometheus_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add --user, --password, --bearer-token, --ca-file, --insecure-skip-verify and
-    --timeout (the ways to reach a Prometheus server) to ``command``."""
+    --timeout (the ways to reach a Prometheus server) and --progress to ``command``."""
     options = [
         click.option(
             "--user",
@@ -106,6 +106,11 @@ def prometheus_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             metavar="DURATION",
             help="--prometheus: per-request timeout.",
+        ),
+        click.option(
+            "--progress/--no-progress",
+            default=None,
+            help="Progress bar on stderr (default: when stderr is a terminal).",
         ),
     ]
     for option in reversed(options):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.backtest.btsupport import write_om
+from tests.backtest.test_bt_cli import AM, ONCALL
 
 T0 = 1_793_811_600  # 2026-11-04T17:00:00Z: the history starts here
 INCIDENT = T0 + 3600  # 18:00: the window --from
@@ -33,47 +34,6 @@ groups:
       - alert: OrdersTrafficLowHourly
         expr: sum(rate(http_requests_total[1h])) < 1
         labels: {severity: warning}
-"""
-
-AM = """
-route:
-  receiver: chat
-  group_by: [alertname, service]
-  group_wait: 30s
-  group_interval: 5m
-  repeat_interval: 4h
-  routes:
-    - matchers: [severity="critical"]
-      receiver: pager
-receivers:
-  - name: chat
-    slack_configs: [{channel: "#alerts", api_url: "https://hooks.example/x"}]
-  - name: pager
-    pagerduty_configs: [{routing_key: shop-key}]
-"""
-
-ONCALL = """
-timezone: UTC
-people:
-  - {id: ana, name: Ana Lima}
-  - {id: ben, name: Ben Okafor}
-schedules:
-  - id: primary
-    layers:
-      - users: [ana]
-        rotation_virtual_start: "2026-01-05T00:00:00Z"
-        rotation_turn_length: 1w
-escalation_policies:
-  - id: shop
-    rules:
-      - escalation_delay_in_minutes: 5
-        targets: [{type: schedule, id: primary}]
-      - escalation_delay_in_minutes: 5
-        targets: [{type: user, id: ben}]
-services:
-  - name: shop
-    escalation_policy: shop
-    integration_keys: [shop-key]
 """
 
 TIMELINE = """time,who,what,kind
