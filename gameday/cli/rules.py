@@ -18,11 +18,13 @@ def rules_group() -> None:
 @click.argument("files", nargs=-1, required=True)
 def test_cmd(files: tuple[str, ...]) -> int:
     """Run rule unit-test FILES (promtool's format). Exit 0 all pass, 1 a test failed,
-    2 a file could not be read."""
+    2 a file could not be read or a test goes past gameday's limits (at most 1,000,000
+    evaluation steps and 5,000,000 input samples per test group, 10,000,000 steps per
+    subquery evaluation)."""
     from gameday.rules.unittest import run_test_file
 
     failed = False
-    unreadable = False
+    bad_input = False
     for path in files:
         click.echo(f"Unit Testing:  {path}")
         result = run_test_file(path)
@@ -36,9 +38,9 @@ def test_cmd(files: tuple[str, ...]) -> int:
                 click.echo(e, err=True)
                 click.echo("")
             failed = True
-            unreadable = unreadable or result.unreadable
+            bad_input = bad_input or result.bad_input
         click.echo("")
     sys.stdout.flush()
-    if unreadable:
+    if bad_input:
         return ExitStatus.BAD_INPUT
     return ExitStatus.FAILED if failed else ExitStatus.OK

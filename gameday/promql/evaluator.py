@@ -19,7 +19,7 @@ from gameday.engine.tsdb import TSDB, Labels, Matcher, stale_mask
 from gameday.promql.ast import convert
 from gameday.promql.errors import EvalError, PromQLParseError, UnsupportedError
 from gameday.promql.labels import drop_name
-from gameday.promql.limits import check_expression
+from gameday.promql.limits import MAX_SUBQUERY_STEPS, check_expression
 
 LOOKBACK_MS = 300_000
 _PARSE_CACHE: dict[str, Any] = {}
@@ -274,6 +274,12 @@ class Evaluator:
             first += step
         if first > hi:
             return [], refs, rng
+        count = (hi - first) // step + 1
+        if count > MAX_SUBQUERY_STEPS:
+            raise EvalError(
+                f"subquery would evaluate {count} steps; gameday evaluates at most "
+                f"{MAX_SUBQUERY_STEPS} at once (use a longer subquery step)"
+            )
         sub_steps = np.arange(first, hi + 1, step, dtype=np.int64)
         val = self.child(sub_steps).eval(node.expr)
         if isinstance(val, np.ndarray):

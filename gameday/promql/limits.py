@@ -13,6 +13,9 @@ from __future__ import annotations
 
 MAX_LENGTH = 64 * 1024  # characters; the longest real rule expressions are a few KiB
 MAX_NESTING = 256  # operators and brackets: an upper bound of the syntax tree's depth
+# Steps of one subquery evaluation (``[100y:1ms]`` is 3e12: Prometheus allocates a point per
+# step and dies). 10 million steps cost 80 MB per series here.
+MAX_SUBQUERY_STEPS = 10_000_000
 
 _OPERATOR_CHARS = frozenset("+-*/%^=!<>(")
 _WORD_OPERATORS = frozenset({"and", "or", "unless", "atan2"})

@@ -10,6 +10,7 @@ from typing import Any
 _DURATION_RE = re.compile(
     r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$"
 )
+_MAX_NS = 2**63 - 1  # Go's time.Duration counts nanoseconds in an int64
 _UNIT_MS = (31_536_000_000, 604_800_000, 86_400_000, 3_600_000, 60_000, 1000, 1)
 
 
@@ -17,7 +18,8 @@ def parse_go_duration(text: str) -> int:
     """Prometheus' ``model.ParseDuration`` in milliseconds (``1h30m``, ``0``, ``90s``).
 
     Raises:
-        ValueError: ``not a valid duration string: "..."`` as Prometheus says it.
+        ValueError: ``not a valid duration string: "..."`` as Prometheus says it, or
+            ``duration out of range`` past Go's ``time.Duration`` (about 292 years).
     """
     s = str(text)
     if s == "0":
@@ -25,15 +27,24 @@ def parse_go_duration(text: str) -> int:
     m = _DURATION_RE.match(s)
     if not s or m is None or not any(m.groups()):
         raise ValueError(f"not a valid duration string: {s!r}".replace("'", '"'))
-    return sum(int(g) * u for g, u in zip(m.groups(), _UNIT_MS, strict=True) if g)
+    parts = [int(g) * u for g, u in zip(m.groups(), _UNIT_MS, strict=True) if g]
+    if any(p * 1_000_000 > _MAX_NS for p in parts) or sum(parts) * 1_000_000 > _MAX_NS:
+        raise ValueError("duration out of range")
+    return sum(parts)
 
 
 def format_go_duration(ms: int) -> str:
-    """Prometheus' ``model.Duration.String()``: ``1d3h``, ``5m``, ``0s``."""
+    """Prometheus' ``model.Duration.String()``: ``1d3h``, ``5m``, ``0s``, ``2w``, ``13d``.
+
+    Years and weeks are written only when they divide the duration exactly, as
+    prometheus/common does ("it is often easier to read 90d than 12w6d").
+    """
     if ms == 0:
         return "0s"
     out = []
     for unit, size in zip(("y", "w", "d", "h", "m", "s", "ms"), _UNIT_MS, strict=True):
+        if unit in ("y", "w") and ms % size:
+            continue
         if ms >= size:
             q, ms = divmod(ms, size)
             out.append(f"{q}{unit}")

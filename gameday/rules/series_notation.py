@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from gameday.engine.tsdb import STALE_NAN, Labels
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -143,17 +145,13 @@ def parse_metric(text: str) -> tuple[Labels, int]:
     return tuple(sorted((k, v) for k, v in labels.items() if v != "")), i
 
 
-def parse_values(text: str, limit: int | None = None) -> list[float | None]:
-    """Expand the value notation; None marks an omitted sample.
-
-    With ``limit``, at most that many values are produced (the rest are still checked).
-    """
-    out: list[float | None] = []
-    room = (lambda k: k) if limit is None else (lambda k: max(0, min(k, limit - len(out))))
+def _tokens(text: str) -> list[tuple[float | None, float | None, int]]:
+    """Each value token as (start or None for ``_``, increment or None, how many values)."""
+    out: list[tuple[float | None, float | None, int]] = []
     for tok in text.split():
         b = _BLANK.match(tok)
         if b:
-            out.extend([None] * room(int(b.group(1)) if b.group(1) else 1))
+            out.append((None, None, int(b.group(1)) if b.group(1) else 1))
             continue
         m = _ITEM.match(tok)
         if not m:
@@ -163,24 +161,63 @@ def parse_values(text: str, limit: int | None = None) -> list[float | None]:
         if m.group(2) is not None:
             if times is None:
                 raise SeriesParseError(f"parse error: unexpected {tok!r} in series values")
-            inc = parse_number(m.group(2))
-            v = start
-            for _ in range(room(int(times) + 1)):
-                out.append(v)
-                v += inc
-        elif times is not None:
-            out.extend([start] * room(int(times) + 1))
-        elif room(1):
-            out.append(start)
+            out.append((start, parse_number(m.group(2)), int(times) + 1))
+        else:
+            out.append((start, None, int(times) + 1 if times is not None else 1))
     return out
 
 
-def parse_series(
-    series: str, values: str, limit: int | None = None
-) -> tuple[Labels, list[float | None]]:
-    """Labels and expanded values (at most ``limit``) of one ``input_series`` entry."""
+def count_values(text: str, limit: int | None = None) -> int:
+    """How many samples (``_`` excluded) the notation gives among its first ``limit`` values.
+
+    Counted without expanding, so ``0+1x100000000000`` costs nothing.
+    """
+    seen = present = 0
+    for start, _, times in _tokens(text):
+        take = times if limit is None else max(0, min(times, limit - seen))
+        seen += take
+        if start is not None:
+            present += take
+    return present
+
+
+def expand_values(
+    text: str, limit: int | None = None, first_only: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indexes and values of the samples among the first ``limit`` values (``_`` skipped).
+
+    ``a+bxn`` adds ``b`` one step at a time as Go does (a cumulative sum is the same
+    sequence of additions). ``first_only`` stops at the first sample: with a zero
+    ``interval`` every sample has the same timestamp and the first one wins.
+    """
+    idx: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    pos = 0
+    for start, inc, times in _tokens(text):
+        take = times if limit is None else max(0, min(times, limit - pos))
+        if first_only:
+            take = min(take, 1)
+        if start is not None and take:
+            idx.append(np.arange(pos, pos + take, dtype=np.int64))
+            if inc is None or take == 1:
+                vals.append(np.full(take, start, dtype=np.float64))
+            else:
+                steps = np.full(take, inc, dtype=np.float64)
+                steps[0] = start
+                with np.errstate(all="ignore"):
+                    vals.append(np.cumsum(steps))
+            if first_only:
+                break
+        pos += take
+    if not idx:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(idx), np.concatenate(vals)
+
+
+def parse_series_labels(series: str) -> Labels:
+    """Labels of one ``input_series`` entry's ``series`` text."""
     labels, end = parse_metric(series)
     rest = series[end:].strip()
     if rest:
         raise SeriesParseError(f"1:{end + 1}: parse error: unexpected {rest!r} after the metric")
-    return labels, parse_values(str(values), limit)
+    return labels

@@ -11,7 +11,10 @@ import yaml
 
 from gameday.files import read_text
 from gameday.rules.model import parse_go_duration
-from gameday.rules.yamlstr import load_str_yaml
+from gameday.rules.yamlstr import StrLoader, load_str_yaml
+from gameday.yamldoc import guarded_compose
+
+KeyPath = tuple[str | int, ...]
 
 FILE_KEYS = {"rule_files", "evaluation_interval", "group_eval_order", "tests"}
 GROUP_KEYS = {
@@ -61,6 +64,7 @@ class TestGroup:
     external_labels: dict[str, str]
     external_url: str
     name: str
+    index: int = 0
 
     def max_eval_time_ms(self) -> int:
         times = [c.eval_time_ms for c in self.alert_cases] + [
@@ -77,6 +81,14 @@ class TestFile:
     group_eval_order: list[str]
     tests: list[TestGroup] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    where: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, key: KeyPath) -> str:
+        """``path:line:col: dotted.key`` of a value in the file (line and column 1-based)."""
+        dotted = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in key).lstrip(".")
+        pos = self.where.get(key)
+        where = f"{self.path}:{pos[0]}:{pos[1]}" if pos else self.path
+        return f"{where}: {dotted}"
 
 
 def _strict(d: Any, keys: set[str], type_name: str) -> dict[str, Any]:
@@ -138,6 +150,20 @@ def _list(d: Any) -> list[Any]:
     return d
 
 
+def _marks(node: yaml.Node | None, key: KeyPath = ()) -> dict[KeyPath, tuple[int, int]]:
+    """Line and column (1-based) of every value in the document, by key path."""
+    out: dict[KeyPath, tuple[int, int]] = {}
+    stack: list[tuple[yaml.Node, KeyPath]] = [] if node is None else [(node, key)]
+    while stack:
+        n, k = stack.pop()
+        out[k] = (n.start_mark.line + 1, n.start_mark.column + 1)
+        if isinstance(n, yaml.MappingNode):
+            stack.extend((v, (*k, kn.value)) for kn, v in n.value if isinstance(kn.value, str))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend((v, (*k, i)) for i, v in enumerate(n.value))
+    return out
+
+
 def read_test_file(path: str) -> TestFile:
     """Parse a test file and resolve its rule files relative to it (globs expanded)."""
     try:
@@ -150,6 +176,7 @@ def read_test_file(path: str) -> TestFile:
         raise TestFileError(f"read {path}: {exc}", unreadable=True) from None
     try:
         raw = load_str_yaml(text)
+        where = _marks(guarded_compose(text, StrLoader))
     except yaml.YAMLError as exc:
         raise TestFileError(f"yaml: {exc}") from None
     top = _strict(raw, FILE_KEYS, "main.unitTestFile")
@@ -169,8 +196,9 @@ def read_test_file(path: str) -> TestFile:
         evaluation_interval_ms=_duration(top.get("evaluation_interval")) or 60_000,
         group_eval_order=[str(x) for x in _list(top.get("group_eval_order"))],
         warnings=warnings,
+        where=where,
     )
-    for g in _list(top.get("tests")):
+    for gi, g in enumerate(_list(top.get("tests"))):
         g = _strict(g, GROUP_KEYS, "main.testGroup")
         series = []
         for s in _list(g.get("input_series")):
@@ -203,6 +231,7 @@ def read_test_file(path: str) -> TestFile:
                 external_labels=_strmap(g.get("external_labels")),
                 external_url=str(g.get("external_url") or ""),
                 name=str(g.get("name") or ""),
+                index=gi,
             )
         )
     return tf

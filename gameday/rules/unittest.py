@@ -20,7 +20,13 @@ from gameday.rules.batch import NotBatchable, check_batchable, run_batch
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.loader import read_rule_file
 from gameday.rules.model import RuleGroup, format_go_duration
-from gameday.rules.series_notation import SeriesParseError, parse_metric, parse_series
+from gameday.rules import testlimits
+from gameday.rules.series_notation import (
+    SeriesParseError,
+    expand_values,
+    parse_metric,
+    parse_series_labels,
+)
 from gameday.rules.testfile import ExprCase, TestFile, TestFileError, TestGroup, read_test_file
 
 MAX_SAMPLES = 10_000
@@ -34,7 +40,7 @@ class FileResult:
     path: str
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    unreadable: bool = False
+    bad_input: bool = False  # unreadable, or refused by a limit: exit 2
 
     @property
     def passed(self) -> bool:
@@ -99,25 +105,36 @@ def load_groups(tf: TestFile, tg: TestGroup) -> tuple[list[RuleGroup], list[str]
     return groups, errors
 
 
+class LimitExceeded(Exception):
+    """A test group goes past one of :mod:`gameday.rules.testlimits`' limits."""
+
+
 def run_test_group(tf: TestFile, tg: TestGroup) -> list[str]:
-    """Run one test group; returns promtool-style error messages (empty: passed)."""
+    """Run one test group; returns promtool-style error messages (empty: passed).
+
+    Raises:
+        LimitExceeded: the group would load or evaluate more than gameday allows.
+    """
+    refusal = testlimits.check_group(tf, tg)
+    if refusal:
+        raise LimitExceeded(refusal)
     series: dict[Labels, tuple[np.ndarray, np.ndarray]] = {}
     # samples after the last eval_time are never loaded: do not even expand them
     limit = tg.max_eval_time_ms() // tg.interval_ms + 1 if tg.interval_ms > 0 else None
     for s, values in tg.input_series:
         try:
-            labels, vals = parse_series(s, values, limit)
+            labels = parse_series_labels(s)
+            # a zero interval puts every sample at 0s: the first one wins, as in promtool
+            idx, v = expand_values(values, limit, first_only=tg.interval_ms <= 0)
         except SeriesParseError as exc:
             return [str(exc)]
-        idx = np.array([i for i, v in enumerate(vals) if v is not None], dtype=np.int64)
-        t = idx * tg.interval_ms
-        v = np.array([x for x in vals if x is not None], dtype=np.float64)
-        # a repeated timestamp (interval 0s): the first value wins, as in promtool 2.42
-        t, first = np.unique(t, return_index=True)
-        series[labels] = (t, v[first])
+        series[labels] = (idx * tg.interval_ms, v)
     groups, errors = load_groups(tf, tg)
     if errors:
         return errors
+    refusal = testlimits.check_subqueries(tf, tg, groups)
+    if refusal:
+        raise LimitExceeded(refusal)
     for case in tg.alert_cases:
         if not case.alertname:
             suffix = f" (in TestGroup {tg.name})" if tg.name else ""
@@ -298,7 +315,7 @@ def run_test_file(path: str) -> FileResult:
     try:
         tf = read_test_file(path)
     except TestFileError as exc:
-        return FileResult(path, [str(exc)], unreadable=exc.unreadable)
+        return FileResult(path, [str(exc)], bad_input=exc.unreadable)
     result = FileResult(path, warnings=list(tf.warnings))
     group_order: set[str] = set()
     for name in tf.group_eval_order:
@@ -311,4 +328,8 @@ def run_test_file(path: str) -> FileResult:
             result.errors.extend(run_test_group(tf, tg))
         except PromQLError as exc:
             result.errors.append(f"    err: {exc}")
+        except LimitExceeded as exc:
+            result.errors.append(str(exc))
+            result.bad_input = True
+            return result
     return result
