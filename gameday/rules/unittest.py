@@ -16,11 +16,11 @@ import numpy as np
 from gameday.engine.tsdb import TSDB, Labels, SampleAppendError
 from gameday.promql.errors import PromQLError
 from gameday.promql.labels import format_float_e, go_quote, labels_str
+from gameday.rules import testlimits
 from gameday.rules.batch import NotBatchable, check_batchable, run_batch
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.loader import read_rule_file
 from gameday.rules.model import RuleGroup, format_go_duration
-from gameday.rules import testlimits
 from gameday.rules.series_notation import (
     SeriesParseError,
     expand_values,

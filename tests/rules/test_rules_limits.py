@@ -72,7 +72,9 @@ def test_huge_repeat_count_loads_only_up_to_the_last_eval_time(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``0+1x100000000000`` is a hundred billion values; only the first 6 are read."""
-    test = _suite(tmp_path, "0+1x100000000000", exp="- labels: 'up{job=\"a\"}'\n            value: 5")
+    test = _suite(
+        tmp_path, "0+1x100000000000", exp="- labels: 'up{job=\"a\"}'\n            value: 5"
+    )
     code, out, err = run_gameday(capsys, "rules", "test", str(test))
     assert (code, err) == (0, ""), err
     assert "SUCCESS" in out
@@ -82,8 +84,13 @@ def test_zero_interval_keeps_the_first_sample_without_expanding_the_rest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """With ``interval: 0s`` every sample lands at 0s and the first wins (promtool 2.42)."""
-    test = _suite(tmp_path, "_ 7 0+1x100000000000", interval="0s", eval_time="0s",
-                  exp="- labels: 'up{job=\"a\"}'\n            value: 7")
+    test = _suite(
+        tmp_path,
+        "_ 7 0+1x100000000000",
+        interval="0s",
+        eval_time="0s",
+        exp="- labels: 'up{job=\"a\"}'\n            value: 7",
+    )
     code, out, err = run_gameday(capsys, "rules", "test", str(test))
     assert (code, err) == (0, ""), err
 
@@ -145,8 +152,7 @@ def test_nested_subqueries_add_their_ranges(
 ) -> None:
     """Inner ``[1h:1ms]`` alone is 3.6M steps; inside ``[3h:1m]`` it spans 4h: 14.4M."""
     rules = RULES + (
-        "      - record: nested\n"
-        "        expr: max_over_time(max_over_time(up[1h:1ms])[3h:1m])\n"
+        "      - record: nested\n        expr: max_over_time(max_over_time(up[1h:1ms])[3h:1m])\n"
     )
     test = _suite(tmp_path, rules=rules)
     code, out, err = run_gameday(capsys, "rules", "test", str(test))
@@ -236,16 +242,26 @@ def test_hostile_files_finish_within_a_gibibyte(tmp_path: Path, case: dict) -> N
     ids=["range-100y", "weeks", "days", "out-of-range"],
 )
 def test_below_the_limits_the_report_is_promtools(tmp_path: Path, case: dict) -> None:
-    test = _suite(tmp_path, **case)
+    _suite(tmp_path, **case)
     assert PROMTOOL is not None
     theirs = subprocess.run(
-        [PROMTOOL, "test", "rules", "t.yml"], cwd=tmp_path, capture_output=True, text=True,
-        timeout=120, check=False,
+        [PROMTOOL, "test", "rules", "t.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     ours = subprocess.run(
-        [sys.executable, "-m", "gameday", "rules", "test", "t.yml"], cwd=tmp_path,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-m", "gameday", "rules", "test", "t.yml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert (ours.returncode, ours.stdout, ours.stderr) == (
-        theirs.returncode, theirs.stdout, theirs.stderr
+        theirs.returncode,
+        theirs.stdout,
+        theirs.stderr,
     )
