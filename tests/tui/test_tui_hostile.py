@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from gameday.tui.app import GamedayApp
 from gameday.tui.screens.debrief import DebriefScreen
@@ -21,6 +22,18 @@ WIDE = (220, 50)  # wide enough for the alert table's severity and receivers
 def screen(app: GamedayApp) -> str:
     """The whole screen as a person at a WIDE terminal reads it."""
     return plain(app.screen._compositor.render_update(full=True), WIDE[0])
+
+
+async def screen_showing(app: GamedayApp, pilot: Any, *needles: str) -> str:
+    """The screen once it shows every one of ``needles`` (panes repaint on their own
+    schedule; a loaded machine may need a few frames), or as it is after 5 s."""
+    text = screen(app)
+    for _ in range(100):
+        if all(needle in text for needle in needles):
+            break
+        await pilot.pause(0.05)
+        text = screen(app)
+    return text
 
 
 def assert_inert(text: str) -> None:
@@ -41,18 +54,23 @@ def test_tui_hostile_text_is_inert_in_the_players_panes(
         async with app.run_test(size=WIDE) as pilot:
             run_until(app, lambda: paged(app))
             app.run_command(f"assign ic '{PERSON}'")
-            await pilot.pause()
-            text = screen(app)
+            shown = (
+                "slack-incidents \\x1b]0;pw",  # alerts: where it went
+                f"● OrdersDBPoolExhausted {SHOWN[:18]}",  # pager: the page's summary
+                "ic          eve\\x1b]0;x\\x07 ",  # incident: who holds a role
+                "Hostile \\x1b]0;pwned\\x07 T",  # runbook: its Markdown
+            )
+            text = await screen_showing(app, pilot, *shown)
             assert_inert(text)
-            assert "critical \\x1b]0;pwned\\x07 T \\x1b]52;c;" in text  # alerts: severity
-            assert "slack-incidents \\x1b]0;pw" in text  # alerts: where it went
-            assert f"● OrdersDBPoolExhausted {SHOWN[:18]}" in text  # pager: the summary
-            assert "ic          eve\\x1b]0;x\\x07 " in text  # incident: a role's holder
-            assert "Hostile \\x1b]0;pwned\\x07 T" in text  # runbook: its Markdown
-            # What the narrow columns cut off is inert in full too.
+            for needle in shown:
+                assert needle in text, needle
+            # The alert table's columns are as wide as the pane allows (names and label
+            # values are cut): its cells hold the inert text in full.
             table = app.main.query_one(AlertStream)
-            names = [plain(table.get_row(key)[2], 200) for key in table.rows]
-            assert f"OrdersDBPoolExhausted {SHOWN}\n" in names
+            rows = [[plain(cell, 400) for cell in table.get_row(key)] for key in table.rows]
+            assert_inert(repr(rows))
+            assert f"critical {SHOWN}\n" in [row[1] for row in rows]  # a label value
+            assert f"OrdersDBPoolExhausted {SHOWN}\n" in [row[2] for row in rows]  # a name
             pager = app.main.query_one(PagerPanel)
             drawn = plain(pager.render_pager(app.driver.session.pager, 600.0), 400)
             assert_inert(drawn)
@@ -75,14 +93,13 @@ def test_tui_hostile_text_is_inert_for_the_facilitator_and_debrief(
             await pilot.pause()
             assert_inert(screen(app))
             await pilot.press("f8")
-            await pilot.pause()
-            menu = screen(app)
+            menu = await screen_showing(app, pilot, f"exec-eta: VP {SHOWN[:40]}")
             assert_inert(menu)
             assert f"exec-eta: VP {SHOWN[:40]}" in menu
             await pilot.press("escape")
             app.end_session("ended")
             await pilot.pause()
             assert isinstance(app.screen, DebriefScreen)
-            assert_inert(screen(app))
+            assert_inert(await screen_showing(app, pilot, "Where the points went"))
 
     asyncio.run(scenario())
