@@ -183,8 +183,8 @@ def bench_rules_vs_promtool(days: int) -> dict[str, float | int | None]:
 def bench_backtest(series: int, days: int) -> float:
     """20 rules over generated series handed over 6 h at a time."""
     from gameday.backtest.run import Side, run_backtests, with_intervals
-    from gameday.engine.tsdb import TSDB
     from gameday.rules.loader import parse_rule_text
+    from gameday.tsdb import TSDB
 
     per = max(1, series // 10)  # 10 services, request and error counters, a gauge
     text = ["groups:", "  - name: backtest", "    interval: 1m", "    rules:"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gameday.engine.session import Session
 from gameday.scenario.model import Scenario
+from gameday.session.session import Session
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "db-pool-exhaustion"
 DAY = 24 * 3600.0

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from gameday.engine.events import Event
-from gameday.engine.session import Sample, Session, Setup
+from gameday.session.events import Event
+from gameday.session.session import Sample, Session, Setup
 
 WORLD_KINDS = ("kubectl.", "psql.")
 RECOVERED = 0.01  # a service counts as recovered once its 5xx ratio stays below this
@@ -110,7 +110,7 @@ def judge_change(scenario: Any, seed: int, command: str, after: float = 120.0) -
     run to the scenario's end, so relief that wears off shows as temporary. None when
     the command fails or no fault is scored.
     """
-    from gameday.engine.session import fault_onset
+    from gameday.session.session import fault_onset
 
     faults = [f for f in scenario.faults if not f.background]
     if not faults:

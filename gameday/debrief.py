@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gameday.engine.session import Session
 from gameday.scoring import MetricPoint, MetricsSummary, Scorecard
+from gameday.session.session import Session
 from gameday.textsafe import visible
 
 

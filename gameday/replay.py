@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gameday.engine.events import Event
-from gameday.engine.journal import read_journal
-from gameday.engine.session import Session
 from gameday.errors import InputError, Problem
 from gameday.runtime import prepare
+from gameday.session.events import Event
+from gameday.session.journal import read_journal
+from gameday.session.session import Session
 
 INPUT_KINDS = ("command.typed", "action", "inject", "hint", "clock", "clock.pause")
 

@@ -1,4 +1,4 @@
-"""Build a :class:`~gameday.engine.session.Session` from a scenario on disk.
+"""Build a :class:`~gameday.session.session.Session` from a scenario on disk.
 
 The engine takes parsed models only; this module reads the scenario folder's files
 (rules, ``alertmanager.yml``, the on-call file, runbooks) with their own loaders, each of
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gameday.engine.session import Session, Setup
 from gameday.errors import InputError, Problem
 from gameday.scenario import LoadedScenario, Scenario, load_scenario
+from gameday.session.session import Session, Setup
 
 
 @dataclass(frozen=True)

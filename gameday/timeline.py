@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gameday.engine.events import Event
+from gameday.session.events import Event
 from gameday.textsafe import visible
 
 KEY_KINDS = (

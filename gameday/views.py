@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # imported by the TUI before the engine is (the first frame stays quick)
-    from gameday.engine.events import Event
+    from gameday.session.events import Event
 
 TRUTH_PREFIX = "fault."
 """Kinds only the facilitator and the debrief see: the fault timeline (``fault.start``,

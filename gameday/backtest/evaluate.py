@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from gameday.engine.tsdb import STALE_NAN, Labels
 from gameday.promql.ast import Node
 from gameday.promql.errors import PromQLError
 from gameday.promql.evaluator import Evaluator, selector_matchers
@@ -32,6 +31,7 @@ from gameday.rules.alerts import FIRING, INACTIVE, PENDING, AlertingState
 from gameday.rules.batch import NotBatchable, check_batchable, plan
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
+from gameday.tsdb import STALE_NAN, Labels
 
 LOOKBACK_MS = 5 * 60_000
 CHUNK_MS = 86_400_000  # steps evaluated together when the data is all loaded: a day

@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 from prometheus_client.openmetrics import parser as om_parser
 
-from gameday.engine.tsdb import TSDB, Labels
 from gameday.errors import InputError, Problem
 from gameday.files import check_regular
+from gameday.tsdb import TSDB, Labels
 
 _TYPES = {
     "counter",

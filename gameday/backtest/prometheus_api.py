@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import requests
 
-from gameday.engine.tsdb import TSDB, Labels, Matcher
 from gameday.errors import InputError, Problem
+from gameday.tsdb import TSDB, Labels, Matcher
 
 
 def selector_text(matchers: list[Matcher]) -> str:

@@ -26,9 +26,9 @@ from gameday.backtest.evaluate import (
     series_filter,
 )
 from gameday.backtest.notify import run_pipeline
-from gameday.engine.tsdb import TSDB, Labels
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import RuleGroup
+from gameday.tsdb import TSDB, Labels
 
 # load(db, keep, from_ms, to_ms) -> (series, samples) stores the recorded samples in range
 Loader = Callable[[TSDB, Callable[[Labels], bool], int, int], tuple[int, int]]

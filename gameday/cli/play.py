@@ -16,8 +16,8 @@ from gameday.errors import ExitStatus
 from gameday.views import FACILITATOR, PLAYERS
 
 if TYPE_CHECKING:
-    from gameday.engine.session import Session
     from gameday.runtime import Prepared
+    from gameday.session.session import Session
 
 ROLES = ("ic", "ops", "comms", "scribe")
 FACILITATOR_HELP = (

@@ -17,8 +17,8 @@ from gameday.errors import ExitStatus
 from gameday.serve.protocol import SEAT_ROLES
 
 if TYPE_CHECKING:
-    from gameday.engine.session import Session
     from gameday.serve.client import RemoteDriver
+    from gameday.session.session import Session
 
 
 @click.command("serve")

@@ -18,10 +18,10 @@ from typing import Any
 import simpy
 
 from gameday.alerting.sender import AlertSender
-from gameday.engine.tsdb import TSDB, Labels
 from gameday.forecast.episodes import Episode
 from gameday.rules import RuleEngine
 from gameday.rules.model import Rule, RuleGroup
+from gameday.tsdb import TSDB, Labels
 
 FLAP_WINDOW = 3600.0  # a re-fire within an hour of resolving is a flap
 ACTIONABLE = "gameday_actionable"

@@ -20,7 +20,7 @@ from typing import IO
 
 import numpy as np
 
-from gameday.engine.tsdb import TSDB, StoredSeries
+from gameday.tsdb import TSDB, StoredSeries
 
 _CACHE: dict[tuple[str, int, int, int], TSDB] = {}
 _CACHE_SIZE = 4

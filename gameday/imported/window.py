@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gameday.engine.tsdb import TSDB, Labels, Matcher
 from gameday.errors import InputError, Problem
+from gameday.tsdb import TSDB, Labels, Matcher
 
 ALWAYS = ('{__name__="up"}',)  # scrape health: what a responder checks first
 

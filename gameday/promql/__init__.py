@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from gameday.engine.tsdb import TSDB
 from gameday.promql.errors import EvalError, PromQLError, PromQLParseError, UnsupportedError
 from gameday.promql.evaluator import Evaluator, Row, parse
 from gameday.promql.values import Sample, Series
+from gameday.tsdb import TSDB
 
 __all__ = [
     "EvalError",

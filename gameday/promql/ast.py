@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
-from gameday.engine.tsdb import Matcher
 from gameday.promql.errors import UnsupportedError
+from gameday.tsdb import Matcher
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _MATCH_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}

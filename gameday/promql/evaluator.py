@@ -1,4 +1,4 @@
-"""PromQL evaluation over a :class:`~gameday.engine.tsdb.TSDB`, whole step ranges at once.
+"""PromQL evaluation over a :class:`~gameday.tsdb.TSDB`, whole step ranges at once.
 
 Every instant-vector expression evaluates to a list of :class:`Row` (a label set plus a
 value array and a presence mask over the evaluation steps), scalars to a float array,
@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import promql_parser
 
-from gameday.engine.tsdb import TSDB, Labels, Matcher, stale_mask
 from gameday.promql.ast import convert
 from gameday.promql.errors import EvalError, PromQLParseError, UnsupportedError
 from gameday.promql.labels import drop_name
 from gameday.promql.limits import MAX_SUBQUERY_STEPS, check_expression
+from gameday.tsdb import TSDB, Labels, Matcher, stale_mask
 
 LOOKBACK_MS = 300_000
 _PARSE_CACHE: dict[str, Any] = {}

@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from gameday.engine.tsdb import TSDB, Labels, is_stale, stale_mask
 from gameday.promql import rangefuncs as rf
 from gameday.promql.aggregate import _group_key
 from gameday.promql.binops import ARITH, COMPARE, SETOPS, _result_labels, signature
@@ -33,6 +32,7 @@ from gameday.promql.errors import EvalError
 from gameday.promql.evaluator import LOOKBACK_MS, Evaluator
 from gameday.promql.labels import NAME, labels_str, lget
 from gameday.promql.labels import drop_name as _drop_name
+from gameday.tsdb import TSDB, Labels, is_stale, stale_mask
 
 Vector = list[tuple[Labels, float]]
 Value = Vector | float | str

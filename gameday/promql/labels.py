@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from gameday.engine.tsdb import Labels
+from gameday.tsdb import Labels
 
 NAME = "__name__"
 LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")

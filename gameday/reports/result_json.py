@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from gameday import __version__
-from gameday.engine.events import Event
 from gameday.errors import InputError, Problem
 from gameday.files import read_text
 from gameday.reports.postmortem import action_items
@@ -23,6 +22,7 @@ from gameday.reports.timeline import key_events
 from gameday.scenario.model import Scenario
 from gameday.scoring.metrics import MetricsSummary
 from gameday.scoring.scorecard import Scorecard
+from gameday.session.events import Event
 
 SCHEMA = "gameday.result/1"
 REQUIRED = (

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gameday.engine.events import Event
 from gameday.scoring.evidence import fmt_t
+from gameday.session.events import Event
 
 
 def _alert(e: Event) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from gameday.atomic import copy_atomic, same_file, write_atomic
-from gameday.engine.events import Event
 from gameday.errors import InputError, Problem
 from gameday.reports.html import render_html
 from gameday.reports.junit import render_junit
@@ -24,6 +23,7 @@ from gameday.reports.result_json import build_result, dumps_result
 from gameday.runbooks import Runbook
 from gameday.scenario.model import Scenario
 from gameday.scoring import MetricsSummary, Scorecard, score
+from gameday.session.events import Event
 
 Clock = Callable[[], datetime]
 

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from gameday.engine.events import Event
-from gameday.engine.session import Session
 from gameday.errors import InputError, Problem, UsageError
 from gameday.scenario.model import Solution, TimedAction
+from gameday.session.events import Event
+from gameday.session.session import Session
 
 RESPONDERS = ("expert", "novice", "idle", "script:FILE")
 
@@ -115,7 +115,7 @@ def _observed_blocker(session: Session, command: str) -> int:
     """The pid at the head of the lock queue, as ``pg_blocking_pids`` shows it (0: none)."""
     from collections import Counter
 
-    from gameday.engine.actions.pgstat import build_view
+    from gameday.tools.pgstat import build_view
 
     words = command.replace("=", " ").split()
     named = {words[i + 1] for i, w in enumerate(words[:-1]) if w in ("-h", "--host", "-d")}

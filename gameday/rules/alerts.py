@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gameday.engine.tsdb import Labels
 from gameday.promql.errors import EvalError
 from gameday.rules.model import Rule
+from gameday.tsdb import Labels
 
 RESOLVED_RETENTION_MS = 15 * 60 * 1000
 PENDING, FIRING, INACTIVE = "pending", "firing", "inactive"

@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from gameday.engine.tsdb import STALE_NAN, TSDB, Labels
 from gameday.promql.ast import walk
 from gameday.promql.errors import EvalError
 from gameday.promql.evaluator import Evaluator, selector_matchers
 from gameday.rules.alerts import FIRING
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
+from gameday.tsdb import STALE_NAN, TSDB, Labels
 
 _TEMPLATE_QUERY = re.compile(r"\{\{[^}]*\bquery\b")
 

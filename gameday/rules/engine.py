@@ -13,10 +13,10 @@ import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from gameday.engine.tsdb import TSDB, Labels
 from gameday.rules.alerts import FIRING, INACTIVE, PENDING, Alert
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
+from gameday.tsdb import TSDB, Labels
 
 DEFAULT_INTERVAL_S = 60.0
 

@@ -13,12 +13,12 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from gameday.engine.tsdb import TSDB, Labels, SampleAppendError
 from gameday.promql.errors import EvalError, PromQLError
 from gameday.promql.instant import InstantEvaluator
 from gameday.promql.values import Sample
 from gameday.rules.alerts import AlertingState
 from gameday.rules.model import Rule, RuleGroup
+from gameday.tsdb import TSDB, Labels, SampleAppendError
 
 
 @functools.cache

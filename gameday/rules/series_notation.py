@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from gameday.engine.tsdb import STALE_NAN, Labels
+from gameday.tsdb import STALE_NAN, Labels
 
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")

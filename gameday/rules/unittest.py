@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gameday.engine.tsdb import TSDB, Labels, SampleAppendError
 from gameday.promql.errors import PromQLError
 from gameday.promql.labels import format_float_e, go_quote, labels_str
 from gameday.rules import testlimits
@@ -28,6 +27,7 @@ from gameday.rules.series_notation import (
     parse_series_labels,
 )
 from gameday.rules.testfile import ExprCase, TestFile, TestFileError, TestGroup, read_test_file
+from gameday.tsdb import TSDB, Labels, SampleAppendError
 
 MAX_SAMPLES = 10_000
 BATCH = True  # evaluate whole step ranges at once when safe (see gameday.rules.batch)

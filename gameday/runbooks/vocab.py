@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from gameday.engine import psql_flags
+from gameday import psql_flags
 
 K_SHORT = {
     "n": "namespace",

@@ -94,8 +94,8 @@ def check_people(inspection: Inspection) -> Iterator[Problem]:
 
 def check_commands(inspection: Inspection) -> Iterator[Problem]:
     """Solution steps and runbook commands the simulation cannot parse or does not know."""
-    from gameday.engine.actions import known_command
     from gameday.runbooks import check_runbooks
+    from gameday.tools import known_command
 
     solution = _solution_doc(inspection)
     if solution is not None:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gameday.engine.events import Event
 from gameday.scoring.targets import PAGE_SEVERITIES
+from gameday.session.events import Event
 
 
 def fmt_dur(seconds: float) -> str:

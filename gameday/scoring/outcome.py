@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from gameday.engine.events import Event
 from gameday.runbooks import Runbook, Section, Step, checkable, commands_match, step_done
 from gameday.scoring.evidence import Grade, fmt_dur, fmt_t, lateness_share
 from gameday.scoring.response import Context
+from gameday.session.events import Event
 
 _DIAGNOSIS_KINDS = ("triage", "diagnosis")
 _SKIPPED_KINDS = ("escalation", "postincident", "overview")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gameday.engine.events import Event
 from gameday.scoring.evidence import fmt_dur
+from gameday.session.events import Event
 
 
 @dataclass(frozen=True)

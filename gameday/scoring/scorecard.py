@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gameday.engine.events import Event
 from gameday.runbooks import Runbook, escalate_after, runbook_for_alert
 from gameday.scenario.model import Scenario
 from gameday.scoring import cadence, outcome, response
@@ -21,6 +20,7 @@ from gameday.scoring.findings import findings
 from gameday.scoring.metrics import MetricsSummary
 from gameday.scoring.response import Context
 from gameday.scoring.targets import DIMENSIONS, Targets, resolve_targets
+from gameday.session.events import Event
 
 GRADERS: dict[str, Callable[[Context], Grade]] = {
     "detection": response.detection,

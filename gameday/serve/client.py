@@ -16,13 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from gameday.engine.events import Event
 from gameday.errors import ExitStatus, GamedayError, UsageError
 from gameday.serve.protocol import MAX_LINE, decode, encode
+from gameday.session.events import Event
 
 if TYPE_CHECKING:
-    from gameday.engine.session import ActionOutcome, Session
     from gameday.runtime import Prepared
+    from gameday.session.session import ActionOutcome, Session
 
 
 class JoinError(GamedayError):
@@ -201,7 +201,7 @@ class RemoteDriver:
 
     def perform(self, command: str, actor: str, role: str) -> ActionOutcome:
         """Send the command; its action comes back to every seat from the server."""
-        from gameday.engine.session import ActionOutcome
+        from gameday.session.session import ActionOutcome
 
         self.connection.send({"perform": command})
         return ActionOutcome(True, "", "sent")

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gameday.engine.events import Event
-from gameday.engine.session import Session
 from gameday.errors import GamedayError
 from gameday.replay import INPUT_KINDS
 from gameday.serve.protocol import MAX_LINE, RESPONDER_ROLES, SEAT_ROLES, decode, encode
+from gameday.session.events import Event
+from gameday.session.session import Session
 from gameday.tui.driver import SimDriver
 
 RESPONDERS_TYPE = "commands come from ic, ops, comms or scribe seats"

@@ -1,6 +1,6 @@
 """What forward and reverse shadowing share: the session, the path, the decision points.
 
-The session is a real :class:`~gameday.engine.session.Session`. Decision points sit just
+The session is a real :class:`~gameday.session.session.Session`. Decision points sit just
 before each action of the path, at its sim time: after the page reaches the expert (the
 first), after a diagnostic's output, before a change, when a status update is due. The
 situation shown is what a responder would see since the last point (alerts, pages,
@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from gameday.engine.events import Event
 from gameday.errors import UsageError
 from gameday.replay import apply_input
 from gameday.responders.bots import fill_placeholders
 from gameday.runbooks import escalate_after
 from gameday.runtime import prepare
 from gameday.scoring import resolve_targets
+from gameday.session.events import Event
 from gameday.shadow.commands import is_change, is_read_only, phase_of, runbook_step, verb
 from gameday.shadow.expert import ExpertPath, ExpertStep, load_path, required_steps
 from gameday.shadow.grading import Situation, grade
@@ -208,7 +208,7 @@ class ShadowBase:
 
     def what_if(self, text: str) -> str | None:
         """The output a read-only command would print now, without touching the session."""
-        from gameday.engine.actions import execute, known_command
+        from gameday.tools import execute, known_command
 
         command = fill_placeholders(self.session, text.strip())
         if not is_read_only(command) or verb(command) == "help" or not known_command(command):

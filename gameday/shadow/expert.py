@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gameday.engine.events import Event
 from gameday.errors import UsageError
 from gameday.replay import read_recorded
 from gameday.runbooks import Runbook
 from gameday.scenario.model import Solution, TimedAction
+from gameday.session.events import Event
 from gameday.shadow.commands import StepRef, is_change, runbook_step
 
 

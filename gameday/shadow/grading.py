@@ -16,8 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gameday.engine.actions import known_command
-from gameday.engine.actions.catalog import suggestions
 from gameday.runbooks import Runbook, step_matches
 from gameday.shadow.commands import (
     INCIDENT_VERBS,
@@ -32,6 +30,8 @@ from gameday.shadow.commands import (
     target,
     verb,
 )
+from gameday.tools import known_command
+from gameday.tools.catalog import suggestions
 
 CREDIT = {
     "same": 1.0,

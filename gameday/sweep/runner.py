@@ -17,7 +17,7 @@ RESPONDER_MIX = ("expert", "expert", "novice")  # --responder mix: two experts t
 CHUNK = 10  # the most seeds one task runs (fewer when there are few seeds per worker)
 _DRILL_MODULES = (  # what a drill imports on first use; a forked worker inherits them
     "gameday.debrief",
-    "gameday.engine.actions",
+    "gameday.tools",
     "gameday.alerting.dispatch",
     "gameday.oncall",
     "gameday.responders",

@@ -1,4 +1,4 @@
-"""The tabletop TUI: a Textual front end over one :class:`~gameday.engine.session.Session`.
+"""The tabletop TUI: a Textual front end over one :class:`~gameday.session.session.Session`.
 
 The UI holds no engine logic. A thread worker advances the session's clock; every widget
 reads the session (under the driver's lock) when a tick message arrives.

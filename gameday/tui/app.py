@@ -35,9 +35,9 @@ from gameday.tui.screens.dialogs import (
 from gameday.views import PLAYERS, View
 
 if TYPE_CHECKING:
-    from gameday.engine.session import Session
     from gameday.runtime import Prepared
     from gameday.serve.client import RemoteDriver
+    from gameday.session.session import Session
     from gameday.tui.lifecycle import Outcome
     from gameday.tui.screens.main import MainScreen
 
@@ -160,7 +160,7 @@ class GamedayApp(App[int]):
         assert self.loader is not None
         prepared, session = self.loader()
         # the panes, and the commands the command line completes from on the first key
-        import gameday.engine.actions  # noqa: F401
+        import gameday.tools  # noqa: F401
         import gameday.tui.screens.main  # noqa: F401
 
         self.post_message(self.Loaded(prepared, session))
@@ -177,8 +177,8 @@ class GamedayApp(App[int]):
     @work(thread=True, group="warm-up", exit_on_error=False, name="warm-up")
     def warm_up(self) -> None:
         """Import what commands and the debrief need while people read the first frame."""
-        import gameday.engine.actions  # noqa: F401  # (already there when loaded lazily)
         import gameday.reports  # noqa: F401
+        import gameday.tools  # noqa: F401  # (already there when loaded lazily)
 
     def on_unmount(self) -> None:
         """However the app ends, stop the clock and close the session's journal."""

@@ -3,7 +3,7 @@
 The actions package is imported on first use (the app warms it up in a thread once the
 first frame is on screen), so it does not delay that frame.
 
-The command line completes over ``gameday.engine.actions.complete``; the command palette
+The command line completes over ``gameday.tools.complete``; the command palette
 offers the runbooks' commands (put on the command line, not run), injects, hints and the
 clock controls.
 """
@@ -22,7 +22,7 @@ def make_completer(driver: SimDriver) -> Callable[[str], list[str]]:
     """A function from a partial command to whole-line completions (under the lock)."""
 
     def completer(partial: str) -> list[str]:
-        from gameday.engine.actions import complete
+        from gameday.tools import complete
 
         with driver.locked() as session:
             return list(complete(session, partial))
@@ -32,7 +32,7 @@ def make_completer(driver: SimDriver) -> Callable[[str], list[str]]:
 
 def commands_help() -> list[tuple[str, str]]:
     """(usage, what it does) for every command, for the help screen."""
-    from gameday.engine.actions import COMMANDS
+    from gameday.tools import COMMANDS
 
     return [(usage, summary) for _name, usage, summary, _example in COMMANDS]
 

@@ -19,7 +19,7 @@ from textual.message import Message
 from gameday.errors import GamedayError
 
 if TYPE_CHECKING:  # the engine is imported by whoever built the session
-    from gameday.engine.session import ActionOutcome, Session
+    from gameday.session.session import ActionOutcome, Session
 
 SPEEDS = (1.0, 10.0, 60.0)
 MAX_STEP = 15.0  # never advance more sim seconds than one scrape in a single step
@@ -116,7 +116,7 @@ class SimDriver:
             try:
                 return self.session.perform(command, actor=actor, role=role, typed=True)
             except GamedayError as exc:
-                from gameday.engine.session import ActionOutcome
+                from gameday.session.session import ActionOutcome
 
                 return ActionOutcome(False, str(exc), "error")
 

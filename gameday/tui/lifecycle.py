@@ -12,8 +12,8 @@ from gameday.errors import InputError, Problem
 from gameday.views import PLAYERS, View
 
 if TYPE_CHECKING:  # the engine is imported when needed, off the first frame's path
-    from gameday.engine.session import Session
     from gameday.runtime import Prepared
+    from gameday.session.session import Session
     from gameday.tui.app import GamedayApp
 
 

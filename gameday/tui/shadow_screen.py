@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from gameday.engine.events import Event
+from gameday.session.events import Event
 from gameday.shadow.core import ShadowBase
 from gameday.shadow.record import Answer, DecisionPoint, result_lines
 from gameday.textsafe import visible
@@ -116,7 +116,7 @@ class ShadowScreen(Screen[None]):
     def _complete(self, partial: str) -> list[str]:
         if self.state != "asking":
             return []  # the worker may be moving the session
-        from gameday.engine.actions import complete
+        from gameday.tools import complete
 
         return complete(self.shadow.session, partial)
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from gameday.engine.incident import IncidentState
-from gameday.engine.world import World
 from gameday.oncall.incident import PagerError
 from gameday.scenario.model import Scenario
+from gameday.tools.incident import IncidentState
+from gameday.world.world import World
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

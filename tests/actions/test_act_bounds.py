@@ -6,8 +6,7 @@ import time
 
 import pytest
 
-from gameday.engine import budget
-from gameday.engine.actions import execute
+from gameday.tools import budget, execute
 
 STACK = (
     "ERROR:  stack depth limit exceeded\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from act_support import SCENARIOS, FakeContext, load
 
-from gameday.engine.actions import COMMANDS_HELP, complete, execute, known_command
-from gameday.engine.actions.output import format_interval, kube_age, psql_table
 from gameday.runbooks import parse_runbook
+from gameday.tools import COMMANDS_HELP, complete, execute, known_command
+from gameday.tools.output import format_interval, kube_age, psql_table
 
 
 def test_unknown_command_suggests_closest(pool_ctx):

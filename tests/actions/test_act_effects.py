@@ -11,7 +11,7 @@ from typing import Any
 
 from act_support import with_faults
 
-from gameday.engine.session import Session
+from gameday.session.session import Session
 
 
 def _session(*faults: dict[str, Any], seed: int = 7) -> Session:

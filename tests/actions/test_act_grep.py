@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from gameday.engine.actions import execute
-from gameday.engine.actions.filters import apply_filters
+from gameday.tools import execute
+from gameday.tools.filters import apply_filters
 
 LINES = "alpha\nbeta ERROR\ngamma\ndelta\nepsilon error\nzeta\neta\ntheta ERROR"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from act_support import FakeContext, load
 
-from gameday.engine.actions import execute
+from gameday.tools import execute
 
 
 def test_ack_acknowledges_pages(pool_ctx):

@@ -7,9 +7,9 @@ import re
 import pytest
 from act_support import FakeContext, load
 
-from gameday.engine.actions import execute
-from gameday.engine.cluster import hpa as hpac
 from gameday.scenario.model import Autoscaler, Fault, Scenario
+from gameday.tools import execute
+from gameday.world.cluster import hpa as hpac
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import re
 import pytest
 from act_support import FakeContext, load, with_faults
 
-from gameday.engine.actions import execute
-from gameday.engine.cluster import objects as o
+from gameday.tools import execute
+from gameday.world.cluster import objects as o
 
 
 @pytest.fixture

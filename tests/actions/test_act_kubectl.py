@@ -6,7 +6,7 @@ import re
 
 from act_support import FakeContext, with_faults
 
-from gameday.engine.actions import execute
+from gameday.tools import execute
 
 
 def test_get_pods_lists_world_pods(locked):

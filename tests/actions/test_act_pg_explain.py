@@ -13,8 +13,8 @@ from __future__ import annotations
 import yaml
 from act_support import SCENARIOS, FakeContext, load
 
-from gameday.engine.actions import execute
 from gameday.scenario.model import Scenario
+from gameday.tools import execute
 
 PSQL = 'psql -h orders-db -U postgres -d orders -c "{}"'
 SLOW = "SELECT * FROM orders WHERE customer_ref::text = 'abc' ORDER BY created_at DESC LIMIT 20"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from act_support import FakeContext, load
 
-from gameday.engine.actions import execute
+from gameday.tools import execute
 
 pytestmark = pytest.mark.slow
 BIN = Path("/usr/lib/postgresql/15/bin")

@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 from act_support import SCENARIOS, FakeContext, load
 
-from gameday.engine.actions import execute
-from gameday.engine.metrics import Exposition
 from gameday.scenario.model import Scenario
+from gameday.tools import execute
+from gameday.world.metrics import Exposition
 
 PSQL = 'psql -h orders-db -U {user} -d orders -At -c "{sql}"'
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gameday.engine.actions import execute
+from gameday.tools import execute
 
 PSQL = 'psql -h orders-db -U postgres -d orders -c "{}"'
 ACTIVITY = (
@@ -88,7 +88,7 @@ def test_classic_blocking_locks_join(locked):
 
 def test_terminating_the_blocker_removes_what_carries_the_fault(locked):
     """Terminating the blocker pid ends its session: nothing carries the lock queue now."""
-    from gameday.engine.carriers import carried
+    from gameday.world.carriers import carried
 
     pid = blocker_pid(locked)
     fault = locked.world.faults["lock-holder"]
@@ -102,7 +102,7 @@ def test_terminating_the_blocker_removes_what_carries_the_fault(locked):
 
 def test_terminating_a_waiter_has_no_effect(locked):
     """Terminating a waiting (not blocking) backend ends it; the lock holder stays."""
-    from gameday.engine.carriers import carried
+    from gameday.world.carriers import carried
 
     waiter = next(
         b.pid for b in locked.world.databases["orders-db"].backends if b.wait_event_type == "Lock"
@@ -114,7 +114,7 @@ def test_terminating_a_waiter_has_no_effect(locked):
 
 def test_cancel_of_the_blocker_also_mitigates(locked):
     """pg_cancel_backend on the blocker aborts its statement and releases the lock."""
-    from gameday.engine.carriers import carried
+    from gameday.world.carriers import carried
 
     r = execute(locked, PSQL.format(f"SELECT pg_cancel_backend({blocker_pid(locked)})"))
     assert r.kind == "psql.cancel" and r.changed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from gameday.engine.actions import complete, execute, known_command
+from gameday.tools import complete, execute, known_command
 
 WORDS = [
     "kubectl",

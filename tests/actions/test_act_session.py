@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from act_support import load
 
-from gameday.engine.session import Session
+from gameday.session.session import Session
 
 
 def test_session_perform_terminates_blocker():
@@ -27,7 +27,7 @@ def test_session_perform_terminates_blocker():
 
 def test_events_after_restart(locked):
     """A restart shows up as ScalingReplicaSet and Scheduled events."""
-    from gameday.engine.actions import execute
+    from gameday.tools import execute
 
     execute(locked, "kubectl rollout restart deployment/orders -n shop")
     locked.run(960)
@@ -40,8 +40,8 @@ def test_incident_verbs_drive_the_real_pager():
     """ack, escalate and resolve act on the real pager as the person holding the page."""
     from act_support import SCENARIOS
 
-    from gameday.engine.session import Setup
     from gameday.oncall.loader import load_oncall
+    from gameday.session.session import Setup
 
     oncall = load_oncall(SCENARIOS / "db-pool-exhaustion" / "oncall.yaml")
     session = Session(load("db-pool-exhaustion"), seed=3, setup=Setup(oncall=oncall))

@@ -18,11 +18,11 @@ import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gameday.engine.actions.output import Interval
-from gameday.engine.actions.pgstat import ACTIVITY_COLUMNS, build_view
-from gameday.engine.actions.sql_compile import compile_expr, reference
-from gameday.engine.actions.sql_eval import Evaluator, SqlError, pg_type
-from gameday.engine.actions.sql_query import (
+from gameday.tools.output import Interval
+from gameday.tools.pgstat import ACTIVITY_COLUMNS, build_view
+from gameday.tools.sql_compile import compile_expr, reference
+from gameday.tools.sql_eval import Evaluator, SqlError, pg_type
+from gameday.tools.sql_query import (
     Plan,
     _compare,
     _parse,
@@ -30,7 +30,7 @@ from gameday.engine.actions.sql_query import (
     columns_read,
     run_select,
 )
-from gameday.engine.actions.sql_sources import source_rows
+from gameday.tools.sql_sources import source_rows
 
 RUNBOOK_QUERIES = [
     "SELECT pid, usename, application_name, state, wait_event_type, now() - query_start AS "

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 import sqlglot
 
-from gameday.engine.actions import execute
-from gameday.engine.actions.pgstat import build_view
-from gameday.engine.actions.sql_compile import reference
-from gameday.engine.actions.sql_eval import Evaluator, SqlError
-from gameday.engine.actions.sql_query import Plan, _sorted, columns_read, run_select
+from gameday.tools import execute
+from gameday.tools.pgstat import build_view
+from gameday.tools.sql_compile import reference
+from gameday.tools.sql_eval import Evaluator, SqlError
+from gameday.tools.sql_query import Plan, _sorted, columns_read, run_select
 
 PSQL = 'psql -h orders-db -U postgres -d orders -c "{}"'
 

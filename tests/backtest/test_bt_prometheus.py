@@ -23,8 +23,8 @@ import requests
 
 from gameday.backtest.evaluate import eval_steps
 from gameday.backtest.openmetrics import load_openmetrics
-from gameday.engine.tsdb import TSDB
 from gameday.promql.evaluator import Evaluator, parse
+from gameday.tsdb import TSDB
 from tests.backtest.btsupport import T0, run, run_json, write_om
 from tests.backtest.promserver import HAVE_BINARIES, serving
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gameday.engine.events import Event
 from gameday.runtime import prepare
+from gameday.session.events import Event
 
 
 def run(until: float, actions: list[tuple[float, str]] = ()) -> list[Event]:  # type: ignore[assignment]

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from gameday.engine.cluster import objects as o
-from gameday.engine.cluster.deployment import revision
-from gameday.engine.world import World
 from gameday.scenario.model import Scenario
+from gameday.world.cluster import objects as o
+from gameday.world.cluster.deployment import revision
+from gameday.world.world import World
 
 
 def world_with(scenario: Scenario, **orders: object) -> World:

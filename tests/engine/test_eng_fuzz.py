@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gameday.cli.main import main
-from gameday.engine.budget import CPU_SECONDS
 from gameday.runtime import prepare
+from gameday.tools.budget import CPU_SECONDS
 
 SCENARIO = "db-pool-exhaustion"
 JUNK = st.one_of(

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 ENGINE = [
-    "gameday.engine.session",
-    "gameday.engine.world",
+    "gameday.session.session",
+    "gameday.world.world",
     "gameday.rules",
     "gameday.alerting",
     "gameday.oncall",
@@ -18,7 +18,17 @@ ENGINE = [
     "gameday.runtime",
 ]
 ROOT = Path(__file__).resolve().parents[2] / "gameday"
-ENGINE_DIRS = ["engine", "promql", "rules", "alerting", "oncall", "scoring", "runbooks"]
+ENGINE_DIRS = [
+    "world",
+    "tools",
+    "session",
+    "promql",
+    "rules",
+    "alerting",
+    "oncall",
+    "scoring",
+    "runbooks",
+]
 ENGINE_DIRS += ["responders", "forecast", "shadow"]
 
 

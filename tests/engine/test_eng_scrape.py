@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gameday.engine.session import Session
-from gameday.engine.tsdb import is_stale
 from gameday.scenario.model import Scenario
+from gameday.session.session import Session
+from gameday.tsdb import is_stale
 
 
 def test_store_holds_each_exposed_value_at_the_scrape_time(pool_scenario: Scenario) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from gameday.engine.journal import read_journal
-from gameday.engine.session import Session
 from gameday.scenario.model import Scenario
+from gameday.session.journal import read_journal
+from gameday.session.session import Session
 
 
 def test_fault_starts_on_time_and_is_journaled(pool_scenario: Scenario, tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_call_at_runs_in_sim_time(pool_scenario: Scenario) -> None:
 
 def test_replaced_pods_series_end_with_a_staleness_marker(deploy_scenario: Scenario) -> None:
     """When a rollout replaces a pod, its series gets a staleness marker at the next scrape."""
-    from gameday.engine.tsdb import is_stale
+    from gameday.tsdb import is_stale
 
     session = Session(deploy_scenario, seed=1)
     session.advance_to(deploy_scenario.faults[0].at + 120)

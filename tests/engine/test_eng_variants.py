@@ -7,10 +7,10 @@ from pathlib import Path
 import yaml
 
 from gameday.debrief import metrics_summary
-from gameday.engine.session import Session
 from gameday.runtime import prepare
 from gameday.scenario.model import Scenario
 from gameday.scoring import score
+from gameday.session.session import Session
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

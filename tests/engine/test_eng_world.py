@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from gameday.engine.carriers import carried
-from gameday.engine.cluster import objects as o
-from gameday.engine.world import World
 from gameday.scenario.model import Scenario
+from gameday.world.carriers import carried
+from gameday.world.cluster import objects as o
+from gameday.world.world import World
 
 TICK = 15.0
 

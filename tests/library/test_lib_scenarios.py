@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from gameday.drill import run_drill
-from gameday.engine.actions import known_command
 from gameday.runtime import prepare
+from gameday.tools import known_command
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"

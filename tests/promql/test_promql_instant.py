@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gameday.engine.tsdb import STALE_NAN, TSDB
 from gameday.promql import evaluate_instant, parse
 from gameday.promql.errors import PromQLError
 from gameday.promql.evaluator import Evaluator
 from gameday.promql.instant import InstantEvaluator, rate_window
 from gameday.promql.rangefuncs import extrapolated_rate
+from gameday.tsdb import STALE_NAN, TSDB
 
 STEP_MS = 15_000
 N_SAMPLES = 60

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from gameday.engine.tsdb import TSDB
 from gameday.promql import EvalError, UnsupportedError, evaluate_instant, evaluate_range
+from gameday.tsdb import TSDB
 
 
 def _db(values: list[float], name: str = "x", step: int = 15_000, **labels: str) -> TSDB:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from gameday.engine.tsdb import TSDB
 from gameday.errors import InputError
 from gameday.rules import RuleEngine, check_rule_files, load_rule_files
+from gameday.tsdb import TSDB
 
 RULES = """
 groups:

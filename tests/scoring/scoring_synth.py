@@ -1,6 +1,6 @@
 """Synthetic runs of the orders-pool scenario: an expert, a novice and an idle responder.
 
-The streams follow what the session emits (see ``gameday/engine/events.py``); the
+The streams follow what the session emits (see ``gameday/session/events.py``); the
 metrics are a flat 120 req/s with 35% of requests failing while the lock is held.
 """
 
@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from gameday.counterfactual import Verdict
-from gameday.engine.events import Event
 from gameday.runbooks import Runbook, parse_runbook
 from gameday.scenario.model import Scenario
 from gameday.scoring import MetricPoint, MetricsSummary
+from gameday.session.events import Event
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RUNBOOK_URL = "https://git.example.com/shop/runbooks/orders-pool.md"

@@ -221,8 +221,8 @@ def test_cli_bad_result_is_exit_2(tmp_path):
 
 def test_timeline_page_lines_name_their_incident():
     """Two incidents paging one person read apart: each page line names its incident."""
-    from gameday.engine.events import Event
     from gameday.reports.timeline import key_events
+    from gameday.session.events import Event
 
     events = [
         Event(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-import gameday.engine.actions  # noqa: F401  # (a seat warms it up before the first command)
+import gameday.tools  # noqa: F401  # (a seat warms it up before the first command)
 from gameday.runtime import prepare
 from gameday.serve.client import JoinError, RemoteDriver, SeatConnection
 from gameday.serve.server import SessionServer

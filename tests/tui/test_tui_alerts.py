@@ -6,7 +6,7 @@ import asyncio
 
 from textual.app import App, ComposeResult
 
-from gameday.engine.events import Event
+from gameday.session.events import Event
 from gameday.tui.widgets.alerts import AlertStream
 
 LABELS = {"alertname": "OrdersDBPoolExhausted", "severity": "page", "service": "orders"}

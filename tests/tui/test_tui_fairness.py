@@ -6,8 +6,8 @@ import asyncio
 
 from textual.widgets import Static
 
-from gameday.engine.events import Event
 from gameday.scoring.pauses import pause_summary
+from gameday.session.events import Event
 from gameday.tui.app import GamedayApp
 from gameday.tui.screens.debrief import DebriefScreen
 from gameday.tui.screens.dialogs import HelpScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from gameday.engine.incident import IncidentState
+from gameday.tools.incident import IncidentState
 from gameday.tui.widgets.incident import IncidentPanel
 
 LABELS = ("severity", "ic", "ops", "comms", "scribe", "status page", "next update")

@@ -102,8 +102,8 @@ def test_tui_play_imports_no_engine_before_the_app_runs() -> None:
     code = (
         "import sys, gameday.cli.main, gameday.cli.play, gameday.tui.app,"
         " gameday.tui.screens.loading, gameday.tui.lifecycle;"
-        "print(sorted(m for m in sys.modules if m.startswith(('gameday.engine',"
-        " 'gameday.runtime', 'gameday.scenario', 'gameday.rules', 'gameday.promql'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(('gameday.tsdb', 'gameday.world', 'gameday.tools',"
+        " 'gameday.session', 'gameday.runtime', 'gameday.scenario', 'gameday.rules', 'gameday.promql'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -171,7 +171,7 @@ def test_tui_palette_quit_confirms_and_exits_130(app_factory: AppFactory) -> Non
 
 def test_tui_firing_alerts_sort_first(app_factory: AppFactory) -> None:
     """An alert that fires after others resolved is listed above them."""
-    from gameday.engine.events import Event
+    from gameday.session.events import Event
 
     async def scenario(app: GamedayApp) -> None:
         async with app.run_test(size=SIZE) as pilot:

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from gameday.cli.play import resume_cmd, resumed_journal
-from gameday.engine.events import Event
 from gameday.errors import InputError
 from gameday.runtime import prepare
+from gameday.session.events import Event
 from gameday.tui.app import GamedayApp
 from gameday.tui.lifecycle import make_resume_app
 from tests.tui.conftest import SIZE, AppFactory, type_command

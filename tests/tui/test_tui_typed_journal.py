@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-import gameday.engine.actions as actions
-from gameday.engine.journal import read_journal
+import gameday.tools as actions
 from gameday.replay import read_recorded, rebuild
+from gameday.session.journal import read_journal
 from gameday.tui.app import GamedayApp
 from gameday.tui.widgets.console import OutputLog
 from tests.tui.conftest import JOURNAL, SIZE, AppFactory, type_command

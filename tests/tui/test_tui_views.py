@@ -124,7 +124,7 @@ def test_tui_debrief_shows_everything_to_players(app_factory: AppFactory) -> Non
 def test_views_filter_events() -> None:
     """The players' filter drops the fault timeline and injected faults and strips the
     graded effect; the facilitator's and the debrief's pass everything untouched."""
-    from gameday.engine.events import Event
+    from gameday.session.events import Event
     from gameday.views import DEBRIEF
 
     events = [

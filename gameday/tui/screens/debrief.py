@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Markdown, Static
 
-from gameday.engine.events import Event
+from gameday.session.events import Event
 from gameday.textsafe import visible
 from gameday.timeline import format_event
 from gameday.tui.lifecycle import Outcome

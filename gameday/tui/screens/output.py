@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label
 
-from gameday.engine.events import Event
+from gameday.session.events import Event
 from gameday.tui.widgets.console import OutputLog
 
 

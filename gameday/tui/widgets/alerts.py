@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from gameday.engine.events import Event
+from gameday.session.events import Event
 from gameday.textsafe import visible
 from gameday.timeline import clock
 

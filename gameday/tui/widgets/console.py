@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, RichLog
 
-from gameday.engine.events import Event
+from gameday.session.events import Event
 from gameday.textsafe import visible
 from gameday.timeline import clock, describe
 

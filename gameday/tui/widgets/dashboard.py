@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.widget import Widget
 
-from gameday.engine.session import Sample
+from gameday.session.session import Sample
 
 WINDOW = 60  # scrapes shown: 15 minutes at a 15 s scrape interval
 MIN_REDRAW = 0.5  # real seconds between dashboard redraws while the clock runs

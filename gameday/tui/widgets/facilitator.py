@@ -15,8 +15,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from gameday.engine.events import Event
 from gameday.scoring.evidence import world_change
+from gameday.session.events import Event
 from gameday.textsafe import visible
 from gameday.timeline import clock
 

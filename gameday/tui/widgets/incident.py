@@ -8,10 +8,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from gameday.engine.incident import ROLES, IncidentState
 from gameday.scoring.targets import SEVERITY_TABLE
 from gameday.textsafe import visible
 from gameday.timeline import clock
+from gameday.tools.incident import ROLES, IncidentState
 
 SEV_STYLE = {
     "SEV1": "bold white on red",

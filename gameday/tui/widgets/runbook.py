@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from gameday.engine.events import Event
+from gameday.session.events import Event
 from gameday.textsafe import visible
 
 CODE_THEME = "ansi_dark"  # terminal colours, no background block of its own

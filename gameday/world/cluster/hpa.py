@@ -1,0 +1,216 @@
+"""The HorizontalPodAutoscaler controller (autoscaling/v2, CPU utilisation), every 15 s.
+
+After ``pkg/controller/podautoscaler``: the replica calculator takes the ready pods' CPU
+usage over their requests (``desired = ceil(ready * utilisation / target)``, nothing
+within the 10% tolerance; unready pods count as idle when scaling up, and a change that
+would flip direction once they are counted is dropped); recommendations are stabilised
+(scale-down takes the highest of the last 300 s), rates are limited by the default
+behaviour (up: the larger of +100% and +4 pods per 15 s), and the result is bounded by
+``minReplicas``/``maxReplicas``. The controller writes only the Deployment's
+``spec.replicas`` (the scale subresource) and its own status.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from kubernetes.client import models as k
+
+if TYPE_CHECKING:
+    from gameday.world.cluster.cluster import Cluster
+
+SYNC_PERIOD = 15.0
+TOLERANCE = 0.1
+DOWNSCALE_WINDOW = 300.0
+
+
+def autoscaler(
+    name: str, namespace: str, target: str, low: int, high: int, cpu: int, created: object
+) -> k.V2HorizontalPodAutoscaler:
+    """An HPA on a Deployment's average CPU utilisation."""
+    return k.V2HorizontalPodAutoscaler(
+        api_version="autoscaling/v2",
+        kind="HorizontalPodAutoscaler",
+        metadata=k.V1ObjectMeta(name=name, namespace=namespace, creation_timestamp=created),
+        spec=k.V2HorizontalPodAutoscalerSpec(
+            scale_target_ref=k.V2CrossVersionObjectReference(
+                api_version="apps/v1", kind="Deployment", name=target
+            ),
+            min_replicas=low,
+            max_replicas=high,
+            metrics=[
+                k.V2MetricSpec(
+                    type="Resource",
+                    resource=k.V2ResourceMetricSource(
+                        name="cpu",
+                        target=k.V2MetricTarget(type="Utilization", average_utilization=cpu),
+                    ),
+                )
+            ],
+        ),
+        status=k.V2HorizontalPodAutoscalerStatus(current_replicas=0, desired_replicas=0),
+    )
+
+
+def target_utilization(hpa: k.V2HorizontalPodAutoscaler) -> int:
+    return int(hpa.spec.metrics[0].resource.target.average_utilization or 80)
+
+
+def replicas_for(
+    cluster: Cluster, hpa: k.V2HorizontalPodAutoscaler, current: int
+) -> tuple[int, int | None]:
+    """``GetResourceReplicas``: the replica count the CPU usage asks for, and the
+    utilisation (percent of requests) it saw (None without metrics)."""
+    target = target_utilization(hpa)
+    pods = [p for p in cluster.pods_of(hpa.spec.scale_target_ref.name) if not p.terminating]
+    ready = [p for p in pods if p.ready and p.running]
+    unready = [p for p in pods if not (p.ready and p.running)]
+    if not ready:
+        return current, None
+    usage = sum(p.cpu_cores * 1000 for p in ready)
+    requests = sum(p.cpu_request_m for p in ready) or 1
+    utilization = usage * 100 / requests
+    ratio = utilization / target
+    if not (unready and ratio > 1.0):
+        if abs(1.0 - ratio) <= TOLERANCE:
+            return current, round(utilization)
+        return math.ceil(ratio * len(ready)), round(utilization)
+    # Scaling up with unready pods: count them as using nothing.
+    requests += sum(p.cpu_request_m for p in unready)
+    new_ratio = usage * 100 / requests / target
+    if abs(1.0 - new_ratio) <= TOLERANCE or new_ratio < 1.0:
+        return current, round(utilization)
+    wanted = math.ceil(new_ratio * (len(ready) + len(unready)))
+    return (current if wanted < current else wanted), round(utilization)
+
+
+def sync(cluster: Cluster, hpa: k.V2HorizontalPodAutoscaler, t: float) -> None:
+    """``reconcileAutoscaler``: one pass over one HPA."""
+    name = hpa.spec.scale_target_ref.name
+    dep = cluster.deployments.get(name)
+    if dep is None:
+        return
+    current = dep.spec.replicas or 0
+    low, high = hpa.spec.min_replicas or 1, hpa.spec.max_replicas
+    status = hpa.status
+    status.current_replicas = sum(1 for p in cluster.pods_of(name) if not p.terminating)
+    if current == 0 and low > 0:
+        _condition(
+            cluster,
+            hpa,
+            "ScalingActive",
+            "False",
+            "ScalingDisabled",
+            "scaling is disabled since the replica count of the target is zero",
+            t,
+        )
+        return
+    wanted, utilization = replicas_for(cluster, hpa, current)
+    status.current_metrics = None
+    if utilization is not None:
+        status.current_metrics = [
+            k.V2MetricStatus(
+                type="Resource",
+                resource=k.V2ResourceMetricStatus(
+                    name="cpu",
+                    current=k.V2MetricValueStatus(average_utilization=utilization),
+                ),
+            )
+        ]
+    history = cluster.hpa_history.setdefault(hpa.metadata.name, [])
+    history.append((t, wanted))
+    history[:] = [(when, n) for when, n in history if t - when <= DOWNSCALE_WINDOW]
+    # stabilizeRecommendationWithBehaviors: up at once (a 0 s window), down no lower than
+    # the highest recommendation of the last 300 s
+    up, down = wanted, max(n for _, n in history)
+    stable = min(max(current, up), down)
+    up_limit = max(current * 2, current + 4)
+    desired = min(stable, up_limit)
+    bounded = min(max(desired, low), high)
+    if bounded != desired:
+        why = (
+            ("TooManyReplicas", "the desired replica count is more than the maximum replica count")
+            if desired > high
+            else (
+                "TooFewReplicas",
+                "the desired replica count is less than the minimum replica count",
+            )
+        )
+        _condition(cluster, hpa, "ScalingLimited", "True", *why, t)
+    else:
+        _condition(
+            cluster,
+            hpa,
+            "ScalingLimited",
+            "False",
+            "DesiredWithinRange",
+            "the desired count is within the acceptable range",
+            t,
+        )
+    _condition(
+        cluster,
+        hpa,
+        "AbleToScale",
+        "True",
+        "ReadyForNewScale",
+        "recommended size matches current size",
+        t,
+    )
+    _condition(
+        cluster,
+        hpa,
+        "ScalingActive",
+        "True",
+        "ValidMetricFound",
+        "the HPA was able to successfully calculate a replica count from cpu resource "
+        "utilization (percentage of request)",
+        t,
+    )
+    status.desired_replicas = bounded
+    if bounded == current:
+        return
+    reason = (
+        "cpu resource utilization (percentage of request) above target"
+        if bounded > current
+        else "All metrics below target"
+    )
+
+    def change(d: k.V1Deployment) -> None:
+        d.spec.replicas = bounded
+
+    cluster.update_deployment(name, change)
+    status.last_scale_time = cluster.clock.at(t)
+    cluster.events.record(
+        t,
+        f"horizontalpodautoscaler/{hpa.metadata.name}",
+        "Normal",
+        "SuccessfulRescale",
+        f"New size: {bounded}; reason: {reason}",
+        "horizontal-pod-autoscaler",
+    )
+
+
+def _condition(
+    cluster: Cluster,
+    hpa: k.V2HorizontalPodAutoscaler,
+    ctype: str,
+    status: str,
+    reason: str,
+    message: str,
+    t: float,
+) -> None:
+    conds = [c for c in hpa.status.conditions or [] if c.type != ctype]
+    prev = next((c for c in hpa.status.conditions or [] if c.type == ctype), None)
+    since = prev.last_transition_time if prev is not None and prev.status == status else None
+    conds.append(
+        k.V2HorizontalPodAutoscalerCondition(
+            type=ctype,
+            status=status,
+            reason=reason,
+            message=message,
+            last_transition_time=since or cluster.clock.at(t),
+        )
+    )
+    order = ("AbleToScale", "ScalingActive", "ScalingLimited")
+    hpa.status.conditions = sorted(conds, key=lambda c: order.index(c.type))
