@@ -75,6 +75,15 @@ class UsageError(GamedayError):
     exit_status = ExitStatus.BAD_INPUT
 
 
+class PagerError(Exception):
+    """A pager action that cannot be done (unknown incident or person, already resolved).
+
+    The session shows the message to whoever typed the action; nothing is changed. It
+    lives here, below both, because the pager (:mod:`gameday.oncall`) raises it and the
+    incident verbs (:mod:`gameday.tools`) catch it.
+    """
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return a "did you mean ...?" hint for the closest choice, or None."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -4,8 +4,9 @@ Load a scenario's ``oncall.yaml`` with :func:`load_oncall`, ask who is on call w
 :meth:`OnCall.on_call`, and page with :class:`Pager` inside a SimPy session.
 """
 
+from gameday.errors import PagerError
 from gameday.oncall.ackdelay import ack_delay, state_at
-from gameday.oncall.incident import Incident, PagerError
+from gameday.oncall.incident import Incident
 from gameday.oncall.loader import check_oncall, load_oncall, loads_oncall
 from gameday.oncall.model import (
     EscalationPolicy,

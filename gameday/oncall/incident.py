@@ -8,13 +8,6 @@ from typing import Any, Literal
 Status = Literal["triggered", "acknowledged", "resolved"]
 
 
-class PagerError(Exception):
-    """A pager action that cannot be done (unknown incident or person, already resolved).
-
-    The session shows the message to whoever typed the action; nothing is changed.
-    """
-
-
 @dataclass
 class Incident:
     """One paging incident. Times are sim seconds; ``level`` and ``loop`` count from 1.

@@ -21,8 +21,8 @@ from typing import Any
 
 import simpy
 
-from gameday.errors import did_you_mean
-from gameday.oncall.incident import Incident, PagerError
+from gameday.errors import PagerError, did_you_mean
+from gameday.oncall.incident import Incident
 from gameday.oncall.model import OnCall
 
 Emit = Callable[[str, dict[str, Any]], None]

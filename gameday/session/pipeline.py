@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+from gameday.alerting.dispatch import Dispatcher
+from gameday.alerting.sender import AlertSender
+from gameday.oncall import Pager
+from gameday.rules import RuleEngine
+
+if TYPE_CHECKING:  # the session builds its pipeline
     from gameday.session.session import Session
 
 PAGING = ("pagerduty", "opsgenie", "victorops")
@@ -43,22 +48,15 @@ class AlertPipeline:
         self._alerts: dict[tuple[tuple[str, str], ...], dict[str, Any]] | None = {}
         self._intervals: list[float] = []
         if setup.rule_groups:
-            from gameday.rules import RuleEngine
-
             self.rules = RuleEngine(
                 list(setup.rule_groups), session.tsdb, external_labels=setup.external_labels
             )
         if setup.alertmanager is not None:
-            from gameday.alerting.dispatch import Dispatcher
-            from gameday.alerting.sender import AlertSender
-
             self.dispatcher = Dispatcher(
                 session.env, setup.alertmanager, self._on_notification, clock=session.wall_time
             )
             self.sender = AlertSender(self.dispatcher)
         if setup.oncall is not None:
-            from gameday.oncall import Pager
-
             self.pager = Pager(session.env, setup.oncall, session.emit, clock=session.wall_time)
         if self.rules is not None:
             self._intervals = [float(g.interval_s) for g in self.rules.groups]

@@ -18,13 +18,15 @@ from typing import Any
 import simpy
 
 from gameday import __version__
-from gameday.errors import GamedayError
+from gameday.errors import GamedayError, UsageError, did_you_mean
 from gameday.scenario.model import Scenario
 from gameday.session.events import Event
 from gameday.session.journal import Journal
 from gameday.session.pipeline import AlertPipeline
+from gameday.tools import ActionResult, execute
 from gameday.tools.incident import IncidentState
 from gameday.tsdb import TSDB
+from gameday.world.carriers import relief_reason
 from gameday.world.metrics import Exposition
 from gameday.world.world import World
 
@@ -228,8 +230,6 @@ class Session:
         """Trigger one of the scenario's facilitator injects now."""
         found = [i for i in self.scenario.injects if i.id == inject_id]
         if not found:
-            from gameday.errors import UsageError, did_you_mean
-
             hint = did_you_mean(inject_id, [i.id for i in self.scenario.injects])
             raise UsageError(f"no inject {inject_id!r}" + (f"; {hint}" if hint else ""))
         inj = found[0]
@@ -276,8 +276,6 @@ class Session:
         that raises an unexpected error becomes a failed action whose output is the error:
         it is journaled, shown, and a replay reproduces it.
         """
-        from gameday.tools import ActionResult, execute
-
         if typed:
             self._emit("command.typed", {"actor": actor, "role": role, "command": command})
         outer, self._held = self._held, []  # outer: a perform inside a perform holds on
@@ -430,8 +428,6 @@ class Session:
         The incident counts as mitigated while every fault that is not background is
         relieved or over; a fault that comes back takes that away.
         """
-        from gameday.world.carriers import relief_reason
-
         for fault, relieved in self.world.relief_changes():
             data: dict[str, Any] = {
                 "fault": fault.spec.id,

@@ -12,8 +12,7 @@ import json
 from typing import Any
 
 from gameday.durations import format_duration, parse_duration
-from gameday.errors import did_you_mean
-from gameday.oncall.incident import PagerError
+from gameday.errors import PagerError, did_you_mean
 from gameday.tools.effects import Outcome
 from gameday.tools.incident import ROLES, SEVERITIES, STATUS_STATES, StatusUpdate
 from gameday.tools.output import kube_table

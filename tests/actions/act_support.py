@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from gameday.oncall.incident import PagerError
+from gameday.errors import PagerError
 from gameday.scenario.model import Scenario
 from gameday.tools.incident import IncidentState
 from gameday.world.world import World
