@@ -22,7 +22,8 @@ from gameday.world.database.locks import LOCK_MODES, relation_lock_counts, waiti
 
 if TYPE_CHECKING:
     from gameday.world.cluster import SimPod
-    from gameday.world.world import ServiceStatus, World
+    from gameday.world.status import ServiceStatus
+    from gameday.world.world import World
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _SIGMA_OK = 0.45
