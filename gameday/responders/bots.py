@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gameday.errors import InputError, Problem, UsageError
 from gameday.scenario.model import Solution, TimedAction
@@ -100,7 +101,9 @@ def fill_placeholders(session: Session, command: str) -> str:
     from the scenario's truth: ``{blocker_pid}`` is the session every waiter is blocked
     by in ``pg_blocking_pids`` (of the database the command connects to), ``{pod}`` the
     pod of the named service that looks worst in ``kubectl get pods``/``top`` (most
-    restarts, then not ready, then the most memory).
+    restarts, then not ready, then the most memory), ``{oldest_xact_pid}`` the active
+    session outside the applications' pools whose transaction is the oldest in
+    ``pg_stat_activity`` of the server the command connects to.
     """
     if "{" not in command:
         return command
@@ -108,6 +111,8 @@ def fill_placeholders(session: Session, command: str) -> str:
         command = command.replace("{blocker_pid}", str(_observed_blocker(session, command)))
     if "{pod}" in command:
         command = command.replace("{pod}", _observed_pod(session, command))
+    if "{oldest_xact_pid}" in command:
+        command = command.replace("{oldest_xact_pid}", str(_observed_oldest(session, command)))
     return command
 
 
@@ -126,6 +131,23 @@ def _observed_blocker(session: Session, command: str) -> int:
         heads = Counter(pid for pids in view.blocked_by.values() for pid in pids)
         if heads:
             return heads.most_common(1)[0][0]
+    return 0
+
+
+def _servers(session: Session, command: str) -> list[Any]:
+    """The servers a psql command connects to: its ``-h`` host first, else ``-d``."""
+    words = command.replace("=", " ").split()
+    hosts = {words[i + 1] for i, w in enumerate(words[:-1]) if w in ("-h", "--host")}
+    dbs = list(session.world.databases.values())
+    return [db for db in dbs if db.name in hosts] or dbs
+
+
+def _observed_oldest(session: Session, command: str) -> int:
+    """The pid of the oldest active transaction outside the pools (0: none)."""
+    for db in _servers(session, command):
+        jobs = [b for b in db.sessions if b.state == "active" and b.xact_start is not None]
+        if jobs:
+            return min(jobs, key=lambda b: (b.xact_start, b.pid)).pid
     return 0
 
 

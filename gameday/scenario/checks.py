@@ -114,11 +114,40 @@ def check_references(doc: YamlDoc) -> Iterator[Problem]:
             ("world", "services", i, "database"), "database", svc.get("database"), database_names
         )
     yield from unknown(("entry_service",), "service", data.get("entry_service"), service_names)
+    replicas = _replicas(data)
+    for i, svc in entries(data, "world", "services"):
+        reads = svc.get("reads")
+        if isinstance(reads, dict):
+            database = svc.get("database")
+            known = replicas.get(database, []) if isinstance(database, str) else []
+            yield from unknown(
+                ("world", "services", i, "reads", "replica"), "replica", reads.get("replica"), known
+            )
+    every_replica = sorted(r for names in replicas.values() for r in names)
     for i, fault in entries(data, "faults"):
         yield from unknown(("faults", i, "service"), "service", fault.get("service"), service_names)
+        params = fault.get("params")
+        if fault.get("type") == "replica_query" and isinstance(params, dict):
+            replica = params.get("replica")
+            yield from unknown(
+                ("faults", i, "params", "replica"), "replica", replica, every_replica
+            )
     for section in ("mitigations", "injects"):
         for i, item in entries(data, section):
             yield from unknown((section, i, "fault"), "fault", item.get("fault"), fault_names)
+
+
+def _replicas(data: Any) -> dict[str, list[str]]:
+    """The replica names of each database, by database name."""
+    found: dict[str, list[str]] = {}
+    for _, db in entries(data, "world", "databases"):
+        reps = db.get("replicas")
+        names = (
+            [r.get("name") for r in reps if isinstance(r, dict)] if isinstance(reps, list) else []
+        )
+        if isinstance(db.get("name"), str):
+            found[db["name"]] = [n for n in names if isinstance(n, str)]
+    return found
 
 
 def check_pools(doc: YamlDoc) -> Iterator[Problem]:

@@ -169,6 +169,34 @@ class StaleStateParams(_Params):
     pods: int | None = Field(None, ge=1, description="how many pods hold stale state")
 
 
+class BulkImportParams(_Params):
+    """A bulk load on the service's database: its WAL floods the replicas' replay.
+
+    Carried by the importing session while a pod of a service reads from a replica of
+    that database: cancelling or terminating the import, or routing the reads to the
+    primary, relieves it (the replicas then replay the backlog at their own rate).
+    """
+
+    wal_mb_per_s: Rate = Field(80.0, description="MiB of WAL a second the import writes")
+    table: str = "orders"
+    query: str = ""
+    user: str = "etl"
+    application: str = "bulk-import"
+
+
+class ReplicaQueryParams(_Params):
+    """A long query on a replica; without hot_standby_feedback its snapshot conflicts
+    with replay, which waits up to max_standby_streaming_delay (-1: for ever).
+
+    Carried by the query's session on the replica (``pg_cancel_backend`` ends it).
+    """
+
+    replica: str = Field(description="the replica the query runs on")
+    query: str = "SELECT customer_id, sum(total_cents) FROM orders GROUP BY customer_id"
+    user: str = "analytics"
+    application: str = "metabase"
+
+
 PARAMS: dict[str, type[_Params]] = {
     "blocking_query": BlockingQueryParams,
     "connection_leak": ConnectionLeakParams,
@@ -178,6 +206,8 @@ PARAMS: dict[str, type[_Params]] = {
     "crash_loop": CrashLoopParams,
     "dependency_errors": DependencyErrorsParams,
     "stale_state": StaleStateParams,
+    "bulk_import": BulkImportParams,
+    "replica_query": ReplicaQueryParams,
 }
 _BOUNDS = {  # (low, high) a drawn rate must respect
     ("dependency_errors", "error_ratio"): (0.0, 1.0),
@@ -186,6 +216,7 @@ _BOUNDS = {  # (low, high) a drawn rate must respect
     ("traffic_spike", "factor"): (0.01, 100.0),
     ("connection_leak", "leak_per_1k"): (0.0, 1000.0),
     ("memory_leak", "mib_per_min"): (0.0, 100_000.0),
+    ("bulk_import", "wal_mb_per_s"): (0.0, 10_000.0),
 }
 
 

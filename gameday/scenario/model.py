@@ -23,6 +23,7 @@ from pydantic import (
 from gameday.durations import format_duration, parse_duration
 from gameday.scenario.fault_params import PARAMS, check_params
 from gameday.scenario.model_base import Strict
+from gameday.scenario.replicas import Replica, ReplicaReads
 from gameday.scenario.tables import TableSpec
 
 MAX_DURATION = 30 * 86400.0  # no game-day duration (fault time, target, hold) is longer
@@ -134,6 +135,7 @@ class Service(Strict):
     autoscaler: Autoscaler | None = Field(
         None, description="a HorizontalPodAutoscaler (autoscaling/v2) on CPU utilisation"
     )
+    reads: ReplicaReads | None = Field(None, description="a read path on a replica of its database")
     max_surge: Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^\d+%$")] = Field(
         "25%",
         description="the Deployment's rollingUpdate.maxSurge (a count or a percentage)",
@@ -156,6 +158,12 @@ class Database(Strict):
     tables: list[TableSpec] = Field(
         default_factory=lambda: [TableSpec.model_validate({"name": "orders"})],
         description="table names (a default table each) or full definitions",
+    )
+    replicas: list[Replica] = Field(
+        default_factory=list, description="hot standbys streaming from this primary"
+    )
+    wal_mb_per_s: float = Field(
+        0.5, ge=0, le=10_000, description="MiB of WAL a second the normal workload writes"
     )
 
     @model_validator(mode="after")
@@ -188,6 +196,8 @@ FaultType = Literal[
     "crash_loop",
     "dependency_errors",
     "stale_state",
+    "bulk_import",
+    "replica_query",
 ]
 
 

@@ -261,6 +261,26 @@ class LogWriter:
                 self.line(t, "ERROR", msg, "c.s.client.UpstreamClient", thread),
                 self.access(t, rng, 502 if code == 502 else 503, ms / 1000, thread),
             ]
+        if self.svc.reads is not None:  # a read of a row the replica has not replayed yet
+            order = rng.randrange(900000, 999999)
+            return [
+                self.line(
+                    t,
+                    "ERROR",
+                    "Servlet.service() for servlet [dispatcherServlet] threw exception "
+                    "[Request processing failed: org.springframework.dao."
+                    "EmptyResultDataAccessException: Incorrect result size: expected 1, actual 0]",
+                    "o.a.c.c.C.[.[.[/].[dispatcherServlet]",
+                    thread,
+                ),
+                self.line(
+                    t,
+                    "INFO",
+                    f"GET /api/{self.pod.service}/{order} 500 {rng.randrange(8, 30)}ms",
+                    "c.s.web.RequestLogFilter",
+                    thread,
+                ),
+            ]
         return [
             self.line(
                 t,

@@ -24,6 +24,21 @@ class Interval:
         return format_interval(self.seconds)
 
 
+@dataclass(frozen=True, order=True)
+class Lsn:
+    """A PostgreSQL ``pg_lsn``: a WAL byte position printed as two hex halves, ``0/3000148``."""
+
+    value: int
+
+    def __str__(self) -> str:
+        return f"{self.value >> 32:X}/{self.value & 0xFFFFFFFF:X}"
+
+    def __sub__(self, other: object) -> int:
+        if isinstance(other, Lsn):
+            return self.value - other.value
+        return NotImplemented
+
+
 def kube_age(seconds: float) -> str:
     """kubectl's age of something ``seconds`` old: ``45s``, ``5m12s``, ``3h5m``, ``5d3h``."""
     if seconds < -1:

@@ -89,6 +89,8 @@ class PgView:
         seed: the drill's seed (oids, ports and xids derive from it).
         now: the sim time of the question.
         settings: what the session SET (statement_timeout ...), by name.
+        notices: warnings the query raised (``pg_promote`` giving up waiting).
+        promote: the standby record ``pg_promote()`` asked to promote, if any.
     """
 
     db: PostgresServer
@@ -104,6 +106,8 @@ class PgView:
     seed: int = 0
     now: float = 0.0
     settings: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # WARNINGs psql prints before the rows
+    promote: Any = None  # the standby a pg_promote() asked to promote
 
     def session_backend(self) -> Backend:
         """The asking psql session as a backend of the server (for work that outlasts it)."""

@@ -166,6 +166,11 @@ def run_query(
     except SqlError as exc:
         return Outcome(False, f"ERROR:  {exc}", kind)
     _apply(ctx, view, calls)
+    warnings += view.notices
+    feed = db.upstream.replication if db.upstream is not None else None
+    if view.promote is not None and feed is not None:
+        feed.promote(view.promote)
+        kind = "psql.promote"
     if any(pid == view.self_pid and not cancel for pid, cancel in calls):
         warnings.append(
             "FATAL:  terminating connection due to administrator command\n"
@@ -176,7 +181,8 @@ def run_query(
         for r in results
     ]  # psql prints every statement's result, a blank line after each table
     text = "\n".join(shown)
-    return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, changed=bool(calls))
+    changed = bool(calls) or view.promote is not None
+    return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, changed=changed)
 
 
 def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> None:
@@ -192,6 +198,9 @@ def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> None:
             continue
         if cancel and not backend.blocker_of and backend.state != "active":
             continue  # nothing running to cancel
+        if backend.fault and not backend.service:  # a job's statement: the job exits on error
+            ctx.world.terminate_backend(pid, ctx.now)
+            continue
         if backend.state == "idle in transaction" and backend.service and not cancel:
             pods = [p for p in ctx.world.serving_pods(backend.service) if p.leaked >= 1]
             if pods:

@@ -16,9 +16,10 @@ from typing import Any
 from sqlglot import exp
 
 from gameday.goregex import GoRegex, compile_go, quote_meta
-from gameday.tools.output import Interval, pg_text
+from gameday.tools.output import Interval, Lsn, pg_text
 from gameday.tools.parse import ActionError
 from gameday.tools.pgstat import PgView
+from gameday.world.database.replication import parse_lsn
 
 Env = dict[str, dict[str, Any]]  # table alias -> row
 _UNITS = {
@@ -55,6 +56,7 @@ _TYPE_NAMES: dict[type, str] = {
     str: "text",
     datetime: "timestamp with time zone",
     Interval: "interval",
+    Lsn: "pg_lsn",
     list: "integer[]",
 }
 _NO_OPERATOR_HINT = (
@@ -119,12 +121,24 @@ def parse_interval(text: str) -> Interval:
     raise SqlError(f'invalid input syntax for type interval: "{text}"')
 
 
+def lsn_value(text: str) -> Lsn:
+    """``text`` as a ``pg_lsn``; PostgreSQL's error when it is none."""
+    try:
+        return Lsn(parse_lsn(text))
+    except ValueError as exc:
+        raise SqlError(str(exc)) from None
+
+
 def _num(value: Any) -> float:
     return value.seconds if isinstance(value, Interval) else value
 
 
 def _coerce(a: Any, b: Any) -> tuple[Any, Any]:
     """Make two values comparable the way PostgreSQL's implicit casts would."""
+    if isinstance(a, Lsn) and isinstance(b, str):
+        b = lsn_value(b)
+    elif isinstance(b, Lsn) and isinstance(a, str):
+        a = lsn_value(a)
     if isinstance(a, Interval) and isinstance(b, str):
         b = parse_interval(b)
     elif isinstance(b, Interval) and isinstance(a, str):

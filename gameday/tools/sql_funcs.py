@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
+from gameday.tools import pg_replication as replication
 from gameday.tools.output import Interval, pg_text
 from gameday.tools.sql_eval import SqlError, array_value, parse_interval, truth
 
@@ -85,6 +86,8 @@ def cast_value(value: Any, kind: str, view: Any) -> Any:
         return int(value.seconds if isinstance(value, Interval) else float(value))
     if kind in {"numeric", "float", "double precision", "real", "decimal"}:
         return float(value.seconds if isinstance(value, Interval) else value)
+    if kind == "pg_lsn":
+        return replication.as_lsn(value)
     if kind == "regclass":
         return view.relations.get(value, str(value))
     if kind in {"timestamptz", "timestamp", "timestamp with time zone"}:
@@ -210,7 +213,10 @@ def named_function(ev: Evaluator, name: str, args: list[Any]) -> Any:
         return setting(view, str(args[0]))
     if name == "inet_client_addr":
         return "10.244.0.17"
+    if name in replication.FUNCTIONS:
+        return replication.call(view, name, args)
     raise SqlError(
         f"function {name}() is not simulated; try pg_blocking_pids, pg_terminate_backend, "
-        "pg_cancel_backend, left, substring, age, extract, date_trunc, coalesce"
+        "pg_cancel_backend, left, substring, age, extract, date_trunc, coalesce, "
+        "pg_is_in_recovery, pg_last_xact_replay_timestamp, pg_wal_lsn_diff, pg_promote"
     )

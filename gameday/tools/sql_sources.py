@@ -10,14 +10,29 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from gameday.tools import pg_replication as rep
 from gameday.tools.pgstat import ACTIVITY_COLUMNS, LOCK_COLUMNS, PgView
 from gameday.tools.sql_eval import Env, SqlError
 
-TABLES = {"pg_stat_activity": ACTIVITY_COLUMNS, "pg_locks": LOCK_COLUMNS}
+TABLES = {
+    "pg_stat_activity": ACTIVITY_COLUMNS,
+    "pg_locks": LOCK_COLUMNS,
+    "pg_stat_replication": rep.REPLICATION_COLUMNS,
+    "pg_stat_wal_receiver": rep.WAL_RECEIVER_COLUMNS,
+    "pg_stat_database_conflicts": rep.CONFLICT_COLUMNS,
+}
+#: views read on their own (no joins), by name
+REPLICATION_VIEWS = {
+    "pg_stat_replication": rep.replication_rows,
+    "pg_stat_wal_receiver": rep.wal_receiver_rows,
+    "pg_stat_database_conflicts": rep.conflict_rows,
+}
 SUPPORTED = (
     "Simulated: SELECT over pg_stat_activity and pg_locks (WHERE, GROUP BY, ORDER BY, LIMIT,"
-    " count/max/min), their blocking-locks joins, pg_blocking_pids(pid),"
-    " pg_terminate_backend(pid), pg_cancel_backend(pid), SHOW name."
+    " count/max/min), their blocking-locks joins, pg_stat_replication, pg_stat_wal_receiver,"
+    " pg_stat_database_conflicts, pg_blocking_pids(pid), pg_terminate_backend(pid),"
+    " pg_cancel_backend(pid), the replication functions (pg_is_in_recovery,"
+    " pg_last_xact_replay_timestamp, pg_wal_lsn_diff ...), SHOW name."
 )
 
 
@@ -84,8 +99,15 @@ def source_rows(sel: exp.Select, view: PgView) -> list[Env]:
         return [{}]
     if len(tables) == 1:
         alias, name = tables[0]
+        if name in REPLICATION_VIEWS:
+            return [{alias: row} for row in REPLICATION_VIEWS[name](view)]
         rows = view.activity if name == "pg_stat_activity" else view.locks
         return [{alias: row} for row in rows]
+    joined = [name for _, name in tables if name in REPLICATION_VIEWS]
+    if joined:
+        raise SqlError(
+            f"joins with {joined[0]} are not simulated; select from it alone. {SUPPORTED}"
+        )
     roles = _roles(sel, tables)
     activity = {r["pid"]: r for r in view.activity}
     lock_of = {(r["pid"], r["granted"]): r for r in view.locks if r["locktype"] == "transactionid"}

@@ -16,9 +16,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from gameday.world import replicas
 from gameday.world.faults import ActiveFault
 
 VERSION_CARRIED = ("connection_leak", "crash_loop", "memory_leak", "slow_query")
+REPLICATION = ("bulk_import", "replica_query")  # act through a replica's replay lag
 SATURATED = 0.01  # a spike is carried while the service rejects this share or more
 ABSORBED = 0.005  # and relieved once it rejects at most this share
 
@@ -98,6 +100,8 @@ def share(world: Any, fault: ActiveFault, serving: list[Any]) -> float:
         return 1.0 if _blocker(world, fault) else 0.0
     if kind == "dependency_errors":
         return 1.0 - routed_around(world, fault)
+    if kind in REPLICATION:
+        return 1.0 if carried(world, fault) else 0.0
     return 1.0  # traffic_spike: the traffic goes on
 
 
@@ -113,6 +117,12 @@ def carried(world: Any, fault: ActiveFault) -> bool:
         return _blocker(world, fault)
     if kind == "dependency_errors":
         return routed_around(world, fault) < 0.99
+    if kind in REPLICATION:
+        # The lag hurts while its source runs and a read path still uses a replica.
+        database = world.services[service].database or ""
+        return replicas.session_alive(world, fault) and replicas.readers_on_replicas(
+            world, database
+        )
     if kind == "traffic_spike":
         rejected = world.status[service].rejected
         if fault.relieved_at is None:
@@ -190,6 +200,11 @@ def relief_reason(world: Any, fault: ActiveFault) -> str:
         return "the blocking session is gone and its locks with it"
     if kind == "dependency_errors":
         return f"a fallback takes {routed_around(world, fault):.0%} of the calls to {service}"
+    if kind in REPLICATION:
+        if not replicas.session_alive(world, fault):
+            what = "import" if kind == "bulk_import" else "replica's query"
+            return f"the {what} session is gone; the replica replays the backlog"
+        return f"no pod of {service} reads from a replica any more"
     if kind == "traffic_spike":
         status = world.status[service]
         return (

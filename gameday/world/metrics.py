@@ -271,6 +271,43 @@ class Exposition:
         values += [locks[mode] for mode in LOCK_MODES]
         values += (waiting_for_locks(db), db.connections, db.max_connections)
         values += (db.superuser_reserved_connections, 1)
+        if db.replication is not None or db.standby is not None:
+            self._replication(db, labels, values)
+
+    def _replication(self, db: Any, labels: list[Labels], values: list[float]) -> None:
+        """postgres_exporter v0.15's replication series (collector/pg_replication.go and
+        the pg_stat_replication query of cmd/postgres_exporter/queries.go)."""
+        lab = self._labels
+        settings = ("job", "postgres-exporter", "server", f"{db.name}:5432")
+        rep, standby = db.replication, db.standby
+        recovering = standby is not None and standby.in_recovery
+        lag = 0.0
+        if recovering and db.upstream is not None:
+            feed = db.upstream.replication
+            lag = max(0.0, feed.now - feed.last_replay(standby))
+        labels += (
+            lab("__name__", "pg_replication_lag_seconds", *settings),
+            lab("__name__", "pg_replication_is_replica", *settings),
+        )
+        values += (round(lag, 3), 1 if recovering else 0)
+        if standby is not None:
+            pe = self._pg_base(db.name)
+            labels.append(lab("__name__", "pg_stat_database_conflicts_confl_snapshot", *pe))
+            values.append(standby.conflicts)
+        if rep is None:
+            return
+        for s in rep.standbys.values():
+            if s.state != "streaming":
+                continue  # its walsender is gone
+            sender = (
+                *(settings + ("application_name", s.name)),
+                *("client_addr", s.client_addr, "state", "streaming"),
+            )
+            labels += (
+                lab("__name__", "pg_stat_replication_pg_current_wal_lsn_bytes", *sender),
+                lab("__name__", "pg_stat_replication_pg_wal_lsn_diff", *sender),
+            )
+            values += (float(rep.lsn), float(rep.lag_bytes(s)))
 
     def _pg_state_labels(self, name: str) -> Any:
         """Per state, the ``pg_stat_activity_count`` and ``_max_tx_duration`` label sets."""

@@ -15,7 +15,7 @@ import random
 from typing import Any
 
 from gameday.scenario.model import Fault, Scenario, Service
-from gameday.world import apps, carriers, pool_usage, traffic
+from gameday.world import apps, carriers, pool_usage, replicas, traffic
 from gameday.world.cluster import Cluster, SimPod, bootstrap
 from gameday.world.cluster import objects as ko
 from gameday.world.database import (
@@ -56,6 +56,7 @@ class World:
         self.databases: dict[str, PostgresServer] = {
             d.name: PostgresServer.from_spec(d, seed) for d in scenario.world.databases
         }
+        replicas.build(self)  # each replica is a server of its own, fed by its primary
         self.granted: dict[str, int] = {}  # pool connections each pod holds
         self._shares: dict[str, tuple[float, dict[str, float]]] = {}  # per tick
         self.plan_cache: tuple[tuple[str, float], Any] | None = None  # pool_usage.usage_plan
@@ -84,6 +85,10 @@ class World:
             self._start_blocker(fault, now)
         if spec.type == "slow_query":
             self._register_slow_query(fault)
+        if spec.type == "bulk_import":
+            replicas.start_import(self, fault, now)
+        if spec.type == "replica_query":
+            replicas.start_replica_query(self, fault, now)
         return fault
 
     def end_fault(self, fault_id: str, now: float, reason: str) -> ActiveFault | None:
@@ -93,9 +98,11 @@ class World:
             return None
         fault.ended_at = now
         fault.end_reason = reason
-        if fault.type == "blocking_query":
+        if fault.type in ("blocking_query", "bulk_import", "replica_query"):
             for db in self.databases.values():
                 db.sessions = [b for b in db.sessions if b.fault != fault_id]
+                if db.standby is not None:
+                    db.standby.queries = [q for q in db.standby.queries if q.fault != fault_id]
         for db in self.databases.values():
             db.workload.unregister(fault_id)
         return fault
@@ -166,6 +173,9 @@ class World:
             total.hold_factor *= db.workload.hold_factor(service, self.version_share(service))
             if db.write_locked_tables():  # a plain CREATE INDEX: writes wait for its lock
                 total.stuck_target += pool_total * WRITE_SHARE
+        stale = replicas.stale_ratio(self, service, serving)  # reads of rows not replayed yet
+        if stale > 0:
+            total.error_ratio = 1 - (1 - total.error_ratio) * (1 - stale)
         return total
 
     def version_share(self, service: str) -> dict[str, float]:
@@ -261,6 +271,7 @@ class World:
         self.cluster.advance(now)
         apps.count_kills(self, now, dt)
         pool_usage.sync_pools(self, now)
+        replicas.advance(self, now, dt)
         # Serving pods and fault effects stay put for the rest of the tick: work them out once.
         serving = {name: self.serving_pods(name) for name in self.services}
         effects = {

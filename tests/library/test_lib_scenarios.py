@@ -38,6 +38,9 @@ FIXES = {
     "crash-loop-config": "kubectl rollout undo deployment/pricing -n shop",
     "tls-cert-expired": "kubectl rollout restart deployment/inventory -n shop",
     "dns-stale-cache": "kubectl rollout restart deployment/fraud-check -n shop",
+    "replica-lag-stale-reads": (
+        'psql -h orders-db -U postgres -d orders -c "SELECT pg_cancel_backend({oldest_xact_pid})"'
+    ),
     "email-provider-slow": (
         "kubectl set image deployment/notifications "
         "notifications=registry.internal/shop/notifications:v2.8.1 -n shop"

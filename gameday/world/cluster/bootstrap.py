@@ -60,6 +60,9 @@ def _deployment(cluster: Cluster, svc: Service, ages: random.Random) -> None:
         max_surge=svc.max_surge,
         max_unavailable=svc.max_unavailable,
     )
+    if svc.reads is not None:  # the read path's routing variable: the replica
+        app = dep.spec.template.spec.containers[0]
+        app.env = [*(app.env or []), o.env_var(svc.reads.env, "true")]
     cluster.deployments[svc.name] = dep
     for i, version in enumerate(versions):
         at = created + (last - created) * (i / max(1, len(versions) - 1)) if i else created + 60

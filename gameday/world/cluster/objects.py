@@ -148,6 +148,11 @@ def copied_annotations(dep: k.V1Deployment) -> dict[str, str]:
     return {key: v for key, v in ann.items() if key not in _NOT_COPIED and key != _LAST_APPLIED}
 
 
+def env_var(name: str, value: str) -> k.V1EnvVar:
+    """A container environment variable."""
+    return k.V1EnvVar(name=name, value=value)
+
+
 def container(template: k.V1PodTemplateSpec) -> k.V1Container:
     """The (single) application container of a pod template."""
     return template.spec.containers[0]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from gameday.scenario.model import Database
 from gameday.world.database.catalog import Catalog, LiveIndex
 from gameday.world.database.pools import PodPool, Statement, Usage
+from gameday.world.database.replication import Replication, Standby
 from gameday.world.database.sessions import ACTIVE, IDLE_IN_TRANSACTION, STATES, Backend
 from gameday.world.database.workload import Workload
 
@@ -80,6 +81,9 @@ class PostgresServer:
     pools: dict[str, PodPool] = field(default_factory=dict)
     sessions: list[Backend] = field(default_factory=list)
     now: float = 0.0
+    replication: Replication | None = None  # a primary's WAL and its standbys
+    standby: Standby | None = None  # a standby's own replication state
+    upstream: PostgresServer | None = None  # the primary a standby streams from
     _rng: random.Random = field(init=False, repr=False)
     _next_pid: int = field(init=False, repr=False)
     _cache: tuple[tuple[object, ...], list[Backend]] | None = field(
@@ -334,6 +338,8 @@ class PostgresServer:
             if b.pid == pid:
                 self.abort_build(pid)
                 self.sessions.remove(b)
+                if self.standby is not None:
+                    self.standby.queries = [q for q in self.standby.queries if q is not b]
                 self._cache = None
                 return b
         for b in self.backends:

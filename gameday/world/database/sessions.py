@@ -49,6 +49,8 @@ class Backend:
         blocker_of: the table whose lock this session holds (a blocking_query fault).
         fault: the fault that made this session.
         superuser: whether its role is a superuser.
+        wal_rate: bytes of WAL a second its statement writes (a bulk import).
+        error: the error its last statement ended with (a recovery conflict ...).
     """
 
     pid: int
@@ -69,3 +71,5 @@ class Backend:
     blocker_of: str | None = None
     fault: str | None = None
     superuser: bool = False
+    wal_rate: float = 0.0
+    error: str | None = None
