@@ -91,15 +91,24 @@ def group_offset_ms(name: str, file: str, interval_ms: int) -> int:
 
 
 def history_ms(node: Node) -> int:
-    """How far before an evaluation the expression reads samples."""
-    kind = node.kind
-    if kind == "VectorSelector":
-        return max(0, node.offset_ms) + LOOKBACK_MS
-    if kind == "MatrixSelector":
-        return node.range_ms + max(0, node.vector_selector.offset_ms)
-    if kind == "SubqueryExpr":
-        return node.range_ms + max(0, node.offset_ms) + history_ms(node.expr)
-    return max((history_ms(c) for c in node.children()), default=0)
+    """How far before an evaluation the expression reads samples.
+
+    Walked without recursion: a 5000-term chain of binary operators is 5000 levels deep.
+    """
+    worst = 0
+    stack = [(node, 0)]  # (node, what the subqueries around it add)
+    while stack:
+        n, outer = stack.pop()
+        kind = n.kind
+        if kind == "VectorSelector":
+            worst = max(worst, outer + max(0, n.offset_ms) + LOOKBACK_MS)
+        elif kind == "MatrixSelector":
+            worst = max(worst, outer + n.range_ms + max(0, n.vector_selector.offset_ms))
+        elif kind == "SubqueryExpr":
+            stack.append((n.expr, outer + n.range_ms + max(0, n.offset_ms)))
+        else:
+            stack.extend((c, outer) for c in n.children())
+    return worst
 
 
 def needed_history_ms(groups: list[RuleGroup]) -> int:

@@ -138,8 +138,25 @@ def convert(node: Any) -> Node:
 
 
 def walk(node: Node) -> list[Node]:
-    """Every node of the tree, parents first."""
-    out = [node]
-    for c in node.children():
-        out.extend(walk(c))
+    """Every node of the tree, parents first (pre-order, without recursion)."""
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(reversed(n.children()))
     return out
+
+
+def depth(node: Node) -> int:
+    """How deeply evaluating ``node`` recurses: levels of nesting, where the left operand
+    of a binary operator adds none (left-deep chains are evaluated by iteration)."""
+    worst = 0
+    stack = [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        worst = max(worst, d)
+        for c in n.children():
+            same_level = n.kind == "BinaryExpr" and c is n.lhs
+            stack.append((c, d if same_level else d + 1))
+    return worst

@@ -61,7 +61,29 @@ def signature(ls: tuple, on: bool, names: list[str] | None) -> tuple:
     return tuple(kv for kv in ls if kv[0] not in drop)
 
 
+def left_spine(node: Any) -> list[Any]:
+    """The binary nodes down a left-deep chain, outermost first (``a + b + c``: 2 nodes).
+
+    Long chains are evaluated along this list, innermost first, so their length costs
+    no recursion.
+    """
+    spine = [node]
+    while spine[-1].lhs.kind == "BinaryExpr":
+        spine.append(spine[-1].lhs)
+    return spine
+
+
 def binary(ev: Evaluator, node: Any) -> Any:
+    """Evaluate a binary node, iterating down its left spine rather than recursing."""
+    spine = left_spine(node)
+    acc = ev.eval(spine[-1].lhs)
+    for n in reversed(spine):
+        acc = combine(ev, n, acc, ev.eval(n.rhs))
+    return acc
+
+
+def combine(ev: Evaluator, node: Any, lhs: Any, rhs: Any) -> Any:
+    """Apply the operator of ``node`` to its evaluated operands."""
     op = node.op
     card, on, names, include, return_bool = (
         node.card,
@@ -70,8 +92,6 @@ def binary(ev: Evaluator, node: Any) -> Any:
         node.include,
         node.return_bool,
     )
-    lhs = ev.eval(node.lhs)
-    rhs = ev.eval(node.rhs)
     l_scalar = isinstance(lhs, np.ndarray)
     r_scalar = isinstance(rhs, np.ndarray)
     if isinstance(lhs, str) or isinstance(rhs, str):

@@ -13,16 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import promql_parser
 
-from gameday.promql.ast import convert
-from gameday.promql.errors import EvalError, PromQLParseError, UnsupportedError
+from gameday.promql.errors import EvalError, UnsupportedError
 from gameday.promql.labels import drop_name
-from gameday.promql.limits import MAX_SUBQUERY_STEPS, check_expression
+from gameday.promql.limits import MAX_SUBQUERY_STEPS
+from gameday.promql.parsing import parse as parse  # re-exported: callers import it here
 from gameday.tsdb import TSDB, Labels, Matcher, stale_mask
 
 LOOKBACK_MS = 300_000
-_PARSE_CACHE: dict[str, Any] = {}
 
 
 @dataclass
@@ -41,22 +39,6 @@ class RangeSeries:
     labels: Labels
     t: np.ndarray
     v: np.ndarray
-
-
-def parse(expr: str) -> Any:
-    """Parse with ``promql_parser`` (cached); errors become :class:`PromQLParseError`."""
-    node = _PARSE_CACHE.get(expr)
-    if node is None:
-        refusal = check_expression(expr)
-        if refusal is not None:
-            raise PromQLParseError(refusal)
-        try:
-            raw = promql_parser.parse(expr)
-        except Exception as exc:  # the Rust parser raises ValueError and friends
-            raise PromQLParseError(str(exc)) from None
-        node = convert(raw)
-        _PARSE_CACHE[expr] = node
-    return node
 
 
 def selector_matchers(vs: Any) -> list[Matcher]:

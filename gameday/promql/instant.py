@@ -26,7 +26,7 @@ import numpy as np
 
 from gameday.promql import rangefuncs as rf
 from gameday.promql.aggregate import _group_key
-from gameday.promql.binops import ARITH, COMPARE, SETOPS, _result_labels, signature
+from gameday.promql.binops import ARITH, COMPARE, SETOPS, _result_labels, left_spine, signature
 from gameday.promql.binops import arith as np_arith
 from gameday.promql.errors import EvalError
 from gameday.promql.evaluator import LOOKBACK_MS, Evaluator
@@ -231,9 +231,14 @@ class InstantEvaluator:
 
     # ---- binary operators ----------------------------------------------------------
     def _binary(self, node: Any) -> Value:
+        spine = left_spine(node)
+        acc = self.eval(spine[-1].lhs)
+        for n in reversed(spine):
+            acc = self._combine(n, acc, self.eval(n.rhs))
+        return acc
+
+    def _combine(self, node: Any, lhs: Value, rhs: Value) -> Value:
         op = node.op
-        lhs = self.eval(node.lhs)
-        rhs = self.eval(node.rhs)
         if isinstance(lhs, str) or isinstance(rhs, str):
             raise EvalError("binary operators are not defined on strings")
         l_scalar = isinstance(lhs, float)

@@ -6,7 +6,9 @@ stack (a segfault, exit 139), and a chain of 5,000 ``up +`` takes quadratic time
 gigabytes. The tree's depth is never more than the number of operators and brackets in
 the text, which one linear scan counts (string literals skipped), so an expression whose
 count is within :data:`MAX_NESTING` is safe to parse. Real rules stay far below it:
-the deepest of the bundled and conformance rules has a few dozen.
+the deepest of the bundled and conformance rules has a few dozen. Longer expressions are
+cut at their top-level operators first (:mod:`gameday.promql.parsing`), so only what
+nests deeply, not what is merely long, is refused.
 """
 
 from __future__ import annotations
@@ -54,16 +56,3 @@ def nesting(expr: str) -> int:
     if word_start >= 0:
         count += expr[word_start:].lower() in _WORD_OPERATORS
     return count
-
-
-def check_expression(expr: str) -> str | None:
-    """Why ``expr`` is refused before parsing, or None when it may be parsed."""
-    if len(expr) > MAX_LENGTH:
-        return f"expression is {len(expr)} characters long; gameday parses at most {MAX_LENGTH}"
-    depth = nesting(expr)
-    if depth > MAX_NESTING:
-        return (
-            f"expression nests {depth} operators and brackets; gameday parses at most "
-            f"{MAX_NESTING} (split it into recording rules)"
-        )
-    return None
