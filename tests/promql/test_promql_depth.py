@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gameday.tsdb import TSDB
 from gameday.promql import evaluate_instant
 from gameday.promql.ast import convert
 from gameday.promql.chains import fold, top_level
 from gameday.promql.evaluator import Evaluator
 from gameday.promql.parsing import MAX_DEPTH, parse
+from gameday.tsdb import TSDB
 from tests.clirun import run_gameday
 
 PROMTOOL = shutil.which("promtool")
