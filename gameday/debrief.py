@@ -15,6 +15,8 @@ from gameday.textsafe import visible
 def metrics_summary(session: Session) -> MetricsSummary:
     """The entry service's figures per scrape, with the pool of the service at fault."""
     scenario = session.scenario
+    if not scenario.world.services:  # an imported incident: no simulated service to sum up
+        return MetricsSummary(scrape_interval=scenario.scrape_interval)
     entry = scenario.entry_service or scenario.world.services[0].name
     pooled = [f.service for f in scenario.faults if session.world.services[f.service].pool]
     pooled += [n for n, s in session.world.services.items() if s.pool]
@@ -73,6 +75,7 @@ def finish(
         metrics,
         seed=session.seed,
         responder=session.responder,
+        ghost=session.setup.ghost,
     )
     return card, write_reports(result, out_dir, clock, session.journal_path)
 

@@ -77,6 +77,15 @@ def prepare(ref: str | Path) -> Prepared:
             runbooks = [parse_runbook(p) for p in loaded.runbook_files]
         except InputError as exc:
             problems += exc.problems
+    recording = None
+    if loaded.recorded_file is not None:
+        from gameday.imported.recorded import load_recording
+
+        start_ms = int(round(loaded.scenario.start_time.timestamp() * 1000))
+        try:
+            recording = load_recording(loaded.recorded_file, start_ms)
+        except InputError as exc:
+            problems += exc.problems
     if problems:
         raise InputError(problems)
     setup = Setup(
@@ -85,5 +94,7 @@ def prepare(ref: str | Path) -> Prepared:
         oncall=oncall,
         runbooks=runbooks,
         external_labels={"cluster": loaded.scenario.world.cluster},
+        recording=recording,
+        ghost=list(loaded.ghost),
     )
     return Prepared(loaded, setup)

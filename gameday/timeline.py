@@ -18,6 +18,7 @@ KEY_KINDS = (
     "inject",
     "hint",
     "chat.message",
+    "ghost",
 )
 
 
@@ -97,6 +98,8 @@ def _describe(event: Event) -> str | None:
         return f"SILENCE  {' '.join(d['matchers'])} by {d['created_by']}"
     if k == "chat.message":
         return f"CHAT     {d['channel']}: {d['text']}"
+    if k == "ghost":
+        return f"GHOST    {d.get('who')}: {d.get('what')}"
     if k in ("inject", "hint"):
         return f"{k.upper():8} {d.get('title') or d.get('question')}"
     return None

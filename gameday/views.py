@@ -7,8 +7,8 @@ what passes, the same way for everyone.
 - The **players** see what responders would see: alerts, notifications, pages, chat,
   dashboards, the output of their commands and their own incident record. The hidden
   truth stays hidden: no ``fault.*`` event (nor when the world stopped carrying a
-  fault), no fault injected by the facilitator. They confirm recovery from the metrics,
-  as on a real call.
+  fault), no fault injected by the facilitator, no move of an imported incident's real
+  responders (the ghost). They confirm recovery from the metrics, as on a real call.
 - The **facilitator** sees everything as it happens: faults, effects, injects, hints.
 - The **debrief** shows everything to everyone.
 """
@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # imported by the TUI before the engine is (the first frame s
 TRUTH_PREFIX = "fault."
 """Kinds only the facilitator and the debrief see: the fault timeline (``fault.start``,
 ``fault.end`` and whatever else the world says about its faults)."""
+
+GHOST = "ghost"
+"""The real responders' recorded moves in an imported incident: the facilitator sees them
+as they come (the real fix would give the game away); the debrief compares them."""
 
 GRADED_KEYS = ("effect",)
 """Action data only the facilitator and the debrief see (journals written before the
@@ -48,7 +52,7 @@ class View:
         """``event`` as this view may show it (redacted where it must be), or None."""
         if self.truth:
             return event
-        if event.kind.startswith(TRUTH_PREFIX):
+        if event.kind.startswith(TRUTH_PREFIX) or event.kind == GHOST:
             return None
         if event.kind == "inject" and event.data.get("kind") == "fault":
             return None  # a second fault the facilitator set off: players meet its symptoms

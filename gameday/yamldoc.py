@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from gameday.errors import InputError, Problem, did_you_mean
 from gameday.files import read_text
+
+if TYPE_CHECKING:  # pydantic is imported where a validation error is turned into problems,
+    # so readers of plain YAML (rule files: ``gameday rules test``) start without it
+    from pydantic import BaseModel, ValidationError
 
 Loc = tuple[str | int, ...]
 
@@ -289,6 +292,8 @@ def _model_fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
 
 
 def _inner_model(annotation: Any) -> Any:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()) or ():

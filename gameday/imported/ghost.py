@@ -47,18 +47,7 @@ class Milestone:
 
     def verdict(self) -> str:
         """``2m sooner``, ``30s later``, ``same time``, or what is missing."""
-        from gameday.scoring.evidence import fmt_dur
-
-        if self.team is None and self.ghost is None:
-            return "neither"
-        if self.team is None:
-            return "the team did not"
-        if self.ghost is None:
-            return "the real team did not"
-        d = self.team - self.ghost
-        if abs(d) < 0.5:
-            return "same time"
-        return f"{fmt_dur(abs(d))} {'sooner' if d < 0 else 'later'}"
+        return difference(self.team, self.ghost)
 
     def to_dict(self) -> dict[str, Any]:
         """``result.json``'s form: times in seconds from the start, rounded to the ms."""
@@ -74,6 +63,22 @@ class Milestone:
             "ghost_who": self.ghost_who,
             "delta": r(self.delta),
         }
+
+
+def difference(team: float | None, ghost: float | None) -> str:
+    """How the team's time compares with the ghost's, in words."""
+    from gameday.scoring.evidence import fmt_dur
+
+    if team is None and ghost is None:
+        return "neither"
+    if team is None:
+        return "the team did not"
+    if ghost is None:
+        return "the real team did not"
+    d = team - ghost
+    if abs(d) < 0.5:
+        return "same time"
+    return f"{fmt_dur(abs(d))} {'sooner' if d < 0 else 'later'}"
 
 
 def _first(events: Sequence[Any], kind: str, where: Any = None) -> float | None:

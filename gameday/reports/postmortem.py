@@ -142,6 +142,8 @@ def summary_text(result: dict[str, Any]) -> str:
     kt = card["key_times"]
     start, fixed = kt.get("fault_start"), kt.get("mitigated")
     day = _start_date(result).strftime("%d %B %Y").lstrip("0")
+    if scn.get("recorded"):
+        return _recorded_summary(result, day)
     if start is None:
         return f"No fault started during this run of {scn['title']} on {day}."
     until = _clock(result, fixed) if fixed is not None else "the end of the exercise"
@@ -159,6 +161,63 @@ def summary_text(result: dict[str, Any]) -> str:
         f"mitigated after {fmt_dur(fixed - start)}" if fixed is not None else "never mitigated"
     )
     return text.rstrip() + " The incident was " + ", ".join(parts) + "."
+
+
+def _recorded_summary(result: dict[str, Any], day: str) -> str:
+    """An imported incident: what was replayed, and when the team met each milestone."""
+    scn, kt = result["scenario"], result["scorecard"]["key_times"]
+    rec = scn["recorded"]
+    text = (
+        f"A tabletop replay of the incident recorded on {day} from "
+        f"{_clock(result, 0.0)} for {fmt_dur(rec['duration_s'])} ({rec['source']}). "
+        f"{scn['root_cause']}"
+    )
+    parts = []
+    if kt.get("detected") is not None:
+        parts.append(f"the team's rules fired at {fmt_t(kt['detected'])}")
+    if kt.get("acknowledged") is not None:
+        parts.append(f"the page was acknowledged at {fmt_t(kt['acknowledged'])}")
+    if kt.get("resolved") is not None:
+        parts.append(f"the team resolved it at {fmt_t(kt['resolved'])}")
+    if not parts:
+        return text
+    return text.rstrip() + " In the replay " + ", ".join(parts) + "."
+
+
+def _ghost(result: dict[str, Any]) -> list[str]:
+    """The team's milestones beside the real responders' (an imported incident's ghost)."""
+    ghost = result.get("ghost")
+    if not ghost:
+        return []
+    from gameday.imported.ghost import difference
+
+    def at(t: float | None) -> str:
+        return "-" if t is None else fmt_t(t)
+
+    rows = []
+    for m in ghost["milestones"]:
+        who = f" ({m['ghost_who']})" if m.get("ghost_who") else ""
+        rows.append(
+            [m["title"], at(m["team"]), at(m["ghost"]) + who, difference(m["team"], m["ghost"])]
+        )
+    lines = [
+        "## The team and the real responders",
+        "",
+        "The real incident's timeline played as a ghost; times count from the start of the "
+        "recorded window. The team's mitigation is when it said a fix was in "
+        "(`status monitoring`, `status resolved` or `resolve`).",
+        "",
+    ]
+    lines += _table(["Milestone", "Team", "Real team (ghost)", "Difference"], rows)
+    lines += ["### The real responders' timeline", ""]
+    lines += _table(
+        ["Time (UTC)", "Sim time", "Who", "What"],
+        [
+            [_clock(result, g["t"]).split(" ")[0], fmt_t(g["t"]), g["who"], g["what"]]
+            for g in ghost["timeline"]
+        ],
+    )
+    return lines
 
 
 def _changes(card: dict[str, Any]) -> list[str]:
@@ -222,17 +281,26 @@ def render_markdown(result: dict[str, Any]) -> str:
         ],
     )
     lines += ["## Summary", "", summary_text(result), ""]
+    lines += _ghost(result)
     share = m["failed_requests"] / m["total_requests"] if m["total_requests"] else 0.0
-    lines += [
-        "## Impact",
-        "",
-        f"- Failed requests: {m['failed_requests']:,.0f} of {m['total_requests']:,.0f} "
-        f"({share:.2%})",
-        f"- Peak 5xx ratio: {m['peak_error_ratio']:.1%}",
-        f"- Error budget consumed: {m['budget_consumed_pct']:.1f}% of the 30-day budget "
-        f"({m['budget_requests']:,.0f} failed requests at {m['mean_rps']:,.0f} req/s, "
-        f"SLO {m['slo']:.3%})",
-    ]
+    if scn.get("recorded"):
+        lines += [
+            "## Impact",
+            "",
+            "- The metrics were recorded, not simulated: read the impact from them "
+            "(the replay counts no requests of its own).",
+        ]
+    else:
+        lines += [
+            "## Impact",
+            "",
+            f"- Failed requests: {m['failed_requests']:,.0f} of {m['total_requests']:,.0f} "
+            f"({share:.2%})",
+            f"- Peak 5xx ratio: {m['peak_error_ratio']:.1%}",
+            f"- Error budget consumed: {m['budget_consumed_pct']:.1f}% of the 30-day budget "
+            f"({m['budget_requests']:,.0f} failed requests at {m['mean_rps']:,.0f} req/s, "
+            f"SLO {m['slo']:.3%})",
+        ]
     if scn.get("impact"):
         lines.append(f"- Users: {scn['impact']}")
     lines += ["", "## Timeline", ""]

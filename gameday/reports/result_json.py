@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,13 @@ REQUIRED = (
 
 
 def _scenario(s: Scenario) -> dict[str, Any]:
+    out = _story(s)
+    if s.recorded is not None:  # an imported incident
+        out["recorded"] = {"source": s.recorded.source, "duration_s": s.duration}
+    return out
+
+
+def _story(s: Scenario) -> dict[str, Any]:
     return {
         "id": s.id,
         "title": s.title,
@@ -90,10 +98,13 @@ def build_result(
     *,
     seed: int | None = None,
     responder: str | None = None,
+    ghost: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """The ``result.json`` document of a run (``generated_at`` is set by the writer).
 
     ``seed`` and ``responder`` default to what the ``session.start`` event says.
+    ``ghost`` is an imported incident's recorded timeline: its milestones are compared
+    with the team's under ``"ghost"``.
     """
     start = next((e for e in events if e.kind == "session.start"), None)
     info = start.data if start else {}
@@ -111,6 +122,13 @@ def build_result(
         "metrics": _metrics(metrics, scenario.targets.slo),
         "timeline": key_events(events, scenario.start_time),
     }
+    if ghost:
+        from gameday.imported.ghost import compare
+
+        result["ghost"] = {
+            "milestones": [m.to_dict() for m in compare(events, ghost)],
+            "timeline": [g.to_dict() for g in ghost],
+        }
     result["action_items"] = action_items(result)
     return result
 

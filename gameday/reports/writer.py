@@ -111,11 +111,15 @@ def debrief(
     clock: Clock,
     journal: str | Path | None = None,
     verdicts: Sequence[Any] | None = None,
+    ghost: Sequence[Any] = (),
 ) -> tuple[Scorecard, ReportPaths]:
     """Score a run and write all of its reports; the one call a session needs.
 
-    ``verdicts`` say what each change did (:func:`gameday.counterfactual.judge`).
+    ``verdicts`` say what each change did (:func:`gameday.counterfactual.judge`);
+    ``ghost`` is an imported incident's recorded timeline, compared with the team's.
     """
     card = score(events, scenario, runbooks, metrics, verdicts)
-    result = build_result(events, scenario, card, metrics, seed=seed, responder=responder)
+    result = build_result(
+        events, scenario, card, metrics, seed=seed, responder=responder, ghost=ghost
+    )
     return card, write_reports(result, out_dir, clock, journal)

@@ -211,15 +211,28 @@ def _alert(
     present_now: set[Labels] = set()
     masks = np.array([m for _, _, m in rows]) if rows else np.zeros((0, len(steps)), dtype=bool)
     vals = [v.tolist() for _, v, _ in rows]
-    idle = not rows
     n = len(steps)
     change = np.ones(n, dtype=bool)
     if rows and n > 1:
         change[1:] = (masks[:, 1:] != masks[:, :-1]).any(axis=0)
-    for si in range(n):
+    # Steps where an idle state machine can wake: a series is present or a test looks.
+    wake = np.zeros(n, dtype=bool)
+    if rows:
+        wake |= masks.any(axis=0)
+    if firing:
+        wake[[k for k in firing if 0 <= k < n]] = True
+    wakes = np.nonzero(wake)[0]
+    si = -1
+    while True:
+        si += 1
+        if si >= n:
+            break
+        if not state.active:  # nothing pending or firing: jump to the next wake
+            k = int(np.searchsorted(wakes, si))
+            if k >= len(wakes):
+                break
+            si = int(wakes[k])
         ts = int(steps[si])
-        if idle and not state.active and si not in firing:
-            continue
         if (
             not write_alerts
             and not change[si]

@@ -127,6 +127,7 @@ def _scenario(path: Path, queue: _Queue) -> None:
     if not queue.add("scenario", Path(found.source)):
         return
     report.problems.extend(found.problems)
+    _recorded(found, report)
     _crosscheck(found, report)
     f = found.files
     if f.solution_file is not None:
@@ -140,6 +141,26 @@ def _scenario(path: Path, queue: _Queue) -> None:
         for p in paths:
             if p is not None:
                 queue.add(kind, p)
+
+
+def _recorded(found: Inspection, report: Report) -> None:
+    """An imported incident's samples: the whole file is read, as a session reads it."""
+    path = found.files.recorded_file
+    if path is None or found.scenario is None:
+        return
+    from gameday.imported.recorded import load_recording
+
+    report.files[path] = "recorded metrics"
+    start_ms = int(round(found.scenario.start_time.timestamp() * 1000))
+    try:
+        recording = load_recording(path, start_ms)
+    except InputError as exc:
+        report.problems.extend(exc.problems)
+        return
+    if not any(len(s.t) and s.t[-1] >= 0 for s in recording.all_series()):
+        report.problems.append(
+            Problem(str(path), message="no sample at or after the scenario's start_time")
+        )
 
 
 def _crosscheck(found: Inspection, report: Report) -> None:

@@ -117,6 +117,10 @@ class Stream:
         ]
         end = self.first("session.end")
         self.end = end.t if end else (self.events[-1].t if self.events else 0.0)
+        start = self.first("session.start")
+        # An imported incident replays recorded metrics: no fault to relieve, nothing the
+        # team types changes them; it is mitigated when the team says a fix is in.
+        self.recorded = bool(start and start.data.get("recorded"))
 
     def of(self, *kinds: str, where: Callable[[Event], bool] | None = None) -> list[Event]:
         """Events of the given kinds, oldest first, optionally filtered."""
@@ -192,7 +196,17 @@ class Stream:
         return since
 
     def mitigated_at(self) -> float | None:
-        """When every fault that started was relieved for good; None if one was not."""
+        """When every fault that started was relieved for good; None if one was not.
+
+        In an imported incident: the team's first ``status monitoring`` or ``status
+        resolved`` update, or ``resolve``, whichever came first.
+        """
+        if self.recorded:
+            said = self.of(
+                "incident.status_update",
+                where=lambda e: str(e.data.get("state")) in ("monitoring", "resolved"),
+            ) + self.of("incident.resolved")
+            return min((e.t for e in said), default=None)
         started = {str(e.data.get("fault")) for e in self.of("fault.start")}
         if not started:
             return None

@@ -19,6 +19,7 @@ import simpy
 
 from gameday import __version__
 from gameday.errors import GamedayError, UsageError, did_you_mean
+from gameday.session.recording import Replay
 from gameday.scenario.model import Scenario
 from gameday.session.events import Event
 from gameday.session.journal import Journal
@@ -75,6 +76,8 @@ class Setup:
     oncall: Any = None
     runbooks: Sequence[Any] = ()
     external_labels: dict[str, str] = field(default_factory=dict)
+    recording: Any = None  # an imported incident's samples (a TSDB in sim ms), replayed
+    ghost: Sequence[Any] = ()  # and the real team's timeline, played as ``ghost`` events
 
 
 class Session:
@@ -122,22 +125,31 @@ class Session:
         self._last_handles: list[Any] = []  # and their stored series, in the same order
         self._action_hooks: list[Callable[[str, ActionOutcome], str | None]] = []
         self.pipeline = AlertPipeline(self)
-        self._emit(
-            "session.start",
-            {
-                "scenario": scenario.id,
-                "seed": seed,
-                "start_time": scenario.start_time.isoformat(),
-                "responder": responder,
-                "source": source or scenario.id,
-                "gameday": __version__,
-            },
-        )
+        self.replay: Replay | None = None
+        start = {
+            "scenario": scenario.id,
+            "seed": seed,
+            "start_time": scenario.start_time.isoformat(),
+            "responder": responder,
+            "source": source or scenario.id,
+            "gameday": __version__,
+        }
+        if self.setup.recording is not None:
+            self.replay = Replay(self.setup.recording)
+            start["recorded"] = True
+        self._emit("session.start", start)
         self.env.process(self._clock())
         for fault in scenario.faults:
             self.env.process(self._fault(fault))
+        if self.setup.ghost:
+            self.env.process(self._ghost(self.setup.ghost))
 
     # -- the public API -----------------------------------------------------------------
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the metrics are a real incident's recording (no simulated world)."""
+        return self.replay is not None
 
     @property
     def now(self) -> float:
@@ -382,6 +394,9 @@ class Session:
             yield self.env.timeout(wake - now)
 
     def _scrape(self, now: float, dt: float) -> None:
+        if self.replay is not None:  # an imported incident: what was recorded, as recorded
+            self.replay.append_until(self.tsdb, int(round(now * 1000)))
+            return
         if dt > 0:
             self.world.step(now, dt)
             self.exposition.observe(dt)
@@ -481,6 +496,13 @@ class Session:
                     "value": round(ratio, 4),
                 },
             )
+
+    def _ghost(self, entries: Sequence[Any]) -> Any:
+        """The real team's recorded moves, each a ``ghost`` event at its time."""
+        for entry in entries:
+            if entry.t > self.now:
+                yield self.env.timeout(entry.t - self.now)
+            self._emit("ghost", {"who": entry.who, "what": entry.what, "kind": entry.kind})
 
     def _fault(self, spec: Any) -> Any:
         yield self.env.timeout(fault_onset(spec, self.seed))

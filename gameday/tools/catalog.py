@@ -113,6 +113,13 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ),
     ("note", "note TEXT", "add a note to the incident timeline", "note lock held by archiver"),
     ("alerts", "alerts", "alerts pending or firing now", "alerts"),
+    (
+        "promtool query",
+        "promtool query instant [--time T] [SERVER] EXPR | promtool query range "
+        "[--start T] [--end T] [--step D] [SERVER] EXPR",
+        "PromQL against the session's Prometheus (an imported incident: what was recorded)",
+        "promtool query instant 'sum by (code) (rate(http_requests_total[5m]))'",
+    ),
     ("help", "help [COMMAND]", "this list, or one command's usage", "help kubectl logs"),
 ]
 PROGRAMS = (
@@ -134,6 +141,7 @@ PROGRAMS = (
     "amtool",
     "note",
     "alerts",
+    "promtool",
     "help",
 )
 KUBECTL_VERBS = tuple(v for v in VERBS if v not in ("version", "config"))

@@ -26,6 +26,9 @@ class ActionContext(Protocol):
         seed: the session seed; every generated line derives from it.
         pager: the pager (``ack``, ``resolve``, ``escalate``, ``reassign``,
             ``incidents``), or None when the scenario has no on-call file.
+        tsdb: the Prometheus store the rules read (``promtool query``).
+        recorded: an imported incident: the metrics are a recording, there is no
+            cluster or database to inspect.
     """
 
     @property
@@ -45,6 +48,12 @@ class ActionContext(Protocol):
 
     @property
     def pager(self) -> Any: ...
+
+    @property
+    def tsdb(self) -> Any: ...
+
+    @property
+    def recorded(self) -> bool: ...
 
     def wall_time(self, t: float | None = None) -> datetime:
         """The wall-clock time at sim time ``t`` (default: now)."""

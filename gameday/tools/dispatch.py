@@ -21,6 +21,7 @@ from gameday.tools.filters import apply_filters
 from gameday.tools.kubectl import BOOLS, RESOURCE_OF, SHORT, VALUES, run_kubectl
 from gameday.tools.parse import ActionError, parse_flags, split_command
 from gameday.tools.psql import STACK_DEPTH, run_psql, run_query
+from gameday.tools.promtool import run_promtool
 
 _SQL_START = re.compile(r"^\s*(select|show|with)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"<[^<>\s]+>|\$\{?[A-Za-z_]\w*\}?|\{\{[^}]*\}\}|\{[a-z_]+\}|\[[a-z_ ]+\]")
@@ -82,6 +83,8 @@ def _guess_kind(text: str) -> str:
         if verbs[:1] in (["describe"], ["delete"]) and kind:
             return f"kubectl.{verbs[0]}.{kind.rstrip('s')}"
         return "kubectl." + ".".join(verbs[:1]) if verbs else "kubectl"
+    if prog == "promtool":
+        return "promtool"
     if prog in ("psql", "sql", "select", "show"):
         low = text.lower()
         return (
@@ -130,9 +133,26 @@ def _default_db(ctx: Any) -> Any:
     return dbs[0]
 
 
+def _not_recorded(text: str) -> Outcome | None:
+    """In an imported incident: what only a live cluster or database could answer."""
+    first = text.split()[0].lower() if text.split() else ""
+    if first in ("kubectl", "k"):
+        what = "kubectl: not available in an imported incident (no cluster was recorded)"
+    elif first in ("psql", "sql") or _SQL_START.match(text):
+        what = "psql: not available in an imported incident (no database was recorded)"
+    else:
+        return None
+    hint = "what was recorded: promtool query instant 'EXPR', alerts, amtool alert query"
+    return Outcome(False, f"{what}\n{hint}", _guess_kind(text))
+
+
 def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
     if not text.strip():
         return Outcome(False, "Type a command; 'help' lists them.", "unknown")
+    if getattr(ctx, "recorded", False):
+        refused = _not_recorded(text)
+        if refused is not None:
+            return refused
     if _SQL_START.match(text):
         return run_query(ctx, _default_db(ctx), "postgres", text)
     first = text.split()[0].lower()
@@ -164,6 +184,8 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
         out = run_kubectl(ctx, cmd.args)
     elif cmd.program == "psql":
         out = run_psql(ctx, cmd.args, actor)
+    elif cmd.program == "promtool":
+        out = run_promtool(ctx, cmd.args)
     else:
         return _unknown(text)
     if out.ok and cmd.filters:
@@ -233,6 +255,8 @@ def known_command(text: str) -> bool:
                 inner = flags.rest or words[2:]
                 return bool(inner) and inner[0].rsplit("/", 1)[-1] == "psql"
             return True
+        if cmd.program == "promtool":
+            return cmd.args[:2] in (["query", "instant"], ["query", "range"])
         if cmd.program == "psql":
             idx = [i for i, a in enumerate(cmd.args) if a in ("-c", "--command")]
             sql = cmd.args[idx[0] + 1] if idx and idx[0] + 1 < len(cmd.args) else None

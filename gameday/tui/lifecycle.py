@@ -24,6 +24,16 @@ class Outcome:
     scorecard: Any = None
     paths: list[tuple[str, Path]] = field(default_factory=list)
     error: str | None = None
+    ghost: list[Any] = field(default_factory=list)  # an imported incident: team vs ghost
+
+
+def ghost_milestones(session: Session) -> list[Any]:
+    """The team's milestones beside the real responders' (an imported incident), or []."""
+    if not session.setup.ghost:
+        return []
+    from gameday.imported.ghost import compare
+
+    return compare(session.events, session.setup.ghost)
 
 
 def finish(
@@ -60,6 +70,7 @@ def finish(
         clock=clock or (lambda: datetime.now(UTC)),
         journal=copy,
         verdicts=judge(session),
+        ghost=session.setup.ghost,
     )
     listed = [
         ("postmortem", paths.postmortem),
@@ -67,7 +78,7 @@ def finish(
         ("junit", paths.junit),
         ("html", paths.html),
     ]
-    return Outcome(card, listed + _journal_path(session))
+    return Outcome(card, listed + _journal_path(session), ghost=ghost_milestones(session))
 
 
 def seat_outcome(session: Session, prepared: Prepared, ended: dict[str, Any] | None) -> Outcome:
@@ -79,7 +90,7 @@ def seat_outcome(session: Session, prepared: Prepared, ended: dict[str, Any] | N
     runbooks = list(prepared.setup.runbooks)
     card = score(list(session.events), session.scenario, runbooks, metrics_summary(session))
     paths = [(str(name), Path(path)) for name, path in (ended or {}).get("paths", [])]
-    return Outcome(card, paths)
+    return Outcome(card, paths, ghost=ghost_milestones(session))
 
 
 def _journal_path(session: Session) -> list[tuple[str, Path]]:

@@ -43,6 +43,12 @@ class DebriefScreen(Screen[None]):
             yield Static(self.headline(), id="debrief-headline")
             yield Static(self.where(), id="debrief-where")
             yield Static(self.clock_use(), id="debrief-clock")
+            if self.outcome.ghost:
+                yield Label(
+                    "The team and the real responders (the ghost; times from the window's start)",
+                    classes="dialog-title",
+                )
+                yield DataTable(id="ghost", show_cursor=False)
             if card is not None:
                 yield DataTable(id="scorecard", show_cursor=False)
                 yield Label("Where the points went", classes="dialog-title")
@@ -70,7 +76,9 @@ class DebriefScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Fill the scorecard table."""
+        """Fill the ghost comparison and the scorecard tables."""
+        if self.outcome.ghost:
+            self._fill_ghost(self.query_one("#ghost", DataTable))
         card = self.outcome.scorecard
         if card is None:
             return
@@ -81,6 +89,22 @@ class DebriefScreen(Screen[None]):
             points = Text(f"{d.points:g}/{d.max_points:g}", style=style)
             table.add_row(
                 Text(visible(d.title)), points, Text(visible(d.happened)), Text(visible(d.target))
+            )
+
+    def _fill_ghost(self, table: DataTable[Text]) -> None:
+        """One row per milestone: the team's time, the ghost's, and who was sooner."""
+        from gameday.scoring.evidence import fmt_t
+
+        table.add_columns("milestone", "team", "real team", "difference")
+        for m in self.outcome.ghost:
+            team = fmt_t(m.team) if m.team is not None else "-"
+            ghost = fmt_t(m.ghost) if m.ghost is not None else "-"
+            if m.ghost_who:
+                ghost += f" ({m.ghost_who})"
+            delta = m.delta
+            style = "" if delta is None else ("green" if delta <= 0 else "red")
+            table.add_row(
+                Text(m.title), Text(team), Text(visible(ghost)), Text(m.verdict(), style=style)
             )
 
     def headline(self) -> Text:

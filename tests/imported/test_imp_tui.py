@@ -1,0 +1,102 @@
+"""An imported incident played in the tabletop: recorded alerts page the team, commands
+are answered from the recording, and the debrief compares the team with the ghost."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from gameday.tui.app import GamedayApp
+from gameday.tui.screens.debrief import DebriefScreen
+from gameday.tui.widgets.console import OutputLog
+from gameday.views import FACILITATOR
+from tests.clirun import run_gameday
+from tests.imported.incident import import_args, write_incident
+from tests.tui.conftest import (  # noqa: F401 - the TUI fixtures, used here too
+    SIZE,
+    AppFactory,
+    _isolated,
+    app_factory,
+    paged,
+    run_until,
+    type_command,
+)
+
+
+def _imported(capsys, tmp_path: Path) -> Path:
+    files = write_incident(tmp_path)
+    out = tmp_path / "orders-outage"
+    assert run_gameday(capsys, *import_args(files, out))[0] == 0
+    return out
+
+
+def _log(app: GamedayApp) -> str:
+    return "\n".join(str(line.text) for line in app.main.query_one(OutputLog).lines)
+
+
+def test_play_imported_incident_and_see_the_ghost_in_the_debrief(
+    capsys, tmp_path, app_factory: AppFactory
+) -> None:
+    folder = _imported(capsys, tmp_path)
+    app = app_factory(ref=str(folder), journal=Path("journal.jsonl"))
+
+    async def play() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            run_until(app, lambda: paged(app))
+            session = app.driver.session
+            assert session.recorded and 13 * 60 <= session.now <= 14 * 60
+            await type_command(pilot, app, "kubectl get pods -n shop")
+            await type_command(pilot, app, "promtool query instant 'up == 0'")
+            log = " ".join(_log(app).split())  # the log wraps long lines
+            assert "kubectl: not available in an imported incident (no cluster was recorded)" in log
+            at = 1_793_815_200 + int(session.now)  # 18:00 UTC plus the sim time
+            assert f'up{{instance="orders-c3", job="orders"}} => 0 @[{at}]' in log
+            assert "GHOST" not in log, "the players do not see the real responders' moves"
+            await pilot.press("f10")  # acknowledge, a minute after the page: sooner than Ana
+            app.role = "comms"
+            await type_command(pilot, app, 'status investigating "Orders failing"')
+            app.driver.advance_to(40 * 60)
+            await type_command(pilot, app, 'status monitoring "Rolled back, watching"')
+            app.role = "ic"
+            await type_command(pilot, app, "resolve")
+            app.driver.advance_to(session.end_time)
+            for _ in range(500):
+                if isinstance(app.screen, DebriefScreen):
+                    break
+                await pilot.pause(0.05)
+            assert isinstance(app.screen, DebriefScreen)
+            await pilot.pause()
+            table = app.screen.query_one("#ghost", DataTable)
+            rows = {
+                str(table.get_row_at(i)[0]): [str(c) for c in table.get_row_at(i)[1:]]
+                for i in range(table.row_count)
+            }
+            assert rows["detection"] == ["T+13m", "T+14m (Ana Lima)", "1m sooner"]
+            ack_team = rows["acknowledgement"][0]
+            assert rows["acknowledgement"][1] == "T+17m30s (Ana Lima)"
+            assert rows["acknowledgement"][2].endswith("sooner"), ack_team
+            assert rows["mitigation (said)"][:2] == ["T+40m", "T+36m (Ana Lima)"]
+            assert rows["mitigation (said)"][2] == "4m later"
+            assert rows["status update 1"][1] == "T+21m (Ben Okafor)"
+            assert rows["resolution"][1:] == ["T+52m (Ana Lima)", "12m sooner"]
+            draft = Path(dict(app.outcome.paths)["postmortem"]).read_text()
+            assert "## The team and the real responders" in draft
+            assert "| mitigation (said) | T+40m | T+36m (Ana Lima) | 4m later |" in draft
+
+    asyncio.run(play())
+
+
+def test_the_facilitator_sees_the_ghost_as_it_happens(
+    capsys, tmp_path, app_factory: AppFactory
+) -> None:
+    folder = _imported(capsys, tmp_path)
+    app = app_factory(ref=str(folder), journal=Path("journal.jsonl"), view=FACILITATOR)
+
+    async def play() -> None:
+        async with app.run_test(size=SIZE):
+            run_until(app, lambda: app.driver.session.now >= 18 * 60)
+            assert "GHOST    Ana Lima: ack" in _log(app)
+
+    asyncio.run(play())
