@@ -96,9 +96,9 @@ def test_commands_are_answered_from_the_recording(capsys, imported, tmp_path) ->
     script.write_text(
         "relative_to: start\nactions:\n"
         "  - {at: 20m, do: \"promtool query instant 'sum by (code) (rate(http_requests_total[5m]))'\"}\n"
-        "  - {at: 20m, do: \"kubectl get pods -n shop\"}\n"
+        '  - {at: 20m, do: "kubectl get pods -n shop"}\n'
         "  - {at: 20m, do: \"psql -c 'select 1'\"}\n"
-        "  - {at: 21m, do: \"promtool query instant --time 2026-11-04T18:40:00Z up\"}\n"
+        '  - {at: 21m, do: "promtool query instant --time 2026-11-04T18:40:00Z up"}\n'
     )
     _, _, run = _drill(capsys, folder, tmp_path / "runs", "--responder", f"script:{script}")
     actions = [
@@ -126,7 +126,7 @@ def test_validate_reads_the_recording_and_the_timeline(capsys, imported) -> None
     assert run_gameday(capsys, "validate", str(folder))[0] == 0
     om = folder / "recorded.om"
     lines = om.read_text().splitlines()
-    lines[2] = "http_requests_total{code=\"200\" 1 2"
+    lines[2] = 'http_requests_total{code="200" 1 2'
     om.write_text("\n".join(lines) + "\n")
     timeline = folder / "timeline.csv"
     timeline.write_text(timeline.read_text().replace("2026-11-04T18:17:30Z", "soon"))

@@ -14,15 +14,7 @@ from gameday.tui.widgets.console import OutputLog
 from gameday.views import FACILITATOR
 from tests.clirun import run_gameday
 from tests.imported.incident import import_args, write_incident
-from tests.tui.conftest import (  # noqa: F401 - the TUI fixtures, used here too
-    SIZE,
-    AppFactory,
-    _isolated,
-    app_factory,
-    paged,
-    run_until,
-    type_command,
-)
+from tests.tui.conftest import SIZE, AppFactory, paged, run_until, type_command
 
 
 def _imported(capsys, tmp_path: Path) -> Path:
