@@ -253,7 +253,7 @@ def _loader(opts: dict[str, Any], groups: list[Any]) -> tuple[Any, int | None]:
     """The function that stores recorded samples (from a file or a Prometheus server)
     and the span to fetch at a time (None: the whole window at once)."""
     if opts["openmetrics"]:
-        from gameday.backtest.openmetrics import load_openmetrics
+        from gameday.openmetrics import load_openmetrics
 
         path = opts["openmetrics"]
 

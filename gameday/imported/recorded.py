@@ -73,9 +73,9 @@ def load_recording(path: str | Path, start_ms: int) -> TSDB:
 
     Raises:
         InputError: ``path:line: ...`` for a malformed file (see
-            :func:`~gameday.backtest.openmetrics.load_openmetrics`).
+            :func:`~gameday.openmetrics.load_openmetrics`).
     """
-    from gameday.backtest.openmetrics import load_openmetrics
+    from gameday.openmetrics import load_openmetrics
 
     resolved = os.path.realpath(path)
     try:

@@ -5,7 +5,7 @@ The window is the incident's ``[from, to]`` plus the history the rules read befo
 a rule selects (minus the rules' own outputs, computed afresh when the incident is
 played) and every one a ``--match`` selector selects (for the responders' queries).
 
-- An OpenMetrics file is streamed line by line (:func:`~gameday.backtest.openmetrics.
+- An OpenMetrics file is streamed line by line (:func:`~gameday.openmetrics.
   load_openmetrics`): only samples inside the window are kept, so a month-long file
   costs the time to read it, not the memory to hold it.
 - A Prometheus server is read ``chunk`` at a time through its HTTP API
@@ -90,7 +90,7 @@ def series_keep(groups: Sequence[Any], extra: list[list[Matcher]]) -> Callable[[
 
 def read_openmetrics(path: str, window: Window, keep: Callable[[Labels], bool]) -> TSDB:
     """The window's samples of the kept series in an OpenMetrics file (streamed)."""
-    from gameday.backtest.openmetrics import load_openmetrics
+    from gameday.openmetrics import load_openmetrics
 
     db = TSDB()
     load_openmetrics(path, db, keep, window.first_ms, window.end_ms)

@@ -19,11 +19,11 @@ import simpy
 
 from gameday import __version__
 from gameday.errors import GamedayError, UsageError, did_you_mean
-from gameday.session.recording import Replay
 from gameday.scenario.model import Scenario
 from gameday.session.events import Event
 from gameday.session.journal import Journal
 from gameday.session.pipeline import AlertPipeline
+from gameday.session.recording import Replay
 from gameday.tools import ActionResult, execute
 from gameday.tools.incident import IncidentState
 from gameday.tsdb import TSDB

@@ -20,8 +20,8 @@ from gameday.tools.effects import Outcome
 from gameday.tools.filters import apply_filters
 from gameday.tools.kubectl import BOOLS, RESOURCE_OF, SHORT, VALUES, run_kubectl
 from gameday.tools.parse import ActionError, parse_flags, split_command
-from gameday.tools.psql import STACK_DEPTH, run_psql, run_query
 from gameday.tools.promtool import run_promtool
+from gameday.tools.psql import STACK_DEPTH, run_psql, run_query
 
 _SQL_START = re.compile(r"^\s*(select|show|with)\b", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"<[^<>\s]+>|\$\{?[A-Za-z_]\w*\}?|\{\{[^}]*\}\}|\{[a-z_]+\}|\[[a-z_ ]+\]")

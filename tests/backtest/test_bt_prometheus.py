@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from gameday.backtest.evaluate import eval_steps
-from gameday.backtest.openmetrics import load_openmetrics
+from gameday.openmetrics import load_openmetrics
 from gameday.promql.evaluator import Evaluator, parse
 from gameday.tsdb import TSDB
 from tests.backtest.btsupport import T0, run, run_json, write_om

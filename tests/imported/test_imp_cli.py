@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gameday.backtest.openmetrics import load_openmetrics
+from gameday.openmetrics import load_openmetrics
 from gameday.tsdb import TSDB
 from tests.clirun import run_gameday
 from tests.imported.incident import INCIDENT, T0, import_args, write_incident
