@@ -101,9 +101,7 @@ MAX_HISTORY_S = 7 * 86400.0
 @click.option(
     "--severity",
     type=click.Choice(["SEV1", "SEV2", "SEV3", "SEV4"]),
-    default="SEV2",
-    show_default=True,
-    help="The incident's real severity.",
+    help="The incident's real severity (default: the timeline's first declared, else SEV2).",
 )
 @click.option("--root-cause", metavar="TEXT", help="The root cause, for the debrief.")
 @click.option(
@@ -246,7 +244,7 @@ def _run(opts: dict[str, Any]) -> int:
         history_s=history_ms / 1000,
         scrape_interval_s=win.typical_interval_s(db),
         source=source,
-        severity=opts["severity"],
+        severity=opts["severity"] or _declared(ghost),
         root_cause=opts["root_cause"] or "",
         rule_files=[Path(p) for p in opts["rule_files"]],
         alertmanager=Path(opts["am_file"]) if opts["am_file"] else None,
@@ -265,6 +263,16 @@ def _run(opts: dict[str, Any]) -> int:
     )
     click.echo(f"play it: gameday play {out}")
     return ExitStatus.OK
+
+
+def _declared(ghost: list[Any]) -> str:
+    """The first severity the real team declared (a ``severity`` row naming SEV1-4)."""
+    for entry in ghost:
+        if entry.kind == "severity":
+            for word in entry.what.upper().replace(":", " ").split():
+                if word in ("SEV1", "SEV2", "SEV3", "SEV4"):
+                    return word
+    return "SEV2"
 
 
 def _check_id(scenario_id: str) -> None:

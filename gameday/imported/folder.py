@@ -81,7 +81,8 @@ def _solution(ghost: list[GhostEntry]) -> dict[str, Any] | None:
             do = "ack"
         elif e.kind == "severity":
             sevs = ("SEV1", "SEV2", "SEV3", "SEV4")
-            sev = next((w.upper() for w in what.split() if w.upper() in sevs), None)
+            words = what.upper().replace(":", " ").split()
+            sev = next((w for w in words if w in sevs), None)
             if sev is None:
                 continue
             do = f"sev {sev}"

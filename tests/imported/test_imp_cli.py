@@ -50,6 +50,7 @@ def test_import_writes_a_scenario_folder_that_validates(capsys, files, tmp_path)
     assert series == 5 and samples == 5 * (2 * 240 + 1)
     doc = (out / "scenario.yaml").read_text()
     assert "start_time: '2026-11-04T18:00:00Z'" in doc and "history: 1h" in doc
+    assert "severity: SEV1" in doc  # the real team declared SEV1 in the timeline
     code, _, err = run_gameday(capsys, "validate", str(out))
     assert code == 0, err
 
