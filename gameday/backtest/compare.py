@@ -16,8 +16,8 @@ from typing import Any
 from gameday.backtest.evaluate import AlertEpisode
 from gameday.backtest.run import BacktestResult
 from gameday.backtest.summary import alert_name, ordered, to_json
-from gameday.backtest.timeparse import rfc3339
 from gameday.durations import format_duration
+from gameday.timeparse import rfc3339
 
 
 def _end(e: AlertEpisode, result: BacktestResult) -> int:

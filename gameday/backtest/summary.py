@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from gameday.backtest.evaluate import AlertEpisode
 from gameday.backtest.run import BacktestResult
-from gameday.backtest.timeparse import rfc3339
 from gameday.durations import format_duration
+from gameday.timeparse import rfc3339
 
 
 def alert_name(labels: dict[str, str]) -> str:

@@ -143,8 +143,8 @@ def _window(opts: dict[str, Any]) -> tuple[int | None, int | None]:
 
 
 def _check_window(start: int, end: int, opts: dict[str, Any]) -> None:
-    from gameday.backtest.timeparse import rfc3339
     from gameday.durations import format_duration
+    from gameday.timeparse import rfc3339
 
     if start >= end:
         raise UsageError(f"--from {rfc3339(start)} is not before --to {rfc3339(end)}")

@@ -130,8 +130,8 @@ def _slug(text: str) -> str:
 
 
 def _window(opts: dict[str, Any]) -> tuple[int, int]:
-    from gameday.backtest.timeparse import rfc3339
     from gameday.durations import format_duration
+    from gameday.timeparse import rfc3339
 
     start = parse_time_option(opts["from_"], "--from")
     end = parse_time_option(opts["to"], "--to")

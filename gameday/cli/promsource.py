@@ -14,7 +14,7 @@ from gameday.errors import UsageError
 
 def parse_time_option(value: str | None, option: str) -> int | None:
     """Milliseconds since the epoch for an RFC 3339, Unix or ``now-30d`` option value."""
-    from gameday.backtest.timeparse import parse_time
+    from gameday.timeparse import parse_time
 
     if value is None:
         return None

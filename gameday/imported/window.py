@@ -123,7 +123,7 @@ def check_recorded(db: TSDB, window: Window, where: str) -> tuple[int, int]:
     samples = sum(len(s.t) for s in series)
     inside = sum(int((s.t >= window.start_ms).sum()) for s in series)
     if not series or not inside:
-        from gameday.backtest.timeparse import rfc3339
+        from gameday.timeparse import rfc3339
 
         raise InputError(
             Problem(

@@ -13,10 +13,9 @@ Prometheus) and may be left out.
 from __future__ import annotations
 
 import math
-from datetime import UTC
-from decimal import Decimal
 from typing import Any
 
+from gameday.promql.labels import format_float_f
 from gameday.tools.effects import Outcome
 from gameday.tools.parse import ActionError, parse_flags
 
@@ -25,17 +24,6 @@ _USAGE = (
     "usage: promtool query instant [--time=T] [SERVER] EXPR | "
     "promtool query range [--start=T] [--end=T] [--step=D] [SERVER] EXPR"
 )
-
-
-def go_float(v: float) -> str:
-    """Go's ``strconv.FormatFloat(v, 'f', -1, 64)``: shortest digits, never an exponent."""
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "+Inf" if v > 0 else "-Inf"
-    if v == 0:
-        return "-0" if math.copysign(1.0, v) < 0 else "0"
-    return format(Decimal(repr(v)).normalize(), "f")
 
 
 def metric_text(labels: dict[str, str]) -> str:
@@ -52,28 +40,21 @@ def metric_text(labels: dict[str, str]) -> str:
 def _seconds(ctx: Any, t_ms: int) -> str:
     """A sim-time sample timestamp as the Unix seconds the real server would print."""
     epoch_ms = int(round(ctx.scenario.start_time.timestamp() * 1000)) + t_ms
-    return go_float(epoch_ms / 1000)
+    return format_float_f(epoch_ms / 1000)
 
 
 def _at(ctx: Any, text: str | None, option: str) -> int:
-    """Sim milliseconds for an RFC 3339 or Unix time (default: now)."""
-    from datetime import datetime
+    """Sim milliseconds for an RFC 3339, Unix or ``now-5m`` time (default: now)."""
+    from gameday.timeparse import parse_time
 
     if text is None:
         return int(round(ctx.now * 1000))
+    start_ms = int(round(ctx.scenario.start_time.timestamp() * 1000))
+    now_s = (start_ms + ctx.now * 1000) / 1000
     try:
-        epoch = float(text)
-    except ValueError:
-        try:
-            when = datetime.fromisoformat(text.replace("z", "Z"))
-        except ValueError:
-            raise ActionError(
-                f'promtool: error: {option}: cannot parse "{text}" as a time '
-                "(RFC 3339 or Unix seconds)"
-            ) from None
-        epoch = when.replace(tzinfo=when.tzinfo or UTC).timestamp()
-    start = ctx.scenario.start_time.timestamp()
-    return int(round((epoch - start) * 1000))
+        return parse_time(text, now=now_s) - start_ms
+    except ValueError as exc:
+        raise ActionError(f"promtool: error: {option}: {exc}") from None
 
 
 def _refused(message: str) -> Outcome:
@@ -106,10 +87,10 @@ def run_promtool(ctx: Any, args: list[str]) -> Outcome:
             if isinstance(value, str):
                 lines = [f'"{value}" @[{_seconds(ctx, t_ms)}]']
             elif isinstance(value, float):
-                lines = [f"scalar: {go_float(value)} @[{_seconds(ctx, t_ms)}]"]
+                lines = [f"scalar: {format_float_f(value)} @[{_seconds(ctx, t_ms)}]"]
             else:
                 lines = [
-                    f"{metric_text(s.labels)} => {go_float(s.value)} @[{_seconds(ctx, t_ms)}]"
+                    f"{metric_text(s.labels)} => {format_float_f(s.value)} @[{_seconds(ctx, t_ms)}]"
                     for s in value
                 ]
         else:
@@ -132,7 +113,7 @@ def run_promtool(ctx: Any, args: list[str]) -> Outcome:
                 )
             lines = []
             for series in evaluate_range(expr, ctx.tsdb, start, end, step_ms):
-                points = [f"{go_float(v)} @[{_seconds(ctx, t)}]" for t, v in series.points]
+                points = [f"{format_float_f(v)} @[{_seconds(ctx, t)}]" for t, v in series.points]
                 lines.append(f"{metric_text(series.labels)} =>\n" + "\n".join(points))
     except PromQLError as exc:
         return _refused(str(exc))

@@ -105,7 +105,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 
 def _iso(offset_s: int) -> str:
-    from gameday.backtest.timeparse import rfc3339
+    from gameday.timeparse import rfc3339
 
     out = rfc3339((T0 + offset_s) * 1000)
     assert out is not None
@@ -460,7 +460,7 @@ def test_stagger_evaluates_where_a_server_would(capsys, files) -> None:
     """--stagger moves every evaluation of the group to the server's offset in its
     interval (from the group's name and rule file path); without it, on the interval."""
     from gameday.backtest.evaluate import group_offset_ms
-    from gameday.backtest.timeparse import parse_time
+    from gameday.timeparse import parse_time
 
     args = [*_args(files)]
     offset = group_offset_ms("db", str(files["rules"]), 30_000)

@@ -216,7 +216,7 @@ def _live_args(rules: Path, url: str) -> list[str]:
 def test_alert_times_follow_from_prometheus_answers(capsys, world) -> None:
     """The backtest's pending/firing/resolved times equal those the alert state machine
     gives on the real server's query_range answers for each alert's expression."""
-    from gameday.backtest.timeparse import rfc3339
+    from gameday.timeparse import rfc3339
 
     doc = run_json(
         capsys,

@@ -155,7 +155,7 @@ def _promtool_suite(folder: Path, series, alerts: list[dict]) -> Path:
 
 
 def _ms(text: str | None) -> int | None:
-    from gameday.backtest.timeparse import parse_time
+    from gameday.timeparse import parse_time
 
     return None if text is None else parse_time(text)
 

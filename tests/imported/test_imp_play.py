@@ -38,7 +38,7 @@ def test_alerts_fire_when_the_backtest_says_they_would(capsys, imported, tmp_pat
         "--from", str(T0), "--to", str(INCIDENT + 3600), "--json",
     )  # fmt: skip
     assert code == 0, err
-    from gameday.backtest.timeparse import parse_time
+    from gameday.timeparse import parse_time
 
     expected = sorted(
         (parse_time(a["firing_at"]) / 1000 - INCIDENT, a["labels"]["alertname"])
