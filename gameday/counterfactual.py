@@ -26,7 +26,7 @@ from typing import Any
 from gameday.session.events import Event
 from gameday.session.session import Sample, Session, Setup
 
-WORLD_KINDS = ("kubectl.", "psql.")
+WORLD_KINDS = ("kubectl.", "psql.", "kafka.")
 RECOVERED = 0.01  # a service counts as recovered once its 5xx ratio stays below this
 EARLIER = 60.0  # recovery this much earlier counts as earlier
 LABELS = ("mitigated", "temporary", "no effect", "harmful")

@@ -94,7 +94,7 @@ class Responder:
 
 
 def fill_placeholders(session: Session, command: str) -> str:
-    """Fill ``{blocker_pid}`` and ``{pod}`` from what a responder would have read.
+    """Fill ``{blocker_pid}``, ``{pod}`` and ``{stuck_partition}`` from what a responder read.
 
     A bot cannot read the output of its diagnostic commands, so a solution names the
     values it would have found there. They come from what those commands show, never
@@ -103,7 +103,9 @@ def fill_placeholders(session: Session, command: str) -> str:
     pod of the named service that looks worst in ``kubectl get pods``/``top`` (most
     restarts, then not ready, then the most memory), ``{oldest_xact_pid}`` the active
     session outside the applications' pools whose transaction is the oldest in
-    ``pg_stat_activity`` of the server the command connects to.
+    ``pg_stat_activity`` of the server the command connects to, ``{stuck_partition}``
+    the partition of the named group with the most lag in
+    ``kafka-consumer-groups.sh --describe``.
     """
     if "{" not in command:
         return command
@@ -113,7 +115,22 @@ def fill_placeholders(session: Session, command: str) -> str:
         command = command.replace("{pod}", _observed_pod(session, command))
     if "{oldest_xact_pid}" in command:
         command = command.replace("{oldest_xact_pid}", str(_observed_oldest(session, command)))
+    if "{stuck_partition}" in command:
+        command = command.replace("{stuck_partition}", str(_observed_lagging(session, command)))
     return command
+
+
+def _observed_lagging(session: Session, command: str) -> int:
+    """The partition with the most lag in the group the command names, as
+    ``kafka-consumer-groups.sh --describe`` shows it (0 when there is no such group)."""
+    kafka = session.world.kafka
+    words = command.split()
+    named = [words[i + 1] for i, w in enumerate(words[:-1]) if w == "--group"]
+    group = kafka.groups.get(named[0]) if kafka is not None and named else None
+    if group is None or kafka is None:
+        return 0
+    lags = group.lag(kafka.topics[group.topic])
+    return max(range(len(lags)), key=lambda i: (lags[i], -i))
 
 
 def _observed_blocker(session: Session, command: str) -> int:

@@ -197,7 +197,53 @@ class ReplicaQueryParams(_Params):
     application: str = "metabase"
 
 
+class PoisonMessageParams(_Params):
+    """A record no consumer of ``group`` can process: each retries it at its offset.
+
+    Carried by the group's committed offset on the partition: relieved once the group
+    is past the record (``--reset-offsets --shift-by 1``, or a release in ``fixed_in``
+    whose consumers dead-letter it). The fault's ``service`` is the consuming service.
+    """
+
+    topic: str = Field(description="the topic the record is written to")
+    partition: int | None = Field(None, ge=0, description="its partition (default: drawn per seed)")
+    error: str = Field(
+        "org.apache.kafka.common.errors.RecordDeserializationException",
+        description="what the consumer throws on it",
+    )
+    fixed_in: list[str] = Field(
+        default_factory=list, description="releases whose consumers dead-letter the record"
+    )
+
+
+class VerboseLoggingParams(_Params):
+    """A release logs at ``level`` (``LOG_LEVEL=DEBUG`` left on): each request writes
+    ``bytes_per_request`` to the pod's log volume on its node's disk.
+
+    Carried by the pods whose ``variable`` says ``level``: relieved once none runs
+    (``kubectl set env ... LOG_LEVEL=info``, or a rollback to a release without it).
+    """
+
+    version: str = Field("v2.0.0", description="the release rolled out with the setting")
+    variable: str = Field("LOG_LEVEL", description="the environment variable that sets it")
+    level: str = Field("DEBUG", description="the verbose level")
+    bytes_per_request: Rate = Field(65536.0, description="log bytes per request at that level")
+
+
+class ZoneOutageParams(_Params):
+    """Every node of ``zone`` stops posting status (NotReady); its pods are lost.
+
+    Carried while ``service`` cannot serve its load: relieved when its ready pods
+    elsewhere serve it again (rescheduled with headroom, or room made for them).
+    """
+
+    zone: str = Field(description="the zone lost, e.g. eu-west-1b")
+
+
 PARAMS: dict[str, type[_Params]] = {
+    "verbose_logging": VerboseLoggingParams,
+    "zone_outage": ZoneOutageParams,
+    "poison_message": PoisonMessageParams,
     "blocking_query": BlockingQueryParams,
     "connection_leak": ConnectionLeakParams,
     "slow_query": SlowQueryParams,
@@ -210,6 +256,7 @@ PARAMS: dict[str, type[_Params]] = {
     "replica_query": ReplicaQueryParams,
 }
 _BOUNDS = {  # (low, high) a drawn rate must respect
+    ("verbose_logging", "bytes_per_request"): (0.0, 1e9),
     ("dependency_errors", "error_ratio"): (0.0, 1.0),
     ("stale_state", "error_ratio"): (0.0, 1.0),
     ("slow_query", "factor"): (1.0, 1000.0),

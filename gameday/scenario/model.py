@@ -12,31 +12,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BeforeValidator,
     Field,
-    PlainSerializer,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from gameday.durations import format_duration, parse_duration
+from gameday.scenario.components import (
+    Consumes,
+    Kafka,
+    Nodes,
+    Probe,
+    Produces,
+    check_kafka_links,
+)
 from gameday.scenario.fault_params import PARAMS, check_params
-from gameday.scenario.model_base import Strict
+from gameday.scenario.model_base import Duration, Strict
 from gameday.scenario.replicas import Replica, ReplicaReads
 from gameday.scenario.tables import TableSpec
-
-MAX_DURATION = 30 * 86400.0  # no game-day duration (fault time, target, hold) is longer
-
-
-def _duration(value: Any) -> float:
-    seconds = parse_duration(value)
-    if seconds > MAX_DURATION:
-        raise ValueError(
-            f"duration {format_duration(seconds)} is longer than a game day needs "
-            f"(at most {format_duration(MAX_DURATION)})"
-        )
-    return seconds
 
 
 def _scrape_interval(value: float) -> float:
@@ -61,14 +55,6 @@ def _start_time(value: datetime) -> datetime:
     if not 1970 <= value.year <= 2200:
         raise ValueError(f"start_time year {value.year} is out of range (1970 to 2200)")
     return value
-
-
-Duration = Annotated[
-    float,
-    BeforeValidator(_duration),
-    PlainSerializer(format_duration, return_type=str),
-    Field(json_schema_extra={"type": "string", "pattern": r"^(\d+(ms|y|w|d|h|m|s))+$|^0$"}),
-]
 
 
 class Traffic(Strict):
@@ -144,6 +130,8 @@ class Service(Strict):
         "25%",
         description="the Deployment's rollingUpdate.maxUnavailable (a count or a percentage)",
     )
+    produces: Produces | None = Field(None, description="a Kafka topic it writes a record to")
+    consumes: Consumes | None = Field(None, description="a Kafka topic its pods consume")
 
 
 class Database(Strict):
@@ -185,6 +173,16 @@ class World(Strict):
         default_factory=list, description="at least one, unless the scenario is recorded"
     )
     databases: list[Database] = Field(default_factory=list)
+    kafka: Kafka | None = Field(None, description="a Kafka cluster and its topics")
+    nodes: Nodes | None = Field(None, description="worker nodes per zone (default 3 in 3 zones)")
+    probes: list[Probe] = Field(default_factory=list, description="blackbox_exporter probes")
+
+    @model_validator(mode="after")
+    def _kafka_links(self) -> World:
+        problems = check_kafka_links(self.services, self.kafka)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 FaultType = Literal[
@@ -198,6 +196,9 @@ FaultType = Literal[
     "stale_state",
     "bulk_import",
     "replica_query",
+    "poison_message",
+    "verbose_logging",
+    "zone_outage",
 ]
 
 

@@ -68,8 +68,8 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ),
     (
         "kubectl exec",
-        "kubectl exec POD -- psql ...",
-        "only psql is simulated inside pods",
+        "kubectl exec POD -- psql ... | kafka-consumer-groups.sh ... | kafka-topics.sh ...",
+        "only psql and the Kafka tools are simulated inside pods",
         'kubectl exec -it orders-abc -n shop -- psql -c "SELECT 1"',
     ),
     (
@@ -77,6 +77,20 @@ COMMANDS: list[tuple[str, str, str, str]] = [
         'psql -h HOST -U USER -d DB -c "SQL" [-x] [-t] [-A]',
         "query pg_stat_activity / pg_locks, terminate or cancel backends",
         'psql -h orders-db -U postgres -d orders -c "SELECT pid, state FROM pg_stat_activity"',
+    ),
+    (
+        "kafka-consumer-groups.sh",
+        "kafka-consumer-groups.sh --bootstrap-server HOST:9092 --list | --describe --group G "
+        "[--members|--state] | --group G --topic T[:P,...] --reset-offsets "
+        "--shift-by N|--to-offset N|--to-latest|--to-earliest [--execute]",
+        "consumer groups: offsets and lag per partition, members, offset resets",
+        "kafka-consumer-groups.sh --bootstrap-server kafka:9092 --describe --group payments",
+    ),
+    (
+        "kafka-topics.sh",
+        "kafka-topics.sh --bootstrap-server HOST:9092 --list | --describe [--topic T]",
+        "topics, partitions, leaders and replicas",
+        "kafka-topics.sh --bootstrap-server kafka:9092 --describe --topic orders",
     ),
     (
         "sql",
@@ -126,6 +140,8 @@ PROGRAMS = (
     "kubectl",
     "k",
     "psql",
+    "kafka-consumer-groups.sh",
+    "kafka-topics.sh",
     "sql",
     "select",
     "show",
@@ -241,6 +257,14 @@ def _candidates(ctx: Any, words: list[str]) -> list[str]:
         if last == "-U":
             return ["postgres"]
         return ["-h", "-U", "-d", "-c"]
+    if prog.startswith("kafka-") and world.kafka is not None:
+        if last == "--bootstrap-server":
+            return [f"{world.kafka.spec.name}:9092"]
+        if last == "--group":
+            return sorted(world.kafka.groups)
+        if last == "--topic":
+            return sorted(world.kafka.topics)
+        return ["--bootstrap-server", "--describe", "--list", "--group", "--topic"]
     if prog == "assign":
         return list(ROLES) if len(words) == 1 else _people(ctx) if len(words) == 2 else []
     if prog in ("ic", "escalate"):

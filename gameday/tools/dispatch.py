@@ -18,6 +18,7 @@ from gameday.tools.catalog import COMMANDS_HELP, KUBECTL_VERBS, help_for, sugges
 from gameday.tools.context import ActionContext
 from gameday.tools.effects import Outcome
 from gameday.tools.filters import apply_filters
+from gameday.tools.kafka_tools import is_kafka_tool, run_kafka_tool
 from gameday.tools.kubectl import BOOLS, RESOURCE_OF, SHORT, VALUES, run_kubectl
 from gameday.tools.parse import ActionError, parse_flags, split_command
 from gameday.tools.promtool import run_promtool
@@ -94,6 +95,8 @@ def _guess_kind(text: str) -> str:
             if "pg_cancel_backend" in low
             else "psql.select"
         )
+    if is_kafka_tool(prog):
+        return "kafka." + ("topics" if "topics" in prog else "groups")
     return prog if prog in _VERBS or prog in ("help", "declare", "ic") else "unknown"
 
 
@@ -186,6 +189,8 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
         out = run_psql(ctx, cmd.args, actor)
     elif cmd.program == "promtool":
         out = run_promtool(ctx, cmd.args)
+    elif is_kafka_tool(cmd.program):
+        out = run_kafka_tool(ctx, cmd.program, cmd.args)
     else:
         return _unknown(text)
     if out.ok and cmd.filters:
@@ -253,10 +258,14 @@ def known_command(text: str) -> bool:
                 return words[1:2] != [] and words[1] in ("history", "undo", "restart", "status")
             if words[0] == "exec":
                 inner = flags.rest or words[2:]
-                return bool(inner) and inner[0].rsplit("/", 1)[-1] == "psql"
+                return bool(inner) and (
+                    inner[0].rsplit("/", 1)[-1] in ("psql", "df") or is_kafka_tool(inner[0])
+                )
             return True
         if cmd.program == "promtool":
             return cmd.args[:2] in (["query", "instant"], ["query", "range"])
+        if is_kafka_tool(cmd.program):
+            return "--bootstrap-server" in " ".join(cmd.args)
         if cmd.program == "psql":
             idx = [i for i, a in enumerate(cmd.args) if a in ("-c", "--command")]
             sql = cmd.args[idx[0] + 1] if idx and idx[0] + 1 < len(cmd.args) else None

@@ -143,7 +143,8 @@ def set_image(ctx: Any, words: list[str], flags: Flags) -> Outcome:
 
 
 def exec_(ctx: Any, words: list[str], flags: Flags) -> Outcome:
-    """``kubectl exec POD -- CMD``: only ``psql`` is simulated inside a pod."""
+    """``kubectl exec POD -- CMD``: ``psql``, ``df`` and the Kafka tools are simulated."""
+    from gameday.tools.kafka_tools import is_kafka_tool, run_kafka_tool
     from gameday.tools.psql import run_psql
 
     if not words:
@@ -151,16 +152,25 @@ def exec_(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     target = words[0]
     kind, slash, name = target.partition("/")
     if slash and resource(kind) == "deployments":
-        ko.find_deployment(ctx, name, namespace(ctx, flags))
+        dep = ko.find_deployment(ctx, name, namespace(ctx, flags))
+        live = [p for p in ctx.world.cluster.pods_of(dep.metadata.name) if p.running]
+        pod = live[0] if live else None
     else:
-        ko.find_pod(ctx, name if slash else target, namespace(ctx, flags))
+        pod = ko.find_pod(ctx, name if slash else target, namespace(ctx, flags))
     cmd = flags.rest or words[1:]
+    if cmd and cmd[0] == "df" and pod is not None:
+        from gameday.tools.kube_df import df
+
+        return df(ctx, pod, cmd[1:])
     if cmd and cmd[0].rsplit("/", 1)[-1] == "psql":
         return run_psql(ctx, cmd[1:], "exec")
+    if cmd and is_kafka_tool(cmd[0]):
+        return run_kafka_tool(ctx, cmd[0], cmd[1:])
     shown = " ".join(cmd) or "a shell"
     return Outcome(
         False,
         f"exec is not simulated in gameday (running {shown} inside a pod); "
-        "only psql is. Use kubectl logs, kubectl describe or psql -c instead.",
+        "only psql, df and the Kafka tools are. "
+        "Use kubectl logs, kubectl describe or psql -c instead.",
         "kubectl.exec",
     )

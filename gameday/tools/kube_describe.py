@@ -267,20 +267,32 @@ def describe_node(ctx: Any, node: SimNode) -> str:
     taints = []
     if not node.ready:
         taints.append("node.kubernetes.io/unreachable:NoExecute")
+    if node.disk_pressure:
+        taints.append("node.kubernetes.io/disk-pressure:NoSchedule")
     if node.unschedulable:
         taints.append("node.kubernetes.io/unschedulable:NoSchedule")
+    disk = (
+        "  DiskPressure     True    KubeletHasDiskPressure      kubelet has disk pressure"
+        if node.disk_pressure
+        else "  DiskPressure     False   KubeletHasNoDiskPressure    kubelet has no disk pressure"
+    )
+    labels = node.obj.metadata.labels or {}
+    label_lines = [f"{k}={v}" for k, v in sorted(labels.items())]
     return "\n".join(
         [
             f"Name:               {node.name}",
             "Roles:              <none>",
-            f"Taints:             {chr(10).join(taints) or '<none>'}",
+            f"Labels:             {label_lines[0] if label_lines else '<none>'}",
+            *[f"                    {line}" for line in label_lines[1:]],
+            f"Taints:             {taints[0] if taints else '<none>'}",
+            *[f"                    {t}" for t in taints[1:]],
             f"Unschedulable:      {'true' if node.unschedulable else 'false'}",
             "Conditions:",
             "  Type             Status  Reason                      Message",
             "  ----             ------  ------                      -------",
             "  MemoryPressure   False   KubeletHasSufficientMemory  kubelet has sufficient memory "
             "available",
-            "  DiskPressure     False   KubeletHasNoDiskPressure    kubelet has no disk pressure",
+            disk,
             "  PIDPressure      False   KubeletHasSufficientPID     kubelet has sufficient PID "
             "available",
             ready,

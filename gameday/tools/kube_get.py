@@ -127,16 +127,24 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
         if wide:
             heads += ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION"]
             heads.append("CONTAINER-RUNTIME")
+        keys = [k for k in (flags.get("label-columns") or "").split(",") if k]
+        heads += [k.rsplit("/", 1)[-1].upper() for k in keys]  # kubectl's -L column titles
         rows = []
         for node in ko.nodes(ctx):
             info = node.obj.status.node_info
+            labels = node.obj.metadata.labels or {}
+            if not ko.matches(labels, sel):
+                continue
             row = [node.name, ko.node_status(node), "<none>", kube_age(ko.age(ctx, node.obj))]
             row.append(info.kubelet_version)
             if wide:
                 row += [node.ip, "<none>", info.os_image, info.kernel_version]
                 row.append(info.container_runtime_version)
+            row += [labels.get(k, "") for k in keys]
+            if flags.has("show-labels"):
+                row.append(ko.selector_text(labels))
             rows.append(tuple(row))
-        return heads, rows
+        return heads + (["LABELS"] if flags.has("show-labels") else []), rows
     if kind == "horizontalpodautoscalers.autoscaling":
         heads = ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
         rows = []

@@ -103,6 +103,12 @@ def patch(ctx: Any, words: list[str], flags: Flags) -> Outcome:
 def set_env(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl set env deployment/NAME KEY=VALUE... KEY-``."""
     name, rest = deployment_arg(ctx, words, flags, "set env")
+    if flags.has("list") and not rest:  # kubectl set env --list: the template's variables
+        dep = ctx.world.cluster.deployments[name]
+        app = o.container(dep.spec.template)
+        lines = [f"# deployments/{name}, container {app.name}"]
+        lines += [f"{e.name}={e.value or ''}" for e in app.env or []]
+        return Outcome(True, "\n".join(lines), "kubectl.set.env.list")
     if not rest:
         raise ActionError("error: at least one environment variable must be provided")
 

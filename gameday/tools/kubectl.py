@@ -26,6 +26,7 @@ SHORT = {
     "w": "watch",
     "i": "stdin",
     "t": "tty",
+    "L": "label-columns",
 }
 VALUES = {
     "namespace",
@@ -58,8 +59,10 @@ VALUES = {
     "requests",
     "containers",
     "env",
+    "label-columns",
 }
 BOOLS = {
+    "list",
     "previous",
     "all-namespaces",
     "follow",

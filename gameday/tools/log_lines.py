@@ -12,6 +12,7 @@ import bisect
 import random
 from typing import Any
 
+from gameday.tools.log_kafka import consumer_lines
 from gameday.world.cluster import SimPod as Pod
 
 POOL_FAULTS = ("blocking_query", "connection_leak", "slow_query")
@@ -27,7 +28,7 @@ class LogWriter:
     def __init__(self, ctx: Any, pod: Pod) -> None:
         self.ctx, self.pod = ctx, pod
         self.svc = ctx.world.services[pod.service]
-        self.java = self.svc.pool is not None
+        self.java = self.svc.pool is not None or self.svc.consumes is not None
         self.app = "".join(w.capitalize() for w in pod.service.split("-")) + "Application"
         self.history = getattr(ctx, "history", None)
 
@@ -137,6 +138,8 @@ class LogWriter:
         st = ctx.world.status[pod.service]
         per_pod = max(st.offered_rps / max(st.ready, 1), 1.0)
         n = min(4, int(per_pod / 40) + (rng.random() < (per_pod / 40) % 1))
+        if svc.consumes is not None and st.offered_rps <= 0:
+            n = 0  # a consumer serves no HTTP requests: it logs what it consumes
         out = []
         for _ in range(n):
             t = s + rng.random()
@@ -145,6 +148,8 @@ class LogWriter:
                 out += self.failure(t, rng, faults, thread)
             else:
                 out.append(self.access(t, rng, 200, svc.latency * rng.uniform(0.6, 1.8), thread))
+        if svc.consumes is not None:
+            out += consumer_lines(self, s)
         if "connection_leak" in faults and rng.random() < 0.08 and self.java:
             out += self.leak(s + rng.random(), rng)
         if "blocking_query" in faults and rng.random() < 0.15 and self.java:

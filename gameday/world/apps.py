@@ -89,4 +89,6 @@ def probes(world: World, now: float, dt: float, serving: dict[str, list[SimPod]]
         else:
             busy = max(0.0, status.rejected - 0.5)
         for pod in world.cluster.pods_of(name):
+            if pod.node is not None and not world.cluster.nodes[pod.node].ready:
+                continue  # no kubelet posts its status: the pod stays not ready
             kubelet.probe(world.cluster, pod, now, dt, busy if pod in in_service else 0.0)

@@ -84,6 +84,9 @@ def carrier_pods(world: Any, fault: ActiveFault, pods: list[Any]) -> list[Any]:
     if kind == "stale_state":
         stale = set(fault.data.get("pods", ()))
         return [p for p in pods if p.name in stale]
+    if kind == "verbose_logging":
+        env, level = str(fault.param("variable", "LOG_LEVEL")), str(fault.param("level", "DEBUG"))
+        return [p for p in pods if p.env.get(env, "").upper() == level.upper()]
     return []
 
 
@@ -102,7 +105,7 @@ def share(world: Any, fault: ActiveFault, serving: list[Any]) -> float:
         return 1.0 - routed_around(world, fault)
     if kind in REPLICATION:
         return 1.0 if carried(world, fault) else 0.0
-    return 1.0  # traffic_spike: the traffic goes on
+    return 1.0  # traffic_spike: the traffic goes on; poison_message: the lag does the harm
 
 
 def carried(world: Any, fault: ActiveFault) -> bool:
@@ -123,7 +126,11 @@ def carried(world: Any, fault: ActiveFault) -> bool:
         return replicas.session_alive(world, fault) and replicas.readers_on_replicas(
             world, database
         )
-    if kind == "traffic_spike":
+    if kind == "poison_message":
+        return world.kafka is not None and world.kafka.poison_pending(fault.spec.id)
+    if kind == "verbose_logging":
+        return bool(carrier_pods(world, fault, live_pods(world, service)))
+    if kind in ("traffic_spike", "zone_outage"):
         rejected = world.status[service].rejected
         if fault.relieved_at is None:
             return rejected > ABSORBED
@@ -205,6 +212,20 @@ def relief_reason(world: Any, fault: ActiveFault) -> str:
             what = "import" if kind == "bulk_import" else "replica's query"
             return f"the {what} session is gone; the replica replays the backlog"
         return f"no pod of {service} reads from a replica any more"
+    if kind == "poison_message":
+        return (
+            f"the consumer group of {service} has committed past the poison record "
+            f"(partition {fault.data.get('partition')}, offset {fault.data.get('offset')})"
+        )
+    if kind == "verbose_logging":
+        env = fault.param("variable", "LOG_LEVEL")
+        return f"no pod of {service} runs with {env}={fault.param('level', 'DEBUG')} any more"
+    if kind == "zone_outage":
+        status = world.status[service]
+        return (
+            f"{status.ready} ready pods of {service} outside {fault.param('zone', '?')} serve "
+            f"the offered {status.offered_rps:.0f} rps (the zone is still lost)"
+        )
     if kind == "traffic_spike":
         status = world.status[service]
         return (

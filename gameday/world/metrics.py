@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from gameday.world.database import STATES
 from gameday.world.database.locks import LOCK_MODES, relation_lock_counts, waiting_for_locks
+from gameday.world.kafka.exporter import KafkaExposition
+from gameday.world.nodes.exporter import NodeExposition
+from gameday.world.probes import Prober
 
 if TYPE_CHECKING:
     from gameday.world.cluster import SimPod
@@ -95,6 +98,10 @@ class Exposition:
         self._cache: dict[tuple[str, ...], Labels] = {}
         self._parts: dict[tuple[object, ...], Any] = {}  # label tuples, built once
         self.include_kube = True  # False when a real cluster supplies these series
+        self._kafka = KafkaExposition(world.kafka, self._labels) if world.kafka else None
+        self._nodes = NodeExposition(world, self._labels) if world.disks is not None else None
+        probes = world.scenario.world.probes
+        self._probes = Prober(world, probes, self._labels) if probes else None
 
     def _labels(self, *pairs: str) -> Labels:
         key = pairs
@@ -150,6 +157,12 @@ class Exposition:
                 self._kube(name, labels, values)
         for db in w.databases.values():
             self._postgres(db.name, labels, values)
+        if self._kafka is not None:
+            self._kafka.collect(labels, values)
+        if self._nodes is not None and self.include_kube:
+            self._nodes.collect(labels, values)
+        if self._probes is not None:
+            self._probes.collect(labels, values)
         return labels, values
 
     def _service_labels(self, name: str, pooled: bool) -> tuple[Labels, ...]:

@@ -15,7 +15,7 @@ import random
 from typing import Any
 
 from gameday.scenario.model import Fault, Scenario, Service
-from gameday.world import apps, carriers, pool_usage, replicas, traffic
+from gameday.world import apps, carriers, infra, pool_usage, replicas, traffic
 from gameday.world.cluster import Cluster, SimPod, bootstrap
 from gameday.world.cluster import objects as ko
 from gameday.world.database import (
@@ -25,6 +25,8 @@ from gameday.world.database import (
 )
 from gameday.world.database.workload import RegisteredQuery, parse_index_spec
 from gameday.world.faults import ActiveFault, Effect
+from gameday.world.kafka import KafkaCluster
+from gameday.world.nodes.disk import Disks
 from gameday.world.state import Namer
 from gameday.world.status import Counters, ServiceStatus
 
@@ -67,6 +69,9 @@ class World:
             n: (s.pool.size * s.replicas if s.pool else 0) for n, s in self.services.items()
         }
         pool_usage.sync_pools(self, 0.0)
+        self.kafka: KafkaCluster | None = None
+        self.disks: Disks | None = None
+        infra.build(self)
         for db in self.databases.values():  # a quiet pool at the start: every session idle
             for pool in db.pools.values():
                 db.use(pool.pod, pool_usage.pod_usage(self, pool.service, 0, 0, 0))
@@ -89,6 +94,7 @@ class World:
             replicas.start_import(self, fault, now)
         if spec.type == "replica_query":
             replicas.start_replica_query(self, fault, now)
+        infra.start_fault(self, fault, now)
         return fault
 
     def end_fault(self, fault_id: str, now: float, reason: str) -> ActiveFault | None:
@@ -169,6 +175,8 @@ class World:
             total.traffic_factor *= e.traffic_factor  # the traffic goes on
             total.error_ratio = 1 - (1 - total.error_ratio) * (1 - e.error_ratio * share)
             total.added_latency += e.added_latency * share
+        late = infra.reply_failures(self, service)  # Kafka records nobody answers in time
+        total.error_ratio = 1 - (1 - total.error_ratio) * (1 - late)
         if db is not None and self.services[service].pool is not None:
             total.hold_factor *= db.workload.hold_factor(service, self.version_share(service))
             if db.write_locked_tables():  # a plain CREATE INDEX: writes wait for its lock
@@ -282,6 +290,7 @@ class World:
         for name in reversed(self.order):  # callees first: errors flow back up
             traffic.serve(self, name, offered[name], dt, serving[name], effects[name])
         pool_usage.use_pools(self, serving)
+        infra.step(self, now, dt, serving)
         apps.probes(self, now, dt, serving)
         if self.cluster.dirty:  # the probes changed readiness: endpoints and statuses follow
             self.cluster.advance(now)

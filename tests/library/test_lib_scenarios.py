@@ -41,6 +41,12 @@ FIXES = {
     "replica-lag-stale-reads": (
         'psql -h orders-db -U postgres -d orders -c "SELECT pg_cancel_backend({oldest_xact_pid})"'
     ),
+    "kafka-poison-message": (
+        "kafka-consumer-groups.sh --bootstrap-server kafka:9092 --group payments-authorizer "
+        "--topic payment-authorizations:{stuck_partition} --reset-offsets --shift-by 1 --execute"
+    ),
+    "zone-outage-no-headroom": "kubectl scale deployment/recommendations-batch --replicas=0 -n shop",
+    "disk-full-debug-logging": "kubectl set env deployment/search LOG_LEVEL=info -n shop",
     "email-provider-slow": (
         "kubectl set image deployment/notifications "
         "notifications=registry.internal/shop/notifications:v2.8.1 -n shop"

@@ -10,10 +10,8 @@ from gameday.world.cluster import objects as o
 from gameday.world.cluster.cluster import AppProfile, Cluster
 from gameday.world.cluster.hpa import autoscaler
 from gameday.world.cluster.records import SimNode
+from gameday.world.nodes import zones
 
-NODES = ("worker-1", "worker-2", "worker-3")
-NODE_CPU = 4
-NODE_MEMORY_KI = 16_199_428
 DAY = 86400.0
 
 
@@ -22,13 +20,18 @@ def build(scenario: Scenario, seed: int) -> Cluster:
     clock = o.Clock(scenario.start_time)
     cluster = Cluster(scenario.world.namespace, clock, seed)
     ages = random.Random(f"{seed}:ages")
-    for i, name in enumerate(NODES):
+    for p in zones.plan(scenario.world.nodes):
         born = -DAY * (90 + ages.randrange(200))
-        obj = o.node(name, NODE_CPU, NODE_MEMORY_KI, f"10.0.1.{11 + i}", clock.at(born))
+        obj = o.node(p.name, p.cpu, p.memory_ki, p.ip, clock.at(born))
         obj.metadata.uid = cluster.uid()
+        obj.metadata.labels = {
+            **(obj.metadata.labels or {}),
+            zones.REGION_LABEL: zones.region(p.zone),
+            zones.ZONE_LABEL: p.zone,
+        }
         alloc = obj.status.allocatable
-        cluster.nodes[name] = SimNode(
-            obj, name, f"10.0.1.{11 + i}", o.cpu_millis(alloc["cpu"]), o.mem_bytes(alloc["memory"])
+        cluster.nodes[p.name] = SimNode(
+            obj, p.name, p.ip, o.cpu_millis(alloc["cpu"]), o.mem_bytes(alloc["memory"])
         )
     total = sum(s.replicas for s in scenario.world.services)
     cluster.quota_pods = max(200, 4 * total)

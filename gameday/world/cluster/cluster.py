@@ -70,6 +70,7 @@ class Cluster:
         self.now = 0.0
         self.dirty = True  # something changed that the controllers have not seen yet
         self._settled = False
+        self._wake = math.inf  # when a settled cluster has something due (a retry, an eviction)
         self._by_rs: dict[str, dict[str, SimPod]] = {}
         # per-Deployment indexes: reads by service stay O(its own objects), not O(cluster)
         self._by_service: dict[str, dict[str, SimPod]] = {}
@@ -323,7 +324,10 @@ class Cluster:
         """
         t0 = self.now
         for _ in range(MAX_PASSES):
-            due = min((kubelet.next_transition(p) for p in self.pods.values()), default=math.inf)
+            due = min(
+                (kubelet.next_transition(p) for p in self.pods.values() if self._reported(p)),
+                default=math.inf,
+            )
             if due > now:
                 break
             t = max(due, t0)
@@ -336,9 +340,13 @@ class Cluster:
                 hpac.sync(self, autoscaler, now)
             while self._next_hpa <= now:
                 self._next_hpa += hpac.SYNC_PERIOD
-        if changed or self.dirty or not self._settled:
+        if changed or self.dirty or not self._settled or now >= self._wake:
             self._controllers(now)
         self.now = now
+
+    def _reported(self, pod: SimPod) -> bool:
+        """Whether a kubelet reports on ``pod``: not on a node that stopped posting status."""
+        return pod.node is None or self.nodes[pod.node].ready
 
     def _controllers(self, t: float) -> None:
         self.dirty = False
@@ -362,10 +370,30 @@ class Cluster:
         self._settled = self._is_settled()
 
     def _is_settled(self) -> bool:
-        if any(p.node is None or p.terminating for p in self.pods.values()):
-            return False
-        if not all(n.ready for n in self.nodes.values()):
-            return False
+        """Whether a pass now would find everything at its spec (and when that ends).
+
+        Pods that wait, with nothing to do until something changes, do not unsettle it:
+        a Terminating pod on an unreachable node (it goes when the node comes back), a
+        Pending pod the scheduler refused (it is retried when capacity changes, which
+        dirties the cluster, or when its retry is due). A NotReady node's pods are due
+        for eviction at the end of their toleration.
+        """
+        self._wake = math.inf
+        for p in self.pods.values():
+            if p.terminating:
+                node = self.nodes.get(p.node) if p.node else None
+                if node is not None and not node.ready and not math.isfinite(p.gone_at):
+                    continue
+                return False
+            if p.node is None:
+                if p.unschedulable_since is None:
+                    return False
+                self._wake = min(self._wake, p.unschedulable_since + scheduler.RETRY_EVENT_EVERY)
+            elif not self.nodes[p.node].ready:
+                since = self.nodes[p.node].not_ready_since
+                if since is None:
+                    return False
+                self._wake = min(self._wake, since + scheduler.TOLERATION_SECONDS)
         for dep in self.deployments.values():
             cond = next((c for c in dep.status.conditions or [] if c.type == "Progressing"), None)
             if cond is None or cond.reason != "NewReplicaSetAvailable":

@@ -111,8 +111,8 @@ def step(cluster: Cluster, t: float) -> bool:
             cluster.forget_pod(pod.name)
             changed = True
             continue
-        if pod.node is None:
-            continue
+        if pod.node is None or not cluster.nodes[pod.node].ready:
+            continue  # unscheduled, or its node's kubelet posts nothing any more
         if pod.next_start <= t and not pod.terminating:
             start_container(cluster, pod, pod.next_start)
             changed = True

@@ -177,6 +177,7 @@ class SimNode:
     not_ready_since: float | None = None
     unschedulable: bool = False
     next_ip: int = 2
+    disk_pressure: bool = False  # the kubelet's DiskPressure condition (and its taint)
 
 
 @dataclass

@@ -36,6 +36,8 @@ def _free(cluster: Cluster) -> dict[str, tuple[int, int]]:
 def _why_not(node: SimNode, cpu: int, mem: int, left: tuple[int, int]) -> str | None:
     if not node.ready:
         return "node(s) had untolerated taint {node.kubernetes.io/unreachable: }"
+    if node.disk_pressure:
+        return "node(s) had untolerated taint {node.kubernetes.io/disk-pressure: }"
     if node.unschedulable:
         return "node(s) were unschedulable"
     if left[0] < cpu:

@@ -1,0 +1,1 @@
+"""Nodes: zones and topology labels, node disks under kubelet eviction, node-exporter."""
