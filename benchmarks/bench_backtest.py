@@ -167,7 +167,7 @@ def bench_rules_vs_promtool(days: int) -> dict[str, float | int | None]:
         if g_rc != 0:
             print(g_out[-2000:])
         promtool = shutil.which("promtool")
-        p_s = p_rc = None
+        p_s = p_rc = p_cpu = p_mb = None
         if promtool:
             p_s, p_rc, p_mb, p_out, p_cpu = _timed([promtool, "test", "rules", "tests.yml"], folder)
             line += (
@@ -177,7 +177,16 @@ def bench_rules_vs_promtool(days: int) -> dict[str, float | int | None]:
             if p_rc != 0:
                 print(p_out[-2000:])
         print(line)
-    return {"gameday_s": g_s, "gameday_rc": g_rc, "promtool_s": p_s, "promtool_rc": p_rc}
+    return {
+        "gameday_s": g_s,
+        "gameday_rc": g_rc,
+        "gameday_cpu": g_cpu,
+        "gameday_mb": g_mb,
+        "promtool_s": p_s,
+        "promtool_rc": p_rc,
+        "promtool_cpu": p_cpu,
+        "promtool_mb": p_mb,
+    }
 
 
 def bench_backtest(series: int, days: int) -> float:
@@ -239,7 +248,8 @@ def bench_backtest(series: int, days: int) -> float:
 def test_bench_backtest() -> None:
     times = bench_kernel()
     assert times["after"] < times["before"]
-    for days in (7, 30):
+    ratios = []
+    for days, target in ((7, 200), (30, 1000)):
         if days == 30 and os.environ.get("GAMEDAY_BENCH_SKIP_30D") == "1":
             print("30-day promtool comparison skipped (GAMEDAY_BENCH_SKIP_30D=1)")
             continue
@@ -247,6 +257,13 @@ def test_bench_backtest() -> None:
         assert r["gameday_rc"] == 0
         if r["promtool_rc"] is not None:
             assert r["promtool_rc"] == r["gameday_rc"], "verdicts differ from promtool"
+            ratios.append(
+                f"{days}-day {r['promtool_cpu'] / r['gameday_cpu']:.0f}x CPU "
+                f"({r['promtool_s'] / r['gameday_s']:.0f}x wall; target {target}x), "
+                f"max RSS gameday {r['gameday_mb']:.0f} MiB, promtool {r['promtool_mb']:.0f} MiB"
+            )
+    if ratios:
+        print("rules test against promtool, whole processes: " + "; ".join(ratios))
     bench_backtest(
         int(os.environ.get("GAMEDAY_BENCH_SERIES", "1000")),
         int(os.environ.get("GAMEDAY_BENCH_DAYS", "30")),
