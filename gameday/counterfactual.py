@@ -11,10 +11,10 @@ and compare the entry service's SLI from the command to the end, with and withou
 - **no effect**: the difference is within noise;
 - **harmful**: more requests failed with it.
 
-Only actions that changed the world are judged (kubectl changes, psql terminations and
-writes): the others cannot change the SLI. The counterfactual sessions run the world
-without the alert path (rules, Alertmanager, pager), which never acts on the world, so
-they cost a fraction of a drill; :func:`judge` caches its verdicts per session.
+Only actions that changed the world are judged (kubectl changes, redis-cli writes, psql
+terminations and writes): the others cannot change the SLI. The counterfactual sessions
+run the world without the alert path (rules, Alertmanager, pager), which never acts on
+the world, so they cost a fraction of a drill; :func:`judge` caches its verdicts per session.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 from gameday.session.events import Event
 from gameday.session.session import Sample, Session, Setup
 
-WORLD_KINDS = ("kubectl.", "psql.", "kafka.")
+WORLD_KINDS = ("kubectl.", "psql.", "kafka.", "redis.")
 RECOVERED = 0.01  # a service counts as recovered once its 5xx ratio stays below this
 EARLIER = 60.0  # recovery this much earlier counts as earlier
 LABELS = ("mitigated", "temporary", "no effect", "harmful")

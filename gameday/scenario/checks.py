@@ -170,6 +170,44 @@ def check_pools(doc: YamlDoc) -> Iterator[Problem]:
             )
 
 
+def check_caches(doc: YamlDoc) -> Iterator[Problem]:
+    """A cache names a Redis service and is read by a pooled service; a client policy
+    names a service the caller calls."""
+    services = dict(entries(doc.data, "world", "services"))
+    redis = {s.get("name") for s in services.values() if s.get("redis") is not None}
+    for i, svc in services.items():
+        name = svc.get("name", f"#{i}")
+        cache = svc.get("cache")
+        if isinstance(cache, dict):
+            server = cache.get("server")
+            if isinstance(server, str) and server not in redis:
+                known = sorted(str(r) for r in redis)
+                hint = f"redis services: {', '.join(known)}" if known else "add 'redis: {}' to one"
+                yield doc.problem(
+                    ("world", "services", i, "cache", "server"),
+                    f"service {name!r} reads through {server!r}, which runs no Redis",
+                    hint,
+                )
+            if svc.get("pool") is None:
+                yield doc.problem(
+                    ("world", "services", i, "cache"),
+                    f"service {name!r} has a cache but no pool: misses need a database",
+                    "add 'database' and 'pool'",
+                )
+        policies = svc.get("resilience")
+        listed = svc.get("calls")
+        calls: list[Any] = listed if isinstance(listed, list) else []
+        if isinstance(policies, dict):
+            for callee in policies:
+                if callee not in calls:
+                    yield doc.problem(
+                        ("world", "services", i, "resilience", callee),
+                        f"service {name!r} has a client policy for {callee!r}, which it does "
+                        "not call",
+                        f"calls: {', '.join(map(str, calls)) or 'none'}",
+                    )
+
+
 def check_cycles(doc: YamlDoc) -> Iterator[Problem]:
     """The ``calls`` graph has no cycle; each cycle is reported once, by name."""
     graph: dict[str, list[tuple[int, int, str]]] = {}
@@ -283,6 +321,7 @@ def check_scenario(doc: YamlDoc) -> list[Problem]:
         check_duplicates,
         check_references,
         check_pools,
+        check_caches,
         check_cycles,
         check_timeline,
         check_weights,

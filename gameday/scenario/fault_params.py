@@ -240,6 +240,25 @@ class ZoneOutageParams(_Params):
     zone: str = Field(description="the zone lost, e.g. eu-west-1b")
 
 
+class CacheFlushParams(_Params):
+    """A Redis service loses its data: its pod is evicted (``evict``, a node drain) and
+    comes back empty, or a ``FLUSHALL`` empties it in place (``flushall``).
+
+    Carried by the stampede it starts: relieved once the callers' misses no longer
+    saturate their pools and the cache answers near its warm hit ratio again.
+    """
+
+    how: Literal["evict", "flushall"] = "evict"
+
+
+class SlowDependencyParams(_Params):
+    """A service answers slowly (``latency_ms`` added to every response); the slowness
+    goes on. Carried while a caller's request threads are all waiting on it (its
+    timeouts, retries and breaker decide how long they wait)."""
+
+    latency_ms: Rate = Field(800.0, description="milliseconds added to every response")
+
+
 PARAMS: dict[str, type[_Params]] = {
     "verbose_logging": VerboseLoggingParams,
     "zone_outage": ZoneOutageParams,
@@ -254,6 +273,8 @@ PARAMS: dict[str, type[_Params]] = {
     "stale_state": StaleStateParams,
     "bulk_import": BulkImportParams,
     "replica_query": ReplicaQueryParams,
+    "cache_flush": CacheFlushParams,
+    "slow_dependency": SlowDependencyParams,
 }
 _BOUNDS = {  # (low, high) a drawn rate must respect
     ("verbose_logging", "bytes_per_request"): (0.0, 1e9),
@@ -264,6 +285,7 @@ _BOUNDS = {  # (low, high) a drawn rate must respect
     ("connection_leak", "leak_per_1k"): (0.0, 1000.0),
     ("memory_leak", "mib_per_min"): (0.0, 100_000.0),
     ("bulk_import", "wal_mb_per_s"): (0.0, 10_000.0),
+    ("slow_dependency", "latency_ms"): (0.0, 600_000.0),
 }
 
 

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from gameday.durations import format_duration, parse_duration
+from gameday.scenario.cache_model import CacheUse, CallPolicy, RedisSpec
 from gameday.scenario.components import (
     Consumes,
     Kafka,
@@ -132,6 +133,16 @@ class Service(Strict):
     )
     produces: Produces | None = Field(None, description="a Kafka topic it writes a record to")
     consumes: Consumes | None = Field(None, description="a Kafka topic its pods consume")
+    redis: RedisSpec | None = Field(
+        None, description="this service runs redis-server (a cache); see cache: on its callers"
+    )
+    cache: CacheUse | None = Field(
+        None, description="cache-aside reads through a redis service; misses query the database"
+    )
+    resilience: dict[str, CallPolicy] = Field(
+        default_factory=dict,
+        description="per callee: the client's timeout, retries and circuit breaker",
+    )
 
 
 class Database(Strict):
@@ -199,6 +210,8 @@ FaultType = Literal[
     "poison_message",
     "verbose_logging",
     "zone_outage",
+    "cache_flush",
+    "slow_dependency",
 ]
 
 

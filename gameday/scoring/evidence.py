@@ -217,8 +217,9 @@ class Stream:
 
 
 def world_change(event: Event) -> bool:
-    """An action that changed the world (kubectl changes, psql terminations and writes)."""
+    """An action that changed the world (kubectl changes, psql terminations and writes,
+    redis-cli FLUSHALL and CONFIG SET)."""
     kind = str(event.data.get("kind", ""))
     return bool(event.data.get("ok") and event.data.get("changed")) and kind.startswith(
-        ("kubectl.", "psql.")
+        ("kubectl.", "psql.", "redis.")
     )

@@ -68,9 +68,17 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ),
     (
         "kubectl exec",
-        "kubectl exec POD -- psql ... | kafka-consumer-groups.sh ... | kafka-topics.sh ...",
-        "only psql and the Kafka tools are simulated inside pods",
+        "kubectl exec POD -- psql ... | redis-cli ... | kafka-consumer-groups.sh ... "
+        "| kafka-topics.sh ...",
+        "psql, redis-cli (in a Redis pod) and the Kafka tools are simulated inside pods",
         'kubectl exec -it orders-abc -n shop -- psql -c "SELECT 1"',
+    ),
+    (
+        "redis-cli",
+        "kubectl exec [-it] POD -- redis-cli [-h HOST] [--bigkeys] CMD [ARGS]",
+        "INFO [section], DBSIZE, CONFIG GET|SET maxmemory*, TTL, PTTL, EXISTS, TYPE, "
+        "MEMORY USAGE, PING, FLUSHALL",
+        "kubectl exec -it catalogue-cache-7d9c5-abcde -n shop -- redis-cli INFO stats",
     ),
     (
         "psql",

@@ -259,7 +259,8 @@ def known_command(text: str) -> bool:
             if words[0] == "exec":
                 inner = flags.rest or words[2:]
                 return bool(inner) and (
-                    inner[0].rsplit("/", 1)[-1] in ("psql", "df") or is_kafka_tool(inner[0])
+                    inner[0].rsplit("/", 1)[-1] in ("psql", "df", "redis-cli")
+                    or is_kafka_tool(inner[0])
                 )
             return True
         if cmd.program == "promtool":

@@ -166,11 +166,44 @@ def exec_(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         return run_psql(ctx, cmd[1:], "exec")
     if cmd and is_kafka_tool(cmd[0]):
         return run_kafka_tool(ctx, cmd[0], cmd[1:])
+    if cmd and cmd[0].rsplit("/", 1)[-1] == "redis-cli":
+        return _redis_cli(ctx, target, flags, cmd)
     shown = " ".join(cmd) or "a shell"
     return Outcome(
         False,
         f"exec is not simulated in gameday (running {shown} inside a pod); "
-        "only psql, df and the Kafka tools are. "
+        "only psql, df, redis-cli and the Kafka tools are. "
         "Use kubectl logs, kubectl describe or psql -c instead.",
         "kubectl.exec",
     )
+
+
+def _redis_cli(ctx: Any, target: str, flags: Flags, cmd: list[str]) -> Outcome:
+    """``redis-cli`` in a pod: the Redis image has it, an application image does not."""
+    from gameday.tools.redis_cli import run_redis_cli
+
+    _, slash, name = target.partition("/")
+    if slash:
+        pods = ctx.world.cluster.pods_of(name)
+        running = [p for p in pods if p.running]
+        if not running:
+            raise ActionError(
+                f"error: unable to upgrade connection: pod of {target} is not running"
+            )
+        pod = running[0]
+    else:
+        pod = ko.find_pod(ctx, target, namespace(ctx, flags))
+    if not pod.running:
+        raise ActionError(
+            f'error: unable to upgrade connection: container not found ("{pod.container}")'
+        )
+    if ctx.world.services[pod.service].redis is None:
+        return Outcome(
+            False,
+            "OCI runtime exec failed: exec failed: unable to start container process: exec: "
+            '"redis-cli": executable file not found in $PATH: unknown\n'
+            "command terminated with exit code 126",
+            "kubectl.exec",
+        )
+    tty = flags.has("tty") or "t" in (flags.get("stdin") or "")
+    return run_redis_cli(ctx, pod, cmd[1:], tty)

@@ -12,6 +12,7 @@ import bisect
 import random
 from typing import Any
 
+from gameday.tools.log_extra import redis_startup, resilience_lines
 from gameday.tools.log_kafka import consumer_lines
 from gameday.world.cluster import SimPod as Pod
 
@@ -28,7 +29,9 @@ class LogWriter:
     def __init__(self, ctx: Any, pod: Pod) -> None:
         self.ctx, self.pod = ctx, pod
         self.svc = ctx.world.services[pod.service]
-        self.java = self.svc.pool is not None or self.svc.consumes is not None
+        self.java = (
+            self.svc.pool is not None or self.svc.consumes is not None or bool(self.svc.resilience)
+        )
         self.app = "".join(w.capitalize() for w in pod.service.split("-")) + "Application"
         self.history = getattr(ctx, "history", None)
 
@@ -70,6 +73,8 @@ class LogWriter:
     def startup(self, t: float, end: float) -> list[str]:
         """The container's first lines, those written by ``end``."""
         v = self.pod.version
+        if self.svc.redis is not None:
+            return redis_startup(self.ctx, self.pod, t, end)
         if not self.java:
             short = [
                 (t, self.line(t, "INFO", f'msg="starting {self.pod.service}" version={v}')),
@@ -132,6 +137,8 @@ class LogWriter:
     def second(self, s: int) -> list[str]:
         """Every line the container wrote during second ``s``."""
         ctx, pod, svc = self.ctx, self.pod, self.svc
+        if svc.redis is not None:  # redis-server logs nothing per request
+            return []
         rng = random.Random(f"{ctx.seed}:{pod.name}:{s}")
         faults = self.faults_at(s, pod.service)
         err = self.error_ratio_at(pod.service, s)
@@ -150,6 +157,8 @@ class LogWriter:
                 out.append(self.access(t, rng, 200, svc.latency * rng.uniform(0.6, 1.8), thread))
         if svc.consumes is not None:
             out += consumer_lines(self, s)
+        if svc.resilience or svc.calls:
+            out += resilience_lines(self, s, rng)
         if "connection_leak" in faults and rng.random() < 0.08 and self.java:
             out += self.leak(s + rng.random(), rng)
         if "blocking_query" in faults and rng.random() < 0.15 and self.java:

@@ -105,7 +105,8 @@ def share(world: Any, fault: ActiveFault, serving: list[Any]) -> float:
         return 1.0 - routed_around(world, fault)
     if kind in REPLICATION:
         return 1.0 if carried(world, fault) else 0.0
-    return 1.0  # traffic_spike: the traffic goes on; poison_message: the lag does the harm
+    return 1.0  # traffic_spike, slow_dependency: it goes on; poison_message: the lag
+    # does the harm; cache_flush: the stampede is emergent
 
 
 def carried(world: Any, fault: ActiveFault) -> bool:
@@ -126,6 +127,10 @@ def carried(world: Any, fault: ActiveFault) -> bool:
         return replicas.session_alive(world, fault) and replicas.readers_on_replicas(
             world, database
         )
+    if kind == "cache_flush":
+        return bool(world.caches.carried(service))
+    if kind == "slow_dependency":
+        return bool(world.starved_by(service))
     if kind == "poison_message":
         return world.kafka is not None and world.kafka.poison_pending(fault.spec.id)
     if kind == "verbose_logging":
@@ -212,6 +217,15 @@ def relief_reason(world: Any, fault: ActiveFault) -> str:
             what = "import" if kind == "bulk_import" else "replica's query"
             return f"the {what} session is gone; the replica replays the backlog"
         return f"no pod of {service} reads from a replica any more"
+    if kind == "cache_flush":
+        return (
+            f"{service} answers its callers' lookups again (hit ratio back near its warm "
+            "level) and their pools no longer refuse the misses"
+        )
+    if kind == "slow_dependency":
+        return (
+            f"no caller's request threads are all waiting on {service} any more (it is still slow)"
+        )
     if kind == "poison_message":
         return (
             f"the consumer group of {service} has committed past the poison record "

@@ -92,6 +92,8 @@ class ActiveFault:
             return Effect(traffic_factor=float(self.param("factor", 3.0)))
         if kind == "memory_leak":
             return Effect(memory_mib_per_min=float(self.param("mib_per_min", 20.0)))
+        if kind == "slow_dependency":
+            return Effect(added_latency=float(self.param("latency_ms", 800.0)) / 1000.0)
         if kind in ("dependency_errors", "stale_state"):
             from gameday.durations import parse_duration
 

@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from gameday.world import exporters
 from gameday.world.database import STATES
 from gameday.world.database.locks import LOCK_MODES, relation_lock_counts, waiting_for_locks
 from gameday.world.kafka.exporter import KafkaExposition
@@ -140,6 +141,10 @@ class Exposition:
         floor = math.floor
         n_buckets = len(BUCKETS)
         for name, svc in w.services.items():
+            if svc.redis is not None:  # redis-server speaks RESP, not HTTP: redis_exporter
+                if self.include_kube:
+                    self._kube(name, labels, values)
+                continue
             c = w.counters[name]
             hist = self._hist[name]
             st = w.status[name]
@@ -163,6 +168,8 @@ class Exposition:
             self._nodes.collect(labels, values)
         if self._probes is not None:
             self._probes.collect(labels, values)
+        exporters.redis(w, self._labels, self._parts, labels, values)
+        exporters.resilience(w, self._labels, self._parts, labels, values)
         return labels, values
 
     def _service_labels(self, name: str, pooled: bool) -> tuple[Labels, ...]:

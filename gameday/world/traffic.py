@@ -23,7 +23,15 @@ KILL_LOSS_SECONDS = 4.0  # a killed container's in-flight requests, and those se
 # until its endpoint is removed, fail: about this many seconds of its share of traffic
 
 
-def offered_load(world: World, now: float, effects: dict[str, Effect]) -> dict[str, float]:
+def offered_load(
+    world: World,
+    now: float,
+    effects: dict[str, Effect],
+    serving: dict[str, list[SimPod]],
+    dt: float,
+) -> dict[str, float]:
+    """What each service is offered this tick: its own traffic, and its callers' calls
+    through their retry policies (a failing callee gets up to max_attempts per call)."""
     hour = (world.scenario.start_time.timestamp() + now) / 3600.0 % 24
     offered = {name: 0.0 for name in world.services}
     for name in world.order:
@@ -35,8 +43,9 @@ def offered_load(world: World, now: float, effects: dict[str, Effect]) -> dict[s
             noise = max(0.2, 1 + world.noise.gauss(0, t.noise))
             offered[name] += t.rps * daily * noise
         offered[name] *= effect.traffic_factor
-        for callee in svc.calls:
-            offered[callee] += offered[name] * (1 - sat_error_guess(world, name))
+        calls = offered[name] * (1 - sat_error_guess(world, name))
+        for callee in svc.calls:  # each call through the caller's retry policy
+            offered[callee] += world.calls.send(name, callee, calls, serving[name], dt)
     return offered
 
 
@@ -53,10 +62,13 @@ def serve(
     cpu_capacity = len(pods) * svc.rps_per_replica
     capacity = cpu_capacity
     hold = 0.0
+    pool_offered = offered
     if svc.pool is not None:
+        # a cached service queries its database on misses only
+        pool_offered = offered * world.caches.db_share(name, offered, dt, pods)
         hold = svc.pool.hold * effect.hold_factor
         leak_version = world.leaking_version(name)
-        per_pod_rps = offered / max(len(pods), 1)
+        per_pod_rps = pool_offered / max(len(pods), 1)
         stuck_share = effect.stuck_target / max(len(pods) * svc.pool.size, 1)
         for pod in pods:
             target = stuck_share * svc.pool.size
@@ -74,25 +86,40 @@ def serve(
         capacity = min(cpu_capacity, free / hold if hold > 0 else math.inf)
         # The load balancer spreads requests evenly: a pod short of connections (the
         # server refused them) fails its share even when other pods have room.
-        share = offered / max(len(pods), 1)
+        share = pool_offered / max(len(pods), 1)
         served = sum(
             min(share, svc.rps_per_replica, _pod_free(p, granted) / hold if hold > 0 else share)
             for p in pods
         )
-        capacity = min(capacity, served if served < offered else capacity)
-        busy = min(free, offered * hold)
+        capacity = min(capacity, served if served < pool_offered else capacity)
+        busy = min(free, pool_offered * hold)
         status.pool_in_use = min(float(status.pool_size), unusable + busy)
         # Little's law: requests the pool cannot serve wait out the whole timeout.
-        waiting = max(0.0, offered - capacity) * svc.pool.timeout
+        waiting = max(0.0, pool_offered - capacity) * svc.pool.timeout
         status.pool_pending = min(waiting, MAX_THREADS * len(pods))
-    served_fraction = 1.0 if offered <= 0 else min(1.0, capacity / offered)
+    served_fraction = 1.0 if pool_offered <= 0 else min(1.0, capacity / pool_offered)
+    if name in world.caches.users and svc.pool is not None:  # hits need no connection
+        world.caches.served(name, 1.0 - served_fraction, world.now, dt, pods)
+        cpu_share = 1.0 if offered <= 0 else min(1.0, cpu_capacity / offered)
+        db_share = pool_offered / offered if offered > 0 else 0.0
+        served_fraction = min(cpu_share, 1.0 - db_share * (1.0 - served_fraction))
     saturation_err = 1.0 - served_fraction
     callee_err = 0.0
     callee_latency = 0.0
     for callee in svc.calls:
         cs = world.status[callee]
-        callee_err = 1 - (1 - callee_err) * (1 - cs.error_ratio)
-        callee_latency += cs.ok_latency
+        waited, failed, optional = world.calls.cost(name, callee)
+        if math.isnan(waited):  # no client policy: one call, its errors passed on
+            callee_err = 1 - (1 - callee_err) * (1 - cs.error_ratio)
+            callee_latency += cs.ok_latency
+            continue
+        callee_latency += waited
+        if not optional:  # an optional call's failure falls back to a degraded answer
+            callee_err = 1 - (1 - callee_err) * (1 - failed)
+    threads = thread_limit(svc, offered, pods, callee_latency)
+    world.threads[name] = threads
+    if threads < 1.0:  # request threads all waiting on calls: the rest are refused
+        saturation_err = 1 - (1 - saturation_err) * threads
     base_err = svc.traffic.error_ratio if svc.traffic else 0.0001
     kills = world.kills.get(name, 0)
     killed_err = 0.0
@@ -126,6 +153,16 @@ def serve(
         len(pods) * svc.cpu_request, 0.05 + offered / svc.rps_per_replica * svc.cpu_request
     )
     cpu(world, svc, offered / max(len(pods), 1), pods, dt)
+
+
+def thread_limit(svc: Service, offered: float, pods: list[SimPod], waiting: float) -> float:
+    """The share of requests the pods' request threads can take (Little's law): each
+    request holds a thread for its own latency plus what it waits on calls. Modelled
+    for services with a client policy (``resilience``)."""
+    if not svc.resilience or offered <= 0 or not pods:
+        return 1.0
+    busy = offered * (svc.latency + waiting)
+    return min(1.0, MAX_THREADS * len(pods) / busy) if busy > 0 else 1.0
 
 
 def cpu(world: World, svc: Service, per_pod_rps: float, serving: list[SimPod], dt: float) -> None:

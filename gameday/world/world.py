@@ -16,6 +16,7 @@ from typing import Any
 
 from gameday.scenario.model import Fault, Scenario, Service
 from gameday.world import apps, carriers, infra, pool_usage, replicas, traffic
+from gameday.world.call_graph import CallGraph
 from gameday.world.cluster import Cluster, SimPod, bootstrap
 from gameday.world.cluster import objects as ko
 from gameday.world.database import (
@@ -27,6 +28,7 @@ from gameday.world.database.workload import RegisteredQuery, parse_index_spec
 from gameday.world.faults import ActiveFault, Effect
 from gameday.world.kafka import KafkaCluster
 from gameday.world.nodes.disk import Disks
+from gameday.world.redis.clients import Caches
 from gameday.world.state import Namer
 from gameday.world.status import Counters, ServiceStatus
 
@@ -65,6 +67,7 @@ class World:
         self.now = 0.0
         self.cluster: Cluster = bootstrap.build(scenario, seed)
         self.kills: dict[str, int] = {}  # containers OOM-killed this tick, per service
+        self.threads: dict[str, float] = {}  # share of requests the threads could take
         self._initial_pool = {
             n: (s.pool.size * s.replicas if s.pool else 0) for n, s in self.services.items()
         }
@@ -72,6 +75,8 @@ class World:
         self.kafka: KafkaCluster | None = None
         self.disks: Disks | None = None
         infra.build(self)
+        self.caches = Caches(self)
+        self.calls = CallGraph(self)
         for db in self.databases.values():  # a quiet pool at the start: every session idle
             for pool in db.pools.values():
                 db.use(pool.pod, pool_usage.pod_usage(self, pool.service, 0, 0, 0))
@@ -95,7 +100,37 @@ class World:
         if spec.type == "replica_query":
             replicas.start_replica_query(self, fault, now)
         infra.start_fault(self, fault, now)
+        if spec.type == "cache_flush":
+            self._flush_cache(fault, now)
         return fault
+
+    def _flush_cache(self, fault: ActiveFault, now: float) -> None:
+        """The Redis service loses its data: its pod is evicted (a node drain) and its
+        ReplicaSet replaces it with an empty one, or a FLUSHALL empties it in place."""
+        server = self.caches.servers.get(fault.spec.service)
+        if server is None:
+            return
+        if fault.param("how", "evict") == "flushall":
+            server.flushall()
+            return
+        for pod in self.serving_pods(fault.spec.service):
+            self.cluster.delete(pod.name, now)
+
+    def starved_by(self, service: str) -> bool:
+        """Whether some caller's request threads are all taken waiting on ``service``."""
+        return any(
+            self.threads.get(caller, 1.0) < 0.99
+            for caller, svc in self.services.items()
+            if service in svc.calls
+        )
+
+    def starved_by_any(self, caller: str) -> bool:
+        """Whether ``caller``'s request threads were all taken last tick."""
+        return self.threads.get(caller, 1.0) < 0.99
+
+    def redis_clients(self, server: str) -> int:
+        """``connected_clients`` of a Redis service."""
+        return self.caches.clients(server)
 
     def end_fault(self, fault_id: str, now: float, reason: str) -> ActiveFault | None:
         """End a fault (mitigated or expired); returns it if it was active."""
@@ -277,6 +312,7 @@ class World:
         self.kills = {}
         apps.applications(self, dt)
         self.cluster.advance(now)
+        self.caches.sync(now)
         apps.count_kills(self, now, dt)
         pool_usage.sync_pools(self, now)
         replicas.advance(self, now, dt)
@@ -286,9 +322,10 @@ class World:
             name: self._effect(name, self._pool_total(name, pods), pods)
             for name, pods in serving.items()
         }
-        offered = traffic.offered_load(self, now, effects)
+        offered = traffic.offered_load(self, now, effects, serving, dt)
         for name in reversed(self.order):  # callees first: errors flow back up
             traffic.serve(self, name, offered[name], dt, serving[name], effects[name])
+        self.calls.settle(dt)
         pool_usage.use_pools(self, serving)
         infra.step(self, now, dt, serving)
         apps.probes(self, now, dt, serving)

@@ -47,6 +47,10 @@ FIXES = {
     ),
     "zone-outage-no-headroom": "kubectl scale deployment/recommendations-batch --replicas=0 -n shop",
     "disk-full-debug-logging": "kubectl set env deployment/search LOG_LEVEL=info -n shop",
+    "cache-stampede": "kubectl exec deploy/catalogue-cache -n shop -- redis-cli CONFIG SET maxmemory",
+    "retry-storm": (
+        "kubectl set env deployment/storefront RESILIENCE4J_RETRY_INSTANCES_RECOMMENDATIONS_MAXATTEMPTS=1"
+    ),
     "email-provider-slow": (
         "kubectl set image deployment/notifications "
         "notifications=registry.internal/shop/notifications:v2.8.1 -n shop"

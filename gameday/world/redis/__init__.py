@@ -1,0 +1,1 @@
+"""A Redis server in the world: keyspace, memory, eviction, counters."""
