@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gameday.atomic import copy_atomic
+from gameday.atomic import copy_atomic, refuse_same_file
 from gameday.debrief import evidence_lines, finish, metrics_summary, scorecard_table
 from gameday.responders import check_responder, make_responder
 from gameday.runtime import prepare
+from gameday.scenario.loader import LoadedScenario
 from gameday.timeline import format_event
 
 
@@ -58,6 +59,10 @@ def run_drill(
     check_responder(responder)
     prepared = prepare(ref)
     scenario = prepared.loaded.scenario
+    inputs = scenario_inputs(prepared.loaded)
+    for option, output in (("--junit", junit), ("--json", json_path)):
+        if output is not None:
+            refuse_same_file(output, inputs, option)
     report_dir = report_dir_for(out_dir, scenario.id, seed, now) if out_dir is not None else None
     journal = report_dir / "journal.jsonl" if report_dir is not None else None
     session = prepared.session(seed=seed, journal=journal, responder=responder)
@@ -102,6 +107,21 @@ def run_drill(
         for line in evidence_lines(card):
             echo(line)
     return DrillResult(scenario.id, seed, bot.name, passed, card.score, paths.folder, journal, card)
+
+
+def scenario_inputs(loaded: LoadedScenario) -> list[Path]:
+    """Every file a scenario brings: its folder's and those it names elsewhere."""
+    named = [
+        *loaded.rule_files,
+        *loaded.runbook_files,
+        loaded.alertmanager_file,
+        loaded.oncall_file,
+        loaded.solution_file,
+        loaded.recorded_file,
+        loaded.timeline_file,
+    ]
+    inside = [p for p in loaded.folder.rglob("*") if p.is_file()]
+    return [*inside, *(p for p in named if p is not None)]
 
 
 def report_dir_time(report_dir: Path) -> datetime:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from gameday.cli.outputs import OutputPath
 from gameday.errors import ExitStatus
 
 
@@ -54,7 +55,7 @@ def chaos_group() -> None:
 @click.option("--hold", default="5m", show_default=True, help="How long faults stay in place.")
 @click.option(
     "--journal",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(),
     help="Chaos journal (default: reports/chaos-<UTC time>.jsonl).",
 )
 @click.option("--kubeconfig", type=click.Path(dir_okay=False), help="kubeconfig file.")

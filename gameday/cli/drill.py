@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gameday.cli.outputs import OutputPath, refuse_same_outputs
 from gameday.cli.params import FiniteFloat
 from gameday.errors import ExitStatus
 
@@ -22,18 +23,16 @@ from gameday.errors import ExitStatus
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputPath("folder"),
     default=Path("reports"),
     show_default=True,
     help="Reports go to a new folder under this one.",
 )
-@click.option(
-    "--junit", type=click.Path(dir_okay=False, path_type=Path), help="Also write JUnit XML here."
-)
+@click.option("--junit", type=OutputPath("file"), help="Also write JUnit XML here.")
 @click.option(
     "--json",
     "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath("file"),
     help="Also write result.json here.",
 )
 @click.option(
@@ -61,6 +60,7 @@ def drill_cmd(
     each action's graded effect, so it is not for players in the middle of an exercise."""
     from gameday.drill import run_drill
 
+    refuse_same_outputs({"--junit": junit, "--json": json_path})
     result = run_drill(
         scenario,
         responder=responder,

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from gameday.cli.outputs import OutputPath
 from gameday.cli.promsource import (
     Progress,
     parse_duration_option,
@@ -28,6 +29,7 @@ MAX_HISTORY_S = 7 * 86400.0
     "--out",
     "out",
     required=True,
+    type=OutputPath("folder"),
     metavar="FOLDER",
     help="The scenario folder to create (refused if it exists).",
 )

@@ -149,6 +149,12 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(ExitStatus.INTERRUPTED)
     except BrokenPipeError:
         sys.exit(ExitStatus.OK)
+    except OSError as exc:  # a disk that fills, a folder removed mid-run: say which file
+        from gameday.textsafe import visible
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(visible(f"gameday: {where}{exc.strerror or exc}"), err=True)
+        sys.exit(ExitStatus.BAD_INPUT)
     # A command returns its exit status (an int) or None for success.
     sys.exit(int(status) if isinstance(status, int) else ExitStatus.OK)
 

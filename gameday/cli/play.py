@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 import gameday
+from gameday.cli.outputs import OutputPath
 from gameday.errors import ExitStatus
 from gameday.views import FACILITATOR, PLAYERS
 
@@ -90,7 +91,7 @@ def _run(app: object) -> int:
 )
 @click.option(
     "--journal",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(),
     help="Journal file (default: reports/<scenario>-<UTC time>-seed<N>/journal.jsonl).",
 )
 @click.option(
@@ -191,7 +192,7 @@ def looks_like_scenario(ref: str) -> bool:
 @click.option(
     "--out",
     "out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(),
     help="Journal of the resumed session (default: JOURNAL with .resumed.jsonl).",
 )
 @click.option("--facilitator", is_flag=True, help=FACILITATOR_HELP)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from gameday.cli.outputs import OutputPath
 from gameday.errors import ExitStatus
 
 
@@ -14,7 +15,7 @@ from gameday.errors import ExitStatus
 @click.argument("journal", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(),
     help="Write the replayed journal here (default: a temporary file).",
 )
 @click.option("--timeline/--no-timeline", default=True, help="Print the replayed timeline.")

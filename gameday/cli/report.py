@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from gameday.cli.outputs import OutputPath
 from gameday.errors import ExitStatus, InputError, Problem
 
 
@@ -22,7 +23,7 @@ from gameday.errors import ExitStatus, InputError, Problem
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OutputPath(),
     default=None,
     help="Write here instead of stdout.",
 )

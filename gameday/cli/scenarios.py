@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from gameday.cli.outputs import OutputPath
 from gameday.durations import format_duration
 from gameday.errors import InputError, Problem
 from gameday.scenario.catalog import ENV_VAR, CatalogEntry, discover, search_roots
@@ -99,7 +100,7 @@ def list_cmd(as_json: bool) -> int:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=OutputPath(),
     help="Write the schema to FILE instead of stdout.",
 )
 def schema_cmd(output: Path | None) -> int:

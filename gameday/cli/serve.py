@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from gameday.cli.outputs import OutputPath
 from gameday.errors import ExitStatus
 from gameday.serve.protocol import SEAT_ROLES
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 @click.option("--seed", default=1, show_default=True, type=int, help="Seeds names, noise, delays.")
 @click.option(
     "--journal",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(),
     help="Journal file (default: reports/<scenario>-<UTC time>-seed<N>/journal.jsonl).",
 )
 @click.option(

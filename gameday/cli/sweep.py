@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from gameday.cli.outputs import OutputPath
 from gameday.cli.params import FiniteFloat
 from gameday.errors import ExitStatus, UsageError
 from gameday.files import read_text
@@ -63,7 +64,7 @@ def _override(path: str) -> tuple[str, str]:
 )
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=OutputPath("folder"),
     default=Path("reports"),
     show_default=True,
 )

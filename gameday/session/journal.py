@@ -29,24 +29,31 @@ class Journal:
     def write(self, event: Event) -> None:
         if self._fh is None:
             return
-        self._fh.write(event.to_json() + "\n")
-        self._fh.flush()
-        if event.kind in (
-            "command.typed",
-            "action",
-            "session.start",
-            "session.end",
-            "hint",
-            "inject",
-        ):
-            os.fsync(self._fh.fileno())
+        try:
+            self._fh.write(event.to_json() + "\n")
+            self._fh.flush()
+            if event.kind in (
+                "command.typed",
+                "action",
+                "session.start",
+                "session.end",
+                "hint",
+                "inject",
+            ):
+                os.fsync(self._fh.fileno())
+        except OSError as exc:  # a full disk: name the journal, not just the errno
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from None
 
     def close(self) -> None:
         if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            try:
+                fh.flush()
+                os.fsync(fh.fileno())
+            except OSError as exc:
+                raise OSError(exc.errno, exc.strerror, str(self.path)) from None
+            finally:
+                fh.close()
 
 
 def read_journal(path: str | Path) -> Iterator[Event]:
