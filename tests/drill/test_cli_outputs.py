@@ -21,7 +21,7 @@ from tests.clirun import run_gameday
 
 SCENARIO = "db-pool-exhaustion"
 RULES = "groups:\n  - name: g\n    rules:\n      - record: r\n        expr: sum(up)\n"
-OM = "# TYPE up gauge\nup{job=\"api\"} 1 1793491200\nup{job=\"api\"} 1 1793491260\n# EOF\n"
+OM = '# TYPE up gauge\nup{job="api"} 1 1793491200\nup{job="api"} 1 1793491260\n# EOF\n'
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,15 @@ COMMANDS: list[tuple[list[str], str, str]] = [
     (["sweep", SCENARIO, "--runs", "2", "--workers", "1"], "--out", "folder"),
     (
         [
-            "import", "--openmetrics", "{in}/data.om", "--from", "1793491200",
-            "--to", "1793491260", "--rules", "{in}/rules.yml",
+            "import",
+            "--openmetrics",
+            "{in}/data.om",
+            "--from",
+            "1793491200",
+            "--to",
+            "1793491260",
+            "--rules",
+            "{in}/rules.yml",
         ],
         "--out",
         "folder",
