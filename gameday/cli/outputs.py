@@ -2,10 +2,11 @@
 
 Every option that names a file or folder gameday writes (``drill --out/--junit/--json``,
 ``replay --out``, ``report --output``, ``play/serve/chaos --journal``, ``sweep --out``...)
-takes :class:`OutputPath`. A path whose folder does not exist, a folder where a file is
+takes :class:`OutputPath`. A file whose folder does not exist, a folder where a file is
 expected (or a file where a folder is), a device or FIFO, or a place gameday cannot write
 is refused at once, in one line that names the option and the path, with exit 2: a drill
-never runs for ten minutes to fail on its last write. Whether gameday may write is
+never runs for ten minutes to fail on its last write. A folder option's folder
+is created with its missing parents, as the commands always did. Whether gameday may write is
 tried, not guessed from permission bits (which say yes to root on a read-only disk):
 an empty temporary file is made beside the target and removed.
 """
@@ -55,11 +56,18 @@ def _file_problem(path: Path) -> str | None:
 
 
 def _folder_problem(path: Path) -> str | None:
+    """A folder is made with its missing parents (``mkdir -p``): the nearest one that
+    exists must be a folder gameday can write in."""
     if path.exists():
         if not path.is_dir():
             return "is not a directory (a folder is expected)"
         return _probe(path)
-    return _parent_problem(path.parent)
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return f"not a directory: {ancestor}"
+    return _probe(ancestor)
 
 
 def _parent_problem(parent: Path) -> str | None:
