@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,13 @@ def _override(path: str) -> tuple[str, str]:
     default=Path("reports"),
     show_default=True,
 )
+@click.option(
+    "--judge",
+    is_flag=True,
+    help="Judge each drill's changes by counterfactual, as a drill's debrief does (its "
+    "no-effect and harmful deductions); slower. Without it a change that did nothing "
+    "costs no points.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def sweep_cmd(
     scenario: str,
@@ -80,6 +88,7 @@ def sweep_cmd(
     scheduler: str | None,
     compare: tuple[str, str] | None,
     out: Path,
+    judge: bool,
     as_json: bool,
 ) -> int:
     """Run SCENARIO RUNS times with different seeds and report the distributions of
@@ -88,7 +97,7 @@ def sweep_cmd(
 
     from gameday.interrupts import sigterm_raises
     from gameday.sweep import SweepSpec, run_sweep, summarise
-    from gameday.sweep.report import dumps, render_html, sweep_document
+    from gameday.sweep.report import UNJUDGED, dumps, render_html, sweep_document
     from gameday.sweep.stats import FIGURES, paired_difference
     from gameday.sweep.text import summary_lines
     from gameday.sweep.vary import parse_vary
@@ -97,9 +106,12 @@ def sweep_cmd(
     if responder not in ("expert", "novice", "mix"):
         raise UsageError(f"--responder {responder!r}: choose expert, novice or mix")
     seeds = tuple(range(first_seed, first_seed + runs))
-    specs = [SweepSpec(scenario, seeds, responder, vary=vary)]
+    specs = [SweepSpec(scenario, seeds, responder, vary=vary, judge=judge)]
     if compare:
-        specs = [SweepSpec(scenario, seeds, responder, (_override(p),), vary=vary) for p in compare]
+        specs = [
+            SweepSpec(scenario, seeds, responder, (_override(p),), vary=vary, judge=judge)
+            for p in compare
+        ]
     outcomes = []
     start = time.perf_counter()
     with Progress(transient=True, disable=as_json) as progress:
@@ -146,6 +158,10 @@ def sweep_cmd(
     )
     for line in summary_lines(summary, comparison):
         click.echo(line)
+    if not judge:
+        note = f"({UNJUDGED[0].lower()}{UNJUDGED[1:]})"
+        for line in textwrap.wrap(note, 86):  # about as wide as the table
+            click.echo(f"  {line}")
     click.echo(f"reports: {stem}.json, {stem}.html")
     return ExitStatus.OK
 

@@ -21,6 +21,12 @@ TITLES = {
 }
 
 
+UNJUDGED = (
+    "Scored without counterfactuals: a change that did nothing or harm costs no points "
+    "here; gameday sweep --judge scores as a drill's debrief does"
+)
+
+
 def sweep_document(
     spec: Any,
     summary: dict[str, Any],
@@ -32,6 +38,7 @@ def sweep_document(
         "scenario": spec.scenario,
         "responder": spec.responder,
         "overrides": [list(o) for o in spec.overrides],
+        "judged": spec.judge,
         "summary": summary,
         "comparison": comparison,
         "runs": [r.to_dict() for r in results],
@@ -144,6 +151,8 @@ def render_html(document: dict[str, Any]) -> str:
     else:
         parts += [_table(summary), _shares(summary)]
     parts.append(f"<p class='note'>{SCORE_TAIL}.</p>")
+    if not document.get("judged", True):
+        parts.append(f"<p class='note'>{UNJUDGED}.</p>")
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{title}</title><style>{_STYLE}</style></head><body>"

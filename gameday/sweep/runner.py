@@ -36,6 +36,10 @@ class SweepSpec:
     responder: str = "expert"
     overrides: tuple[tuple[str, str], ...] = ()  # (kind, path): alertmanager | rules | oncall
     vary: tuple[str, ...] = ("seed",)  # see gameday.sweep.vary
+    # Judge each drill's changes by counterfactual, as the debrief does. Off, a drill is
+    # scored without them: no "no effect"/"harmful" deductions, and the first mitigation
+    # is the last change before the first relief (see gameday.scoring).
+    judge: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,11 @@ def responder_for(spec: SweepSpec, seed: int) -> str:
 
 
 def run_one(spec: SweepSpec, seed: int) -> DrillFigures:
-    """Play one drill headless (no journal, no reports) and keep its figures."""
+    """Play one drill headless (no journal, no reports) and keep its figures.
+
+    Counterfactuals run only when ``spec.judge`` asks for them (they are the debrief's:
+    about a third of an expert drill's CPU, more with every change a novice makes).
+    """
     from gameday.counterfactual import judge
     from gameday.debrief import metrics_summary
     from gameday.responders import make_responder
@@ -135,7 +143,7 @@ def run_one(spec: SweepSpec, seed: int) -> DrillFigures:
         session.scenario,
         list(prepared.setup.runbooks),
         metrics_summary(session),
-        judge(session),  # counterfactuals of the world-changing actions only
+        judge(session) if spec.judge else None,
     )
     times = card.key_times
     targets = card.targets

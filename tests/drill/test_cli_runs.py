@@ -78,6 +78,7 @@ CASES: dict[str, list[Case]] = {
                 "--compare",
                 f"{W}/am.yml",
                 f"{W}/am.yml",
+                "--judge",
             ],
             0,
         ),  # fmt: skip

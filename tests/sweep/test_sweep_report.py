@@ -12,7 +12,9 @@ from tests.sweep.test_sweep_text import runs
 
 def test_single_sweep_page() -> None:
     """One table with durations as durations, the breach shares, the histograms."""
-    spec = SimpleNamespace(scenario="db-pool-exhaustion", responder="mix", overrides=())
+    spec = SimpleNamespace(
+        scenario="db-pool-exhaustion", responder="mix", overrides=(), judge=False
+    )
     page = render_html(sweep_document(spec, summarise(runs()), runs()))
     assert "<td>Time to acknowledge</td><td>2m</td><td>8m34s</td><td>10m03s</td>" in page
     assert "Ack target missed in 50.0% of drills" in page
@@ -23,7 +25,9 @@ def test_single_sweep_page() -> None:
 def test_compare_page_shows_both_and_the_difference() -> None:
     """--compare: A's and B's tables under their file names (escaped), then B - A."""
     a, b = runs(), runs(offset=30.0)
-    spec = SimpleNamespace(scenario="db-pool-exhaustion", responder="mix", overrides=())
+    spec = SimpleNamespace(
+        scenario="db-pool-exhaustion", responder="mix", overrides=(), judge=False
+    )
     comparison = {
         "a": "a.yml",
         "b": "<b>.yml",
