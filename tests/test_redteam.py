@@ -203,10 +203,6 @@ def test_chain_of_2000_services_lists_beside_a_broken_folder(tmp_path: Path) -> 
     assert any(line.startswith("bad-deploy ") for line in lines)
 
 
-@pytest.mark.skip(
-    reason="since main's cff6d8f world change a 2000-service drill takes over 10 minutes "
-    "(it took 28 s of CPU before); validate and list cover the recursion; see notes/safety.md"
-)
 def test_chain_of_2000_services_drills(tmp_path: Path) -> None:
     """The same chain plays to the end (12 sim minutes, idle: the point is no RecursionError)."""
     chain = chain_scenario(tmp_path)
