@@ -94,7 +94,7 @@ def apply_input(session: Session, event: Event) -> None:
             role=str(d.get("role", "ops")),
             typed=event.kind == "command.typed",
         )
-    elif event.kind == "inject":
+    elif event.kind == "inject" and not d.get("auto"):  # a timed one fires by itself
         session.inject(str(d["id"]))
     elif event.kind == "hint":
         session.take_hint()

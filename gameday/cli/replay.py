@@ -70,10 +70,12 @@ def first_difference(original: list[bytes], replayed: list[bytes], complete: boo
     """The index of the first line where the replay departs from the recording, or None.
 
     A complete recording (ending in ``session.end``) must be reproduced line for line. A
-    recording cut short by a crash must agree with the replay line for line up to the
-    replay's own ``session.end``; past it, the recording may only hold events of the
-    instant it stopped at (the replay runs the clock to that instant, not through it). A
-    torn last line, which the reader skipped, is not compared.
+    recording cut short by a crash must agree with the replay line for line as far as
+    both go (up to the replay's own ``session.end``); past that, either may only hold
+    events of the instant the recording stopped at: the recording those the replay did
+    not run (it runs the clock to that instant, not through it), the replay those a
+    crash in the middle of the instant kept the recording from writing. A torn last
+    line, which the reader skipped, is not compared.
     """
     if complete:
         if original == replayed:
@@ -83,8 +85,9 @@ def first_difference(original: list[bytes], replayed: list[bytes], complete: boo
             original = original[:-1]
         body = replayed[:-1]  # the replay's own session.end
         last = _event_time(original[-1]) if original else None
-        rest = original[len(body) :]
-        if original[: len(body)] == body and all(_event_time(x) == last for x in rest):
+        both = min(len(original), len(body))
+        rest = original[both:] + body[both:]
+        if original[:both] == body[:both] and all(_event_time(x) == last for x in rest):
             return None
     n = min(len(original), len(replayed))
     return next((i for i in range(n) if original[i] != replayed[i]), n)

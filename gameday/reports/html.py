@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup, escape
 
+from gameday.reports.exercise import inject_rows
 from gameday.reports.postmortem import summary_text
 from gameday.scoring.evidence import fmt_t
 from gameday.textsafe import visible_data
@@ -186,6 +187,7 @@ def render_html(result: dict[str, Any], *, include_plotlyjs: bool = True) -> str
         .render(
             result=result,
             summary=summary_text(result),
+            inject_rows=inject_rows(result["scorecard"]),
             chart=chart,
             plotlyjs=get_plotlyjs() if include_plotlyjs else "",
         )

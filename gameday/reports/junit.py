@@ -23,13 +23,15 @@ def _timestamp(result: dict[str, Any]) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _case_text(dim: dict[str, Any]) -> str:
+def _case_text(dim: dict[str, Any], card: dict[str, Any]) -> str:
     lines = [
         f"Target: {dim['target']}",
         f"What happened: {dim['happened']}",
         f"Points: {dim['points']:.1f} / {dim['max_points']:.1f}",
     ]
     lines += [f"- {e}" for e in dim["evidence"]]
+    if dim["key"] == "injects":  # every inject's answer, the met ones too
+        lines += [f"* {a['sentence']}" for a in card.get("injects") or []]
     return "\n".join(lines) + "\n"
 
 
@@ -99,9 +101,9 @@ def render_junit(result: dict[str, Any]) -> str:
                     "type": "TargetMissed",
                 },
             )
-            failure.text = _case_text(dim)
+            failure.text = _case_text(dim, card)
         out = ET.SubElement(case, "system-out")
-        out.text = _case_text(dim)
+        out.text = _case_text(dim, card)
     summary = ET.SubElement(suite, "system-out")
     summary.text = (
         f"{scn['title']}: score {result['score']:.1f} / 100, pass at "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from gameday.reports import exercise
 from gameday.scoring.evidence import fmt_dur, fmt_t
 from gameday.textsafe import visible_data
 
@@ -69,6 +70,12 @@ _FOLLOW_UPS: dict[str, tuple[str, str, str]] = {
         "Review the runbook with the responders: keep the steps that helped, fix "
         "or remove the rest",
         "Runbook owner",
+        "P3",
+    ),
+    "injects": (
+        "Agree who answers stakeholders' questions during an incident (an ETA, the "
+        "customer impact) and how soon, and practise it in the next game day",
+        "Communications lead",
         "P3",
     ),
 }
@@ -321,7 +328,7 @@ def render_markdown(result: dict[str, Any]) -> str:
         f'- Hint at {fmt_t(h["t"])}: "{h["question"]}" (-{h["cost"]:g} points)'
         for h in card.get("hints", [])
     ]
-    lines += _changes(card) + _findings(card)
+    lines += _changes(card) + _findings(card) + exercise.markdown_lines(result, _table)
     lines += ["## What went well", ""] + (good or ["- Nothing met its target in full."]) + [""]
     lines += ["## What went wrong", ""] + (bad or ["- Nothing: every target was met."]) + [""]
     lines += ["## Scorecard", ""]

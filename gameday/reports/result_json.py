@@ -18,6 +18,7 @@ from typing import Any
 from gameday import __version__
 from gameday.errors import InputError, Problem
 from gameday.files import read_text
+from gameday.reports.exercise import pauses
 from gameday.reports.postmortem import action_items
 from gameday.reports.timeline import key_events
 from gameday.scenario.model import Scenario
@@ -121,6 +122,7 @@ def build_result(
         "scorecard": scorecard.to_dict(),
         "metrics": _metrics(metrics, scenario.targets.slo),
         "timeline": key_events(events, scenario.start_time),
+        "pauses": pauses(events),
     }
     if ghost:
         from gameday.imported.ghost import compare

@@ -2,16 +2,18 @@
 
 ``expert`` plays the scenario's solution with human-like jitter; ``novice`` plays a
 plausible beginner's version of it (acks late, skips the quick assessment, restarts before
-the real fix, forgets status updates); ``idle`` never acts; ``script:FILE`` plays timed
-commands from a file. All of them start when the first page reaches a person (or at the
-start, for a solution with ``relative_to: start``), so broken routing leaves them unpaged.
+the real fix, forgets status updates, leaves injects unanswered); ``idle`` never acts;
+``script:FILE`` plays timed commands from a file. All of them start when the first page
+reaches a person (or at the start, for a solution with ``relative_to: start``), so broken
+routing leaves them unpaged. A step with ``after_inject`` is timed from the moment that
+inject fires instead, and is not played if it never fires.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,17 +52,23 @@ READ_ONLY = (
 
 @dataclass
 class Responder:
-    """Plays ``actions`` once engaged; ``name`` labels the journal and reports."""
+    """Plays ``actions`` once engaged; ``name`` labels the journal and reports.
+
+    ``played`` maps the index of each action played to the ``action`` event it made.
+    """
 
     name: str
     actions: list[TimedAction]
     relative_to: str = "page"
     actor: str = "responder"
+    played: dict[int, Event] = field(default_factory=dict)
 
     def attach(self, session: Session) -> None:
-        """Start listening to ``session``; actions are scheduled on engagement."""
+        """Start listening to ``session``; actions are scheduled on engagement (and the
+        answers to an inject when it fires)."""
         if not self.actions:
             return
+        self._answer_injects(session)
         if self.relative_to == "start":
             self._schedule(session, 0.0)
             return
@@ -81,14 +89,33 @@ class Responder:
         session.subscribe(on_event)
 
     def _schedule(self, session: Session, origin: float) -> None:
-        for action in self.actions:
-            session.call_at(origin + action.at, self._doer(session, action))
+        for i, action in enumerate(self.actions):
+            if action.after_inject is None:
+                session.call_at(origin + action.at, self._doer(session, i, action))
 
-    def _doer(self, session: Session, action: TimedAction) -> Callable[[], None]:
+    def _answer_injects(self, session: Session) -> None:
+        """Schedule each ``after_inject`` step when its inject first fires."""
+        waiting = {a.after_inject for a in self.actions if a.after_inject is not None}
+        if not waiting:
+            return
+
+        def on_event(event: Event) -> None:
+            name = str(event.data.get("id")) if event.kind == "inject" else None
+            if name not in waiting:
+                return
+            waiting.discard(name)
+            for i, action in enumerate(self.actions):
+                if action.after_inject == name:
+                    session.call_at(event.t + action.at, self._doer(session, i, action))
+
+        session.subscribe(on_event)
+
+    def _doer(self, session: Session, index: int, action: TimedAction) -> Callable[[], None]:
         def do() -> None:
             session.perform(
                 fill_placeholders(session, action.do), actor=self.actor, role=action.role
             )
+            self.played[index] = next(e for e in reversed(session.events) if e.kind == "action")
 
         return do
 
@@ -184,6 +211,24 @@ def _observed_pod(session: Session, command: str) -> str:
     return worst.name
 
 
+def jitter_solution(
+    actions: list[TimedAction], rng: random.Random, spread: float
+) -> list[TimedAction]:
+    """:func:`_jitter` of the steps timed from the page, then of each inject's answers
+    (timed from their inject), each kept in its place in the list."""
+    out = list(actions)
+    groups: dict[str | None, list[int]] = {}
+    for i, a in enumerate(actions):
+        groups.setdefault(a.after_inject, []).append(i)
+    for key in sorted(groups, key=lambda k: (k is not None, k or "")):
+        places = groups[key]
+        for i, moved in zip(
+            places, _jitter([actions[i] for i in places], rng, spread), strict=True
+        ):
+            out[i] = moved
+    return out
+
+
 def _jitter(actions: list[TimedAction], rng: random.Random, spread: float) -> list[TimedAction]:
     """Shift each action by up to ``spread`` of its time, keeping the order."""
     out: list[TimedAction] = []
@@ -198,12 +243,14 @@ def _jitter(actions: list[TimedAction], rng: random.Random, spread: float) -> li
 def novice_actions(
     solution: Solution, mitigation_prefixes: list[str], rng: random.Random
 ) -> list[TimedAction]:
-    """A beginner's take on the expert's solution."""
+    """A beginner's take on the expert's solution (injects are left unanswered)."""
     out: list[TimedAction] = []
     restart_done = False
     status_seen = False
     diag_kept = 0
     for a in solution.actions:
+        if a.after_inject is not None:
+            continue  # a beginner is busy with the fault and lets the VP wait
         verb = a.do.strip().split()[0] if a.do.strip() else ""
         at = a.at * 1.8 + 60.0
         if verb == "ack":
@@ -274,7 +321,8 @@ def make_responder(spec: str, session: Session, solution: Solution | None) -> Re
         from gameday.scenario import load_solution
 
         path = Path(spec.split(":", 1)[1])
-        script, problems = load_solution(path, session.scenario.duration)
+        injects = [i.id for i in session.scenario.injects]
+        script, problems = load_solution(path, session.scenario.duration, injects)
         if script is None or problems:
             raise InputError(problems or [Problem(str(path), message="not a responder script")])
         return Responder(f"script:{path.name}", list(script.actions), script.relative_to)
@@ -285,7 +333,7 @@ def make_responder(spec: str, session: Session, solution: Solution | None) -> Re
             )
         if spec == "expert":
             return Responder(
-                "expert", _jitter(list(solution.actions), rng, 0.1), solution.relative_to
+                "expert", jitter_solution(list(solution.actions), rng, 0.1), solution.relative_to
             )
         prefixes = [m.command for m in session.scenario.mitigations]
         prefixes += ["psql", "kubectl rollout undo", "kubectl scale", "kubectl set"]

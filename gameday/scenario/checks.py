@@ -7,7 +7,7 @@ dependency cycle elsewhere. Each check skips values the schema already refuses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -312,6 +312,33 @@ def check_solution(doc: YamlDoc, end: float | None) -> Iterator[Problem]:
             )
 
 
+def check_after_inject(doc: YamlDoc, injects: Sequence[Any]) -> Iterator[Problem]:
+    """A solution's ``after_inject`` names one of the scenario's injects."""
+    known = [str(i) for i in injects if isinstance(i, str)]
+    for i, action in entries(doc.data, "actions"):
+        name = action.get("after_inject")
+        if isinstance(name, str) and name not in known:
+            yield doc.problem(
+                ("actions", i, "after_inject"),
+                f"no inject {name!r} in the scenario",
+                did_you_mean(name, known) or "injects: " + (", ".join(known) or "none"),
+            )
+
+
+def check_injects(doc: YamlDoc) -> Iterator[Problem]:
+    """An inject that fires by itself does so before the scenario ends."""
+    end = scenario_duration(doc.data)
+    for i, inject in entries(doc.data, "injects"):
+        at = seconds(inject.get("at"))
+        if end is not None and at is not None and at >= end:
+            yield doc.problem(
+                ("injects", i, "at"),
+                f"inject fires at {format_duration(at)}, at or after the scenario's end "
+                f"(duration {format_duration(end)})",
+                "fire it earlier or make 'duration' longer",
+            )
+
+
 def check_scenario(doc: YamlDoc) -> list[Problem]:
     """Every semantic problem of a parsed ``scenario.yaml``."""
     if not isinstance(doc.data, dict):
@@ -325,6 +352,7 @@ def check_scenario(doc: YamlDoc) -> list[Problem]:
         check_cycles,
         check_timeline,
         check_weights,
+        check_injects,
     )
     for check in checks:
         problems.extend(check(doc))

@@ -9,6 +9,7 @@ files resolved as far as possible, so ``gameday validate`` can check those too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,13 @@ from pydantic import ValidationError
 
 from gameday.errors import InputError, Problem
 from gameday.scenario import catalog
-from gameday.scenario.checks import check_scenario, check_solution, scenario_duration
+from gameday.scenario.checks import (
+    check_after_inject,
+    check_scenario,
+    check_solution,
+    entries,
+    scenario_duration,
+)
 from gameday.scenario.files import ScenarioFiles, resolve_files
 from gameday.scenario.model import Scenario, Solution
 from gameday.yamldoc import YamlDoc, load_yaml, problems_from_validation
@@ -165,7 +172,9 @@ def inspect_scenario(ref: str | Path) -> Inspection:
         found.problems.extend(recorded_problems)
     if found.files.solution_file is not None:
         found.solution, solution_problems = load_solution(
-            found.files.solution_file, scenario_duration(doc.data)
+            found.files.solution_file,
+            scenario_duration(doc.data),
+            [inject.get("id") for _i, inject in entries(doc.data, "injects")],
         )
         found.problems.extend(solution_problems)
     found.problems.sort(key=problem_order)
@@ -173,13 +182,15 @@ def inspect_scenario(ref: str | Path) -> Inspection:
 
 
 def load_solution(
-    path: str | Path, end: float | None = None
+    path: str | Path, end: float | None = None, injects: Sequence[Any] | None = None
 ) -> tuple[Solution | None, list[Problem]]:
     """Parse and validate a ``solution.yaml`` (or a responder script).
 
     Args:
         path: the file.
         end: the scenario's duration in seconds; actions at or after it are problems.
+        injects: the scenario's inject ids; an ``after_inject`` naming another is a
+            problem (None: not checked).
 
     Returns:
         The solution (None if it is invalid) and the problems found.
@@ -192,6 +203,8 @@ def load_solution(
         what = "the file is empty" if doc.data is None else "expected a mapping with 'actions:'"
         return None, [Problem(str(path), 1, 1, None, what, "list the steps under 'actions:'")]
     problems = list(check_solution(doc, end))
+    if injects is not None:
+        problems += check_after_inject(doc, injects)
     try:
         solution = Solution.model_validate(doc.data)
     except ValidationError as exc:

@@ -323,8 +323,57 @@ class Targets(Strict):
     weights: dict[str, Annotated[float, Field(ge=0, le=1000)]] = Field(default_factory=dict)
 
 
+#: What an expectation may ask for: an incident verb, or any ``command``.
+ExpectedAction = Literal[
+    "status", "note", "escalate", "assign", "sev", "ack", "resolve", "silence", "command"
+]
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise ValueError("must be longer than 0s: the team needs some time to answer")
+    return value
+
+
+def _go_regex(value: str | None) -> str | None:
+    if value is not None:
+        from gameday.goregex import GoRegexError, compile_go
+
+        try:
+            compile_go(value)
+        except GoRegexError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+class Expectation(Strict):
+    """What the team should do once an inject fires, and how soon.
+
+    Met by the first successful action of kind ``action`` (``status`` posts a status
+    update, ``escalate`` pages a person or the next level, ``assign``/``sev`` set an
+    incident field, ``command`` is any command) typed within ``within`` of the inject,
+    whose command line contains a match of ``matching`` (RE2, as Prometheus reads
+    regexes; ``(?i)`` ignores case) when one is given. Scored under "Injects answered".
+    """
+
+    action: ExpectedAction = Field(description="the kind of action that answers the inject")
+    matching: Annotated[str | None, AfterValidator(_go_regex)] = Field(
+        None, description="RE2 pattern the command as typed must contain a match of"
+    )
+    within: Annotated[Duration, AfterValidator(_positive)] = Field(
+        description="how long after the inject fires the answer counts"
+    )
+    why: str = Field("", description="shown in the debrief when the answer is missing")
+
+
 class Inject(Strict):
-    """A facilitator's hot inject: something that happens when triggered from the menu."""
+    """A facilitator's hot inject: something that happens when triggered from the menu.
+
+    With ``at`` it also fires by itself, ``at`` after the first page (or after the start,
+    with ``relative_to: start``), unless the facilitator fired it before: drills and
+    tabletops without a facilitator at the keys get it too. ``expect`` says what the
+    team should do about it, and how soon.
+    """
 
     id: str
     title: str
@@ -332,6 +381,15 @@ class Inject(Strict):
     text: str = ""
     person: str | None = None
     fault: str | None = None
+    at: Duration | None = Field(
+        None, description="fires by itself this long after the first page (or the start)"
+    )
+    relative_to: Literal["page", "start"] = Field(
+        "page", description="what ``at`` counts from: the first page, or the start"
+    )
+    expect: list[Expectation] = Field(
+        default_factory=list, description="what the team should do once it fires (scored)"
+    )
 
 
 class Hint(Strict):
@@ -437,6 +495,10 @@ class TimedAction(Strict):
     do: str = Field(description="the command as a responder types it")
     role: Literal["ic", "ops", "comms", "scribe"] = "ops"
     why: str = ""
+    after_inject: str | None = Field(
+        None,
+        description="``at`` counts from when this inject fires; not played if it never does",
+    )
 
 
 class Solution(Strict):

@@ -1,7 +1,8 @@
 """``gameday validate``'s checks that run the world: what only a drill can show.
 
 - every step of the expert's solution runs: the solution is played (seed 1) and a step
-  the simulation refuses is a problem at its line;
+  the simulation refuses is a problem at its line; so is an inject's expectation the
+  expert leaves unanswered (the expert is the scenario's proof that it can be met);
 - a red herring does not mitigate: each ``truth.red_herrings`` command is performed on
   an otherwise idle session after the fault began, and judged by counterfactual against
   the same session without it (:mod:`gameday.counterfactual`). One the world says
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from gameday.durations import format_duration
 from gameday.errors import InputError, Problem
 from gameday.scenario.loader import Inspection
 from gameday.yamldoc import load_yaml
@@ -44,12 +46,15 @@ def _solution_steps(inspection: Inspection, prepared: Any) -> Iterator[Problem]:
     if solution is None or path is None:
         return
     session = prepared.session(seed=SEED, responder="validate")
-    make_responder("expert", session, solution).attach(session)
+    expert = make_responder("expert", session, solution)
+    expert.attach(session)
     session.run_to_end()
     doc = load_yaml(path)
-    done = [e for e in session.events if e.kind == "action"]
-    for i, (step, event) in enumerate(zip(solution.actions, done, strict=False)):
-        if event.data.get("ok") or not str(event.data.get("kind", "")).startswith(WORLD):
+    for i, step in enumerate(solution.actions):
+        event = expert.played.get(i)
+        if event is None or event.data.get("ok"):
+            continue  # not played (past the end, or its inject never fired), or it ran
+        if not str(event.data.get("kind", "")).startswith(WORLD):
             continue  # an incident verb refused for the moment (nothing to ack) is no rot
         first = str(event.data.get("output", "")).strip().splitlines()[:1]
         yield doc.problem(
@@ -58,6 +63,28 @@ def _solution_steps(inspection: Inspection, prepared: Any) -> Iterator[Problem]:
             f"T+{event.t:.0f}s: {first[0] if first else 'no output'}",
             f"`{step.do}` must run in the scenario's world (names, namespaces, flags)",
         )
+    yield from _unanswered(inspection, session.events)
+
+
+def _unanswered(inspection: Inspection, events: list[Any]) -> Iterator[Problem]:
+    """Inject expectations the expert's solution leaves unanswered when played."""
+    from gameday.scoring.injects import answers
+
+    scenario, doc = inspection.scenario, inspection.doc
+    if scenario is None or doc is None:
+        return
+    missed = {(a.inject, a.index) for a in answers(events, scenario) if not a.met}
+    for i, inject in enumerate(scenario.injects):
+        for j, want in enumerate(inject.expect):
+            if (inject.id, j) in missed:
+                yield doc.problem(
+                    ("injects", i, "expect", j),
+                    f"the expert's solution does not answer inject {inject.id!r} when "
+                    f"played (seed {SEED}): no {want.action} within "
+                    f"{format_duration(want.within)} of it"
+                    + (f" matching {want.matching!r}" if want.matching else ""),
+                    f"add a step with 'after_inject: {inject.id}' to the solution",
+                )
 
 
 def _red_herrings(inspection: Inspection, prepared: Any) -> Iterator[Problem]:

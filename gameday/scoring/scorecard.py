@@ -14,7 +14,7 @@ from typing import Any
 
 from gameday.runbooks import Runbook, escalate_after, runbook_for_alert
 from gameday.scenario.model import Scenario
-from gameday.scoring import cadence, outcome, response
+from gameday.scoring import cadence, injects, outcome, response
 from gameday.scoring.evidence import Dimension, Grade, Stream, fmt_t
 from gameday.scoring.findings import findings
 from gameday.scoring.metrics import MetricsSummary
@@ -33,6 +33,9 @@ GRADERS: dict[str, Callable[[Context], Grade]] = {
     "resolution": outcome.resolution,
     "impact": outcome.impact,
     "adherence": outcome.adherence,
+    "injects": lambda c: injects.grade(
+        injects.answers(c.stream.events, c.scenario), any(i.expect for i in c.scenario.injects)
+    ),
 }
 
 
@@ -52,6 +55,7 @@ class Scorecard:
     targets: dict[str, Any] = field(default_factory=dict)
     actions: list[dict[str, Any]] = field(default_factory=list)  # what each change did
     findings: list[str] = field(default_factory=list)  # about the team's configuration
+    injects: list[dict[str, Any]] = field(default_factory=list)  # each expectation answered?
 
     def dimension(self, key: str) -> Dimension:
         """The dimension called ``key`` (KeyError if absent)."""
@@ -75,6 +79,7 @@ class Scorecard:
             "dimensions": [d.to_dict() for d in self.dimensions],
             "actions": list(self.actions),
             "findings": list(self.findings),
+            "injects": list(self.injects),
         }
 
 
@@ -189,6 +194,10 @@ def score(
         targets=_targets_dict(targets),
         actions=[_action(v, scenario) for v in verdicts or []],
         findings=findings(ctx),
+        injects=[
+            {**a.to_dict(), "sentence": a.sentence()}
+            for a in injects.answers(stream.events, scenario)
+        ],
     )
 
 

@@ -6,7 +6,8 @@ is mitigated within 15 and resolved within 30; a SEV2 gets 15 minutes to acknowl
 updates every 30 and two hours to resolve. Detection should take under 2 minutes for a
 SEV1 and under 10 for a SEV2. A scenario's ``targets:`` block overrides any of them, a
 runbook's Escalation section sets when to escalate, and ``targets.weights`` re-weights
-the dimensions (the total is always scaled to 100).
+the dimensions (the total is always scaled to 100). "Injects answered" weighs 10 in a
+scenario whose injects say what they expect, and nothing in one whose injects do not.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ SEVERITY_TABLE: dict[str, SeverityTargets] = {
     "SEV4": SeverityTargets(24 * HOUR, 24 * HOUR, None, None, None, None, None, None, 2.0),
 }
 
-#: Dimension key -> (title, default weight). The defaults add up to 100.
+#: Dimension key -> (title, default weight). With inject expectations the defaults add
+#: up to 100; without them (injects weigh 0, detection always does) to 90, scaled to 100.
 DIMENSIONS: dict[str, tuple[str, float]] = {
     # Detection is the team's alert design, not the responders' doing: reported as a
     # finding (gameday.scoring.findings) and worth no points unless a scenario weights it.
@@ -63,6 +65,8 @@ DIMENSIONS: dict[str, tuple[str, float]] = {
     "resolution": ("Resolution verified", 10.0),
     "impact": ("Impact and error budget", 5.0),
     "adherence": ("Runbook adherence", 10.0),
+    # Counts only in scenarios whose injects carry expectations (``expect:``).
+    "injects": ("Injects answered", 10.0),
 }
 
 #: Alert severities that should wake someone up.
@@ -129,7 +133,10 @@ def resolve_targets(scenario: Scenario, runbook_escalate_after: Iterable[float] 
         if value is not None:
             table = replace(table, **{name: float(value)})
             sources[name] = "scenario's targets"
-    return Targets(severity, table, over.pass_score, over.slo, merge_weights(over.weights), sources)
+    weights = merge_weights(over.weights)
+    if "injects" not in over.weights and not any(i.expect for i in scenario.injects):
+        weights["injects"] = 0.0  # nothing to answer: the dimension is left out
+    return Targets(severity, table, over.pass_score, over.slo, weights, sources)
 
 
 def merge_weights(overrides: Mapping[str, float]) -> dict[str, float]:

@@ -27,6 +27,7 @@ _REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
 _OPTIONAL: dict[str, dict[str, type | tuple[type, ...]]] = {
     "session.start": {"scenario": str, "source": str, "responder": str},
     "action": {"actor": str, "role": str},
+    "inject": {"auto": bool},
 }
 
 

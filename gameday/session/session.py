@@ -143,6 +143,7 @@ class Session:
             self.env.process(self._fault(fault))
         if self.setup.ghost:
             self.env.process(self._ghost(self.setup.ghost))
+        self._timed_injects()
 
     # -- the public API -----------------------------------------------------------------
 
@@ -238,20 +239,62 @@ class Session:
         """Call ``hook(command, outcome)`` after each action; text it returns joins the output."""
         self._action_hooks.append(hook)
 
-    def inject(self, inject_id: str) -> dict[str, Any]:
-        """Trigger one of the scenario's facilitator injects now."""
+    def inject(self, inject_id: str, auto: bool = False) -> dict[str, Any]:
+        """Trigger one of the scenario's facilitator injects now.
+
+        ``auto`` marks an inject that fired by itself at its ``at`` (the session re-makes
+        it on replay, so a replay does not re-do it as an input).
+        """
         found = [i for i in self.scenario.injects if i.id == inject_id]
         if not found:
             hint = did_you_mean(inject_id, [i.id for i in self.scenario.injects])
             raise UsageError(f"no inject {inject_id!r}" + (f"; {hint}" if hint else ""))
         inj = found[0]
-        data = {"id": inj.id, "title": inj.title, "kind": inj.kind, "text": inj.text}
+        data: dict[str, Any] = {
+            "id": inj.id,
+            "title": inj.title,
+            "kind": inj.kind,
+            "text": inj.text,
+        }
         if inj.person:
             data["person"] = inj.person
+        if auto:
+            data["auto"] = True
         self._emit("inject", data)
         if inj.kind == "fault" and inj.fault:
             self._start_fault(next(f for f in self.scenario.faults if f.id == inj.fault))
         return data
+
+    def _timed_injects(self) -> None:
+        """Injects with ``at`` fire by themselves: ``at`` after the start, or after the
+        first page that wakes someone (the first alert firing when there is no pager),
+        as the bot responders count; not when the facilitator already fired them."""
+        timed = [i for i in self.scenario.injects if i.at is not None]
+        for inj in timed:
+            if inj.relative_to == "start":
+                self.call_at(float(inj.at or 0.0), self._timed_firing(inj.id))
+        after_page = [i for i in timed if i.relative_to == "page"]
+        if not after_page:
+            return
+        engaged = False
+
+        def on_event(event: Event) -> None:
+            nonlocal engaged
+            woke = event.kind == "page.notified" and event.data.get("wakes", True) is not False
+            if engaged or not (woke or (event.kind == "alert.firing" and self.pager is None)):
+                return
+            engaged = True
+            for inj in after_page:
+                self.call_at(event.t + float(inj.at or 0.0), self._timed_firing(inj.id))
+
+        self.subscribe(on_event)
+
+    def _timed_firing(self, inject_id: str) -> Callable[[], None]:
+        def fire() -> None:
+            if not any(e.kind == "inject" and e.data.get("id") == inject_id for e in self.events):
+                self.inject(inject_id, auto=True)
+
+        return fire
 
     def mark_clock(self) -> None:
         """Journal that the clock reached ``now`` (a ``clock`` event), unless the last

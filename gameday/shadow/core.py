@@ -64,7 +64,9 @@ class ShadowBase:
         self.prepared = prepare(source)
         scenario = self.prepared.loaded.scenario
         if path is None:
-            path = ExpertPath.from_solution(self.prepared.loaded.solution, scenario.id)
+            path = ExpertPath.from_solution(
+                self.prepared.loaded.solution, scenario.id, scenario.injects
+            )
         self.path = path
         self.seed = path.seed if path.seed is not None else seed
         self.clock = clock

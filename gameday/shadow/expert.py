@@ -53,15 +53,33 @@ class ExpertPath:
     seed: int | None = None
 
     @classmethod
-    def from_solution(cls, solution: Solution | None, scenario_id: str = "") -> ExpertPath:
+    def from_solution(
+        cls, solution: Solution | None, scenario_id: str = "", injects: Sequence[Any] = ()
+    ) -> ExpertPath:
         """The scenario's expert solution.
+
+        A step answering an inject (``after_inject``) is placed where that inject fires
+        by itself (its ``at``, counted from the same origin as the solution's); a step
+        answering an inject that only a facilitator fires is left out.
 
         Raises:
             UsageError: if the scenario has no solution.
         """
         if solution is None:
             raise UsageError(f"scenario {scenario_id!r} has no solution.yaml to shadow")
-        return cls.from_actions(solution.actions, solution.relative_to)
+        fires = {
+            i.id: float(i.at)
+            for i in injects
+            if i.at is not None and i.relative_to == solution.relative_to
+        }
+        steps = [
+            a
+            if a.after_inject is None
+            else a.model_copy(update={"at": fires[a.after_inject] + a.at})
+            for a in solution.actions
+            if a.after_inject is None or a.after_inject in fires
+        ]
+        return cls.from_actions(steps, solution.relative_to)
 
     @classmethod
     def from_actions(

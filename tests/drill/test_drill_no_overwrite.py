@@ -142,3 +142,27 @@ def test_crashed_prefix_replays_identical(
     code, stdout, err = gameday(capsys, "replay", str(cut), "--no-timeline")
     assert (code, err) == (0, "")
     assert stdout.startswith("replay identical")
+
+
+def test_crash_in_the_middle_of_an_instant_replays_identical(
+    capsys: pytest.CaptureFixture[str], recorded: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Cut between two events of one sim instant, the recording is shorter than its
+    replay, which runs that whole instant: still identical. Changing a line before the
+    cut is still a difference."""
+    import json
+
+    journal, _result = recorded
+    lines = journal.read_text().splitlines()
+    times = [json.loads(line)["t"] for line in lines]
+    cut_at = next(i for i in range(20, len(lines) - 1) if times[i] == times[i - 1] > 0)
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines[:cut_at]) + "\n")
+    code, stdout, err = gameday(capsys, "replay", str(cut), "--no-timeline")
+    assert (code, err) == (0, ""), err
+    assert stdout.startswith("replay identical")
+    edited = lines[:cut_at]
+    edited[cut_at - 1] = edited[cut_at - 1].replace('"t":', '"t": ', 1)
+    cut.write_text("\n".join(edited) + "\n")
+    code, _stdout, err = gameday(capsys, "replay", str(cut), "--no-timeline")
+    assert code == 1 and f"replay differs from {cut} at line {cut_at}" in err

@@ -56,6 +56,9 @@ class DebriefScreen(Screen[None]):
                 if card.actions:
                     yield Label("What each change did", classes="dialog-title")
                     yield Static(self.changes(), id="changes")
+                if card.injects:
+                    yield Label("Injects answered", classes="dialog-title")
+                    yield Static(self.injects(), id="injects")
                 found = list(getattr(card, "findings", []) or [])
                 if found:
                     yield Label(
@@ -146,6 +149,14 @@ class DebriefScreen(Screen[None]):
         lines = [f"• {d.title}: {e}" for d in card.dimensions for e in d.evidence]
         lines += [f"• Hints: {sentence}" for sentence in hint_sentences(card)]
         return Text(visible("\n".join(lines)) or "No points lost.")
+
+    def injects(self) -> Text:
+        """One line per expectation of a fired inject: answered when and by what, or missed."""
+        lines = []
+        for a in self.outcome.scorecard.injects:
+            mark, style = ("✓", "green") if a["answered"] else ("✗", "bold red")
+            lines.append(Text.assemble((f"{mark} ", style), visible(a["sentence"])))
+        return Text("\n").join(lines)
 
     def changes(self) -> Text:
         """One line per change the team made: its counterfactual verdict and figures."""

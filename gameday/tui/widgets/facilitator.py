@@ -27,15 +27,19 @@ def expert_next(solution: Any, events: Sequence[Event], limit: int = 2) -> list[
     """(command, why) of the expert's next steps the team has not done yet, in order.
 
     A step counts as done when any action the team took does the same thing (flags in
-    any order, aliases), as the shadow trainer judges it.
+    any order, aliases), as the shadow trainer judges it. An answer to an inject is due
+    once that inject has fired, and comes first then.
     """
     if solution is None:
         return []
     from gameday.shadow.commands import does_same
 
     typed = [str(e.data.get("command", "")) for e in events if e.kind == "action"]
+    fired = {str(e.data.get("id")) for e in events if e.kind == "inject"}
+    answers = [s for s in solution.actions if s.after_inject in fired]
+    steps = [s for s in solution.actions if s.after_inject is None]
     todo = []
-    for step in solution.actions:
+    for step in answers + steps:
         if not any(does_same(step.do, command) for command in typed):
             todo.append((step.do, step.why))
             if len(todo) >= limit:
