@@ -247,19 +247,30 @@ def check_cycles(doc: YamlDoc) -> Iterator[Problem]:
                 stack.append(iter(graph[callee]))
 
 
-def check_timeline(doc: YamlDoc) -> Iterator[Problem]:
-    """Faults start before the scenario ends; ``start_time`` carries a timezone."""
-    data = doc.data
-    end = scenario_duration(data)
-    for i, fault in entries(data, "faults"):
-        at = seconds(fault.get("at"))
+def _past_the_end(doc: YamlDoc, section: str, what: str, hint: str) -> Iterator[Problem]:
+    """Items of ``section`` whose ``at`` is at or after the scenario's end."""
+    end = scenario_duration(doc.data)
+    for i, item in entries(doc.data, section):
+        at = seconds(item.get("at"))
         if end is not None and at is not None and at >= end:
             yield doc.problem(
-                ("faults", i, "at"),
-                f"fault starts at {format_duration(at)}, at or after the scenario's "
+                (section, i, "at"),
+                f"{what} at {format_duration(at)}, at or after the scenario's "
                 f"end (duration {format_duration(end)})",
-                "start it earlier or make 'duration' longer",
+                hint,
             )
+
+
+def check_timeline(doc: YamlDoc) -> Iterator[Problem]:
+    """Faults start and timed injects fire before the scenario ends; ``start_time``
+    carries a timezone."""
+    data = doc.data
+    yield from _past_the_end(
+        doc, "faults", "fault starts", "start it earlier or make 'duration' longer"
+    )
+    yield from _past_the_end(
+        doc, "injects", "inject fires", "fire it earlier or make 'duration' longer"
+    )
     start = data.get("start_time")
     if isinstance(start, str):
         try:
@@ -325,20 +336,6 @@ def check_after_inject(doc: YamlDoc, injects: Sequence[Any]) -> Iterator[Problem
             )
 
 
-def check_injects(doc: YamlDoc) -> Iterator[Problem]:
-    """An inject that fires by itself does so before the scenario ends."""
-    end = scenario_duration(doc.data)
-    for i, inject in entries(doc.data, "injects"):
-        at = seconds(inject.get("at"))
-        if end is not None and at is not None and at >= end:
-            yield doc.problem(
-                ("injects", i, "at"),
-                f"inject fires at {format_duration(at)}, at or after the scenario's end "
-                f"(duration {format_duration(end)})",
-                "fire it earlier or make 'duration' longer",
-            )
-
-
 def check_scenario(doc: YamlDoc) -> list[Problem]:
     """Every semantic problem of a parsed ``scenario.yaml``."""
     if not isinstance(doc.data, dict):
@@ -352,7 +349,6 @@ def check_scenario(doc: YamlDoc) -> list[Problem]:
         check_cycles,
         check_timeline,
         check_weights,
-        check_injects,
     )
     for check in checks:
         problems.extend(check(doc))

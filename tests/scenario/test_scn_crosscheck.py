@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "db-pool-exhaustion"
+from tests.scenario.edits import edit_line as _edit
+from tests.scenario.edits import pool_folder
 
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Path:
     """A writable copy of a bundled scenario."""
-    dest = tmp_path / "db-pool-exhaustion"
-    shutil.copytree(BUNDLED, dest)
-    return dest
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace ``old`` once in ``path``; return the 1-based line where ``new`` begins."""
-    text = path.read_text()
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new))
-    return text[: text.index(old)].count("\n") + 1
+    return pool_folder(tmp_path)
 
 
 def test_bundled_scenario_is_clean(cli, scenario: Path) -> None:

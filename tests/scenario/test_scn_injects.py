@@ -3,12 +3,13 @@ each mistake is refused at its ``path:line:col`` with exit 2."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-BUNDLED = Path(__file__).resolve().parents[2] / "scenarios" / "db-pool-exhaustion"
+from tests.scenario.edits import edit_line as _edit
+from tests.scenario.edits import pool_folder
+
 EXPECT = """        within: 10m
 """
 
@@ -16,17 +17,7 @@ EXPECT = """        within: 10m
 @pytest.fixture
 def scenario(tmp_path: Path) -> Path:
     """A writable copy of db-pool-exhaustion (its exec-eta inject expects an ETA)."""
-    dest = tmp_path / "pool"
-    shutil.copytree(BUNDLED, dest)
-    return dest
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace ``old`` once in ``path``; the 1-based line where ``new`` begins."""
-    text = path.read_text()
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new))
-    return text[: text.index(old)].count("\n") + 1
+    return pool_folder(tmp_path)
 
 
 def test_bundled_expectations_validate(cli, scenario: Path) -> None:

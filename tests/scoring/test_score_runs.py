@@ -142,11 +142,16 @@ def test_scoring_is_deterministic_and_order_independent():
 
 def test_all_dimensions_present_in_order():
     """The scorecard lists the dimensions in the documented order (detection only when a
-    scenario weights it: by default it is a finding about the configuration)."""
+    scenario weights it: by default it is a finding about the configuration; injects
+    answered only when an inject expects something, or the scenario weights it)."""
     card = _card(synth.expert(), 1080, 800)
-    assert [d.key for d in card.dimensions] == [k for k in DIMENSIONS if k != "detection"]
-    weighted = _card(synth.expert(), 1080, 800, weights={"detection": 10})
+    default = [k for k in DIMENSIONS if k not in ("detection", "injects")]
+    assert [d.key for d in card.dimensions] == default
+    assert sum(d.max_points for d in card.dimensions) == pytest.approx(100.0)
+    weighted = _card(synth.expert(), 1080, 800, weights={"detection": 10, "injects": 5})
     assert [d.key for d in weighted.dimensions] == list(DIMENSIONS)
+    injects = weighted.dimension("injects")
+    assert (injects.points, injects.happened) == (injects.max_points, "no inject asks for anything")
 
 
 def test_text_scorecard_for_the_terminal():

@@ -12,6 +12,9 @@ from gameday.shadow import ShadowSession
 from gameday.shadow.answers import Scripted, parse_answers, play_scripted
 
 SCENARIO = "db-pool-exhaustion"
+# the expert's 13 steps and the answer to the VP's ETA request (the inject fires by
+# itself 5 minutes after the page; the answer comes 2 minutes later)
+STEPS = 14
 
 
 def expert_answers(shadow: ShadowSession) -> list[str]:
@@ -23,19 +26,19 @@ def test_the_experts_own_answers_agree_fully() -> None:
     """Answering with the expert's commands scores 100% in every phase."""
     shadow = ShadowSession(SCENARIO, seed=1)
     result = play_scripted(shadow, expert_answers(shadow))
-    assert result["decision_points"] == len(shadow.steps) == 13
+    assert result["decision_points"] == len(shadow.steps) == STEPS
     assert result["agreement"] == 100.0
     assert set(result["phases"].values()) == {100.0}
-    assert result["verdicts"]["same"] == 13
+    assert result["verdicts"]["same"] == STEPS
     assert result["points"][0]["trigger"] == "page"
     assert {p["trigger"] for p in result["points"]} >= {"page", "output", "mitigation", "status"}
 
 
 def test_an_idle_trainee_scores_low() -> None:
     """All ``skip`` answers agree with nothing."""
-    result = play_scripted(ShadowSession(SCENARIO, seed=1), ["skip"] * 13)
+    result = play_scripted(ShadowSession(SCENARIO, seed=1), ["skip"] * STEPS)
     assert result["agreement"] == 0.0
-    assert result["verdicts"]["skipped"] == 13
+    assert result["verdicts"]["skipped"] == STEPS
 
 
 def test_alternatives_are_graded_and_never_run_on_the_experts_session() -> None:
@@ -70,7 +73,7 @@ def test_alternatives_are_graded_and_never_run_on_the_experts_session() -> None:
     assert graded[8].grade.verdict == "wrong"
     performed = [e.data["command"] for e in shadow.session.events if e.kind == "action"]
     assert not any("scale" in c or "<pid>" in c for c in performed)
-    assert len(performed) == 13
+    assert len(performed) == STEPS
     assert shadow.session.incident.mitigated_at is not None  # the expert's fix still happened
 
 
@@ -89,7 +92,7 @@ def test_decision_time_and_hints_are_counted() -> None:
     result = play_scripted(shadow, [None, Scripted("sev SEV1", hints=1)])
     assert result["hints_used"] == 3
     assert result["points"][0]["seconds"] == 2.5
-    assert result["decide_seconds"]["total"] == pytest.approx(2.5 * 13)
+    assert result["decide_seconds"]["total"] == pytest.approx(2.5 * STEPS)
 
 
 def test_answers_files_parse_as_yaml_lists_or_lines() -> None:

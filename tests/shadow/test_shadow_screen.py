@@ -54,7 +54,7 @@ async def _two_points() -> None:
         screen = app.shadow_screen
         assert screen.state == "asking"
         situation = "\n".join(s.text for s in screen.query_one("#situation", RichLog).lines)
-        assert "decision point 1 of 13" in situation and "PAGE" in situation
+        assert "decision point 1 of 14" in situation and "PAGE" in situation
         assert "paged" in str(screen.query_one("#question", Static).render())
         await answer(pilot, app, "ack")
         assert screen.state == "graded"
