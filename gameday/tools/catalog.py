@@ -68,8 +68,7 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ),
     (
         "kubectl exec",
-        "kubectl exec POD -- psql ... | redis-cli ... | kafka-consumer-groups.sh ... "
-        "| kafka-topics.sh ...",
+        "kubectl exec [-it] POD -- COMMAND ...",
         "psql, redis-cli (in a Redis pod) and the Kafka tools are simulated inside pods",
         'kubectl exec -it orders-abc -n shop -- psql -c "SELECT 1"',
     ),

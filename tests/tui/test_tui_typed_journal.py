@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import gameday.tools as actions
+import gameday.session.session as session_module
 from gameday.replay import read_recorded, rebuild
 from gameday.session.journal import read_journal
 from gameday.tui.app import GamedayApp
@@ -20,14 +20,14 @@ BROKEN = "kubectl get pods -n shop --broken"
 @pytest.fixture
 def broken_command(monkeypatch: pytest.MonkeyPatch) -> None:
     """One command hits a bug in the engine (any other runs as usual)."""
-    real = actions.execute
+    real = session_module.execute
 
     def execute(session: Any, command: str, **kwargs: Any) -> Any:
         if command == BROKEN:
             raise KeyError("pod-template-hash")
         return real(session, command, **kwargs)
 
-    monkeypatch.setattr(actions, "execute", execute)
+    monkeypatch.setattr(session_module, "execute", execute)
 
 
 def test_tui_broken_command_is_journaled_and_shows_its_error(
