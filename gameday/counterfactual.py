@@ -13,8 +13,10 @@ and compare the entry service's SLI from the command to the end, with and withou
 
 Only actions that changed the world are judged (kubectl changes, redis-cli writes, psql
 terminations and writes): the others cannot change the SLI. The counterfactual sessions
-run the world without the alert path (rules, Alertmanager, pager), which never acts on
-the world, so they cost a fraction of a drill; :func:`judge` caches its verdicts per session.
+run the world without the alert path (rules, Alertmanager, pager) and without the
+metrics store (``metrics=False``: the world's figures are kept, nothing is scraped),
+neither of which ever acts on the world, so they cost a fraction of a drill;
+:func:`judge` caches its verdicts per session.
 """
 
 from __future__ import annotations
@@ -121,9 +123,9 @@ def judge_change(scenario: Any, seed: int, command: str, after: float = 120.0) -
     end = float(scenario.duration)
     if t >= end:
         return None
-    base = Session(scenario, seed, Setup(), responder="counterfactual")
+    base = Session(scenario, seed, Setup(), responder="counterfactual", metrics=False)
     base.advance_to(end)
-    tried = Session(scenario, seed, Setup(), responder="counterfactual")
+    tried = Session(scenario, seed, Setup(), responder="counterfactual", metrics=False)
     tried.advance_to(t)
     outcome = tried.perform(command, actor="validate")
     if not outcome.ok:
@@ -140,7 +142,7 @@ def _rebuild(
     """The world of the session, re-run from its world-changing inputs up to ``end``."""
     from gameday.replay import apply_input
 
-    session = Session(scenario, seed, Setup(), responder="counterfactual")
+    session = Session(scenario, seed, Setup(), responder="counterfactual", metrics=False)
     keep = {id(e) for e in changes}
     for event in inputs:
         if event.kind == "action" and id(event) not in keep:

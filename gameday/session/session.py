@@ -101,8 +101,10 @@ class Session:
         journal: str | Path | None = None,
         responder: str = "tabletop",
         source: str | None = None,
+        metrics: bool = True,
     ) -> None:
         self.scenario = scenario
+        self.metrics = metrics  # False: no exposition, no store (a counterfactual's world)
         self.seed = seed
         self.setup = setup or Setup()
         self.responder = responder
@@ -442,8 +444,12 @@ class Session:
             return
         if dt > 0:
             self.world.step(now, dt)
-            self.exposition.observe(dt)
+            if self.metrics:
+                self.exposition.observe(dt)
             self._note_relief()
+        if not self.metrics:  # nobody reads the store: keep the figures, skip the scrape
+            self._record(now, dt)
+            return
         t_ms = int(round(now * 1000))
         labels, values = self.exposition.collect()
         for source in self._sources:
