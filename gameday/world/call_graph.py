@@ -63,6 +63,10 @@ class Edge:
     attempts: Attempts = field(default_factory=lambda: Attempts(0.0, 0.0))
     has_breaker: bool = False
     policied: bool = False  # some serving pod of the caller has a policy for it this tick
+    policies: dict[tuple[tuple[str, str], ...], Any] = field(default_factory=dict)
+
+
+_MISSING = object()
 
 
 class CallGraph:
@@ -153,17 +157,20 @@ class CallGraph:
 
 
 def _groups(edge: Edge, pods: list[Any]) -> list[tuple[CallPolicy, float]]:
-    """The caller's serving pods grouped by the policy their environment gives them."""
+    """The caller's serving pods grouped by the policy their environment gives them
+    (worked out once per distinct environment)."""
     if not pods:
         return [(edge.base, 1.0)] if edge.base is not None else []
-    found: dict[str, tuple[CallPolicy, int]] = {}
+    found: dict[int, tuple[CallPolicy, int]] = {}
     for pod in pods:
-        policy = policy_for(edge.base, pod.env, edge.callee)
+        key = tuple(sorted(pod.env.items()))
+        policy = edge.policies.get(key, _MISSING)
+        if policy is _MISSING:
+            policy = edge.policies[key] = policy_for(edge.base, pod.env, edge.callee)
         if policy is None:
             continue
-        key = policy.model_dump_json()
-        held = found.get(key)
-        found[key] = (policy, (held[1] if held else 0) + 1)
+        held = found.get(id(policy))
+        found[id(policy)] = (policy, (held[1] if held else 0) + 1)
     return [(p, n / len(pods)) for p, n in found.values()]
 
 
