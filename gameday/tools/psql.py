@@ -8,6 +8,7 @@ cancelling the session that holds a lock ends its ``blocking_query`` fault.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from gameday.tools.pgstat import build_view
 from gameday.tools.psql_meta import run_meta
 from gameday.tools.sql_eval import Evaluator, SqlError
 from gameday.tools.sql_query import QueryResult, columns_read, run_sql
+from gameday.tools.sql_utility import error_position
 from gameday.world.database import PostgresServer
 from gameday.world.database.server import SUPERUSERS
 
@@ -164,7 +166,7 @@ def run_query(
     try:
         results = run_sql(sql, Evaluator(view, backend_call))
     except SqlError as exc:
-        return Outcome(False, f"ERROR:  {exc}", kind)
+        return Outcome(False, f"ERROR:  {exc}{_literal_position(sql, str(exc))}", kind)
     _apply(ctx, view, calls)
     warnings += view.notices
     feed = db.upstream.replication if db.upstream is not None else None
@@ -183,6 +185,12 @@ def run_query(
     text = "\n".join(shown)
     changed = bool(calls) or view.promote is not None
     return Outcome(True, "\n".join([*warnings, text]).strip("\n"), kind, changed=changed)
+
+
+def _literal_position(sql: str, message: str) -> str:
+    """PostgreSQL points at the literal a type's input function refused (``LINE 1:``)."""
+    m = re.match(r'invalid input syntax for type [\w ]+: "(.*)"$', message)
+    return error_position(sql, f"'{m.group(1)}'") if m else ""
 
 
 def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> None:

@@ -297,37 +297,45 @@ class Exposition:
     def _replication(self, db: Any, labels: list[Labels], values: list[float]) -> None:
         """postgres_exporter v0.15's replication series (collector/pg_replication.go and
         the pg_stat_replication query of cmd/postgres_exporter/queries.go)."""
-        lab = self._labels
-        settings = ("job", "postgres-exporter", "server", f"{db.name}:5432")
         rep, standby = db.replication, db.standby
         recovering = standby is not None and standby.in_recovery
         lag = 0.0
         if recovering and db.upstream is not None:
             feed = db.upstream.replication
             lag = max(0.0, feed.now - feed.last_replay(standby))
-        labels += (
-            lab("__name__", "pg_replication_lag_seconds", *settings),
-            lab("__name__", "pg_replication_is_replica", *settings),
-        )
+        streaming = [s for s in rep.standbys.values() if s.state == "streaming"] if rep else []
+        labels += self._replication_labels(db, tuple(s.name for s in streaming))
         values += (round(lag, 3), 1 if recovering else 0)
         if standby is not None:
-            pe = self._pg_base(db.name)
-            labels.append(lab("__name__", "pg_stat_database_conflicts_confl_snapshot", *pe))
             values.append(standby.conflicts)
-        if rep is None:
-            return
-        for s in rep.standbys.values():
-            if s.state != "streaming":
-                continue  # its walsender is gone
+        for s in streaming:  # a promoted standby's walsender is gone, and its series
+            values += (float(rep.lsn), float(rep.lag_bytes(s)))
+
+    def _replication_labels(self, db: Any, streaming: tuple[str, ...]) -> Any:
+        """The label sets of one server's replication series, in value order."""
+        key = ("replication", db.name, streaming)
+        found = self._parts.get(key)
+        if found is not None:
+            return found
+        lab = self._labels
+        settings = ("job", "postgres-exporter", "server", f"{db.name}:5432")
+        out = [
+            lab("__name__", "pg_replication_lag_seconds", *settings),
+            lab("__name__", "pg_replication_is_replica", *settings),
+        ]
+        if db.standby is not None:
+            pe = self._pg_base(db.name)
+            out.append(lab("__name__", "pg_stat_database_conflicts_confl_snapshot", *pe))
+        for name in streaming:
+            s = db.replication.standbys[name]
             sender = (
                 *(settings + ("application_name", s.name)),
                 *("client_addr", s.client_addr, "state", "streaming"),
             )
-            labels += (
-                lab("__name__", "pg_stat_replication_pg_current_wal_lsn_bytes", *sender),
-                lab("__name__", "pg_stat_replication_pg_wal_lsn_diff", *sender),
-            )
-            values += (float(rep.lsn), float(rep.lag_bytes(s)))
+            out.append(lab("__name__", "pg_stat_replication_pg_current_wal_lsn_bytes", *sender))
+            out.append(lab("__name__", "pg_stat_replication_pg_wal_lsn_diff", *sender))
+        self._parts[key] = found = tuple(out)
+        return found
 
     def _pg_state_labels(self, name: str) -> Any:
         """Per state, the ``pg_stat_activity_count`` and ``_max_tx_duration`` label sets."""

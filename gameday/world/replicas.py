@@ -67,7 +67,8 @@ def advance(world: Any, now: float, dt: float) -> None:
 
 def reads_replica(pod: Any, env: str) -> bool:
     """Whether ``pod``'s read path uses the replica (its routing variable is true)."""
-    return str(pod.env.get(env, "")).strip().lower() in TRUE
+    value = pod.env.get(env)
+    return value == "true" or (value is not None and value.strip().lower() in TRUE)
 
 
 def replica_share(world: Any, service: str, serving: list[Any]) -> float:
@@ -153,11 +154,12 @@ def _session(world: Any, db: PostgresServer, fault: Any, now: float) -> Any:
 
 def session_alive(world: Any, fault: Any) -> bool:
     """Whether the fault's session still runs (an import, a replica query)."""
-    return any(
-        b.fault == fault.spec.id and b.state == "active"
-        for db in world.databases.values()
-        for b in db.sessions
-    )
+    fid = fault.spec.id
+    for db in world.databases.values():
+        for b in db.sessions:
+            if b.fault == fid and b.state == "active":
+                return True
+    return False
 
 
 def readers_on_replicas(world: Any, database: str) -> bool:

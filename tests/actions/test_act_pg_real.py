@@ -127,6 +127,21 @@ def sim_out(ctx: FakeContext, command: str) -> str:
         "SELECT unnest(ARRAY[]::int[])",
         "EXPLAIN SELECT nosuchcol FROM orders",
         "EXPLAIN SELECT * FROM orders WHERE id = $1 AND status = 'new' AND customer_id = 12345678",
+        # replication, as a primary without standbys answers it
+        "SELECT * FROM pg_stat_replication",
+        "SELECT * FROM pg_stat_wal_receiver",
+        "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), "
+        "pg_last_xact_replay_timestamp()",
+        "SELECT pg_promote()",
+        "SELECT pg_is_wal_replay_paused()",
+        "SELECT pg_wal_lsn_diff('1/49C8088', '0/41F09B8') AS bytes, "
+        "pg_size_pretty(pg_wal_lsn_diff('1/49C8088', '0/41F09B8')) AS pretty",
+        "SELECT '0/3000148'::pg_lsn AS a, pg_lsn('16/B374D848') AS b, "
+        "'0/3000148'::pg_lsn - '0/3000000'::pg_lsn AS d",
+        "SELECT pg_size_pretty(10239::bigint) AS a, pg_size_pretty(10240::bigint) AS b, "
+        "pg_size_pretty(1048575::bigint) AS c, pg_size_pretty(123456789012345::bigint) AS d, "
+        "pg_size_pretty(-20000::bigint) AS e",
+        "SELECT 'nope'::pg_lsn",
     ],
 )
 def test_same_text_as_real_psql(real: list[str], sim: FakeContext, command: str) -> None:
