@@ -139,6 +139,10 @@ def test_pg_locks_waiting(locked):
 
 
 def test_type_errors_read_like_postgres(locked):
-    """Comparing a pid to text fails as PostgreSQL says it."""
+    """Comparing a pid to text fails as PostgreSQL 15 says it, pointing at the literal."""
     r = execute(locked, "SELECT pid FROM pg_stat_activity WHERE pid > 'abc'")
-    assert r.output == 'ERROR:  invalid input syntax for type integer: "abc"'
+    assert r.output == (
+        'ERROR:  invalid input syntax for type integer: "abc"\n'
+        "LINE 1: SELECT pid FROM pg_stat_activity WHERE pid > 'abc'\n"
+        "                                                     ^"
+    )
