@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
+
+from tests.scenario.conftest import FIXTURES
 
 # fixture folder -> (file, expected line after "path:")
 CASES = {

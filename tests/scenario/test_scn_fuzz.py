@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import VALID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gameday.errors import InputError, Problem, UsageError
 from gameday.scenario import checkers, load_scenario
 from gameday.scenario.validation import validate_paths
+from tests.scenario.conftest import VALID
 
 BASE = yaml.safe_load((VALID / "scenario.yaml").read_text())
 SOLUTION = yaml.safe_load((VALID / "solution.yaml").read_text())

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FIXTURES
-
 from gameday.scenario.schema import SHIPPED, render_schema
+from tests.scenario.conftest import FIXTURES
 
 
 def test_list_with_no_scenarios_says_where_it_looked(cli, roots) -> None:

@@ -6,10 +6,10 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, VALID
 
 from gameday.errors import InputError, UsageError
 from gameday.scenario import LoadedScenario, inspect_scenario, load_scenario
+from tests.scenario.conftest import FIXTURES, VALID
 
 
 def _rewrite(path: Path, old: str, new: str) -> None:

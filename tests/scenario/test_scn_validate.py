@@ -9,11 +9,11 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, VALID
 
 from gameday.errors import InputError, Problem
 from gameday.scenario import checkers
 from gameday.scenario.validation import classify, validate_paths
+from tests.scenario.conftest import FIXTURES, VALID
 
 
 def test_valid_folder_is_ok(cli, no_checkers) -> None:
