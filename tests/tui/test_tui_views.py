@@ -71,6 +71,9 @@ def test_tui_players_never_see_faults_or_effects(app_factory: AppFactory) -> Non
             assert app.driver.session.incident.mitigated_at is not None  # the world knows
             assert "mitigated" not in str(app.main.query_one(IncidentPanel).render())
             assert not app.main.query(FacilitatorPanel)
+            # the scenario's title names the cause; the players' clock bar does not show it
+            assert app.driver.session.scenario.title not in screen
+            assert "On call" in screen
 
     asyncio.run(scenario())
 
@@ -82,7 +85,8 @@ def test_tui_facilitator_sees_truth_effects_score_and_expert(app_factory: AppFac
 
     async def scenario() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            log, _screen = await mitigate_and_look(app, pilot)
+            log, screen = await mitigate_and_look(app, pilot)
+            assert app.driver.session.scenario.title in screen
             assert "FAULT lock-holder (blocking_query) on orders" in log
             assert (
                 "FAULT lock-holder relieved: the blocking session is gone and its locks with it"

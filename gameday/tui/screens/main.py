@@ -63,8 +63,11 @@ class MainScreen(Screen[None]):
         session = app.driver.session
         if app.view.name == "facilitator":
             self.add_class("-facilitator")
+        # the scenario's title names the cause ("... pool exhausted"): players are told only
+        # that they are on call, as a real responder is before the first page
+        title = session.scenario.title if app.view.name == "facilitator" else "On call"
         yield ClockBar(
-            session.scenario.title,
+            title,
             session.scenario.start_time,
             session.scenario.duration,
             id="clock",
