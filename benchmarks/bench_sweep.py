@@ -66,9 +66,9 @@ def test_bench_sweep_backends() -> None:
 
 
 # The heaviest of the scenarios built on the newer components (issue #18: caches, queues,
-# nodes and disks, retries, replicas): measured at 1000 drills, disk-full-debug-logging
-# took the most worker CPU (108 s, against 101 s for cache-stampede and 99 s for
-# replica-lag-stale-reads).
+# nodes and disks, retries, replicas): 1000 drills by `gameday sweep --workers 2` on an
+# idle machine took the most CPU for disk-full-debug-logging (108 s user, all processes,
+# by /usr/bin/time; 101 s for cache-stampede and 99 s for replica-lag-stale-reads).
 LARGEST_NEW = "disk-full-debug-logging"
 
 

@@ -246,3 +246,21 @@ def expect(case: Case, code: int, out: str, err: str, work: Path) -> None:
         assert case.says in (out if case.code == 0 else err), (out, err)
     if case.check is not None:
         case.check(work)
+
+
+def case_test(cases: dict[str, list[Case]]) -> Callable[..., None]:
+    """The parametrised test that runs every case of ``cases`` on its own (served cases
+    and ``join`` are run by ``test_serve_and_join``, against one served session)."""
+    ids = [(path, i) for path in sorted(cases) for i in range(len(cases[path]))]
+
+    @pytest.mark.parametrize(("path", "index"), ids, ids=[f"{p}-{i}" for p, i in ids])
+    def test_case(path: str, index: int, work: Path) -> None:
+        """The case's exit status; output on stdout when it succeeds, a message on stderr
+        when it does not; never a traceback."""
+        case = cases[path][index]
+        if case.served or path == "join":
+            pytest.skip("run by test_serve_and_join, against one served session")
+        code, out, err = run_case(case, work)
+        expect(case, code, out, err, work)
+
+    return test_case

@@ -3,16 +3,11 @@ route, report, replay, backtest and import (see tests/drill/clitree.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from tests.drill.clitree import (
     SCENARIO,
     Case,
     W,
-    expect,
-    run_case,
+    case_test,
 )
 
 CASES: dict[str, list[Case]] = {
@@ -257,15 +252,4 @@ CASES: dict[str, list[Case]] = {
 }
 
 
-CASE_IDS = [(path, i) for path in sorted(CASES) for i in range(len(CASES[path]))]
-
-
-@pytest.mark.parametrize(("path", "index"), CASE_IDS, ids=[f"{p}-{i}" for p, i in CASE_IDS])
-def test_case(path: str, index: int, work: Path) -> None:
-    """The case's exit status; output on stdout when it succeeds, a message on stderr when
-    it does not; never a traceback."""
-    case = CASES[path][index]
-    if case.served or path == "join":
-        pytest.skip("run by test_serve_and_join, against one served session")
-    code, out, err = run_case(case, work)
-    expect(case, code, out, err, work)
+test_case = case_test(CASES)
