@@ -26,11 +26,13 @@ refuses them. Error messages are Go's: ``error parsing regexp: missing closing )
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import re2
 from re2 import _re2
+
+from gameday.goshortcuts import shortcut
 
 __all__ = [
     "GoMatch",
@@ -160,21 +162,43 @@ _MEMO_LIMIT = 1024  # remembered verdicts per regex; label values repeat in a si
 _MEMO_TEXT = 256  # longer texts (log lines) are not remembered
 
 
-class GoRegex:
-    """A compiled Go regular expression: ``MatchString``, ``FindAll``, ``ReplaceAllString``."""
+class _Verdicts(dict[str, bool]):
+    """Remembered ``MatchString`` verdicts: a hit is one dictionary lookup, in C."""
 
-    __slots__ = ("pattern", "_capture", "_test", "_memo", "_names", "groups")
+    __slots__ = ("_test",)
+
+    def __init__(self, test: _re2.RE2) -> None:
+        super().__init__()
+        self._test = test
+
+    def __missing__(self, text: str) -> bool:
+        data = _encode(text)
+        hit: bool = self._test.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
+        if len(text) <= _MEMO_TEXT:
+            if len(self) >= _MEMO_LIMIT:
+                self.clear()
+            self[text] = hit
+        return hit
+
+
+class GoRegex:
+    """A compiled Go regular expression: ``MatchString``, ``FindAll``, ``ReplaceAllString``.
+
+    ``test`` is ``MatchString`` as a plain callable for hot loops (routing, silences): a
+    remembered verdict, or for the shapes of :mod:`gameday.goshortcuts` a string test.
+    """
+
+    __slots__ = ("pattern", "_capture", "test", "_names", "groups")
 
     def __init__(self, pattern: str) -> None:
         _go_only(pattern)
         encoded = _encode(pattern)
-        test = _re2.RE2(encoded, _NO_CAPTURE)
-        if not test.ok():
-            raise GoRegexError(_go_message(_decode(test.error())))
+        compiled = _re2.RE2(encoded, _NO_CAPTURE)
+        if not compiled.ok():
+            raise GoRegexError(_go_message(_decode(compiled.error())))
         self.pattern = pattern
-        self._test = test
+        self.test: Callable[[str], bool] = _Verdicts(compiled).__getitem__
         self._capture: _re2.RE2 | None = None
-        self._memo: dict[str, bool] = {}
         self.groups = 0
         self._names: dict[str, int] | None = None
 
@@ -193,15 +217,7 @@ class GoRegex:
 
     def search(self, text: str) -> bool:
         """Go's ``MatchString``: whether the regex matches anywhere in ``text``."""
-        hit = self._memo.get(text)
-        if hit is None:
-            data = _encode(text)
-            hit = self._test.Match(_UNANCHORED, data, 0, len(data))[0][0] >= 0
-            if len(text) <= _MEMO_TEXT:
-                if len(self._memo) >= _MEMO_LIMIT:
-                    self._memo.clear()
-                self._memo[text] = hit
-        return hit
+        return self.test(text)
 
     def finditer(self, text: str) -> Iterator[GoMatch]:
         """Successive non-overlapping matches, as Go's ``FindAllStringSubmatchIndex``.
@@ -274,46 +290,22 @@ def compile_go(pattern: str) -> GoRegex:
     return GoRegex(pattern)
 
 
-class _LiteralRegex(GoRegex):
-    """An anchored alternation of literals (``api|web``) or a literal then ``.*``.
-
-    Prometheus' ``FastRegexMatcher`` takes the same shortcuts; ``search`` needs no call
-    into RE2 for them, while ``finditer`` and the rest still use the compiled regex.
-    """
-
-    __slots__ = ("_set", "_prefix")
-
-    def __init__(self, pattern: str, literals: frozenset[str] | None, prefix: str | None):
-        super().__init__(pattern)
-        self._set = literals
-        self._prefix = prefix
-
-    def search(self, text: str) -> bool:
-        if self._set is not None:
-            return text in self._set
-        assert self._prefix is not None
-        prefix = self._prefix
-        return text.startswith(prefix) and "\n" not in text[len(prefix) :]  # "." stops at a newline
-
-
-_META = frozenset("\\.+*?()|[]{}^$")
-
-
 @functools.lru_cache(maxsize=1024)
 def compile_anchored(pattern: str) -> GoRegex:
     """Compile ``^(?:pattern)$`` textually, as Prometheus and Alertmanager do for matchers.
 
     The anchoring is textual, as in Go, so ``a)|(b`` is accepted just as Go accepts it.
+    Literal alternations, prefixes, suffixes and substrings are then decided without RE2
+    (:func:`gameday.goshortcuts.shortcut`), as Prometheus' ``FastRegexMatcher`` does.
 
     Raises:
         GoRegexError: with Go's message when Go would refuse the anchored pattern.
     """
-    anchored = "^(?:" + pattern + ")$"
-    if pattern.endswith(".*") and _META.isdisjoint(pattern[:-2]):
-        return _LiteralRegex(anchored, None, pattern[:-2])
-    if _META.isdisjoint(pattern.replace("|", "")):
-        return _LiteralRegex(anchored, frozenset(pattern.split("|")), None)
-    return compile_go(anchored)
+    rx = GoRegex("^(?:" + pattern + ")$")
+    fast = shortcut(pattern, rx.test)
+    if fast is not None:
+        rx.test = fast
+    return rx
 
 
 def quote_meta(text: str) -> str:

@@ -10,7 +10,7 @@ keys and ``amtool config routes show`` output agree byte for byte.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from gameday.goregex import GoRegex, GoRegexError, compile_anchored
@@ -30,12 +30,24 @@ class MatcherError(ValueError):
 
 @dataclass(frozen=True)
 class Matcher:
-    """One label matcher; a missing label matches as the empty string."""
+    """One label matcher; a missing label matches as the empty string.
+
+    ``test`` and ``negate`` decide it in hot loops: the matcher accepts ``value`` when
+    ``bool(test(value)) is not negate``. ``test`` is ``str.__eq__`` or the regex's own
+    :attr:`~gameday.goregex.GoRegex.test`, mostly a call into C.
+    """
 
     name: str
     op: str
     value: str
     _re: GoRegex | None = field(default=None, compare=False, repr=False)
+    test: Callable[[str], bool] = field(init=False, compare=False, repr=False)
+    negate: bool = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        test = self.value.__eq__ if self._re is None else self._re.test
+        object.__setattr__(self, "test", test)
+        object.__setattr__(self, "negate", self.op.startswith("!"))
 
     @classmethod
     def make(cls, name: str, op: str, value: str) -> Matcher:
@@ -49,21 +61,14 @@ class Matcher:
         rx = None
         if op in ("=~", "!~"):
             try:
-                rx = compile_anchored(value)
+                rx = compile_anchored(value)  # Go: MatchString, anchored textually
             except GoRegexError as exc:
                 raise MatcherError(str(exc)) from None
         return cls(name, op, value, rx)
 
     def matches(self, value: str) -> bool:
         """Whether a label value (``""`` when absent) satisfies this matcher."""
-        op = self.op
-        if op == "=":
-            return value == self.value
-        if op == "!=":
-            return value != self.value
-        assert self._re is not None
-        hit = self._re.search(value)  # Go: MatchString, anchored textually
-        return hit if op == "=~" else not hit
+        return (not self.test(value)) is self.negate
 
     def sort_key(self) -> tuple[str, str, int]:
         """Alertmanager's matcher order: name, then value, then operator."""
@@ -80,7 +85,11 @@ def escape_value(value: str) -> str:
 
 def matches_all(matchers: Iterable[Matcher], labels: Mapping[str, str]) -> bool:
     """True when every matcher accepts ``labels`` (an empty list accepts everything)."""
-    return all(m.matches(labels.get(m.name, "")) for m in matchers)
+    get = labels.get
+    for m in matchers:  # noqa: SIM110 - a plain loop: all() over a generator is slower here
+        if (not m.test(get(m.name, ""))) is not m.negate:
+            return False
+    return True
 
 
 def sort_matchers(matchers: Iterable[Matcher]) -> list[Matcher]:

@@ -41,12 +41,26 @@ class Route:
         """The routes an alert with ``labels`` is handled by, in tree order."""
         if not matches_all(self.matchers, labels):
             return []
+        return self._below(labels)
+
+    def _below(self, labels: Mapping[str, str]) -> list[Route]:
+        """The answer for ``labels`` once this route's own matchers accept them.
+
+        The children's matchers are tried here, in one loop, so a leaf costs no call.
+        """
         found: list[Route] = []
+        get = labels.get
         for child in self.routes:
-            hits = child.match(labels)
-            found.extend(hits)
-            if hits and not child.continue_:
-                break
+            for m in child.matchers:
+                if (not m.test(get(m.name, ""))) is not m.negate:
+                    break
+            else:
+                if child.routes:
+                    found.extend(child._below(labels))
+                else:
+                    found.append(child)
+                if not child.continue_:
+                    break
         return found or [self]
 
     def receivers(self, labels: Mapping[str, str]) -> list[str]:
