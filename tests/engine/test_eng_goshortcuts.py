@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gameday.goregex import GoRegexError, compile_anchored, compile_go
+from gameday.goregex import GoRegex, GoRegexError, compile_anchored, compile_go
 from gameday.goshortcuts import shortcut
 
 # Characters where Go's rules bite: case folding (Kelvin sign, long s, sigma), a newline
@@ -32,52 +32,46 @@ texts = st.lists(st.sampled_from([*CHARS, "\ud800", ".", "*", "|", "\\", "_", "a
                  max_size=8).map("".join)  # fmt: skip
 
 
-def _re2_verdict(pattern: str, text: str) -> bool:
-    """RE2's own answer, through the regex's remembered verdicts (never a shortcut)."""
-    return compile_go("^(?:" + pattern + ")$").search(text)
-
-
 def _pieces(pattern: str) -> list[str]:
     """Texts made of the pattern's own literals, so that matches are common."""
     bare = pattern.removeprefix("(?i)").replace("\\", "").replace(".*", "").replace(".+", "x")
     return [*bare.split("|"), bare.replace("|", ""), bare.upper(), bare + "\n", "y" + bare]
 
 
+def _check(pattern: str, candidates: list[str]) -> GoRegex | None:
+    """Assert our verdict is RE2's own on ``^(?:pattern)$`` for each text; the regex used."""
+    try:
+        rx = compile_anchored(pattern)
+    except GoRegexError:
+        return None  # Go refuses it: no shortcut is ever built
+    plain = compile_go("^(?:" + pattern + ")$")  # remembered RE2 verdicts, never a shortcut
+    for t in candidates:
+        assert rx.search(t) == plain.search(t), (pattern, t)
+    return rx
+
+
 @settings(max_examples=600, deadline=None)
 @given(pattern=shaped, text=texts)
 def test_shapes_take_a_shortcut_and_agree_with_re2(pattern: str, text: str) -> None:
     """Literal sets, prefixes, suffixes, substrings and ``(?i)`` literals: same verdict as RE2."""
-    try:
-        rx = compile_anchored(pattern)
-    except GoRegexError:
-        return  # Go refuses it: no shortcut is ever built
-    folded_unicode = pattern.startswith("(?i)") and not pattern.isascii()  # left to RE2
-    assert (shortcut(pattern, rx.search) is None) == folded_unicode, pattern
-    for t in [text, *_pieces(pattern)]:
-        assert rx.search(t) == _re2_verdict(pattern, t), (pattern, t)
+    rx = _check(pattern, [text, *_pieces(pattern)])
+    if rx is not None:
+        folded_unicode = pattern.startswith("(?i)") and not pattern.isascii()  # left to RE2
+        assert (shortcut(pattern, rx.search) is None) == folded_unicode, pattern
 
 
 @settings(max_examples=400, deadline=None)
 @given(pattern=near, text=texts)
 def test_near_misses_agree_with_re2(pattern: str, text: str) -> None:
     """Patterns close to a shortcut's shape decide as RE2 does, whichever path they take."""
-    try:
-        rx = compile_anchored(pattern)
-    except GoRegexError:
-        return
-    for t in [text, *_pieces(pattern)]:
-        assert rx.search(t) == _re2_verdict(pattern, t), (pattern, t)
+    _check(pattern, [text, *_pieces(pattern)])
 
 
 @settings(max_examples=300, deadline=None)
 @given(pattern=shaped, text=st.text(max_size=12))
 def test_any_unicode_text_agrees_with_re2(pattern: str, text: str) -> None:
     """Any Unicode text, not only the chosen alphabet."""
-    try:
-        rx = compile_anchored(pattern)
-    except GoRegexError:
-        return
-    assert rx.search(text) == _re2_verdict(pattern, text)
+    _check(pattern, [text])
 
 
 @pytest.mark.parametrize(
