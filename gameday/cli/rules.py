@@ -21,8 +21,10 @@ def test_cmd(files: tuple[str, ...]) -> int:
     2 a file could not be read or a test goes past gameday's limits (at most 1,000,000
     evaluation steps and 5,000,000 input samples per test group, 10,000,000 steps per
     subquery evaluation)."""
+    from gameday.cli.heap import keep_freed_memory
     from gameday.rules.unittest import run_test_file
 
+    keep_freed_memory()
     failed = False
     bad_input = False
     for path in files:

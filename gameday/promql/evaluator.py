@@ -10,7 +10,7 @@ Prometheus 2.42's engine: 5-minute lookback, staleness markers, inclusive range 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,7 +18,10 @@ from gameday.promql.errors import EvalError, UnsupportedError
 from gameday.promql.labels import drop_name
 from gameday.promql.limits import MAX_SUBQUERY_STEPS
 from gameday.promql.parsing import parse as parse  # re-exported: callers import it here
-from gameday.tsdb import TSDB, Labels, Matcher, stale_mask
+from gameday.tsdb import TSDB, Labels, Matcher, StoredSeries, stale_mask
+
+if TYPE_CHECKING:
+    from gameday.promql.stepcache import StepCache
 
 LOOKBACK_MS = 300_000
 
@@ -34,11 +37,13 @@ class Row:
 
 @dataclass
 class RangeSeries:
-    """One series of a range argument: labels and its non-stale samples."""
+    """One series of a range argument: labels and its non-stale samples, and the stored
+    series when they are all of its samples (what a :class:`StepCache` keys on)."""
 
     labels: Labels
     t: np.ndarray
     v: np.ndarray
+    source: StoredSeries | None = None
 
 
 def selector_matchers(vs: Any) -> list[Matcher]:
@@ -80,6 +85,8 @@ class Evaluator:
             orders selector matchers by their text; only ``absent()`` can tell).
         lagged: metric names whose samples at or after each step's own time are hidden
             (series a later rule writes: step-by-step evaluation has not written them yet).
+        cache: window work shared with other expressions over the same ``steps`` array
+            (ignored for any other steps).
     """
 
     def __init__(
@@ -94,9 +101,11 @@ class Evaluator:
         end_ms: int | None = None,
         rule_mode: bool = False,
         lagged: frozenset[str] = frozenset(),
+        cache: StepCache | None = None,
     ) -> None:
         self.db = db
         self.steps = np.asarray(steps, dtype=np.int64)
+        self.cache = cache if cache is not None and cache.steps is self.steps else None
         self.n = len(self.steps)
         self.lookback_ms = lookback_ms
         self.subquery_step_ms = subquery_step_ms
@@ -129,6 +138,11 @@ class Evaluator:
             kind, ms = node.at
             at = self.start_ms if kind == "Start" else self.end_ms if kind == "End" else ms
         offset = node.offset_ms
+        if self.cache is not None:
+            return self.cache.refs((at, offset), lambda: self._refs(at, offset))
+        return self._refs(at, offset)
+
+    def _refs(self, at: int | None, offset: int) -> np.ndarray:
         if at is not None:
             return np.full(self.n, at - offset, dtype=np.int64)
         return self.steps - offset
@@ -230,14 +244,17 @@ class Evaluator:
             series = []
             for s in self.db.select(vs.matchers):
                 t, v = s.t, s.v
-                keep = ~stale_mask(v)
-                if not keep.all():
-                    t, v = t[keep], v[keep]
+                source: StoredSeries | None = s
+                if s.n_stale:
+                    keep = ~stale_mask(v)
+                    if not keep.all():
+                        t, v, source = t[keep], v[keep], None
                 if len(t):
                     lim = self.limit(s.labels, refs)
                     if lim is not refs:
                         t, v = _clip_series(t, v, lim, refs)
-                    series.append(RangeSeries(s.labels, t, v))
+                        source = None
+                    series.append(RangeSeries(s.labels, t, v, source))
             return series, refs, rng
         if kind == "SubqueryExpr":
             return self.subquery(node)

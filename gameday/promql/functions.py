@@ -101,16 +101,29 @@ def _range_call(ev: Evaluator, name: str, args: list[Any]) -> Any:
     series, refs, rng = ev.range_arg(args[idx])
     out: list[Row] = []
     any_present = np.zeros(n, dtype=bool)
+    cache = ev.cache
     for s in series:
-        lo, hi = windows(s.t, refs, rng)
-        if ev.max_samples is not None and len(lo) and int((hi - lo).max()) > ev.max_samples:
+        t, v = s.t, s.v
+        frame = None
+        if name in _RATE:
+            frame = (
+                cache.frame(s.source, t, refs, rng)
+                if cache is not None
+                else rf.RateFrame(t, *windows(t, refs, rng), refs, rng)
+            )
+            lo, hi = frame.lo, frame.hi
+        else:
+            lo, hi = windows(t, refs, rng)
+        most = frame.most if frame is not None else int((hi - lo).max()) if len(lo) else 0
+        if ev.max_samples is not None and most > ev.max_samples:
             raise EvalError(
                 "query processing would load too many samples into memory in query execution",
                 int(np.argmax(hi - lo > ev.max_samples)),
             )
-        t, v = s.t, s.v
-        if name in _RATE:
-            val, ok = rf.extrapolated_rate(t, v, lo, hi, refs, rng, *_RATE[name])
+        if frame is not None:
+            counter, is_rate = _RATE[name]
+            resets = cache.resets(s.source, v) if cache is not None and counter else None
+            val, ok = rf.extrapolated_rate(t, v, lo, hi, refs, rng, counter, is_rate, frame, resets)
         elif name in ("irate", "idelta"):
             val, ok = rf.instant_value(t, v, lo, hi, name == "irate")
         elif name in rf.OVER_TIME:

@@ -24,6 +24,73 @@ def kahan_inc(inc: float, s: float, c: float) -> tuple[float, float]:
     return t, c
 
 
+class RateFrame:
+    """The part of Prometheus' ``extrapolatedRate`` that depends on sample times alone.
+
+    Series scraped at the same times (every input series of a rule test, the targets of
+    one scrape) read the same windows: their first and last sample times, the gaps to
+    the window's edges and the extrapolation factor are the same for all of them, so a
+    frame is worked out once per (times, steps, range) and each series adds only what
+    its values decide. The arithmetic is Prometheus', operation for operation.
+    """
+
+    __slots__ = (
+        "lo",
+        "hi",
+        "most",
+        "ok",
+        "any_ok",
+        "all_ok",
+        "lo_s",
+        "hi_s",
+        "sampled",
+        "dur_start",
+        "threshold",
+        "half",
+        "start_part",
+        "end_part",
+        "divisor",
+        "_factors",
+    )
+
+    def __init__(
+        self, t: np.ndarray, lo: np.ndarray, hi: np.ndarray, refs: np.ndarray, rng: int
+    ) -> None:
+        self.lo, self.hi = lo, hi
+        cnt = hi - lo
+        self.most = int(cnt.max()) if len(cnt) else 0  # samples in the fullest window
+        self.ok = ok = cnt >= 2
+        self.any_ok = bool(ok.any())
+        self.all_ok = bool(ok.all())
+        self.lo_s = lo_s = lo if self.all_ok else np.where(ok, lo, 0)
+        self.hi_s = hi_s = hi - 1 if self.all_ok else np.where(ok, hi - 1, 0)
+        self.divisor = rng // 1000 + (rng % 1000) * 1e6 / 1e9
+        self._factors: dict[bool, np.ndarray] = {}
+        if not self.any_ok:
+            return
+        ft, lt = t[lo_s], t[hi_s]
+        with np.errstate(all="ignore"):
+            self.dur_start = (ft - (refs - rng)).astype(np.float64) / 1000
+            dur_end = (refs - lt).astype(np.float64) / 1000
+            self.sampled = sampled = (lt - ft).astype(np.float64) / 1000
+            avg = sampled / (cnt - 1).astype(np.float64)
+            self.threshold = threshold = avg * 1.1
+            self.half = half = avg / 2
+            self.start_part = np.where(self.dur_start < threshold, self.dur_start, half)
+            self.end_part = np.where(dur_end < threshold, dur_end, half)
+
+    def factor(self, is_rate: bool) -> np.ndarray:
+        """The extrapolation factor where no counter is extrapolated to zero."""
+        f = self._factors.get(is_rate)
+        if f is None:
+            with np.errstate(all="ignore"):
+                f = ((self.sampled + self.start_part) + self.end_part) / self.sampled
+                if is_rate:
+                    f = f / self.divisor
+            self._factors[is_rate] = f
+        return f
+
+
 def extrapolated_rate(
     t: np.ndarray,
     v: np.ndarray,
@@ -33,65 +100,86 @@ def extrapolated_rate(
     rng: int,
     is_counter: bool,
     is_rate: bool,
+    frame: RateFrame | None = None,
+    resets: ResetIndex | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Prometheus 2.42 ``extrapolatedRate`` for every window; returns (values, present)."""
-    cnt = hi - lo
-    ok = cnt >= 2
-    val = np.zeros(len(lo), dtype=np.float64)
-    if not ok.any():
-        return val, ok
-    lo_s = np.where(ok, lo, 0)
-    hi_s = np.where(ok, hi - 1, 0)
-    ft, lt = t[lo_s], t[hi_s]
-    fv, lv = v[lo_s], v[hi_s]
+    """Prometheus 2.42 ``extrapolatedRate`` for every window; returns (values, present).
+
+    ``frame`` (for these ``t``, ``lo``, ``hi``, ``refs`` and ``rng``) and ``resets`` (for
+    ``v``) may be passed in when other series or windows share them.
+    """
+    f = frame if frame is not None else RateFrame(t, lo, hi, refs, rng)
+    if not f.any_ok:
+        return np.zeros(len(lo), dtype=np.float64), f.ok.copy()
+    fv, lv = v[f.lo_s], v[f.hi_s]
     with np.errstate(all="ignore"):
         result = lv - fv
         if is_counter and len(v) > 1:
-            result = _add_resets(v, lo_s, hi_s, ok, result)
-        range_start = refs - rng
-        dur_start = (ft - range_start).astype(np.float64) / 1000
-        dur_end = (refs - lt).astype(np.float64) / 1000
-        sampled = (lt - ft).astype(np.float64) / 1000
-        avg = sampled / (cnt - 1).astype(np.float64)
+            result = _add_resets(v, f.lo_s, f.hi_s, f.ok, result, resets)
+        factor = f.factor(is_rate)
         if is_counter:
-            to_zero = sampled * (fv / result)
-            use = (result > 0) & (fv >= 0) & (to_zero < dur_start)
-            dur_start = np.where(use, to_zero, dur_start)
-        threshold = avg * 1.1
-        interval = sampled.copy()
-        interval = interval + np.where(dur_start < threshold, dur_start, avg / 2)
-        interval = interval + np.where(dur_end < threshold, dur_end, avg / 2)
-        factor = interval / sampled
-        if is_rate:
-            factor = factor / (rng // 1000 + (rng % 1000) * 1e6 / 1e9)
+            to_zero = f.sampled * (fv / result)
+            use = (result > 0) & (fv >= 0) & (to_zero < f.dur_start)
+            if use.any():  # extrapolate to zero, not past it, where the counter would
+                near = np.where(to_zero < f.threshold, to_zero, f.half)
+                start = np.where(use, near, f.start_part)
+                factor = ((f.sampled + start) + f.end_part) / f.sampled
+                if is_rate:
+                    factor = factor / f.divisor
         val = result * factor
-    return np.where(ok, val, 0.0), ok
+    return (val if f.all_ok else np.where(f.ok, val, 0.0)), f.ok.copy()
+
+
+class ResetIndex:
+    """Where a series' counter resets: the value before each reset, in order, and for
+    every sample position how many resets happened at or before it."""
+
+    __slots__ = ("before", "upto")
+
+    def __init__(self, v: np.ndarray) -> None:
+        fell = v[1:] < v[:-1]  # position i + 1 fell below position i
+        self.before = v[:-1][fell]
+        self.upto = np.empty(len(v), dtype=np.int64)
+        self.upto[:1] = 0
+        np.cumsum(fell, out=self.upto[1:])
 
 
 def _add_resets(
-    v: np.ndarray, lo: np.ndarray, hi: np.ndarray, ok: np.ndarray, result: np.ndarray
+    v: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    ok: np.ndarray,
+    result: np.ndarray,
+    index: ResetIndex | None = None,
 ) -> np.ndarray:
     """Add, for each window ``[lo, hi]``, the value before every counter reset in it.
 
     Prometheus walks each window adding the previous value at every drop; the sums are
     made in the same order here, a pass per reset: pass k adds the k-th reset of every
     window that has at least k. Each pass is one vectorised step over the windows still
-    concerned, so a month of windows costs what its resets cost, and the floats are
-    those of the sequential loop, bit for bit (a prefix sum over the whole series would
-    round differently).
+    concerned (a masked pass over all of them when most are), so a month of windows
+    costs what its resets cost, and the floats are those of the sequential loop, bit for
+    bit (a prefix sum over the whole series would round differently).
     """
-    drops = np.nonzero(v[1:] < v[:-1])[0] + 1  # positions whose value fell
-    if not len(drops):
+    ri = index if index is not None else ResetIndex(v)
+    if not len(ri.before):
         return result
-    first = np.searchsorted(drops, lo, side="right")  # resets strictly after lo ...
-    count = np.where(ok, np.searchsorted(drops, hi, side="right") - first, 0)  # ... up to hi
+    first = ri.upto[lo]  # resets at or before lo are not in the window ...
+    count = np.where(ok, ri.upto[hi] - first, 0)  # ... those up to hi are
     out = result.copy()
-    idx = np.nonzero(count)[0]
+    # windows with more than k resets, for every k: dense passes need no index of them
+    more_than = len(count) - np.cumsum(np.bincount(count))
+    pos = first.copy()
     k = 0
-    while len(idx):
-        out[idx] = out[idx] + v[drops[first[idx] + k] - 1]
+    while k < len(more_than) and 4 * more_than[k] > len(out):  # most windows: masked passes
+        np.add(out, ri.before.take(pos, mode="clip"), out=out, where=count > k)
+        pos += 1
         k += 1
-        idx = idx[count[idx] > k]
+    active = np.flatnonzero(count > k)
+    while len(active):  # the few windows left, by index
+        out[active] = out[active] + ri.before[first[active] + k]
+        k += 1
+        active = active[count[active] > k]
     return out
 
 

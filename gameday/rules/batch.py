@@ -21,6 +21,7 @@ import numpy as np
 from gameday.promql.ast import walk
 from gameday.promql.errors import EvalError
 from gameday.promql.evaluator import Evaluator, selector_matchers
+from gameday.promql.stepcache import StepCache
 from gameday.rules.alerts import FIRING
 from gameday.rules.groupeval import GroupRunner
 from gameday.rules.model import Rule, RuleGroup
@@ -140,10 +141,11 @@ def run_batch(
     """
     firing: dict[int, dict[str, list[tuple[Labels, Labels]]]] = {i: {} for i in check_steps}
     n = len(steps)
+    cache = StepCache(steps)
     for gi, i, lagged in plan([r.group for r in runners]):
         runner = runners[gi]
         rule = runner.group.rules[i]
-        ev = Evaluator(db, steps, rule_mode=True, lagged=lagged, **eval_opts)
+        ev = Evaluator(db, steps, rule_mode=True, lagged=lagged, cache=cache, **eval_opts)
         val = ev.eval(rule.node)
         if isinstance(val, str):
             raise EvalError("rule result is not a vector or scalar")
@@ -215,13 +217,13 @@ def _alert(
     change = np.ones(n, dtype=bool)
     if rows and n > 1:
         change[1:] = (masks[:, 1:] != masks[:, :-1]).any(axis=0)
+    looked = np.zeros(n, dtype=bool)  # steps a test looks at
+    looked[[k for k in firing if 0 <= k < n]] = True
     # Steps where an idle state machine can wake: a series is present or a test looks.
-    wake = np.zeros(n, dtype=bool)
-    if rows:
-        wake |= masks.any(axis=0)
-    if firing:
-        wake[[k for k in firing if 0 <= k < n]] = True
+    wake = looked | masks.any(axis=0) if rows else looked
     wakes = np.nonzero(wake)[0]
+    # Steps where a steadily firing one can change: the result set changes or a test looks.
+    events = np.flatnonzero(change | looked)
     si = -1
     while True:
         si += 1
@@ -240,7 +242,11 @@ def _alert(
             and all(
                 a.state == FIRING and a.keep_firing_since_ms is None for a in state.active.values()
             )
-        ):
+        ):  # nothing changes before the next event: jump to the step before it
+            k = int(np.searchsorted(events, si, side="right"))
+            if k >= len(events):
+                break
+            si = int(events[k]) - 1
             continue
         result = [(rows[r][0], vals[r][si]) for r in np.nonzero(masks[:, si])[0]] if rows else []
         if not result and not state.active and si not in firing:
