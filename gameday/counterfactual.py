@@ -114,26 +114,41 @@ def judge_change(scenario: Any, seed: int, command: str, after: float = 120.0) -
     run to the scenario's end, so relief that wears off shows as temporary. None when
     the command fails or no fault is scored.
     """
+    return judge_changes(scenario, seed, [command], after)[0]
+
+
+def judge_changes(
+    scenario: Any, seed: int, commands: Sequence[str], after: float = 120.0
+) -> list[Verdict | None]:
+    """:func:`judge_change` for each of ``commands``, each alone in its own session.
+
+    The idle session they are compared with is the same for all of them (same scenario,
+    seed and time): it is played once.
+    """
     from gameday.session.session import fault_onset
 
     faults = [f for f in scenario.faults if not f.background]
-    if not faults:
-        return None
+    if not faults or not commands:
+        return [None for _ in commands]
     t = min(fault_onset(f, seed) for f in faults) + after
     end = float(scenario.duration)
     if t >= end:
-        return None
+        return [None for _ in commands]
     base = Session(scenario, seed, Setup(), responder="counterfactual", metrics=False)
     base.advance_to(end)
-    tried = Session(scenario, seed, Setup(), responder="counterfactual", metrics=False)
-    tried.advance_to(t)
-    outcome = tried.perform(command, actor="validate")
-    if not outcome.ok:
-        return None
-    tried.advance_to(end)
-    action = next(e for e in tried.events if e.kind == "action")
     entry = scenario.entry_service or scenario.world.services[0].name
-    return _compare(action, tried.history[entry], base.history[entry])
+    verdicts: list[Verdict | None] = []
+    for command in commands:
+        tried = Session(scenario, seed, Setup(), responder="counterfactual", metrics=False)
+        tried.advance_to(t)
+        outcome = tried.perform(command, actor="validate")
+        if not outcome.ok:
+            verdicts.append(None)
+            continue
+        tried.advance_to(end)
+        action = next(e for e in tried.events if e.kind == "action")
+        verdicts.append(_compare(action, tried.history[entry], base.history[entry]))
+    return verdicts
 
 
 def _rebuild(

@@ -88,14 +88,15 @@ def _unanswered(inspection: Inspection, events: list[Any]) -> Iterator[Problem]:
 
 
 def _red_herrings(inspection: Inspection, prepared: Any) -> Iterator[Problem]:
-    from gameday.counterfactual import judge_change
+    from gameday.counterfactual import judge_changes
 
     scenario = prepared.loaded.scenario
     doc = inspection.doc
     if doc is None or not scenario.truth.red_herrings or not scenario.faults:
         return
-    for i, herring in enumerate(scenario.truth.red_herrings):
-        verdict = judge_change(scenario, SEED, herring.command, after=HERRING_AFTER)
+    herrings = scenario.truth.red_herrings
+    verdicts = judge_changes(scenario, SEED, [h.command for h in herrings], after=HERRING_AFTER)
+    for i, (herring, verdict) in enumerate(zip(herrings, verdicts, strict=True)):
         if verdict is None or verdict.label != "mitigated":
             continue
         yield doc.problem(

@@ -127,17 +127,29 @@ def test_the_experts_fix_is_judged_mitigated_by_counterfactual(scenario: str, dr
 def test_red_herrings_do_not_mitigate_and_carry_their_why(scenario: str) -> None:
     """Every truth.red_herrings command runs, explains itself, and alone does not mitigate
     the incident in the world (the counterfactual check `gameday validate` runs)."""
-    from gameday.counterfactual import judge_change
+    from gameday.counterfactual import judge_changes
 
     loaded = prepare(scenario).loaded
     herrings = loaded.scenario.truth.red_herrings
     assert len(herrings) >= 2
-    for herring in herrings:
+    verdicts = judge_changes(loaded.scenario, 1, [h.command for h in herrings])
+    for herring, verdict in zip(herrings, verdicts, strict=True):
         assert known_command(herring.command), herring.command
         assert herring.why, herring.command
-        verdict = judge_change(loaded.scenario, 1, herring.command)
         assert verdict is not None, herring.command
         assert verdict.label != "mitigated", (herring.command, verdict)
+
+
+def test_commands_judged_together_get_the_verdicts_each_gets_alone() -> None:
+    """Red herrings judged against one shared idle session (as validate does) get the
+    verdict each gets judged alone: the shared session is not disturbed by the others."""
+    from gameday.counterfactual import judge_change, judge_changes
+
+    scenario = prepare("retry-storm").loaded.scenario
+    commands = [h.command for h in scenario.truth.red_herrings]
+    together = judge_changes(scenario, 1, commands)
+    assert together == [judge_change(scenario, 1, c) for c in commands]
+    assert all(v is not None for v in together)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from gameday.scenario.model import Scenario, Service
+from gameday.world.cluster import kubelet, scheduler
 from gameday.world.cluster import objects as o
 from gameday.world.cluster.cluster import AppProfile, Cluster
 from gameday.world.cluster.hpa import autoscaler
@@ -35,13 +36,26 @@ def build(scenario: Scenario, seed: int) -> Cluster:
         )
     total = sum(s.replicas for s in scenario.world.services)
     cluster.quota_pods = max(200, 4 * total)
+    # What each node has left, kept up to date as pods are bound: a scan of every pod per
+    # Deployment would make a large world's bootstrap quadratic. A pod no node had room
+    # for is not retried with the next Deployment's: room only shrinks while the world is
+    # built, so it would be refused again; the first pass at t = 0 retries it (and its
+    # FailedScheduling event is then the first that counts: all before is days old).
+    free = scheduler.free_resources(cluster)
     for svc in scenario.world.services:
-        _deployment(cluster, svc, ages)
+        _deployment(cluster, svc, ages, free)
+    cluster.events.prune(0.0)  # all of it happened days ago
     cluster.advance(0.0)
     return cluster
 
 
-def _deployment(cluster: Cluster, svc: Service, ages: random.Random) -> None:
+def _deployment(
+    cluster: Cluster,
+    svc: Service,
+    ages: random.Random,
+    free: dict[str, tuple[int, int]],
+) -> None:
+    """Create ``svc``'s Deployment, ReplicaSets and pods, its pods bound where they fit."""
     ns = cluster.namespace
     image = svc.image or f"registry.internal/{ns}/{svc.name}"
     cluster.profiles[svc.name] = AppProfile(
@@ -84,9 +98,7 @@ def _deployment(cluster: Cluster, svc: Service, ages: random.Random) -> None:
         o.REVISION: str(len(versions)),
     }
     # The pods have run since their ReplicaSet came: scheduled, started, ready.
-    from gameday.world.cluster import kubelet, scheduler
-
-    scheduler.schedule(cluster, last)
+    scheduler.schedule(cluster, last, cluster.pods_of(svc.name), free)
     for pod in cluster.pods_of(svc.name):
         kubelet.start_container(cluster, pod, pod.next_start)
         pod.ready = True
@@ -103,4 +115,3 @@ def _deployment(cluster: Cluster, svc: Service, ages: random.Random) -> None:
             cluster.clock.at(created + 3600),
         )
         cluster.hpas[svc.name] = hpa
-    cluster.events.prune(0.0)

@@ -74,6 +74,7 @@ class Cluster:
         self._by_rs: dict[str, dict[str, SimPod]] = {}
         # per-Deployment indexes: reads by service stay O(its own objects), not O(cluster)
         self._by_service: dict[str, dict[str, SimPod]] = {}
+        self._sorted: dict[str, list[SimPod]] = {}  # pods_of, until a pod comes or goes
         self._rs_by_deployment: dict[str, dict[str, k.V1ReplicaSet]] = {}
         self._keys: dict[tuple[str, int], str] = {}
         self._rs_keys: dict[str, str] = {}
@@ -115,7 +116,11 @@ class Cluster:
 
     def pods_of(self, service: str) -> list[SimPod]:
         """Every pod of a Deployment (terminating ones too), by name."""
-        return sorted(self._by_service.get(service, {}).values(), key=lambda p: p.name)
+        found = self._sorted.get(service)
+        if found is None:
+            pods = self._by_service.get(service, {}).values()
+            found = self._sorted[service] = sorted(pods, key=lambda p: p.name)
+        return list(found)
 
     def serving(self, service: str) -> list[SimPod]:
         """The Service's endpoints: ready pods that are not terminating."""
@@ -186,6 +191,7 @@ class Cluster:
         self.pods[name] = pod
         self._by_rs.setdefault(rs.metadata.name, {})[name] = pod
         self._by_service.setdefault(pod.service, {})[name] = pod
+        self._sorted.pop(pod.service, None)
         self.events.record(
             t,
             f"replicaset/{rs.metadata.name}",
@@ -240,6 +246,7 @@ class Cluster:
         pod = self.pods.pop(name)
         self._by_rs.get(pod.rs, {}).pop(name, None)
         self._by_service.get(pod.service, {}).pop(name, None)
+        self._sorted.pop(pod.service, None)
 
     def sync_replicaset(self, rs: k.V1ReplicaSet, t: float) -> None:
         rsc.sync(self, rs, t)

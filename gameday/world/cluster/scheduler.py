@@ -23,7 +23,7 @@ TOLERATION_SECONDS = 300.0
 RETRY_EVENT_EVERY = 300.0  # an unschedulable pod is retried; its event counts again
 
 
-def _free(cluster: Cluster) -> dict[str, tuple[int, int]]:
+def free_resources(cluster: Cluster) -> dict[str, tuple[int, int]]:
     """CPU millicores and memory bytes each node has left for new requests."""
     free = {n.name: (n.cpu_m, n.memory) for n in cluster.nodes.values()}
     for pod in cluster.pods.values():
@@ -63,12 +63,24 @@ def failure_message(reasons: dict[str, int], total: int) -> str:
     )
 
 
-def schedule(cluster: Cluster, now: float) -> None:
-    """Bind every pending pod that fits somewhere; record why the others do not."""
-    pending = [p for p in cluster.pods.values() if p.node is None and not p.terminating]
+def schedule(
+    cluster: Cluster,
+    now: float,
+    pending: list[SimPod] | None = None,
+    free: dict[str, tuple[int, int]] | None = None,
+) -> None:
+    """Bind every pending pod that fits somewhere; record why the others do not.
+
+    ``pending`` and ``free`` let a caller that keeps them itself (the bootstrap, which
+    schedules one Deployment at a time) skip the scan of every pod; ``free`` is then
+    updated in place with the pods bound.
+    """
+    if pending is None:
+        pending = [p for p in cluster.pods.values() if p.node is None and not p.terminating]
     if not pending:
         return
-    free = _free(cluster)
+    if free is None:
+        free = free_resources(cluster)
     nodes = sorted(cluster.nodes.values(), key=lambda n: n.name)
     refused: dict[tuple[int, int], str] = {}
     for pod in sorted(pending, key=lambda p: (p.created_at, p.name)):
