@@ -60,7 +60,7 @@ class Chain:
     precedence: int
 
 
-def _skip_string(expr: str, i: int) -> int:
+def skip_string(expr: str, i: int) -> int:
     quote = expr[i]
     j = i + 1
     while j < len(expr) and expr[j] != quote:
@@ -68,14 +68,14 @@ def _skip_string(expr: str, i: int) -> int:
     return j + 1
 
 
-def _skip_group(expr: str, i: int) -> int:
+def skip_group(expr: str, i: int) -> int:
     """Index after the bracket group opening at ``i`` (strings and comments skipped)."""
     depth = 0
     n = len(expr)
     while i < n:
         ch = expr[i]
         if ch in "\"'`":
-            i = _skip_string(expr, i)
+            i = skip_string(expr, i)
             continue
         if ch == "#":
             end = expr.find("\n", i)
@@ -118,11 +118,11 @@ def top_level(expr: str) -> Chain | None:
             i = n if end < 0 else end
             continue
         if ch in "\"'`":
-            i = _skip_string(expr, i)
+            i = skip_string(expr, i)
             operand_ended = True
             continue
         if ch in _OPEN:
-            i = _skip_group(expr, i)
+            i = skip_group(expr, i)
             operand_ended = True
             continue
         number = _NUMBER.match(expr, i) if (ch.isdigit() or ch == ".") else None
@@ -180,7 +180,7 @@ def _modifiers_end(expr: str, i: int) -> int:
         while k < n and expr[k].isspace():
             k += 1
         takes_labels = word.group(0).lower() != "bool"
-        i = _skip_group(expr, k) if takes_labels and k < n and expr[k] == "(" else word.end()
+        i = skip_group(expr, k) if takes_labels and k < n and expr[k] == "(" else word.end()
 
 
 def value_type(node: Node) -> str:
@@ -247,6 +247,6 @@ def fold(chain: Chain, parse_piece: Callable[[str], Node]) -> Node:
 def outer_parens(expr: str) -> str | None:
     """The inside of ``( ... )`` when the brackets enclose the whole expression."""
     text = expr.strip()
-    if text.startswith("(") and _skip_group(text, 0) == len(text):
+    if text.startswith("(") and skip_group(text, 0) == len(text):
         return text[1:-1]
     return None

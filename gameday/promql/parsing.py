@@ -3,7 +3,8 @@
 Short expressions go straight to promql-parser. One whose operators and brackets exceed
 :data:`~gameday.promql.limits.MAX_NESTING` (an upper bound of what the native parser can
 take safely) is cut at its top-level binary operators (:mod:`gameday.promql.chains`),
-or unwrapped from enclosing brackets, and parsed piece by piece; what cannot be cut is
+unwrapped from enclosing brackets, or has its long bracketed arguments parsed apart
+(:mod:`gameday.promql.arguments`), and is parsed piece by piece; what cannot be cut is
 refused. The finished tree must not nest deeper than :data:`MAX_DEPTH`, the recursion the
 evaluators can afford (a left-deep chain of binary operators counts as one level, since
 it is evaluated by iteration).
@@ -15,6 +16,7 @@ from typing import Any
 
 import promql_parser
 
+from gameday.promql.arguments import substitute
 from gameday.promql.ast import Node, convert, depth
 from gameday.promql.chains import fold, outer_parens, top_level
 from gameday.promql.errors import PromQLParseError
@@ -80,4 +82,7 @@ def _parse(expr: str, level: int) -> Node:
         inner = outer_parens(expr)
         if inner is not None:
             return Node("ParenExpr", expr=_parse(inner, level + 1))
+        node = substitute(expr, lambda piece: _parse(piece, level + 1))
+        if node is not None:
+            return node
     raise _CannotCut

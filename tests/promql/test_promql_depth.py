@@ -159,11 +159,10 @@ def test_five_thousand_terms_evaluate_in_both_evaluators() -> None:
     [
         ("-" * 20000 + "up", "expression nests 20000 operators and brackets; gameday parses at"),
         ("(" * 5000 + "up" + ")" * 5000, "expression nests 5000 operators and brackets"),
-        ("sum(" + " + ".join(["up"] * 5000) + ")", "expression nests 5000 operators"),
         (" ^ ".join(["2"] * 5000), "expression nests 4999 operators and brackets"),
         ("abs(" * MAX_DEPTH + "up" + ")" * MAX_DEPTH, f"nests {MAX_DEPTH + 1} levels deep"),
     ],
-    ids=["unary", "parens", "inside-call", "power", "calls"],
+    ids=["unary", "parens", "power", "calls"],
 )
 def test_deep_nesting_is_refused_with_its_depth(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], expr: str, message: str
