@@ -154,7 +154,7 @@ def _tokens(text: str) -> list[tuple[float | None, float | None, int]]:
             out.append((None, None, int(b.group(1)) if b.group(1) else 1))
             continue
         m = _ITEM.match(tok)
-        if not m:
+        if not m or _glued_times(m):
             raise SeriesParseError(f"parse error: unexpected {tok!r} in series values")
         start = STALE_NAN if m.group(1) == "stale" else parse_number(m.group(1))
         times = m.group(3)
@@ -165,6 +165,15 @@ def _tokens(text: str) -> list[tuple[float | None, float | None, int]]:
         else:
             out.append((start, None, int(times) + 1 if times is not None else 1))
     return out
+
+
+def _glued_times(m: re.Match[str]) -> bool:
+    """``stalex2``, ``Infx2``, ``1+NaNx3``: Prometheus' lexer reads a word and the ``x``
+    after it as one identifier (it absorbs letters and digits), so the item is refused."""
+    if m.group(3) is None:
+        return False
+    before = m.group(2) if m.group(2) is not None else m.group(1)
+    return before[-1].isalpha()
 
 
 def count_values(text: str, limit: int | None = None) -> int:
