@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from typing import Any
 
@@ -15,6 +16,12 @@ import click
 
 from gameday import __version__
 from gameday.errors import ExitStatus, GamedayError, InputError
+
+# numpy's OpenBLAS starts a thread per core when it loads, and those threads spin for a
+# while: about 50 ms of CPU in every gameday process, for matrix products gameday hardly
+# makes (its arrays are worked element-wise, which numpy never spreads over threads).
+# Set before any subcommand imports numpy; a value the user chose is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # command name -> "module:attribute"; the help line is shown without importing the module.
 COMMANDS: dict[str, tuple[str, str]] = {
