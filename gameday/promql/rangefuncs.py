@@ -50,6 +50,8 @@ class RateFrame:
         "start_part",
         "end_part",
         "divisor",
+        "bad",
+        "zero_bound",
         "_factors",
     )
 
@@ -65,7 +67,9 @@ class RateFrame:
         self.lo_s = lo_s = lo if self.all_ok else np.where(ok, lo, 0)
         self.hi_s = hi_s = hi - 1 if self.all_ok else np.where(ok, hi - 1, 0)
         self.divisor = rng // 1000 + (rng % 1000) * 1e6 / 1e9
+        self.bad = np.flatnonzero(~ok)  # windows with fewer than two samples
         self._factors: dict[bool, np.ndarray] = {}
+        self.zero_bound = math.inf
         if not self.any_ok:
             return
         ft, lt = t[lo_s], t[hi_s]
@@ -78,6 +82,13 @@ class RateFrame:
             self.half = half = avg / 2
             self.start_part = np.where(self.dur_start < threshold, self.dur_start, half)
             self.end_part = np.where(dur_end < threshold, dur_end, half)
+            # A counter is extrapolated to zero only where first / increase < dur_start /
+            # sampled; at or above this bound (the largest such ratio, with room for
+            # rounding) no window is, whatever the values.
+            ratio = self.dur_start / sampled
+            if not self.all_ok:
+                ratio[self.bad] = -math.inf
+            self.zero_bound = float(ratio.max()) * (1 + 1e-9)
 
     def factor(self, is_rate: bool) -> np.ndarray:
         """The extrapolation factor where no counter is extrapolated to zero."""
@@ -118,16 +129,21 @@ def extrapolated_rate(
             result = _add_resets(v, f.lo_s, f.hi_s, f.ok, result, resets)
         factor = f.factor(is_rate)
         if is_counter:
-            to_zero = f.sampled * (fv / result)
-            use = (result > 0) & (fv >= 0) & (to_zero < f.dur_start)
-            if use.any():  # extrapolate to zero, not past it, where the counter would
-                near = np.where(to_zero < f.threshold, to_zero, f.half)
-                start = np.where(use, near, f.start_part)
-                factor = ((f.sampled + start) + f.end_part) / f.sampled
-                if is_rate:
-                    factor = factor / f.divisor
+            first_share = fv / result
+            # NaN shares never extrapolate (every comparison is false): fmin skips them
+            if not np.fmin.reduce(first_share) >= f.zero_bound:
+                to_zero = f.sampled * first_share
+                use = (result > 0) & (fv >= 0) & (to_zero < f.dur_start)
+                if use.any():  # extrapolate to zero, not past it, where the counter would
+                    near = np.where(to_zero < f.threshold, to_zero, f.half)
+                    start = np.where(use, near, f.start_part)
+                    factor = ((f.sampled + start) + f.end_part) / f.sampled
+                    if is_rate:
+                        factor = factor / f.divisor
         val = result * factor
-    return (val if f.all_ok else np.where(f.ok, val, 0.0)), f.ok.copy()
+    if not f.all_ok:
+        val[f.bad] = 0.0
+    return val, f.ok.copy()
 
 
 class ResetIndex:
@@ -172,7 +188,11 @@ def _add_resets(
     pos = first.copy()
     k = 0
     while k < len(more_than) and 4 * more_than[k] > len(out):  # most windows: masked passes
-        np.add(out, ri.before.take(pos, mode="clip"), out=out, where=count > k)
+        add = ri.before.take(pos, mode="clip")
+        if more_than[k] == len(out):
+            out += add
+        else:
+            np.add(out, add, out=out, where=count > k)
         pos += 1
         k += 1
     active = np.flatnonzero(count > k)
