@@ -7,10 +7,10 @@ user at ``path:line:col`` of the key it is about.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pydantic is imported where a validation error is turned int
     from pydantic import BaseModel, ValidationError
 
 Loc = tuple[str | int, ...]
+R = TypeVar("R")
 
 
 @dataclass
@@ -155,6 +156,66 @@ class DepthLimited(yaml.SafeLoader):
         return node
 
 
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # libyaml, if built
+
+
+class _LibyamlEvents:
+    """Parse events from libyaml instead of PyYAML's Python scanner and parser.
+
+    Mixed in before a :class:`DepthLimited` loader: its Python composer (depth and alias
+    checks), resolver and constructor work unchanged on the same events, read several
+    times faster. :func:`run_loader` falls back to the Python parser on any error, so a
+    problem is always reported in PyYAML's words and at PyYAML's position.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)  # type: ignore[call-arg]  # the Python loader's own state
+        self._events = _CParser(stream)
+
+    def check_event(self, *choices: Any) -> bool:
+        return bool(self._events.check_event(*choices))
+
+    def peek_event(self) -> Any:
+        return self._events.peek_event()
+
+    def get_event(self) -> Any:
+        event = self._events.get_event()
+        if type(event) is yaml.ScalarEvent and event.style == "":
+            event.style = None  # a plain scalar, as PyYAML's parser says it
+        return event
+
+    def dispose(self) -> None:
+        self._events.dispose()
+        super().dispose()  # type: ignore[misc]
+
+
+_TWINS: dict[type, type] = {}
+T = TypeVar("T")
+
+
+def run_loader(text: str, loader: type[DepthLimited], work: Callable[[Any], T]) -> T:
+    """``work(instance)`` on a loader of ``text`` reading libyaml's events, or, when that
+    fails in any way (or libyaml is missing), on the pure-Python ``loader`` itself, whose
+    answer or error is the one given."""
+    twin = _TWINS.get(loader)
+    if twin is None and _CParser is not None:
+        twin = _TWINS[loader] = type(f"Fast{loader.__name__}", (_LibyamlEvents, loader), {})
+    if twin is not None:
+        try:
+            fast = twin(text)
+            try:
+                return work(fast)
+            finally:
+                fast.dispose()
+        except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+            pass  # read again below by PyYAML's parser, which reports the problem its way
+    instance = loader(text)
+    try:
+        return work(instance)
+    finally:
+        instance.dispose()
+
+
 def guarded_compose(text: str, loader: type[DepthLimited] = DepthLimited) -> yaml.Node | None:
     """The node graph of one YAML document, depth- and alias-checked.
 
@@ -173,14 +234,36 @@ def guarded_load(text: str, loader: type[DepthLimited] = DepthLimited) -> Any:
     return _guarded(text, loader, construct=True)
 
 
-def _guarded(text: str, loader: type[DepthLimited], construct: bool) -> Any:
-    instance = loader(text)
+def guarded_read_and_load(
+    text: str, read: Callable[[yaml.Node | None], R], loader: type[DepthLimited] = DepthLimited
+) -> tuple[R, Any]:
+    """``read`` of the node graph, then the plain data, from one parse of the document.
+
+    ``read`` sees the nodes before the data is built (building flattens ``<<`` merge keys
+    in place).
+
+    Raises:
+        yaml.YAMLError: a syntax error, nesting too deep, excessive aliasing.
+    """
+
+    def work(instance: DepthLimited) -> tuple[R, Any]:
+        node = instance.get_single_node()
+        seen = read(node)
+        return seen, instance.construct_document(node) if node is not None else None
+
     try:
-        return instance.get_single_data() if construct else instance.get_single_node()
+        return run_loader(text, loader, work)
     except RecursionError:
         raise yaml.YAMLError("YAML nested too deeply to read") from None
-    finally:
-        instance.dispose()
+
+
+def _guarded(text: str, loader: type[DepthLimited], construct: bool) -> Any:
+    try:
+        return run_loader(
+            text, loader, lambda i: i.get_single_data() if construct else i.get_single_node()
+        )
+    except RecursionError:
+        raise yaml.YAMLError("YAML nested too deeply to read") from None
 
 
 class _Loader(DepthLimited):
@@ -231,17 +314,17 @@ def _walk(
 
 def parse_yaml(text: str, path: str) -> YamlDoc:
     """Parse YAML text; a syntax error becomes an :class:`InputError` at its position."""
-    positions: dict[Loc, tuple[int, int]] = {}
+
+    def work(loader: _Loader) -> tuple[dict[Loc, tuple[int, int]], Any]:
+        positions: dict[Loc, tuple[int, int]] = {}
+        node = loader.get_single_node()
+        if node is not None:
+            positions[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
+            _walk(node, (), positions)
+        return positions, loader.construct_document(node) if node is not None else None
+
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            if node is not None:
-                positions[()] = (node.start_mark.line + 1, node.start_mark.column + 1)
-                _walk(node, (), positions)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        positions, data = run_loader(text, _Loader, work)
     except RecursionError:
         msg = "YAML nested too deeply to read"
         raise InputError(Problem(path, None, None, None, msg)) from None

@@ -21,7 +21,7 @@ from gameday.promql.errors import PromQLParseError
 from gameday.promql.evaluator import parse
 from gameday.rules.model import Rule, RuleGroup, parse_go_duration
 from gameday.rules.yamlstr import load_str_yaml
-from gameday.yamldoc import DepthLimited
+from gameday.yamldoc import DepthLimited, run_loader
 
 _GROUP_KEYS = ("name", "interval", "limit", "rules")
 _RULE_KEYS = ("record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations")
@@ -66,13 +66,13 @@ def _walk(node: yaml.Node, loc: tuple, out: dict[tuple, tuple[int, int]]) -> Non
 
 def parse_yaml(text: str, path: str) -> _Doc:
     """Parse YAML keeping key positions; syntax errors become an :class:`InputError`."""
+
+    def work(loader: DepthLimited) -> tuple[Any, Any]:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+
     try:
-        loader = DepthLimited(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = run_loader(text, DepthLimited, work)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -11,8 +11,8 @@ import yaml
 
 from gameday.files import read_text
 from gameday.rules.model import parse_go_duration
-from gameday.rules.yamlstr import StrLoader, load_str_yaml
-from gameday.yamldoc import guarded_compose
+from gameday.rules.yamlstr import StrLoader
+from gameday.yamldoc import guarded_read_and_load
 
 KeyPath = tuple[str | int, ...]
 
@@ -175,8 +175,7 @@ def read_test_file(path: str) -> TestFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise TestFileError(f"read {path}: {exc}", unreadable=True) from None
     try:
-        raw = load_str_yaml(text)
-        where = _marks(guarded_compose(text, StrLoader))
+        where, raw = guarded_read_and_load(text, _marks, StrLoader)
     except yaml.YAMLError as exc:
         raise TestFileError(f"yaml: {exc}") from None
     top = _strict(raw, FILE_KEYS, "main.unitTestFile")
