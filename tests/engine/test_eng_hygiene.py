@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,23 @@ def test_engine_imports_only_the_kubernetes_models() -> None:
     assert found, "the cluster is expected to use the kubernetes model classes"
     for path, names in found.items():
         assert names == {"kubernetes.client.models"}, (path, names)
+
+
+def test_cli_caps_openblas_threads_before_numpy_loads() -> None:
+    """The command's entry module loads no numpy and sets OPENBLAS_NUM_THREADS=1 for the
+    numpy a subcommand loads later; a value the user set is kept."""
+    code = (
+        "import os, sys\n"
+        "import gameday.cli.main\n"
+        "print('numpy' in sys.modules, os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["False", "1"]
+    env["OPENBLAS_NUM_THREADS"] = "3"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["False", "3"]
