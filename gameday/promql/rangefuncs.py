@@ -129,21 +129,49 @@ def extrapolated_rate(
             result = _add_resets(v, f.lo_s, f.hi_s, f.ok, result, resets)
         factor = f.factor(is_rate)
         if is_counter:
-            first_share = fv / result
-            # NaN shares never extrapolate (every comparison is false): fmin skips them
-            if not np.fmin.reduce(first_share) >= f.zero_bound:
-                to_zero = f.sampled * first_share
-                use = (result > 0) & (fv >= 0) & (to_zero < f.dur_start)
-                if use.any():  # extrapolate to zero, not past it, where the counter would
-                    near = np.where(to_zero < f.threshold, to_zero, f.half)
-                    start = np.where(use, near, f.start_part)
-                    factor = ((f.sampled + start) + f.end_part) / f.sampled
-                    if is_rate:
-                        factor = factor / f.divisor
+            share = fv / result
+            # only these windows can extrapolate to zero (a NaN share never does)
+            maybe = np.flatnonzero(share < f.zero_bound)
+            if len(maybe):
+                factor = _zero_extrapolated(f, factor, fv, result, share, maybe, is_rate)
         val = result * factor
     if not f.all_ok:
         val[f.bad] = 0.0
     return val, f.ok.copy()
+
+
+def _zero_extrapolated(
+    f: RateFrame,
+    factor: np.ndarray,
+    fv: np.ndarray,
+    result: np.ndarray,
+    share: np.ndarray,
+    maybe: np.ndarray,
+    is_rate: bool,
+) -> np.ndarray:
+    """``factor`` where the counter would reach zero inside the window before its first
+    sample: the extrapolation at the start stops there (Prometheus' ``durationToZero``).
+    Worked out on the windows in ``maybe`` only, or on all when most are among them."""
+    if 4 * len(maybe) > len(factor):
+        to_zero = f.sampled * share
+        use = (result > 0) & (fv >= 0) & (to_zero < f.dur_start)
+        if not use.any():
+            return factor
+        near = np.where(to_zero < f.threshold, to_zero, f.half)
+        start = np.where(use, near, f.start_part)
+        out = ((f.sampled + start) + f.end_part) / f.sampled
+        return out / f.divisor if is_rate else out
+    sampled = f.sampled[maybe]
+    to_zero = sampled * share[maybe]
+    use = (result[maybe] > 0) & (fv[maybe] >= 0) & (to_zero < f.dur_start[maybe])
+    if not use.any():
+        return factor
+    at, to_zero, sampled = maybe[use], to_zero[use], sampled[use]
+    near = np.where(to_zero < f.threshold[at], to_zero, f.half[at])
+    changed = ((sampled + near) + f.end_part[at]) / sampled
+    out = factor.copy()
+    out[at] = changed / f.divisor if is_rate else changed
+    return out
 
 
 class ResetIndex:

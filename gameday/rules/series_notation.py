@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -19,6 +20,9 @@ _LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _UNUM = r"(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d*)?|[iI][nN][fF]|[nN][aA][nN])"
 _ITEM = re.compile(rf"^([+-]?{_UNUM}|stale)(?:([+-]{_UNUM}))?(?:x(\d+))?$")
 _BLANK = re.compile(r"^_(?:x(\d+))?$")
+_HEX = re.compile(r"0[xX][0-9a-fA-F]+")
+_OCTAL = re.compile(r"0[0-7]+")
+_DECIMAL = re.compile(r"\d+")
 _ESCAPES = {
     "n": "\n",
     "t": "\t",
@@ -50,11 +54,11 @@ def parse_number(text: str) -> float:
         return math.nan
     clean = body.replace("_", "")
     try:
-        if re.fullmatch(r"0[xX][0-9a-fA-F]+", clean):
+        if _HEX.fullmatch(clean):
             return sign * float(int(clean, 16))
-        if re.fullmatch(r"0[0-7]+", clean):
+        if _OCTAL.fullmatch(clean):
             return sign * float(int(clean, 8))
-        if re.fullmatch(r"\d+", clean):
+        if _DECIMAL.fullmatch(clean):
             return sign * float(int(clean))
         return sign * float(clean)
     except ValueError:
@@ -145,7 +149,8 @@ def parse_metric(text: str) -> tuple[Labels, int]:
     return tuple(sorted((k, v) for k, v in labels.items() if v != "")), i
 
 
-def _tokens(text: str) -> list[tuple[float | None, float | None, int]]:
+@functools.lru_cache(maxsize=64)  # the limits check counts what expand_values reads next
+def _tokens(text: str) -> tuple[tuple[float | None, float | None, int], ...]:
     """Each value token as (start or None for ``_``, increment or None, how many values)."""
     out: list[tuple[float | None, float | None, int]] = []
     for tok in text.split():
@@ -164,7 +169,7 @@ def _tokens(text: str) -> list[tuple[float | None, float | None, int]]:
             out.append((start, parse_number(m.group(2)), int(times) + 1))
         else:
             out.append((start, None, int(times) + 1 if times is not None else 1))
-    return out
+    return tuple(out)
 
 
 def _glued_times(m: re.Match[str]) -> bool:
