@@ -62,6 +62,7 @@ def stop_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
     # The executor keeps its workers in ``_processes`` (pid -> Process); it has no public
     # way to terminate them, and shutdown() waits for running tasks to finish.
     workers = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in workers:
         proc.terminate()
@@ -70,3 +71,10 @@ def stop_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join()
+    # The manager thread notices its workers are gone, closes its wake-up pipe and ends.
+    # Wait for it here rather than at exit: the interpreter's exit hook for process pools
+    # writes to that pipe without the executor's lock, so a thread closing it meanwhile
+    # made the command print an ignored "Bad file descriptor" traceback after its last
+    # line (seen under load; see python/cpython#83279 and #83386 for the exit races).
+    if manager is not None and manager.is_alive():
+        manager.join(grace)
