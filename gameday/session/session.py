@@ -43,7 +43,7 @@ def fault_onset(spec: Any, seed: int) -> float:
     return round(spec.at + rng.uniform(0.0, spec.onset_jitter), 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Sample:
     """Key figures of one service at one scrape, kept for dashboards and scoring."""
 
@@ -513,8 +513,9 @@ class Session:
 
     def _record(self, now: float, dt: float) -> None:
         """Keep each service's key figures of this scrape and note 5xx ratio bands."""
+        deployments, bands = self.world.cluster.deployments, self._last_error_band
         for name, st in self.world.status.items():
-            dep = self.world.cluster.deployments[name]
+            dep = deployments[name]
             self.history[name].append(
                 Sample(
                     now,
@@ -527,7 +528,9 @@ class Session:
                     dep.spec.replicas or 0,
                 )
             )
-            self._note_error_band(name, st.error_ratio)
+            ratio = st.error_ratio
+            if (ratio >= 0.01) + (ratio >= 0.05) + (ratio >= 0.25) != bands.get(name, 0):
+                self._note_error_band(name, ratio)
 
     def _note_error_band(self, service: str, ratio: float) -> None:
         """Emit ``world.change`` when a service's 5xx ratio crosses 1%, 5% or 25%."""

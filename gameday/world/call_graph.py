@@ -64,6 +64,7 @@ class Edge:
     has_breaker: bool = False
     policied: bool = False  # some serving pod of the caller has a policy for it this tick
     policies: dict[tuple[tuple[str, str], ...], Any] = field(default_factory=dict)
+    by_pod: dict[str, Any] = field(default_factory=dict)  # a pod's env never changes
 
 
 _MISSING = object()
@@ -162,11 +163,15 @@ def _groups(edge: Edge, pods: list[Any]) -> list[tuple[CallPolicy, float]]:
     if not pods:
         return [(edge.base, 1.0)] if edge.base is not None else []
     found: dict[int, tuple[CallPolicy, int]] = {}
+    by_pod = edge.by_pod
     for pod in pods:
-        key = tuple(sorted(pod.env.items()))
-        policy = edge.policies.get(key, _MISSING)
+        policy = by_pod.get(pod.name, _MISSING)
         if policy is _MISSING:
-            policy = edge.policies[key] = policy_for(edge.base, pod.env, edge.callee)
+            key = tuple(sorted(pod.env.items()))
+            policy = edge.policies.get(key, _MISSING)
+            if policy is _MISSING:
+                policy = edge.policies[key] = policy_for(edge.base, pod.env, edge.callee)
+            by_pod[pod.name] = policy
         if policy is None:
             continue
         held = found.get(id(policy))

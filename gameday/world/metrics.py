@@ -66,9 +66,9 @@ def bucket_shares(status: ServiceStatus) -> list[float]:
     if err <= 0:
         return [0.5 * (1 + erf((lx - m_ok) * _K_OK)) for lx in _LOG_BUCKETS]
     m_fail = math.log(max(status.fail_latency, 1e-4))
+    w_ok, w_fail = (1 - err) * 0.5, err * 0.5  # (each product is left to right, as before)
     return [
-        (1 - err) * 0.5 * (1 + erf((lx - m_ok) * _K_OK))
-        + err * 0.5 * (1 + erf((lx - m_fail) * _K_FAIL))
+        w_ok * (1 + erf((lx - m_ok) * _K_OK)) + w_fail * (1 + erf((lx - m_fail) * _K_FAIL))
         for lx in _LOG_BUCKETS
     ]
 

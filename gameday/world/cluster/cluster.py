@@ -125,7 +125,7 @@ class Cluster:
     def serving(self, service: str) -> list[SimPod]:
         """The Service's endpoints: ready pods that are not terminating."""
         pods = self._by_service.get(service, {}).values()
-        return [p for p in pods if p.ready and not p.terminating]
+        return [p for p in pods if p.ready and p.deleted_at is None]
 
     def new_replicaset(self, deployment: str) -> k.V1ReplicaSet | None:
         """The ReplicaSet of the Deployment's current template, if it exists yet."""
