@@ -42,6 +42,14 @@ class SeriesParseError(ValueError):
     """The series description does not parse; the message says where."""
 
 
+class LabelSetError(SeriesParseError):
+    """The labels parse but cannot be stored; ``promtool`` is the message promtool gives."""
+
+    def __init__(self, message: str, promtool: str) -> None:
+        super().__init__(message)
+        self.promtool = promtool
+
+
 def parse_number(text: str) -> float:
     """A number the way Prometheus' parser reads one (ints in any Go base, floats, Inf, NaN)."""
     s = text
@@ -130,7 +138,10 @@ def parse_metric(text: str) -> tuple[Labels, int]:
                 raise SeriesParseError(f"1:{i + 1}: parse error: expected a quoted label value")
             value, i = _quoted(text, i)
             if name in labels:
-                raise SeriesParseError(f"1:{i}: parse error: duplicate label name {name!r}")
+                raise LabelSetError(
+                    f"1:{i}: parse error: duplicate label name {name!r}",
+                    f'label name "{name}" is not unique: invalid sample',
+                )
             labels[name] = value
             while i < n and text[i] in " \t":
                 i += 1
@@ -145,7 +156,9 @@ def parse_metric(text: str) -> tuple[Labels, int]:
                 f"1:{i + 1}: parse error: unexpected character inside braces: {ch!r}"
             )
     if not labels:
-        raise SeriesParseError("1:1: parse error: missing metric name or labels")
+        raise LabelSetError(
+            "1:1: parse error: missing metric name or labels", "empty labelset: invalid sample"
+        )
     return tuple(sorted((k, v) for k, v in labels.items() if v != "")), i
 
 
@@ -226,12 +239,3 @@ def expand_values(
     if not idx:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(idx), np.concatenate(vals)
-
-
-def parse_series_labels(series: str) -> Labels:
-    """Labels of one ``input_series`` entry's ``series`` text."""
-    labels, end = parse_metric(series)
-    rest = series[end:].strip()
-    if rest:
-        raise SeriesParseError(f"1:{end + 1}: parse error: unexpected {rest!r} after the metric")
-    return labels

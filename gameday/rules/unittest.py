@@ -21,11 +21,12 @@ from gameday.rules.groupeval import GroupRunner
 from gameday.rules.loader import read_rule_file
 from gameday.rules.model import RuleGroup, format_go_duration
 from gameday.rules.series_notation import (
+    LabelSetError,
     SeriesParseError,
     expand_values,
     parse_metric,
-    parse_series_labels,
 )
+from gameday.rules.seriesdesc import series_error
 from gameday.rules.testfile import ExprCase, TestFile, TestFileError, TestGroup, read_test_file
 from gameday.tsdb import TSDB, Labels, SampleAppendError
 
@@ -121,11 +122,22 @@ def run_test_group(tf: TestFile, tg: TestGroup) -> list[str]:
     series: dict[Labels, tuple[np.ndarray, np.ndarray]] = {}
     # samples after the last eval_time are never loaded: do not even expand them
     limit = tg.max_eval_time_ms() // tg.interval_ms + 1 if tg.interval_ms > 0 else None
+    lines: list[str] = []  # "SERIES VALUES", as promtool's load command holds them
     for s, values in tg.input_series:
+        line = f"{s} {values}".strip()
+        if not line or line.startswith("#"):
+            break  # an empty or comment line ends promtool's load command: the rest is unread
+        problem = series_error(line)  # promtool parses every line before loading any
+        if problem:
+            return [problem]
+        lines.append(line)
+    for line in lines:
         try:
-            labels = parse_series_labels(s)
+            labels, end = parse_metric(line)
             # a zero interval puts every sample at 0s: the first one wins, as in promtool
-            idx, v = expand_values(values, limit, first_only=tg.interval_ms <= 0)
+            idx, v = expand_values(line[end:], limit, first_only=tg.interval_ms <= 0)
+        except LabelSetError as exc:
+            return [exc.promtool]
         except SeriesParseError as exc:
             return [str(exc)]
         series[labels] = (idx * tg.interval_ms, v)
