@@ -27,6 +27,7 @@ import numpy as np
 from gameday.promql.ast import Node
 from gameday.promql.errors import PromQLError
 from gameday.promql.evaluator import Evaluator, selector_matchers
+from gameday.promql.stepcache import StepCache
 from gameday.rules.alerts import FIRING, INACTIVE, PENDING, AlertingState
 from gameday.rules.batch import NotBatchable, check_batchable, plan
 from gameday.rules.groupeval import GroupRunner
@@ -221,12 +222,19 @@ def _stepwise_rows(runner: GroupRunner, rule: Rule, steps: np.ndarray, ev: Evalu
 
 
 def _rows(
-    runner: GroupRunner, rule: Rule, steps: np.ndarray, lagged: frozenset[str], ev: Evaluation
+    runner: GroupRunner,
+    rule: Rule,
+    steps: np.ndarray,
+    lagged: frozenset[str],
+    ev: Evaluation,
+    cache: StepCache | None = None,
 ) -> list[Row]:
     """The rule's result over ``steps`` in one vectorised pass (stepwise if that fails)."""
     opts = runner.eval_options
     try:
-        val = Evaluator(runner.db, steps, rule_mode=True, lagged=lagged, **opts).eval(rule.node)
+        val = Evaluator(runner.db, steps, rule_mode=True, lagged=lagged, cache=cache, **opts).eval(
+            rule.node
+        )
         if isinstance(val, str):
             raise PromQLError("rule result is not a vector or scalar")
     except PromQLError:
@@ -368,13 +376,18 @@ class RuleRun:
         if self.order is None:
             self._stepwise(start_ms, end_ms)
             return
+        # one steps array per group for the span, and the window work its rules share
+        spans: dict[int, tuple[np.ndarray, StepCache]] = {}
         for gi, ri, lagged in self.order:
-            steps = eval_steps(start_ms, end_ms, self.intervals[gi], self.offsets[gi])
+            if gi not in spans:
+                steps = eval_steps(start_ms, end_ms, self.intervals[gi], self.offsets[gi])
+                spans[gi] = (steps, StepCache(steps))
+            steps, cache = spans[gi]
             if not len(steps):
                 continue
             rule = self.groups[gi].rules[ri]
             runner = self.runners[gi]
-            rows = _rows(runner, rule, steps, lagged, self.ev)
+            rows = _rows(runner, rule, steps, lagged, self.ev, cache)
             if rule.is_alert:
                 _walk_alerts(runner, ri, rule, rows, steps, self.trackers[gi])
             else:
