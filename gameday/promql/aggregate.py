@@ -71,7 +71,13 @@ def aggregate(ev: Evaluator, node: Any) -> list[Row]:
     raise UnsupportedError(f"unsupported aggregation {op!r}")
 
 
+_ONE_MEMBER = {"sum", "avg", "min", "max"}  # of one series: its value where present, else 0
+
+
 def _simple(op: str, key: tuple, members: list[Row], n: int) -> Row:
+    if len(members) == 1 and op in _ONE_MEMBER:  # what the loop below gives, in two steps
+        (r,) = members
+        return Row(_out_labels(r.labels, key), np.where(r.m, r.v, 0.0), r.m.copy())
     have = np.zeros(n, dtype=bool)
     value = np.zeros(n, dtype=np.float64)
     mean = np.zeros(n, dtype=np.float64)
