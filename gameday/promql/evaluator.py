@@ -87,6 +87,10 @@ class Evaluator:
             (series a later rule writes: step-by-step evaluation has not written them yet).
         cache: window work shared with other expressions over the same ``steps`` array
             (ignored for any other steps).
+        epoch_ms: the Unix time in ms of time 0 of ``steps`` and of the store. A session
+            keeps sim time (0 is the scenario's start); Prometheus evaluates at Unix time,
+            so ``time()``, ``timestamp()``, the date functions, ``@ <unix time>`` and the
+            alignment of subquery steps use ``epoch_ms + t``. Rule tests start at 0 (0).
     """
 
     def __init__(
@@ -102,6 +106,7 @@ class Evaluator:
         rule_mode: bool = False,
         lagged: frozenset[str] = frozenset(),
         cache: StepCache | None = None,
+        epoch_ms: int = 0,
     ) -> None:
         self.db = db
         self.steps = np.asarray(steps, dtype=np.int64)
@@ -114,6 +119,7 @@ class Evaluator:
         self.lagged = lagged
         self.start_ms = int(self.steps[0]) if start_ms is None else start_ms
         self.end_ms = int(self.steps[-1]) if end_ms is None else end_ms
+        self.epoch_ms = epoch_ms
 
     # ---- helpers -------------------------------------------------------------------
     def scalar(self, value: float) -> np.ndarray:
@@ -129,6 +135,7 @@ class Evaluator:
             start_ms=self.start_ms,
             end_ms=self.end_ms,
             rule_mode=self.rule_mode,
+            epoch_ms=self.epoch_ms,
         )
 
     def ref_times(self, node: Any) -> np.ndarray:
@@ -136,7 +143,13 @@ class Evaluator:
         at = None
         if node.at is not None:
             kind, ms = node.at
-            at = self.start_ms if kind == "Start" else self.end_ms if kind == "End" else ms
+            at = (
+                self.start_ms
+                if kind == "Start"
+                else self.end_ms
+                if kind == "End"
+                else ms - self.epoch_ms
+            )
         offset = node.offset_ms
         if self.cache is not None:
             return self.cache.refs((at, offset), lambda: self._refs(at, offset))
@@ -268,7 +281,7 @@ class Evaluator:
         refs = self.ref_times(node)
         lo = int(refs.min()) - rng
         hi = int(refs.max())
-        first = (lo // step) * step
+        first = ((lo + self.epoch_ms) // step) * step - self.epoch_ms  # Unix-time aligned
         if first < lo:
             first += step
         if first > hi:

@@ -217,8 +217,13 @@ def _absent(ev: Evaluator, args: list[Any]) -> list[Row]:
     return [Row(_absent_labels(args[0], ev.rule_mode), np.ones(ev.n), ~present)]
 
 
+def _unix_s(ev: Evaluator, t_ms: np.ndarray) -> np.ndarray:
+    """Unix seconds of the evaluator's times (sim ms in a session, see ``epoch_ms``)."""
+    return (t_ms + ev.epoch_ms).astype(np.float64) / 1000
+
+
 def _time(ev: Evaluator, args: list[Any]) -> np.ndarray:
-    return ev.steps.astype(np.float64) / 1000
+    return _unix_s(ev, ev.steps)
 
 
 def _vector(ev: Evaluator, args: list[Any]) -> list[Row]:
@@ -238,12 +243,9 @@ def _scalar(ev: Evaluator, args: list[Any]) -> np.ndarray:
 def _timestamp(ev: Evaluator, args: list[Any]) -> list[Row]:
     arg = _unwrap(args[0])
     if arg.kind == "VectorSelector":
-        rows = [
-            Row(drop_name(r.labels), st.astype(np.float64) / 1000, r.m)
-            for r, st in ev.select_instant(arg)
-        ]
+        rows = [Row(drop_name(r.labels), _unix_s(ev, st), r.m) for r, st in ev.select_instant(arg)]
     else:
-        ts = ev.steps.astype(np.float64) / 1000
+        ts = _unix_s(ev, ev.steps)
         rows = [Row(drop_name(r.labels), ts.copy(), r.m) for r in ev.eval_vector(arg)]
     return merge_rows(rows, ev.n)
 
@@ -369,7 +371,7 @@ def _label_join(ev: Evaluator, args: list[Any]) -> list[Row]:
 def _date_fn(fn: Any) -> Any:
     def handler(ev: Evaluator, args: list[Any]) -> Any:
         if not args:
-            secs = (ev.steps // 1000).tolist()
+            secs = ((ev.steps + ev.epoch_ms) // 1000).tolist()
             return np.array(
                 [fn(_dt.datetime.fromtimestamp(s, _dt.UTC)) for s in secs],
                 dtype=np.float64,

@@ -78,6 +78,7 @@ class InstantEvaluator:
         self.lagged = lagged
         self.start_ms = options.get("start_ms")
         self.end_ms = options.get("end_ms")
+        self.epoch_ms = int(options.get("epoch_ms", 0))
         self._options = dict(
             options, lookback_ms=lookback_ms, max_samples=max_samples, lagged=lagged
         )
@@ -128,6 +129,8 @@ class InstantEvaluator:
             ms = self.ts if self.start_ms is None else self.start_ms
         elif kind == "End":
             ms = self.ts if self.end_ms is None else self.end_ms
+        else:
+            ms = int(ms) - self.epoch_ms  # ``@ <unix time>``, into the store's time
         return int(ms) - node.offset_ms
 
     def _limit(self, labels: Labels, ref: int) -> int:

@@ -68,6 +68,8 @@ class RuleEngine:
         tsdb: the store rules read and write (recording rules, ``ALERTS``, ``ALERTS_FOR_STATE``).
         external_labels, external_url: for templates.
         rule_query: answers rules in place of their PromQL (see :class:`GroupRunner`).
+        epoch_ms: the Unix time in ms of the store's time 0: a session keeps sim time, and
+            ``time()`` and the date functions must answer the scenario's wall clock.
     """
 
     def __init__(
@@ -78,6 +80,7 @@ class RuleEngine:
         external_url: str = "",
         default_interval_s: float = DEFAULT_INTERVAL_S,
         rule_query: Callable[[Rule, int], list[tuple[Labels, float]]] | None = None,
+        epoch_ms: int = 0,
     ) -> None:
         self.groups: list[RuleGroup] = []
         for g in groups:
@@ -85,7 +88,7 @@ class RuleEngine:
             g2.interval_s = g.effective_interval_s(default_interval_s)
             self.groups.append(g2)
         self.tsdb = tsdb
-        opts = {"subquery_step_ms": int(default_interval_s * 1000)}
+        opts = {"subquery_step_ms": int(default_interval_s * 1000), "epoch_ms": epoch_ms}
         self._runners = [
             GroupRunner(g, tsdb, external_labels, external_url, opts, rule_query)
             for g in self.groups

@@ -49,7 +49,10 @@ class AlertPipeline:
         self._intervals: list[float] = []
         if setup.rule_groups:
             self.rules = RuleEngine(
-                list(setup.rule_groups), session.tsdb, external_labels=setup.external_labels
+                list(setup.rule_groups),
+                session.tsdb,
+                external_labels=setup.external_labels,
+                epoch_ms=int(round(session.scenario.start_time.timestamp() * 1000)),
             )
         if setup.alertmanager is not None:
             self.dispatcher = Dispatcher(

@@ -49,3 +49,44 @@ def test_an_outside_target_always_answers_and_resolves_afresh() -> None:
     assert all(0.001 < v < 0.01 for v in lookups)
     rrs = _series(session, "probe_dns_answer_rrs", "api.fraudscore.example")
     assert {v for _, v in rrs} == {2.0}
+
+
+def test_a_certificate_near_its_end_raises_the_expiry_rule(capsys, tmp_path) -> None:
+    """``probe_ssl_earliest_cert_expiry - time() < 7d``: the probe exposes Unix seconds and
+    the rules evaluate at the scenario's wall clock, so a 3-day certificate fires the
+    bundled rule through ``gameday drill`` (with sim-time ``time()`` it never could). While
+    the stale pod fails a probe in three the series goes stale and ``for: 10m`` starts
+    over; after the expert's restart it holds."""
+    import json
+    import shutil
+
+    from tests.clirun import run_gameday
+    from tests.conftest import SCENARIOS
+
+    folder = tmp_path / "tls-short"
+    shutil.copytree(SCENARIOS / "tls-cert-expired", folder)
+    doc = folder / "scenario.yaml"
+    probe = "module: tcp_tls, service: inventory}"
+    assert probe in doc.read_text()
+    doc.write_text(
+        doc.read_text().replace(probe, "module: tcp_tls, service: inventory, cert_days: 3}")
+    )
+    code, _, err = run_gameday(
+        capsys, "drill", str(folder), "--responder", "expert", "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert code in (0, 1), err
+    (run,) = (tmp_path / "out").iterdir()
+    firing = {
+        e["data"]["alertname"]
+        for e in map(json.loads, (run / "journal.jsonl").read_text().splitlines())
+        if e["kind"] == "alert.firing"
+    }
+    assert "TLSCertificateExpiringSoon" in firing
+    # the bundled 90-day certificate stays quiet: the scenario's goldens do not change
+    code, _, err = run_gameday(
+        capsys, "drill", "tls-cert-expired", "--responder", "expert",
+        "--out", str(tmp_path / "bundled"),
+    )  # fmt: skip
+    assert code == 0, err
+    (run,) = (tmp_path / "bundled").iterdir()
+    assert "TLSCertificateExpiringSoon" not in (run / "journal.jsonl").read_text()

@@ -99,6 +99,7 @@ def test_commands_are_answered_from_the_recording(capsys, imported, tmp_path) ->
         '  - {at: 20m, do: "kubectl get pods -n shop"}\n'
         "  - {at: 20m, do: \"psql -c 'select 1'\"}\n"
         '  - {at: 21m, do: "promtool query instant --time 2026-11-04T18:40:00Z up"}\n'
+        "  - {at: 21m, do: \"promtool query instant 'time()'\"}\n"
     )
     _, _, run = _drill(capsys, folder, tmp_path / "runs", "--responder", f"script:{script}")
     actions = [
@@ -119,6 +120,8 @@ def test_commands_are_answered_from_the_recording(capsys, imported, tmp_path) ->
     )
     # a time the replay has not reached yet is answered as of now: nothing later exists
     assert "@[1793816460]" in actions[3]["output"]
+    # time() is the recorded wall clock, as the real server answered then (not sim time)
+    assert actions[4]["output"] == "scalar: 1793816460 @[1793816460]"
 
 
 def test_validate_reads_the_recording_and_the_timeline(capsys, imported) -> None:
