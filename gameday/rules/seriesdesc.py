@@ -11,9 +11,34 @@ that once the line is known to parse.
 
 from __future__ import annotations
 
+import re
+
 from gameday.rules import seriesdesc_tables as yy
 from gameday.rules.gotemplate.gostrconv import go_quote
-from gameday.rules.serieslex import Item, SeriesLexer, T
+from gameday.rules.serieslex import _KEYWORDS, Item, SeriesLexer, T
+
+# A line made only of the plainest pieces (a metric name with an underscore or colon,
+# distinct simple labels, decimal values of a few digits, ``a+bxN``, ``_xN``, ``stale``,
+# single spaces) always parses; the port below is only asked about the others.
+_NUM = r"(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,15})?"
+_TIMES = r"(?:x[1-9][0-9]{0,8})?"
+_VALUE = rf"(?:-?{_NUM}(?:[+-]{_NUM})?{_TIMES}|_{_TIMES}|stale)"
+_LABEL = r'([a-zA-Z_][a-zA-Z0-9_]*)="[a-zA-Z0-9_./:-]*"'
+_PLAIN = re.compile(rf"([a-zA-Z][a-zA-Z0-9_:]*)(\{{{_LABEL}(?:, ?{_LABEL})*\}})?(?: {_VALUE})+")
+_LABEL_NAME = re.compile(_LABEL)
+
+
+def _plainly_valid(line: str) -> bool:
+    m = _PLAIN.fullmatch(line)
+    if m is None:
+        return False
+    name = m.group(1)
+    if ("_" not in name and ":" not in name) or name.lower() in _KEYWORDS:
+        return False
+    labels = _LABEL_NAME.findall(m.group(2) or "")
+    return len(set(labels)) == len(labels) and not any(
+        n.lower() in _KEYWORDS or n.startswith("__") for n in labels
+    )
 
 
 def _go_number_error(val: str) -> str | None:
@@ -171,7 +196,7 @@ def series_error(line: str) -> str | None:
     None when the line parses. A line holding a line break is several lines to promtool;
     it is left to gameday's own reader.
     """
-    if "\n" in line or "\r" in line:
+    if "\n" in line or "\r" in line or _plainly_valid(line):
         return None
     parser = _Parser(line)
     parser.parse()
