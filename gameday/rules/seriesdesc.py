@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 
 from gameday.rules import seriesdesc_tables as yy
-from gameday.rules.gotemplate.gostrconv import go_quote
-from gameday.rules.serieslex import _KEYWORDS, Item, SeriesLexer, T
+from gameday.rules.serieslex import _KEYWORDS, Item, SeriesLexer, T, go_quote
 
 # A line made only of the plainest pieces (a metric name with an underscore or colon,
 # distinct simple labels, decimal values of a few digits, ``a+bxN``, ``_xN``, ``stale``,

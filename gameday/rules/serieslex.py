@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from gameday.rules import seriesdesc_tables as yy
-from gameday.rules.gotemplate.gostrconv import go_quote
+
+
+def go_quote(s: str, quote: str = '"') -> str:
+    """Go's ``strconv.Quote`` for messages, imported when first needed: it lives in the
+    template package, which a line that parses never needs."""
+    from gameday.rules.gotemplate.gostrconv import go_quote as quoted
+
+    return quoted(s, quote=quote)
+
 
 T = yy.TOKENS
 _KEYWORDS = {
