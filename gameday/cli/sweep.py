@@ -98,11 +98,14 @@ def sweep_cmd(
     from gameday.interrupts import sigterm_raises
     from gameday.sweep import SweepSpec, run_sweep, summarise
     from gameday.sweep.report import UNJUDGED, dumps, render_html, sweep_document
+    from gameday.sweep.runner import scenario_of
     from gameday.sweep.stats import FIGURES, paired_difference
     from gameday.sweep.text import summary_lines
-    from gameday.sweep.vary import parse_vary
+    from gameday.sweep.vary import parse_vary, refuse_for_recording
 
     vary = parse_vary(vary_text)
+    if vary != ("seed",):
+        refuse_for_recording(scenario_of(scenario), vary)
     if responder not in ("expert", "novice", "mix"):
         raise UsageError(f"--responder {responder!r}: choose expert, novice or mix")
     seeds = tuple(range(first_seed, first_seed + runs))

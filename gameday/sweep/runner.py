@@ -89,6 +89,11 @@ def _prepared(scenario: str, overrides: tuple[tuple[str, str], ...]) -> Any:
     return replace(prepared, setup=setup)
 
 
+def scenario_of(scenario: str) -> Any:
+    """The scenario model a sweep of ``scenario`` plays (loaded once per process)."""
+    return _prepared(scenario, ()).loaded.scenario
+
+
 def warm(spec: SweepSpec) -> None:
     """Load ``spec``'s scenario and import what a drill needs, in this process, once.
 

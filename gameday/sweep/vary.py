@@ -54,6 +54,26 @@ def parse_vary(text: str) -> tuple[str, ...]:
     return tuple(d for d in DIMENSIONS if d in names)
 
 
+def refuse_for_recording(scenario: Any, vary: tuple[str, ...]) -> None:
+    """An imported incident replays its recording: only ``seed`` can vary.
+
+    Its traffic, faults and clock are what was recorded, so ``start``, ``fault-time`` and
+    ``load`` would change nothing a run measures; asking for them is refused rather than
+    ignored.
+
+    Raises:
+        UsageError: ``vary`` names one of them and ``scenario`` is recorded.
+    """
+    if getattr(scenario, "recorded", None) is None:
+        return
+    fixed = [d for d in vary if d != "seed"]
+    if fixed:
+        raise UsageError(
+            f"--vary {','.join(fixed)}: {scenario.id} is an imported incident, which replays "
+            "its recorded traffic, faults and clock as they were; only 'seed' can vary"
+        )
+
+
 @dataclass(frozen=True)
 class Variation:
     """One run's draw: the session seed and the changes to the scenario."""

@@ -43,3 +43,25 @@ def test_sweep_runs_are_the_drills_of_their_seeds(capsys, tmp_path: Path) -> Non
         times = drill["scorecard"]["key_times"]
         assert abs(run["mtta"] - (times["acknowledged"] - times["paged"])) < 1e-6
         assert run["pages"] >= 1
+
+
+def test_a_recording_varies_by_seed_only(capsys, tmp_path: Path) -> None:
+    """`--vary start|load|fault-time` would change nothing a recording replays: refused,
+    exit 2, before any run; `--vary seed` is accepted."""
+    files = write_incident(tmp_path)
+    folder = tmp_path / "orders-outage"
+    assert run_gameday(capsys, *import_args(files, folder))[0] == 0
+    for vary in ("start", "seed,load", "fault-time,start"):
+        code, out, err = run_gameday(
+            capsys, "sweep", str(folder), "--runs", "2", "--vary", vary,
+            "--out", str(tmp_path / "never"),
+        )  # fmt: skip
+        assert code == 2, (vary, err)
+        assert "is an imported incident" in err and "only 'seed' can vary" in err
+        assert "Traceback" not in err
+    assert not list((tmp_path / "never").glob("*"))
+    code, _, err = run_gameday(
+        capsys, "sweep", str(folder), "--runs", "2", "--workers", "1", "--vary", "seed",
+        "--out", str(tmp_path / "ok"),
+    )  # fmt: skip
+    assert code == 0, err
