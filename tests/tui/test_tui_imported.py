@@ -11,6 +11,8 @@ from textual.widgets import DataTable
 from gameday.tui.app import GamedayApp
 from gameday.tui.screens.debrief import DebriefScreen
 from gameday.tui.widgets.console import OutputLog
+from gameday.tui.widgets.dashboard import ServiceCard
+from gameday.tui.widgets.recorded_card import RecordedCard
 from gameday.views import FACILITATOR
 from tests.clirun import run_gameday
 from tests.imported.incident import import_args, write_incident
@@ -90,5 +92,37 @@ def test_the_facilitator_sees_the_ghost_as_it_happens(
         async with app.run_test(size=SIZE):
             run_until(app, lambda: app.driver.session.now >= 18 * 60)
             assert "GHOST    Ana Lima: ack" in _log(app)
+
+    asyncio.run(play())
+
+
+def test_the_dashboard_draws_what_was_recorded(capsys, tmp_path, app_factory: AppFactory) -> None:
+    """No simulated services: the dashboard has a sparkline per recorded family, the ones
+    the rules select first, with the figures the recording gives at the session's time."""
+    folder = _imported(capsys, tmp_path)
+    app = app_factory(ref=str(folder), journal=Path("journal.jsonl"))
+
+    async def play() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            app.driver.advance_to(20 * 60)  # 18:20, inside the 18:10-18:35 errors
+            run_until(app, lambda: app.driver.session.now >= 20 * 60)
+            app.driver.paused = True
+            await pilot.pause()
+            app.main.catch_up()
+            await pilot.pause()
+            card = app.main.query_one("#card-recorded", RecordedCard)
+            lines = card.render().plain.splitlines()
+            assert lines[0] == "recorded"
+            heads = [line.split()[0] for line in lines[1::2]]
+            # the import kept what the rules read and ``up``; the rules' families come first
+            assert heads == ["http_requests_total", "up"]
+            figures = {line.split()[0]: line.split()[-1] for line in lines[1::2]}
+            assert figures["http_requests_total"] == "40.00/s"  # 200s and 500s, summed
+            assert figures["up"] == "1"  # the max: two of three pods still up
+            assert lines[1].split()[1] == "rate" and lines[3].split()[1] == "max"
+            for spark in lines[2::2]:
+                assert len(spark) == card.size.width > 20, spark
+                assert set(spark) == {"█"}, spark  # steady 40/s, and up at 1
+            assert not app.main.query(ServiceCard), "an imported incident has no services"
 
     asyncio.run(play())

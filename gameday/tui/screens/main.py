@@ -14,6 +14,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 
+from gameday.session.recorded_panels import RecordedPanels
 from gameday.tui.commands import make_completer
 from gameday.tui.keys import HOTKEY_QUIET, MAIN_BINDINGS
 from gameday.tui.widgets.alerts import AlertStream
@@ -77,7 +78,14 @@ class MainScreen(Screen[None]):
                 yield AlertStream(id="alerts")
                 yield PagerPanel(id="pager")
                 yield IncidentPanel(id="incident")
-            yield Dashboard(list(session.world.services), id="dashboard")
+            recorded = None
+            if session.recorded:
+                recorded = RecordedPanels(
+                    session.setup.recording,
+                    session.setup.rule_groups,
+                    session.scenario.scrape_interval,
+                )
+            yield Dashboard(list(session.world.services), recorded, id="dashboard")
             runbook = RunbookViewer(
                 app.prepared.setup.runbooks, app.prepared.loaded.runbook_files, id="runbook"
             )
@@ -176,7 +184,7 @@ class MainScreen(Screen[None]):
             incident.refresh_from(session.incident, now, truth=app.view.truth)
             if self._facilitator is not None and new:
                 self._facilitator.feed(new, self._live_score(session))
-            dashboard.refresh_from(session.history, force=app.driver.paused)
+            dashboard.refresh_from(session.history, force=app.driver.paused, now=now)
             runbook.feed(new)
             output.feed(new)
             bar.now, bar.speed = now, app.driver.speed

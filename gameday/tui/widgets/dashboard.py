@@ -12,7 +12,10 @@ from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.widget import Widget
 
+from gameday.session.recorded_panels import RecordedPanels
 from gameday.session.session import Sample
+from gameday.tui.widgets.recorded_card import RecordedCard
+from gameday.tui.widgets.sparkline import bars
 
 WINDOW = 60  # scrapes shown: 15 minutes at a 15 s scrape interval
 MIN_REDRAW = 0.5  # real seconds between dashboard redraws while the clock runs
@@ -58,29 +61,6 @@ METRICS: list[
         lambda s: s.ready < s.replicas,
     ),
 ]
-
-
-BARS = "▁▂▃▄▅▆▇█"
-
-
-def bars(data: Sequence[float], width: int, floor: float = 0.0, ceiling: float = 0.0) -> str:
-    """A sparkline on a fixed scale from ``floor`` to at least ``ceiling``: one bar per
-    column, each the maximum of its share of the data.
-
-    Textual's sparkline stretches the data between its own minimum and maximum, which
-    draws a steady 0.04% error ratio as a wall of full bars; a dashboard needs zero at
-    the bottom and a meaningful top.
-    """
-    if not data or width <= 0:
-        return ""
-    top = max(ceiling, max(data), floor + 1e-12)
-    step = len(data) / width if len(data) > width else 1.0
-    cells = []
-    for i in range(min(width, len(data))):
-        chunk = data[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)]
-        ratio = (max(chunk) - floor) / (top - floor)
-        cells.append(BARS[min(len(BARS) - 1, max(0, round(ratio * (len(BARS) - 1))))])
-    return "".join(cells)
 
 
 # metric id -> (floor, smallest top): 5xx on a 0-5% scale at least, p99 on 0-1 s at least
@@ -163,28 +143,41 @@ class ServiceCard(Widget):
 
 
 class Dashboard(VerticalScroll):
-    """A card per service, in the scenario's order."""
+    """A card per service, in the scenario's order; for an imported incident, one card of
+    what was recorded (``recorded``), drawn at the session's time."""
 
-    def __init__(self, services: Sequence[str], **kwargs: Any) -> None:
+    def __init__(
+        self, services: Sequence[str], recorded: RecordedPanels | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.services = list(services)
         self.cards = {name: ServiceCard(name, id=f"card-{name}") for name in self.services}
+        self.recorded = RecordedCard(recorded, id="card-recorded") if recorded else None
         self._seen: dict[str, int] = {}
         self._drawn_at = 0.0
+        self._recorded_at: float | None = None
 
     def compose(self) -> ComposeResult:
-        """One card per service."""
+        """One card per service, and the recorded card of an imported incident."""
         yield from self.cards.values()
+        if self.recorded is not None:
+            yield self.recorded
 
-    def refresh_from(self, history: dict[str, list[Sample]], force: bool = False) -> None:
-        """Redraw the cards whose history grew, at most every :data:`MIN_REDRAW` seconds
-        (real time) unless ``force``: at 60x a scrape lands four times a second."""
-        now = time.monotonic()
-        if not force and now - self._drawn_at < MIN_REDRAW:
+    def refresh_from(
+        self, history: dict[str, list[Sample]], force: bool = False, now: float = 0.0
+    ) -> None:
+        """Redraw the cards whose history grew (the recorded card: when ``now`` moved), at
+        most every :data:`MIN_REDRAW` seconds (real time) unless ``force``: at 60x a scrape
+        lands four times a second."""
+        t = time.monotonic()
+        if not force and t - self._drawn_at < MIN_REDRAW:
             return
-        self._drawn_at = now
+        self._drawn_at = t
         for name in self.services:
             samples = history.get(name, [])
             if self._seen.get(name) != len(samples):
                 self._seen[name] = len(samples)
                 self.cards[name].show(samples)
+        if self.recorded is not None and self._recorded_at != now:
+            self._recorded_at = now
+            self.recorded.show(self.recorded.panels.rows(now, WINDOW))

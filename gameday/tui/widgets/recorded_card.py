@@ -1,0 +1,79 @@
+"""An imported incident's dashboard card: a sparkline per recorded metric family.
+
+An imported incident has no simulated services to draw; the card draws what was recorded
+instead (see :mod:`gameday.session.recorded_panels`): per family a line with its name,
+what the figure is (``rate`` or ``max``) and its latest value, then a sparkline of the last scrapes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
+
+from gameday.session.recorded_panels import RecordedPanels, RecordedRow
+from gameday.tui.widgets.sparkline import bars
+
+
+def fmt_figure(row: RecordedRow) -> str:
+    """The latest figure: a rate per second for a counter, else the value as Go's %g."""
+    v = row.current
+    if math.isnan(v):
+        return "-"
+    if row.counter:
+        return f"{v:,.2f}/s" if abs(v) < 100 else f"{v:,.0f}/s"
+    return f"{v:.6g}"
+
+
+class RecordedCard(Widget):
+    """The recorded families: for each, a title line and a sparkline line."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"card--title", "card--name", "card--bar"}
+
+    DEFAULT_CSS = """
+    RecordedCard { height: auto; margin-bottom: 1; }
+    RecordedCard > .card--title { text-style: bold; color: $accent; }
+    RecordedCard > .card--name { color: $text-muted; }
+    RecordedCard > .card--bar { color: $primary; }
+    """
+
+    def __init__(self, panels: RecordedPanels, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.panels = panels
+        self.rows: list[RecordedRow] = []
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """A heading, two lines per family and a line for families left out."""
+        return 1 + 2 * len(self.panels.families) + (1 if self.panels.left_out else 0)
+
+    def show(self, rows: Sequence[RecordedRow]) -> None:
+        """Draw ``rows`` (one per family, in the panels' order)."""
+        self.rows = list(rows)
+        self.refresh()
+
+    def render(self) -> Text:
+        """The card as lines of styled text."""
+        style = self.get_component_rich_style
+        name_style, bar_style = style("card--name"), style("card--bar")
+        width = max(0, self.size.width)
+        text = Text(no_wrap=True, overflow="crop")
+        text.append("recorded", style("card--title"))
+        for row in self.rows:
+            # a counter's figure is its series' summed rate; anything else, their maximum
+            label = f"{row.name} {'rate' if row.counter else 'max'}"
+            shown = fmt_figure(row)
+            text.append("\n")
+            room = max(0, width - len(shown))
+            text.append(label[: max(0, room - 1)].ljust(room), name_style)
+            text.append(shown)
+            data = [0.0 if math.isnan(v) else v for v in row.values]
+            text.append("\n")
+            text.append(bars(data, width), bar_style)
+        if self.panels.left_out:
+            text.append("\n")
+            text.append(f"… {self.panels.left_out} more families not shown", name_style)
+        return text

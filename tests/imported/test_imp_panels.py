@@ -1,0 +1,71 @@
+"""The imported incident's dashboard figures against PromQL on the session's own store.
+
+A counter's figure is the summed per-second increase between consecutive scrapes, which
+for samples one scrape apart is Prometheus' ``sum(irate(x[1m]))`` (the reset at 17:50
+included); a gauge's is ``max(x)``. Nothing after the session's time is read.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from gameday.promql import evaluate_range
+from gameday.runtime import prepare
+from gameday.session.recorded_panels import RecordedPanels
+from tests.clirun import run_gameday
+from tests.imported.incident import import_args, write_incident
+
+WINDOW = 60
+
+
+@pytest.fixture
+def folder(capsys, tmp_path: Path) -> Path:
+    out = tmp_path / "orders-outage"
+    assert run_gameday(capsys, *import_args(write_incident(tmp_path), out))[0] == 0
+    return out
+
+
+@pytest.mark.parametrize("now", [5.0, 10 * 60, 20 * 60 + 7.5, 59 * 60])
+def test_figures_equal_promql_on_the_session_store(folder: Path, now: float) -> None:
+    prepared = prepare(folder)
+    session = prepared.session()
+    session.advance_to(now)
+    panels = RecordedPanels(
+        prepared.setup.recording, prepared.setup.rule_groups, session.scenario.scrape_interval
+    )
+    rows = {row.name: row for row in panels.rows(session.now, WINDOW)}
+    assert list(rows) == ["http_requests_total", "up"]
+    now_ms = int(round(session.now * 1000))
+    start = now_ms - 15_000 * (WINDOW - 1)
+    for name, expr in (
+        ("http_requests_total", "sum(irate(http_requests_total[1m]))"),
+        ("up", "max(up)"),
+    ):
+        [series] = evaluate_range(expr, session.tsdb, start, now_ms, 15_000)
+        want = dict(series.points)
+        got = rows[name].values
+        assert len(got) == WINDOW
+        for i, value in enumerate(got):
+            t = start + 15_000 * i
+            if t in want:
+                assert value == pytest.approx(want[t], rel=1e-12), (name, t)
+            else:
+                assert math.isnan(value), (name, t)
+    assert rows["http_requests_total"].counter and not rows["up"].counter
+    if now >= 20 * 60:  # a third of the requests failing still sums to the same traffic
+        assert rows["http_requests_total"].current == pytest.approx(40.0, abs=0.01)
+
+
+def test_the_future_is_not_shown(folder: Path) -> None:
+    """At T+0 the window is the recorded history only: the pool's jump at 18:10 is not in
+    it however the recording continues."""
+    prepared = prepare(folder)
+    panels = RecordedPanels(prepared.setup.recording, prepared.setup.rule_groups, 15.0)
+    early = {row.name: row for row in panels.rows(0.0, WINDOW)}
+    late = {row.name: row for row in panels.rows(20 * 60, WINDOW)}
+    assert early["up"].values == late["up"].values == (1.0,) * WINDOW
+    # before 18:00 the traffic is steady; the reset at 17:50 reads as traffic, not a drop
+    assert min(early["http_requests_total"].values) == pytest.approx(40.0, abs=0.01)
