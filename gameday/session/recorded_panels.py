@@ -2,14 +2,19 @@
 
 An imported incident has no simulated services, so the per-service figures of
 :attr:`Session.history <gameday.session.session.Session.history>` stay empty. What it
-does have is the recording. :class:`RecordedPanels` picks up to :data:`MAX_ROWS` metric
-families (those the team's rules select first, then the others, each group by name) and
-gives, at any sim time, one line of figures per family over the last scrapes:
+does have is the recording, and the team's recording rules evaluated on it.
+:class:`RecordedPanels` picks up to :data:`MAX_ROWS` rows: the recording rules' outputs
+(in the rule files' order: the figures the team built its alerts and dashboards on, read
+from the session's own store), then the recorded families the rules select, then the
+other recorded families (each group by name), and gives, at any sim time, one line of
+figures per row over the last scrapes:
 
+* a recording rule's output as the maximum over its series (the worst service);
+* ``up`` as how many of its targets are up (the sum), out of how many report;
 * a counter (a name ending in ``_total``, ``_count`` or ``_sum``, as OpenMetrics names
-  them) as the per-second increase between consecutive scrape times, summed over the
-  family's series; a drop is a counter reset, so the increase is the new value, as
-  Prometheus' ``rate`` corrects it;
+  them) as ``sum(irate(x[R]))`` with R four scrape intervals (``1m`` at 15 s): per
+  series the increase between its last two samples per second, a drop being a counter
+  reset (the increase is then the new value), summed over the family;
 * anything else as the maximum over the family's series.
 
 A series' value at a scrape time is its last recorded sample at or before it, within
@@ -30,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from gameday.tsdb import TSDB, StoredSeries, stale_mask
+from gameday.tsdb import TSDB, Matcher, StoredSeries, stale_mask
 
 MAX_ROWS = 8
 LOOKBACK_MS = 300_000  # Prometheus' default query.lookback-delta
@@ -38,13 +43,16 @@ COUNTER_SUFFIXES = ("_total", "_count", "_sum")
 LEFT_OUT_SUFFIXES = ("_bucket", "_created")
 
 
+RATE, MAX, UP = "rate", "max", "up"  # what a row's figures are
+
+
 @dataclass(frozen=True)
 class RecordedRow:
     """One family's figures over the window, oldest first (NaN: nothing recorded then)."""
 
     name: str
-    counter: bool  # values are a summed per-second rate; otherwise the max over series
-    series: int  # how many recorded series the family has
+    kind: str  # RATE: summed per-second rate; MAX: max over series; UP: targets up
+    series: int  # how many series report at the latest scrape time
     values: tuple[float, ...]
 
     @property
@@ -71,18 +79,30 @@ def selected_by(names: Iterable[str], exprs: Sequence[str]) -> set[str]:
 class RecordedPanels:
     """The families an imported incident's dashboard shows, and their figures at a time."""
 
-    def __init__(self, recording: TSDB, rule_groups: Sequence[Any], step_s: float) -> None:
+    def __init__(
+        self,
+        recording: TSDB,
+        rule_groups: Sequence[Any],
+        step_s: float,
+        computed: TSDB | None = None,
+    ) -> None:
+        """``computed``: the session's store, where the recording is replayed and the
+        recording rules write (read at :meth:`rows`, under the session's lock); without
+        it, the recording itself and no rule outputs."""
         by_name: dict[str, list[StoredSeries]] = {}
         for s in recording.all_series():
             name = dict(s.labels).get("__name__", "")
             if name and len(s.t) and not name.endswith(LEFT_OUT_SUFFIXES):
                 by_name.setdefault(name, []).append(s)
-        exprs = [str(rule.expr) for group in rule_groups for rule in group.rules]
-        chosen = selected_by(by_name, exprs)
-        order = sorted(chosen) + sorted(set(by_name) - chosen)
+        rules = [rule for group in rule_groups for rule in group.rules]
+        self._computed = computed
+        records = [] if computed is None else [r.name for r in rules if r.kind == "record"]
+        self.records = [n for i, n in enumerate(records) if n not in records[:i] + list(by_name)]
+        chosen = selected_by(by_name, [str(rule.expr) for rule in rules])
+        order = self.records + sorted(chosen) + sorted(set(by_name) - chosen)
         self.families = order[:MAX_ROWS]
         self.left_out = len(order) - len(self.families)
-        self._series = {name: by_name[name] for name in self.families}
+        self._series = {name: by_name[name] for name in self.families if name in by_name}
         self.step_ms = max(1, int(round(step_s * 1000)))
 
     def rows(self, now_s: float, window: int) -> list[RecordedRow]:
@@ -92,18 +112,36 @@ class RecordedPanels:
         steps = now_ms - self.step_ms * np.arange(window, -1, -1, dtype=np.int64)
         out = []
         for name in self.families:
-            series = self._series[name]
-            counter = is_counter(name)
-            values = _rates(series, steps, now_ms) if counter else _maxima(series, steps, now_ms)
-            out.append(RecordedRow(name, counter, len(series), tuple(values.tolist())))
+            series = self._stored(name)
+            if name in self._series and is_counter(name):
+                kind, (values, reporting) = RATE, _rates(series, steps, now_ms)
+            else:
+                kind = UP if name == "up" and name in self._series else MAX
+                stacked = _stack(series, steps, now_ms)
+                values = _sums(stacked) if kind == UP else _maxima(stacked)
+                reporting = int((~np.isnan(stacked[:, -1])).sum()) if len(stacked) else 0
+            out.append(RecordedRow(name, kind, reporting, tuple(values.tolist())))
         return out
+
+    def _stored(self, name: str) -> list[StoredSeries]:
+        """The family's series: from the session's store when given (exactly what the
+        session has replayed and its rules have written), else from the recording."""
+        if self._computed is None:
+            return self._series.get(name, [])
+        return self._computed.select([Matcher("__name__", "=", name)])
+
+
+def _window(s: StoredSeries, since_ms: int, now_ms: int) -> tuple[np.ndarray, np.ndarray]:
+    """The series' samples from ``since_ms`` to ``now_ms``, both included (views)."""
+    t = s.t
+    lo = int(np.searchsorted(t, since_ms, side="left"))
+    hi = int(np.searchsorted(t, now_ms, side="right"))
+    return t[lo:hi], s.v[lo:hi]
 
 
 def _at(s: StoredSeries, steps: np.ndarray, now_ms: int) -> np.ndarray:
     """The series' value at each step (NaN where none is in the lookback or it is stale)."""
-    t, v = s.t, s.v
-    end = int(np.searchsorted(t, now_ms, side="right"))
-    t, v = t[:end], v[:end]
+    t, v = _window(s, int(steps[0]) - LOOKBACK_MS, now_ms)
     k = np.searchsorted(t, steps, side="right") - 1
     out = np.full(len(steps), np.nan)
     ok = k >= 0
@@ -114,24 +152,50 @@ def _at(s: StoredSeries, steps: np.ndarray, now_ms: int) -> np.ndarray:
     return out
 
 
-def _maxima(series: Sequence[StoredSeries], steps: np.ndarray, now_ms: int) -> np.ndarray:
-    """The maximum over the series at each step but the first."""
-    stacked = np.vstack([_at(s, steps, now_ms)[1:] for s in series])
+def _stack(series: Sequence[StoredSeries], steps: np.ndarray, now_ms: int) -> np.ndarray:
+    """Each series' values at each step but the first, a row per series."""
+    if not series:
+        return np.empty((0, len(steps) - 1))
+    return np.vstack([_at(s, steps, now_ms)[1:] for s in series])
+
+
+def _maxima(stacked: np.ndarray) -> np.ndarray:
+    """The maximum over the series present at each step (NaN: none)."""
     present = ~np.isnan(stacked)
-    best = np.max(np.where(present, stacked, -np.inf), axis=0)
+    best = np.max(np.where(present, stacked, -np.inf), axis=0, initial=-np.inf)
     return np.where(present.any(axis=0), best, np.nan)
 
 
-def _rates(series: Sequence[StoredSeries], steps: np.ndarray, now_ms: int) -> np.ndarray:
-    """The summed per-second increase between consecutive steps (resets corrected)."""
-    seconds = float(steps[1] - steps[0]) / 1000.0 if len(steps) > 1 else 1.0
-    total = np.zeros(len(steps) - 1)
-    present = np.zeros(len(steps) - 1, dtype=bool)
+def _sums(stacked: np.ndarray) -> np.ndarray:
+    """The sum over the series present at each step (NaN: none)."""
+    present = ~np.isnan(stacked)
+    total = np.sum(np.where(present, stacked, 0.0), axis=0)
+    return np.where(present.any(axis=0), total, np.nan)
+
+
+def _rates(
+    series: Sequence[StoredSeries], steps: np.ndarray, now_ms: int
+) -> tuple[np.ndarray, int]:
+    """``sum(irate(x[R]))`` at each step but the first, R four steps: each series' last two
+    samples in the range, their increase (a drop is a reset: the new value) per second;
+    and how many series have a fresh value at ``now_ms``."""
+    span = 4 * int(steps[1] - steps[0])
+    at = steps[1:]
+    total = np.zeros(len(at))
+    present = np.zeros(len(at), dtype=bool)
+    reporting = 0
     for s in series:
-        at = _at(s, steps, now_ms)
-        before, after = at[:-1], at[1:]
-        both = ~np.isnan(before) & ~np.isnan(after)
-        delta = np.where(after >= before, after - before, after)  # a drop: a reset
-        total += np.where(both, delta, 0.0)
-        present |= both
-    return np.where(present, total / seconds, np.nan)
+        t, v = _window(s, min(int(at[0]) - span, now_ms - LOOKBACK_MS), now_ms)
+        if len(t) and now_ms - int(t[-1]) <= LOOKBACK_MS and not stale_mask(v[-1:])[0]:
+            reporting += 1
+        keep = ~stale_mask(v)  # a range selection leaves staleness markers out
+        t, v = t[keep], v[keep]
+        k = np.searchsorted(t, at, side="right") - 1
+        ok = (k >= 1) & (at - t[np.maximum(k - 1, 0)] <= span) if len(t) else k >= 1
+        if not ok.any():
+            continue
+        last, prev = k[ok], k[ok] - 1
+        delta = np.where(v[last] >= v[prev], v[last] - v[prev], v[last])
+        total[ok] += delta / ((t[last] - t[prev]) / 1000.0)
+        present |= ok
+    return np.where(present, total, np.nan), reporting

@@ -2,7 +2,8 @@
 
 A counter's figure is the summed per-second increase between consecutive scrapes, which
 for samples one scrape apart is Prometheus' ``sum(irate(x[1m]))`` (the reset at 17:50
-included); a gauge's is ``max(x)``. Nothing after the session's time is read.
+included); ``up``'s is ``sum(up)``; a recording rule's output ``max(x)``. Nothing after
+the session's time is read.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from gameday.promql import evaluate_range
 from gameday.runtime import prepare
-from gameday.session.recorded_panels import RecordedPanels
+from gameday.session.recorded_panels import MAX, RATE, UP, RecordedPanels
 from tests.clirun import run_gameday
 from tests.imported.incident import import_args, write_incident
 
@@ -33,16 +34,17 @@ def test_figures_equal_promql_on_the_session_store(folder: Path, now: float) -> 
     prepared = prepare(folder)
     session = prepared.session()
     session.advance_to(now)
-    panels = RecordedPanels(
-        prepared.setup.recording, prepared.setup.rule_groups, session.scenario.scrape_interval
-    )
+    setup = prepared.setup
+    panels = RecordedPanels(setup.recording, setup.rule_groups, 15.0, session.tsdb)
     rows = {row.name: row for row in panels.rows(session.now, WINDOW)}
-    assert list(rows) == ["http_requests_total", "up"]
+    ratio = "service:http_errors:ratio_rate5m"
+    assert list(rows) == [ratio, "http_requests_total", "up"]
     now_ms = int(round(session.now * 1000))
     start = now_ms - 15_000 * (WINDOW - 1)
     for name, expr in (
         ("http_requests_total", "sum(irate(http_requests_total[1m]))"),
-        ("up", "max(up)"),
+        ("up", "sum(up)"),
+        (ratio, f"max({ratio})"),
     ):
         [series] = evaluate_range(expr, session.tsdb, start, now_ms, 15_000)
         want = dict(series.points)
@@ -54,18 +56,23 @@ def test_figures_equal_promql_on_the_session_store(folder: Path, now: float) -> 
                 assert value == pytest.approx(want[t], rel=1e-12), (name, t)
             else:
                 assert math.isnan(value), (name, t)
-    assert rows["http_requests_total"].counter and not rows["up"].counter
+    assert [row.kind for row in rows.values()] == [MAX, RATE, UP]
+    assert rows["up"].series == 3
     if now >= 20 * 60:  # a third of the requests failing still sums to the same traffic
         assert rows["http_requests_total"].current == pytest.approx(40.0, abs=0.01)
+    if 20 * 60 <= now < 35 * 60:  # orders-c3 down while the errors run
+        assert rows["up"].current == 2 and rows[ratio].current > 0.29
 
 
 def test_the_future_is_not_shown(folder: Path) -> None:
-    """At T+0 the window is the recorded history only: the pool's jump at 18:10 is not in
-    it however the recording continues."""
+    """At T+0 the window is the recorded history only: orders-c3 going down at 18:10 is
+    not in it however the recording continues. Without the session's store, only the
+    recorded families."""
     prepared = prepare(folder)
     panels = RecordedPanels(prepared.setup.recording, prepared.setup.rule_groups, 15.0)
     early = {row.name: row for row in panels.rows(0.0, WINDOW)}
     late = {row.name: row for row in panels.rows(20 * 60, WINDOW)}
-    assert early["up"].values == late["up"].values == (1.0,) * WINDOW
+    assert list(early) == ["http_requests_total", "up"]
+    assert early["up"].values == (3.0,) * WINDOW and late["up"].values[-1] == 2.0
     # before 18:00 the traffic is steady; the reset at 17:50 reads as traffic, not a drop
     assert min(early["http_requests_total"].values) == pytest.approx(40.0, abs=0.01)

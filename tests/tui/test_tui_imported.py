@@ -114,15 +114,26 @@ def test_the_dashboard_draws_what_was_recorded(capsys, tmp_path, app_factory: Ap
             lines = card.render().plain.splitlines()
             assert lines[0] == "recorded"
             heads = [line.split()[0] for line in lines[1::2]]
-            # the import kept what the rules read and ``up``; the rules' families come first
-            assert heads == ["http_requests_total", "up"]
-            figures = {line.split()[0]: line.split()[-1] for line in lines[1::2]}
+            # the rules' own figure, then what the rules read, then ``up`` (kept by import)
+            ratio_head = heads[0]  # cut to the card's width, with an ellipsis
+            assert ratio_head.endswith("…") and "service:http_errors:ratio_rate5m".startswith(
+                ratio_head[:-1]
+            ), ratio_head
+            assert heads[1:] == ["http_requests_total", "up"]
+            figures = {line.split()[0]: line.split(maxsplit=2)[-1].strip() for line in lines[1::2]}
+            ratio = float(figures[ratio_head].split()[-1])
+            assert 0.29 < ratio <= 0.3  # a third of the requests failing since 18:10
             assert figures["http_requests_total"] == "40.00/s"  # 200s and 500s, summed
-            assert figures["up"] == "1"  # the max: two of three pods still up
-            assert lines[1].split()[1] == "rate" and lines[3].split()[1] == "max"
-            for spark in lines[2::2]:
+            assert figures["up"] == "2/3 up"  # orders-c3 is down
+            assert [line.split()[1] for line in lines[3::2]] == ["rate", "targets"]
+            sparks = lines[2::2]
+            for spark in sparks:
                 assert len(spark) == card.size.width > 20, spark
-                assert set(spark) == {"█"}, spark  # steady 40/s, and up at 1
+                assert set(spark) <= set("▁▂▃▄▅▆▇█"), spark
+            # the window runs from 18:05: the ratio low, then up from 18:10; up drops a third
+            assert sparks[0][0] == "▁" and sparks[0][-1] == "█", sparks[0]
+            assert set(sparks[1]) == {"█"}, sparks[1]  # steady traffic
+            assert sparks[2][0] == "█" and sparks[2][-1] == "▆", sparks[2]  # 3/3, then 2/3
             assert not app.main.query(ServiceCard), "an imported incident has no services"
 
     asyncio.run(play())

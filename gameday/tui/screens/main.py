@@ -84,6 +84,7 @@ class MainScreen(Screen[None]):
                     session.setup.recording,
                     session.setup.rule_groups,
                     session.scenario.scrape_interval,
+                    session.tsdb,
                 )
             yield Dashboard(list(session.world.services), recorded, id="dashboard")
             runbook = RunbookViewer(

@@ -1,8 +1,9 @@
 """An imported incident's dashboard card: a sparkline per recorded metric family.
 
 An imported incident has no simulated services to draw; the card draws what was recorded
-instead (see :mod:`gameday.session.recorded_panels`): per family a line with its name,
-what the figure is (``rate`` or ``max``) and its latest value, then a sparkline of the last scrapes.
+instead (see :mod:`gameday.session.recorded_panels`): per row a line with its name, what
+the figure is (``rate``, ``max`` or ``targets``) and its latest value, then a sparkline of
+the last scrapes.
 """
 
 from __future__ import annotations
@@ -15,30 +16,41 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 
-from gameday.session.recorded_panels import RecordedPanels, RecordedRow
+from gameday.session.recorded_panels import MAX, RATE, UP, RecordedPanels, RecordedRow
 from gameday.tui.widgets.sparkline import bars
+
+LABELS = {RATE: "rate", MAX: "max", UP: "targets"}
 
 
 def fmt_figure(row: RecordedRow) -> str:
-    """The latest figure: a rate per second for a counter, else the value as Go's %g."""
+    """The latest figure: a rate per second for a counter, targets up out of those
+    reporting for ``up``, else the value as Go's %g."""
     v = row.current
     if math.isnan(v):
         return "-"
-    if row.counter:
+    if row.kind == RATE:
         return f"{v:,.2f}/s" if abs(v) < 100 else f"{v:,.0f}/s"
+    if row.kind == UP:
+        return f"{v:.0f}/{row.series} up"
     return f"{v:.6g}"
+
+
+def is_bad(row: RecordedRow) -> bool:
+    """Whether the latest figure is shown as bad: a target of ``up`` is down."""
+    return row.kind == UP and not math.isnan(row.current) and row.current < row.series
 
 
 class RecordedCard(Widget):
     """The recorded families: for each, a title line and a sparkline line."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"card--title", "card--name", "card--bar"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"card--title", "card--name", "card--bar", "card--bad"}
 
     DEFAULT_CSS = """
     RecordedCard { height: auto; margin-bottom: 1; }
     RecordedCard > .card--title { text-style: bold; color: $accent; }
     RecordedCard > .card--name { color: $text-muted; }
     RecordedCard > .card--bar { color: $primary; }
+    RecordedCard > .card--bad { color: $error; text-style: bold; }
     """
 
     def __init__(self, panels: RecordedPanels, **kwargs: Any) -> None:
@@ -63,16 +75,18 @@ class RecordedCard(Widget):
         text = Text(no_wrap=True, overflow="crop")
         text.append("recorded", style("card--title"))
         for row in self.rows:
-            # a counter's figure is its series' summed rate; anything else, their maximum
-            label = f"{row.name} {'rate' if row.counter else 'max'}"
+            label = f"{row.name} {LABELS[row.kind]}"
             shown = fmt_figure(row)
             text.append("\n")
             room = max(0, width - len(shown))
-            text.append(label[: max(0, room - 1)].ljust(room), name_style)
-            text.append(shown)
+            if len(label) > room - 1:  # cut, and say so
+                label = label[: max(0, room - 2)] + "…"
+            text.append(label.ljust(room), name_style)
+            text.append(shown, style("card--bad") if is_bad(row) else "")
             data = [0.0 if math.isnan(v) else v for v in row.values]
+            ceiling = float(row.series) if row.kind == UP else 0.0  # all up: a full bar
             text.append("\n")
-            text.append(bars(data, width), bar_style)
+            text.append(bars(data, width, 0.0, ceiling), bar_style)
         if self.panels.left_out:
             text.append("\n")
             text.append(f"… {self.panels.left_out} more families not shown", name_style)
