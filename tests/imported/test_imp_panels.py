@@ -58,7 +58,7 @@ def test_figures_equal_promql_on_the_session_store(folder: Path, now: float) -> 
                 assert math.isnan(value), (name, t)
     assert [row.kind for row in rows.values()] == [MAX, RATE, UP]
     assert rows["up"].series == 3
-    if now >= 20 * 60:  # a third of the requests failing still sums to the same traffic
+    if now >= 20 * 60:  # 30% of the requests failing still sums to the same traffic
         assert rows["http_requests_total"].current == pytest.approx(40.0, abs=0.01)
     if 20 * 60 <= now < 35 * 60:  # orders-c3 down while the errors run
         assert rows["up"].current == 2 and rows[ratio].current > 0.29

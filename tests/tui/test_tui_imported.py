@@ -121,8 +121,8 @@ def test_the_dashboard_draws_what_was_recorded(capsys, tmp_path, app_factory: Ap
             ), ratio_head
             assert heads[1:] == ["http_requests_total", "up"]
             figures = {line.split()[0]: line.split(maxsplit=2)[-1].strip() for line in lines[1::2]}
-            ratio = float(figures[ratio_head].split()[-1])
-            assert 0.29 < ratio <= 0.3  # a third of the requests failing since 18:10
+            ratio = figures[ratio_head].split()[-1]  # a ratio, shown as a percentage
+            assert ratio.endswith("%") and 29.0 < float(ratio[:-1]) <= 30.0, ratio
             assert figures["http_requests_total"] == "40.00/s"  # 200s and 500s, summed
             assert figures["up"] == "2/3 up"  # orders-c3 is down
             assert [line.split()[1] for line in lines[3::2]] == ["rate", "targets"]

@@ -24,7 +24,7 @@ LABELS = {RATE: "rate", MAX: "max", UP: "targets"}
 
 def fmt_figure(row: RecordedRow) -> str:
     """The latest figure: a rate per second for a counter, targets up out of those
-    reporting for ``up``, else the value as Go's %g."""
+    reporting for ``up``, a ratio as a percentage, else the value as Go's %g."""
     v = row.current
     if math.isnan(v):
         return "-"
@@ -32,6 +32,8 @@ def fmt_figure(row: RecordedRow) -> str:
         return f"{v:,.2f}/s" if abs(v) < 100 else f"{v:,.0f}/s"
     if row.kind == UP:
         return f"{v:.0f}/{row.series} up"
+    if row.name.endswith("_ratio") or "ratio" in row.name.rsplit(":", 1)[-1]:
+        return f"{v:.2%}"  # Prometheus' naming: a ratio is 0-1 (foo_ratio, level:foo:ratio_rate5m)
     return f"{v:.6g}"
 
 
