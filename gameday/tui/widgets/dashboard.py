@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
-from textual.widget import Widget
 
 from gameday.session.recorded_panels import RecordedPanels
 from gameday.session.session import Sample
 from gameday.tui.widgets.recorded_card import RecordedCard
-from gameday.tui.widgets.sparkline import bars
+from gameday.tui.widgets.sparkline import SparkCard, bars
 
 WINDOW = 60  # scrapes shown: 15 minutes at a 15 s scrape interval
 MIN_REDRAW = 0.5  # real seconds between dashboard redraws while the clock runs
@@ -75,22 +74,12 @@ NAME_WIDTH = 5  # metric name column
 VALUE_WIDTH = 14  # latest value column, right-aligned
 
 
-class ServiceCard(Widget):
+class ServiceCard(SparkCard):
     """One service: a title and one line per metric (name, sparkline, latest value).
 
     One widget draws the whole card: a widget per name, sparkline and value made the
     dashboard a hundred widgets, and redrawing or laying them out cost the UI thread
     more than everything else at 60x.
-    """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"card--title", "card--name", "card--bar", "card--bad"}
-
-    DEFAULT_CSS = """
-    ServiceCard { height: auto; margin-bottom: 1; }
-    ServiceCard > .card--title { text-style: bold; color: $accent; }
-    ServiceCard > .card--name { color: $text-muted; }
-    ServiceCard > .card--bar { color: $primary; }
-    ServiceCard > .card--bad { color: $error; text-style: bold; }
     """
 
     def __init__(self, service: str, **kwargs: Any) -> None:

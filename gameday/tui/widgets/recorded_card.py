@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual.geometry import Size
-from textual.widget import Widget
 
 from gameday.session.recorded_panels import MAX, RATE, UP, RecordedPanels, RecordedRow
-from gameday.tui.widgets.sparkline import bars
+from gameday.tui.widgets.sparkline import SparkCard, bars
 
 LABELS = {RATE: "rate", MAX: "max", UP: "targets"}
 
@@ -42,18 +41,8 @@ def is_bad(row: RecordedRow) -> bool:
     return row.kind == UP and not math.isnan(row.current) and row.current < row.series
 
 
-class RecordedCard(Widget):
+class RecordedCard(SparkCard):
     """The recorded families: for each, a title line and a sparkline line."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"card--title", "card--name", "card--bar", "card--bad"}
-
-    DEFAULT_CSS = """
-    RecordedCard { height: auto; margin-bottom: 1; }
-    RecordedCard > .card--title { text-style: bold; color: $accent; }
-    RecordedCard > .card--name { color: $text-muted; }
-    RecordedCard > .card--bar { color: $primary; }
-    RecordedCard > .card--bad { color: $error; text-style: bold; }
-    """
 
     def __init__(self, panels: RecordedPanels, **kwargs: Any) -> None:
         super().__init__(**kwargs)

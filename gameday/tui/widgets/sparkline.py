@@ -1,8 +1,11 @@
-"""Sparklines on a fixed scale, for the dashboard's cards."""
+"""Sparklines on a fixed scale, and the card widget the dashboard draws them in."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.widget import Widget
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -25,3 +28,22 @@ def bars(data: Sequence[float], width: int, floor: float = 0.0, ceiling: float =
         ratio = (max(chunk) - floor) / (top - floor)
         cells.append(BARS[min(len(BARS) - 1, max(0, round(ratio * (len(BARS) - 1))))])
     return "".join(cells)
+
+
+class SparkCard(Widget):
+    """A dashboard card: a title, metric names, sparklines and figures out of bounds.
+
+    Textual's type selectors match a widget's base classes too, so the styles below
+    apply to every card (:class:`~gameday.tui.widgets.dashboard.ServiceCard` and
+    :class:`~gameday.tui.widgets.recorded_card.RecordedCard`).
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"card--title", "card--name", "card--bar", "card--bad"}
+
+    DEFAULT_CSS = """
+    SparkCard { height: auto; margin-bottom: 1; }
+    SparkCard > .card--title { text-style: bold; color: $accent; }
+    SparkCard > .card--name { color: $text-muted; }
+    SparkCard > .card--bar { color: $primary; }
+    SparkCard > .card--bad { color: $error; text-style: bold; }
+    """
