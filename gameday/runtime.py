@@ -81,7 +81,7 @@ def prepare(ref: str | Path) -> Prepared:
     if loaded.recorded_file is not None:
         from gameday.imported.recorded import load_recording
 
-        start_ms = int(round(loaded.scenario.start_time.timestamp() * 1000))
+        start_ms = loaded.scenario.start_ms
         try:
             recording = load_recording(loaded.recorded_file, start_ms)
         except InputError as exc:

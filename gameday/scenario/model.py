@@ -480,6 +480,11 @@ class Scenario(Strict):
             )
         return world
 
+    @property
+    def start_ms(self) -> int:
+        """``start_time`` in Unix milliseconds: sim time 0 on the wall clock."""
+        return int(round(self.start_time.timestamp() * 1000))
+
     def service(self, name: str) -> Service:
         """The service called ``name`` (KeyError if there is none)."""
         for svc in self.world.services:

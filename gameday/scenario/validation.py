@@ -151,7 +151,7 @@ def _recorded(found: Inspection, report: Report) -> None:
     from gameday.imported.recorded import load_recording
 
     report.files[path] = "recorded metrics"
-    start_ms = int(round(found.scenario.start_time.timestamp() * 1000))
+    start_ms = found.scenario.start_ms
     try:
         recording = load_recording(path, start_ms)
     except InputError as exc:

@@ -52,7 +52,7 @@ class AlertPipeline:
                 list(setup.rule_groups),
                 session.tsdb,
                 external_labels=setup.external_labels,
-                epoch_ms=int(round(session.scenario.start_time.timestamp() * 1000)),
+                epoch_ms=session.scenario.start_ms,
             )
         if setup.alertmanager is not None:
             self.dispatcher = Dispatcher(

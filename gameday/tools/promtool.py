@@ -37,14 +37,9 @@ def metric_text(labels: dict[str, str]) -> str:
     return f"{name}{{{', '.join(pairs)}}}"
 
 
-def _epoch_ms(ctx: Any) -> int:
-    """The Unix time in ms of sim time 0 (the scenario's start)."""
-    return int(round(ctx.scenario.start_time.timestamp() * 1000))
-
-
 def _seconds(ctx: Any, t_ms: int) -> str:
     """A sim-time sample timestamp as the Unix seconds the real server would print."""
-    return format_float_f((_epoch_ms(ctx) + t_ms) / 1000)
+    return format_float_f((ctx.scenario.start_ms + t_ms) / 1000)
 
 
 def _at(ctx: Any, text: str | None, option: str) -> int:
@@ -53,7 +48,7 @@ def _at(ctx: Any, text: str | None, option: str) -> int:
 
     if text is None:
         return int(round(ctx.now * 1000))
-    start_ms = _epoch_ms(ctx)
+    start_ms = ctx.scenario.start_ms
     now_s = (start_ms + ctx.now * 1000) / 1000
     try:
         return parse_time(text, now=now_s) - start_ms
@@ -87,7 +82,7 @@ def run_promtool(ctx: Any, args: list[str]) -> Outcome:
     try:
         if args[1] == "instant":
             t_ms = min(_at(ctx, flags.values.get("time"), "--time"), now_ms)
-            value = evaluate_instant(expr, ctx.tsdb, t_ms, epoch_ms=_epoch_ms(ctx))
+            value = evaluate_instant(expr, ctx.tsdb, t_ms, epoch_ms=ctx.scenario.start_ms)
             if isinstance(value, str):
                 lines = [f'"{value}" @[{_seconds(ctx, t_ms)}]']
             elif isinstance(value, float):
@@ -116,8 +111,8 @@ def run_promtool(ctx: Any, args: list[str]) -> Outcome:
                     "Try decreasing the query resolution (?step=XX)"
                 )
             lines = []
-            at_unix = {"epoch_ms": _epoch_ms(ctx)}
-            for series in evaluate_range(expr, ctx.tsdb, start, end, step_ms, **at_unix):
+            epoch_ms = ctx.scenario.start_ms
+            for series in evaluate_range(expr, ctx.tsdb, start, end, step_ms, epoch_ms=epoch_ms):
                 points = [f"{format_float_f(v)} @[{_seconds(ctx, t)}]" for t, v in series.points]
                 lines.append(f"{metric_text(series.labels)} =>\n" + "\n".join(points))
     except PromQLError as exc:

@@ -12,7 +12,6 @@ The batch path and the step-by-step path of the backtest are also compared.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,8 +20,8 @@ import pytest
 import yaml
 
 from tests.backtest.btsupport import run_json, write_om
+from tests.promtool import PROMTOOL
 
-PROMTOOL = shutil.which("promtool")
 STEP = 15
 END = 2 * 3600
 EVAL = 30

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable
@@ -116,6 +117,11 @@ def journal_ended(name: str, reason: str) -> Callable[[Path], None]:
 
 
 W = "{work}"
+
+
+def argv(line: str) -> list[str]:
+    """A case's arguments written as one shell line (quotes group words)."""
+    return shlex.split(line)
 
 
 KUBECONFIG = """apiVersion: v1

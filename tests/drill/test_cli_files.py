@@ -3,12 +3,13 @@ route, report, replay, backtest and import (see tests/drill/clitree.py)."""
 
 from __future__ import annotations
 
-from tests.drill.clitree import (
-    SCENARIO,
-    Case,
-    W,
-    case_test,
-)
+from tests.drill.clitree import SCENARIO, Case, W, argv, case_test
+
+# Backtest and import read a window of data; the servers below refuse every connection.
+WINDOW = "--from 1793491200 --to 1793491440"
+DEAD, DEAD_TLS = "http://127.0.0.1:9", "https://127.0.0.1:9"
+AUTH = "--chunk 1h --user u --password p --timeout 2s"
+TLS = f"--bearer-token t --ca-file {W}/missing.pem --insecure-skip-verify"
 
 CASES: dict[str, list[Case]] = {
     "list": [
@@ -37,11 +38,11 @@ CASES: dict[str, list[Case]] = {
             ["route", "--config", f"{W}/am.yml", "--matching-tree", "--json", "severity=critical"],
             0,
             "pager",
-        ),  # fmt: skip
+        ),
         Case(["route", "--config", f"{W}/am.yml", "--verify-receivers", "team", "x=y"], 0),
         Case(
             ["route", "--config", f"{W}/am.yml", "--verify.receivers", "team", "severity=page"], 1
-        ),  # fmt: skip
+        ),
         Case(["route", "--config", f"{W}/rules.yml", "a=b"], 2, "rules.yml"),
     ],
     "report": [
@@ -54,200 +55,66 @@ CASES: dict[str, list[Case]] = {
             ["replay", f"{W}/drill/journal.jsonl", "--out", f"{W}/replayed.jsonl", "--no-timeline"],
             0,
             "identical",
-        ),  # fmt: skip
+        ),
         Case(["replay", f"{W}/drill/journal.jsonl", "--timeline"], 0, "identical"),
         Case(["replay", f"{W}/rules.yml"], 2, "rules.yml"),
     ],
     "backtest": [
         Case(
-            [
-                "backtest",
-                "--rules",
-                f"{W}/rules.yml",
-                "--openmetrics",
-                f"{W}/data.om",
-                "--alertmanager",
-                f"{W}/am.yml",
-                "--oncall",
-                f"{W}/oncall.yml",
-                "--json",
-                "--evaluation-interval",
-                "1m",
-                "--ack-after",
-                "never",
-                "--flapping",
-                "2",
-                "--max-range",
-                "1d",
-                "--compare",
-                f"{W}/am.yml",
-                "--no-progress",
-            ],
+            argv(
+                f"backtest --rules {W}/rules.yml --openmetrics {W}/data.om --alertmanager {W}/am.yml"
+                f" --oncall {W}/oncall.yml --json --evaluation-interval 1m --ack-after never"
+                f" --flapping 2 --max-range 1d --compare {W}/am.yml --no-progress"
+            ),
             0,
-        ),  # fmt: skip
+        ),
         Case(
-            [
-                "backtest",
-                "--rules",
-                f"{W}/rules.yml",
-                "--openmetrics",
-                f"{W}/data.om",
-                "--from",
-                "1793491200",
-                "--to",
-                "1793491440",
-                "--progress",
-                "--stagger",
-            ],
+            argv(
+                f"backtest --rules {W}/rules.yml --openmetrics {W}/data.om {WINDOW}"
+                " --progress --stagger"
+            ),
             0,
-        ),  # fmt: skip
+        ),
         Case(
-            [
-                "backtest",
-                "--rules",
-                f"{W}/rules.yml",
-                "--prometheus",
-                "http://127.0.0.1:9",
-                "--from",
-                "1793491200",
-                "--to",
-                "1793491440",
-                "--chunk",
-                "1h",
-                "--user",
-                "u",
-                "--password",
-                "p",
-                "--timeout",
-                "2s",
-            ],
+            argv(f"backtest --rules {W}/rules.yml --prometheus {DEAD} {WINDOW} {AUTH}"),
             2,
             "cannot connect",
-        ),  # fmt: skip
-        Case(
-            [
-                "backtest",
-                "--rules",
-                f"{W}/rules.yml",
-                "--prometheus",
-                "https://127.0.0.1:9",
-                "--from",
-                "1793491200",
-                "--to",
-                "1793491440",
-                "--bearer-token",
-                "t",
-                "--ca-file",
-                f"{W}/missing.pem",
-                "--insecure-skip-verify",
-            ],
-            2,
-        ),  # fmt: skip
+        ),
+        Case(argv(f"backtest --rules {W}/rules.yml --prometheus {DEAD_TLS} {WINDOW} {TLS}"), 2),
         Case(["backtest", "--rules", f"{W}/rules.yml"], 2),
     ],
     "import": [
         Case(
-            [
-                "import",
-                "--out",
-                f"{W}/imported",
-                "--openmetrics",
-                f"{W}/data.om",
-                "--from",
-                "1793491200",
-                "--to",
-                "1793491440",
-                "--rules",
-                f"{W}/rules.yml",
-                "--alertmanager",
-                f"{W}/am.yml",
-                "--oncall",
-                f"{W}/oncall.yml",
-                "--runbook",
-                f"{W}/runbook.md",
-                "--timeline",
-                f"{W}/timeline.csv",
-                "--match",
-                "up",
-                "--history",
-                "1m",
-                "--id",
-                "api-down",
-                "--title",
-                "API down",
-                "--severity",
-                "SEV1",
-                "--root-cause",
-                "a bad config",
-                "--no-progress",
-            ],
+            argv(
+                f"import --out {W}/imported --openmetrics {W}/data.om {WINDOW}"
+                f" --rules {W}/rules.yml --alertmanager {W}/am.yml --oncall {W}/oncall.yml"
+                f" --runbook {W}/runbook.md --timeline {W}/timeline.csv --match up --history 1m"
+                " --id api-down --title 'API down' --severity SEV1 --root-cause 'a bad config'"
+                " --no-progress"
+            ),
             0,
             "imported 1 series",
-        ),  # fmt: skip
+        ),
         Case(
-            [
-                "import",
-                "--out",
-                f"{W}/nowhere",
-                "--prometheus",
-                "http://127.0.0.1:9",
-                "--from",
-                "1793491200",
-                "--to",
-                "1793491440",
-                "--rules",
-                f"{W}/rules.yml",
-                "--chunk",
-                "1h",
-                "--user",
-                "u",
-                "--password",
-                "p",
-                "--timeout",
-                "2s",
-                "--progress",
-            ],
+            argv(
+                f"import --out {W}/nowhere --prometheus {DEAD} {WINDOW} --rules {W}/rules.yml"
+                f" {AUTH} --progress"
+            ),
             2,
             "cannot connect",
-        ),  # fmt: skip
+        ),
         Case(
-            [
-                "import",
-                "--out",
-                f"{W}/nowhere",
-                "--prometheus",
-                "https://127.0.0.1:9",
-                "--from",
-                "1793491200",
-                "--to",
-                "1793491440",
-                "--rules",
-                f"{W}/rules.yml",
-                "--bearer-token",
-                "t",
-                "--ca-file",
-                f"{W}/missing.pem",
-                "--insecure-skip-verify",
-            ],
+            argv(
+                f"import --out {W}/nowhere --prometheus {DEAD_TLS} {WINDOW}"
+                f" --rules {W}/rules.yml {TLS}"
+            ),
             2,
-        ),  # fmt: skip
+        ),
         Case(
-            [
-                "import",
-                "--out",
-                f"{W}",
-                "--openmetrics",
-                f"{W}/data.om",
-                "--from",
-                "1793491200",
-                "--to",
-                "1793491440",
-                "--rules",
-                f"{W}/rules.yml",
-            ],
+            argv(f"import --out {W} --openmetrics {W}/data.om {WINDOW} --rules {W}/rules.yml"),
             2,
             "already exists",
-        ),  # fmt: skip
+        ),
     ],
 }
 

@@ -14,6 +14,7 @@ from tests.drill.clitree import (
     SCENARIO,
     Case,
     W,
+    argv,
     case_test,
     expect,
     fill,
@@ -24,79 +25,44 @@ from tests.drill.clitree import (
 CASES: dict[str, list[Case]] = {
     "play": [
         Case(
-            [
-                "play",
-                SCENARIO,
-                "--seed",
-                "2",
-                "--speed",
-                "10",
-                "--journal",
-                f"{W}/play.jsonl",
-                "--role",
-                "ic",
-                "--name",
-                "ana",
-                "--facilitator",
-            ],
+            argv(
+                f"play {SCENARIO} --seed 2 --speed 10 --journal {W}/play.jsonl"
+                f" --role ic --name ana --facilitator"
+            ),
             130,
             "gameday resume",
             tui=QUIT,
             check=journal_ended("play.jsonl", "interrupted"),
-        ),  # fmt: skip
+        ),
         Case(["play", "no-such-scenario"], 2, "no-such-scenario"),
         Case(["play", SCENARIO, "--speed", "7", "--no-pause"], 2, "--speed"),
     ],
     "resume": [
         Case(
-            [
-                "resume",
-                f"{W}/paused.jsonl",
-                "--speed",
-                "0",
-                "--role",
-                "ops",
-                "--name",
-                "ana",
-                "--out",
-                f"{W}/resumed.jsonl",
-                "--facilitator",
-            ],
+            argv(
+                f"resume {W}/paused.jsonl --speed 0 --role ops --name ana --out"
+                f" {W}/resumed.jsonl --facilitator"
+            ),
             130,
             "gameday resume",
             tui="wait:15000,ctrl+q,wait:1000,y",
             check=journal_ended("resumed.jsonl", "interrupted"),
-        ),  # fmt: skip
+        ),
         Case(["resume", f"{W}/missing.jsonl"], 2, "missing.jsonl"),
     ],
     "shadow": [
         Case(
-            [
-                "shadow",
-                SCENARIO,
-                "--answers",
-                f"{W}/answers.txt",
-                "--json",
-                "--no-record",
-                "--seed",
-                "1",
-            ],
+            argv(f"shadow {SCENARIO} --answers {W}/answers.txt --json --no-record --seed 1"),
             0,
             '"verdicts"',
-        ),  # fmt: skip
+        ),
         Case(
-            [
-                "shadow",
-                SCENARIO,
-                "--answers",
-                f"{W}/answers.txt",
-                "--reverse",
-                "--no-record",
-                "--journal",
-                f"{W}/drill/journal.jsonl",
-            ],
+            argv(
+                f"shadow {SCENARIO} --answers {W}/answers.txt --reverse --no-record"
+                f" --journal {W}/drill/journal.jsonl"
+            ),
             0,
-        ),  # fmt: skip
+        ),
         Case(["shadow", SCENARIO, "--no-record"], 0, tui="wait:2000,escape,wait:300,escape"),
         Case(["shadow", SCENARIO, "--json"], 2, "--json needs --answers"),
     ],
@@ -104,49 +70,26 @@ CASES: dict[str, list[Case]] = {
         # the served session itself is started by the ``served`` fixture (below) with
         # --host --port --speed --seed --journal --token; stopped with Ctrl-C
         Case(
-            [
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--speed",
-                "60",
-                "--seed",
-                "2",
-                "--journal",
-                f"{W}/served.jsonl",
-                "--token",
-                "tok",
-                SCENARIO,
-            ],
+            argv(
+                f"serve --host 127.0.0.1 --port 0 --speed 60 --seed 2 --journal"
+                f" {W}/served.jsonl --token tok {SCENARIO}"
+            ),
             130,
             "journal:",
             served=True,
-        ),  # fmt: skip
+        ),
         Case(["serve", SCENARIO, "--resume", f"{W}/missing.jsonl"], 2, "missing.jsonl"),
         Case(["serve", SCENARIO, "--port", "70000"], 2, "--port"),
     ],
     "join": [
         Case(
-            [
-                "join",
-                "{addr}",
-                "--token",
-                "tok",
-                "--role",
-                "ops",
-                "--name",
-                "ana",
-                "--script",
-                f"{W}/script.txt",
-                "--linger",
-                "0.5",
-                "--json",
-            ],
+            argv(
+                f"join '{{addr}}' --token tok --role ops --name ana --script"
+                f" {W}/script.txt --linger 0.5 --json"
+            ),
             0,
             '"kind":"action"',
-        ),  # fmt: skip
+        ),
         Case(["join", "{addr}", "--token", "wrong", "--script", f"{W}/script.txt"], 2),
         Case(["join", "nowhere", "--token", "t", "--script", f"{W}/script.txt"], 2),
     ],

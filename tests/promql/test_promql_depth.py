@@ -10,7 +10,6 @@ the left spine without recursion. Brackets and function calls nested past
 from __future__ import annotations
 
 import random
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +24,8 @@ from gameday.promql.evaluator import Evaluator
 from gameday.promql.parsing import MAX_DEPTH, parse
 from gameday.tsdb import TSDB
 from tests.clirun import run_gameday
+from tests.promtool import PROMTOOL, promtool_test_rules
 
-PROMTOOL = shutil.which("promtool")
 SERIES = {
     'up{job="a",zone="x"}': [1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1],
     'up{job="b",zone="x"}': [1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1],
@@ -250,15 +249,7 @@ def test_long_chains_agree_with_promtool(tmp_path: Path) -> None:
             break
     assert len(exprs) == 8
     test = _test_file(tmp_path, exprs, db)
-    assert PROMTOOL is not None
-    theirs = subprocess.run(
-        [PROMTOOL, "test", "rules", "t.yml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    theirs = promtool_test_rules(tmp_path, "t.yml", timeout=300)
     assert theirs.returncode == 0, theirs.stdout + theirs.stderr[-3000:]
     ours = subprocess.run(
         [sys.executable, "-m", "gameday", "rules", "test", str(test)],

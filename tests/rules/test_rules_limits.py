@@ -8,7 +8,6 @@ and steps an ``eval_time: 100y`` test for hours; gameday refuses past its stated
 from __future__ import annotations
 
 import resource
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +16,8 @@ import pytest
 
 from gameday.rules import testlimits
 from tests.clirun import run_gameday
+from tests.promtool import PROMTOOL, promtool_test_rules
 
-PROMTOOL = shutil.which("promtool")
 RULES = """groups:
   - name: g
     rules:
@@ -243,15 +242,7 @@ def test_hostile_files_finish_within_a_gibibyte(tmp_path: Path, case: dict) -> N
 )
 def test_below_the_limits_the_report_is_promtools(tmp_path: Path, case: dict) -> None:
     _suite(tmp_path, **case)
-    assert PROMTOOL is not None
-    theirs = subprocess.run(
-        [PROMTOOL, "test", "rules", "t.yml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    theirs = promtool_test_rules(tmp_path, "t.yml", timeout=120)
     ours = subprocess.run(
         [sys.executable, "-m", "gameday", "rules", "test", "t.yml"],
         cwd=tmp_path,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.clirun import run_gameday
+from tests.promtool import PROMTOOL
 
-PROMTOOL = shutil.which("promtool")
 ATOMS = ["1", "2.5", "-1", "+3", "Inf", "-Inf", "NaN", "nan", "inf", "stale", "_", "x", "x3",
          "1x2", "1+1x3", "1-2x2", "_x2", "stalex2", "Infx2", "NaNx2", "1e3", "1e", ".5", "5.",
          "0x1F", "1_000", "010", "1+Infx2", "Inf+1x2", "stale+1x2", "1x", "1+", "+", "-", "1xx2",

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -50,11 +49,11 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 
 from gameday.rules import unittest as ut
+from tests.promtool import PROMTOOL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rulegen import case as case_strategy  # noqa: E402
 
-PROMTOOL = shutil.which("promtool")
 N_CASES = int(os.environ.get("GAMEDAY_DIFF_CASES", "400"))
 CHUNK = 50  # test files per promtool invocation
 

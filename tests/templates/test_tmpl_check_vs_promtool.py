@@ -8,7 +8,6 @@ parse error per rule (or nothing), which must equal ours byte for byte.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,8 +15,8 @@ import pytest
 import yaml
 
 from gameday.rules.templates import check_template
+from tests.promtool import PROMTOOL
 
-PROMTOOL = shutil.which("promtool")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(PROMTOOL is None, reason="promtool (Prometheus 2.42) is not installed"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import random
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,8 +20,8 @@ import yaml
 
 from gameday.rules.gotemplate.gostrconv import go_quote, unquote
 from gameday.rules.templates import TemplateError, render_template
+from tests.promtool import PROMTOOL
 
-PROMTOOL = shutil.which("promtool")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(PROMTOOL is None, reason="promtool (Prometheus 2.42) is not installed"),
