@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gameday.imported.timeline import GhostEntry
+from gameday.imported.timeline import GhostEntry, detection_entry
 
 _FIXED = ("monitoring", "resolved")
 
@@ -89,10 +89,11 @@ def _first(events: Sequence[Any], kind: str, where: Any = None) -> float | None:
 
 
 def _team_detection(events: Sequence[Any]) -> float | None:
+    """The replayed rules' detection, as the scorecard's ``detected`` time has it."""
     from gameday.scoring.evidence import Stream
 
-    found = _first(events, "alert.firing", Stream.page_worthy)
-    return found if found is not None else _first(events, "alert.firing")
+    found = Stream(events).detection()
+    return None if found is None else float(found.t)
 
 
 def _state(e: Any) -> str:
@@ -116,7 +117,7 @@ def compare(events: Iterable[Any], ghost: Sequence[GhostEntry]) -> list[Mileston
     def row(key: str, title: str, team: float | None, g: GhostEntry | None) -> Milestone:
         return Milestone(key, title, team, g.t if g else None, g.who if g else "")
 
-    detected = ghost_first("detected") or (ghost[0] if ghost else None)
+    detected = detection_entry(ghost)
     team_fixed = [
         t
         for t in (

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -82,6 +82,16 @@ class GhostEntry:
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (the session's ``ghost`` events and result.json)."""
         return {"t": round(self.t, 3), "who": self.who, "what": self.what, "kind": self.kind}
+
+
+def detection_entry(entries: Sequence[GhostEntry]) -> GhostEntry | None:
+    """When the real team knew: the timeline's first ``detected`` row, else its first row.
+
+    The one definition of the ghost's detection: the debrief's milestone and the start of
+    an imported incident (:meth:`gameday.scoring.evidence.Stream.incident_start`) use it.
+    """
+    found = next((e for e in entries if e.kind == "detected"), None)
+    return found if found is not None else (entries[0] if entries else None)
 
 
 def infer_kind(what: str) -> str:

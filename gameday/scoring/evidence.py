@@ -156,6 +156,33 @@ class Stream:
         ev = self.first("fault.start")
         return ev.t if ev else None
 
+    def incident_start(self) -> float | None:
+        """When the incident began, the start MTTD and time to mitigate count from.
+
+        A simulated incident begins with its first fault. An imported one has no fault:
+        it begins at the first sign the recording holds, whichever came first of the
+        ghost's detection (:func:`~gameday.imported.timeline.detection_entry`: the real
+        team's first ``detected`` row, else its first row, as the debrief compares) and
+        the replayed rules' detection (:meth:`detection`); None when it has neither.
+        """
+        if not self.recorded:
+            return self.fault_start()
+        from gameday.imported.timeline import GhostEntry, detection_entry
+
+        rows = [
+            GhostEntry(e.t, str(e.data["who"]), str(e.data["what"]), str(e.data["kind"]))
+            for e in self.of("ghost")
+        ]
+        ghost = detection_entry(rows)
+        rules = self.detection()
+        signs = [x.t for x in (ghost, rules) if x is not None]
+        return min(signs) if signs else None
+
+    @property
+    def origin(self) -> str:
+        """What began at :meth:`incident_start`, in evidence: a fault, or an imported incident."""
+        return "incident" if self.recorded else "fault"
+
     def detection(self) -> Event | None:
         """The first page-worthy alert firing, else the first alert firing at all."""
         return self.first("alert.firing", where=self.page_worthy) or self.first("alert.firing")

@@ -26,7 +26,7 @@ def findings(ctx: Any) -> list[str]:
 
 def _detection(ctx: Any) -> list[str]:
     s, sev, target = ctx.stream, ctx.targets.severity, ctx.targets.table.detect
-    start = s.fault_start()
+    start = s.incident_start()
     if start is None:
         return []
     first = s.first("alert.firing", where=s.page_worthy)
@@ -38,14 +38,14 @@ def _detection(ctx: Any) -> list[str]:
             else "no alert fired at all"
         )
         return [
-            f"Detection: no page-worthy alert fired for the fault that began at "
+            f"Detection: no page-worthy alert fired for the {s.origin} that began at "
             f"{fmt_t(start)}; {what}. A {sev} needs an alert with a paging severity."
         ]
     mttd = first.t - start
     if target and mttd > target:
         return [
             f"Detection: {s.alert_name(first)} fired at {fmt_t(first.t)}, {fmt_dur(mttd)} "
-            f"after the fault began at {fmt_t(start)}; the {sev} target is "
+            f"after the {s.origin} began at {fmt_t(start)}; the {sev} target is "
             f"{fmt_dur(target)}. Its threshold or `for:` waits longer than the target allows."
         ]
     return []

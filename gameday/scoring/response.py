@@ -33,17 +33,18 @@ class Context:
 
 
 def detection(c: Context) -> Grade:
-    """MTTD: the first page-worthy alert firing minus the first fault start."""
+    """MTTD: the first page-worthy alert firing minus the incident's start (the first
+    fault; in an imported incident, its first sign: :meth:`Stream.incident_start`)."""
     target, sev, s = c.targets.table.detect, c.targets.severity, c.stream
     g = Grade(
-        f"a page-worthy alert within {fmt_dur(target or 0)} of the fault ({sev})"
+        f"a page-worthy alert within {fmt_dur(target or 0)} of the {s.origin} ({sev})"
         if target
         else f"no detection target for {sev}",
         "",
     )
-    start = s.fault_start()
+    start = s.incident_start()
     if start is None:
-        g.happened = "no fault started in this run"
+        g.happened = f"no {s.origin} started in this run"
         return g
     ev = s.first("alert.firing", where=s.page_worthy)
     if ev is None:
@@ -52,7 +53,7 @@ def detection(c: Context) -> Grade:
             g.happened = "no alert fired"
             g.lose(
                 1.0,
-                f"No alert fired for the fault that began at {fmt_t(start)}; a {sev} "
+                f"No alert fired for the {s.origin} that began at {fmt_t(start)}; a {sev} "
                 f"needs a page-worthy alert within {fmt_dur(target or 0)}.",
             )
             return g
@@ -68,13 +69,14 @@ def detection(c: Context) -> Grade:
     if not g.happened:
         g.happened = (
             f"{s.alert_name(ev)} fired at {fmt_t(ev.t)}, {fmt_dur(mttd)} after the "
-            f"fault began at {fmt_t(start)}"
+            f"{s.origin} began at {fmt_t(start)}"
         )
     if target:
         g.lose(
             lateness_share(mttd, target),
-            f"MTTD was {fmt_dur(mttd)}: {s.alert_name(ev)} fired at {fmt_t(ev.t)} for a "
-            f"fault that began at {fmt_t(start)}; the {sev} target is {fmt_dur(target)}.",
+            f"MTTD was {fmt_dur(mttd)}: {s.alert_name(ev)} fired at {fmt_t(ev.t)} for "
+            f"{'an' if s.recorded else 'a'} {s.origin} that began at {fmt_t(start)}; "
+            f"the {sev} target is {fmt_dur(target)}.",
         )
     return g
 

@@ -119,6 +119,7 @@ def _key_times(s: Stream) -> dict[str, float | None]:
 
     return {
         "fault_start": s.fault_start(),
+        "incident_start": s.incident_start(),
         "detected": t(s.detection()),
         "paged": t(s.first("page.notified")),
         "acknowledged": t(s.first("page.acknowledged")),

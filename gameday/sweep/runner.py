@@ -154,7 +154,7 @@ def run_one(spec: SweepSpec, seed: int) -> DrillFigures:
     targets = card.targets
     first_page = times.get("paged")
     ack = times.get("acknowledged")
-    fault = times.get("fault_start")
+    fault = times.get("incident_start")  # the first fault; a recording's first sign
     mitigated = times.get("mitigated")
     mtta = ack - first_page if ack is not None and first_page is not None else None
     ttm = mitigated - fault if mitigated is not None and fault is not None else None
@@ -188,9 +188,14 @@ def run_sweep(
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[DrillFigures]:
-    """Run every seed of ``spec``; results sorted by seed whatever the backend."""
+    """Run every seed of ``spec``; results sorted by seed whatever the backend.
+
+    The scenario is read afresh when a sweep starts (workers then load it once each), so
+    a process that sweeps twice, as a test or a notebook does, sees its files as edited.
+    """
     import os
 
+    _prepared.cache_clear()
     seeds = list(spec.seeds)
     n = workers or ((os.cpu_count() or 1) if backend == "local" else 2)
     chunks = chunked(seeds, n)
