@@ -51,7 +51,8 @@ _BARE_SQL = re.compile(
 )
 
 
-def _mark_placeholders(cmd: str) -> str:
+def mark_placeholders(cmd: str) -> str:
+    """``cmd`` with each placeholder (``<pod>``, ``$POD``, ``{{ pod }}``...) as :data:`ANY`."""
     for pattern in _PLACEHOLDERS:
         cmd = pattern.sub(ANY, cmd)
     return cmd
@@ -59,7 +60,7 @@ def _mark_placeholders(cmd: str) -> str:
 
 def normalise_sql(sql: str) -> str:
     """SQL compared case- and whitespace-insensitively, numbers as ``#``."""
-    s = _mark_placeholders(sql).lower().strip().rstrip(";").strip()
+    s = mark_placeholders(sql).lower().strip().rstrip(";").strip()
     s = re.sub(r"\b\d+(\.\d+)?\b", "#", s)
     s = re.sub(r"\s+", " ", s)
     return re.sub(r"\s*([(),=<>;*+])\s*", r"\1", s)
@@ -179,7 +180,7 @@ def normalise_command(cmd: str) -> Normalised:
     m = _BARE_SQL.match(text)
     if m:
         return ("psql", (), (("command", normalise_sql(text[m.start(1) :])),), ())
-    return _from_args(_split(_mark_placeholders(text)))
+    return _from_args(_split(mark_placeholders(text)))
 
 
 def _value_matches(pattern: str, value: str) -> bool:

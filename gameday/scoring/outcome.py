@@ -6,24 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from gameday.runbooks import Runbook, Section, Step, checkable, commands_match, step_done
+from gameday.runbooks import Runbook, Section, Step, checkable, commands_match
 from gameday.scoring.evidence import Grade, fmt_dur, fmt_t, lateness_share
+from gameday.scoring.looks import LOOK_KINDS, done_by, servers_of
 from gameday.scoring.response import Context
 from gameday.session.events import Event
 
-_DIAGNOSIS_KINDS = ("triage", "diagnosis")
+_DIAGNOSIS_KINDS = LOOK_KINDS
 _SKIPPED_KINDS = ("escalation", "postincident", "overview")
-
-
-def _done(step: Step, actions: list[Event]) -> Event | None:
-    """The action that completed ``step`` (its last verb or its command), or None."""
-    typed: list[str] = []
-    for a in actions:
-        if a.data.get("ok", True):
-            typed.append(str(a.data.get("command", "")))
-            if step_done(step, typed):
-                return a
-    return None
 
 
 def _earlier(a: Event, b: Event) -> bool:
@@ -89,8 +79,9 @@ def diagnosis(c: Context) -> Grade:
         return g
     g = Grade(f"the runbook's {len(steps)} assessment and diagnosis step(s) before mitigating", "")
     done = 0
+    servers = servers_of(c.scenario)
     for rb, sec, st in steps:
-        if _done(st, before) is not None:
+        if done_by(st, before, servers, look=True) is not None:
             done += 1
         else:
             g.lose(
@@ -283,14 +274,14 @@ def adherence(c: Context) -> Grade:
             "to follow; write one and link it from the alert's runbook_url.",
         )
         return g
-    units: list[tuple[str, list[Step]]] = []
+    units: list[tuple[str, list[tuple[Step, bool]]]] = []  # (label, [(step, look)])
     for rb in c.runbooks:
-        fixes = [st for sec, st in rb.steps if sec.kind == "mitigation" and st.commands]
+        fixes = [(st, False) for sec, st in rb.steps if sec.kind == "mitigation" and st.commands]
         for sec, st in rb.steps:
             if sec.kind in _SKIPPED_KINDS or (sec.kind == "mitigation" and st.commands):
                 continue
             if checkable(st):  # a command or an incident verb ("acknowledge and declare")
-                units.append((_label(rb, sec, st), [st]))
+                units.append((_label(rb, sec, st), [(st, sec.kind in LOOK_KINDS)]))
         if fixes:
             units.append((f"any mitigation step of {rb.slug}", fixes))
     names = ", ".join(rb.slug for rb in c.runbooks)
@@ -298,9 +289,11 @@ def adherence(c: Context) -> Grade:
     if not units:
         g.happened = "the runbook has no steps with commands or incident verbs"
         return g
-    done = sum(1 for _, steps in units if any(_done(st, actions) for st in steps))
-    for label, steps in units:
-        if not any(_done(st, actions) for st in steps):
+    servers = servers_of(c.scenario)
+    met = [any(done_by(st, actions, servers, look) for st, look in steps) for _, steps in units]
+    done = sum(met)
+    for (label, _), ok in zip(units, met, strict=True):
+        if not ok:
             g.lose(
                 1.0 / len(units),
                 f"{label[0].upper()}{label[1:]} was never done; the runbook asks for it.",

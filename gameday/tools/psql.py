@@ -9,13 +9,15 @@ cancelling the session that holds a lock ends its ``blocking_query`` fault.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from gameday.psql_flags import BOOLS, SHORT, VALUES, unbundle
 from gameday.tools.effects import Outcome
 from gameday.tools.output import pg_text, psql_table
-from gameday.tools.parse import ActionError, parse_flags
+from gameday.tools.parse import ActionError, Flags, parse_flags
 from gameday.tools.pgstat import build_view
 from gameday.tools.psql_meta import run_meta
 from gameday.tools.sql_eval import Evaluator, SqlError
@@ -33,29 +35,71 @@ def _failed(host: str | None, db: PostgresServer, message: str) -> ActionError:
     return ActionError(f"psql: error: connection to server {where} failed: FATAL:  {message}")
 
 
-def _database(ctx: Any, host: str | None, dbname: str | None, user: str) -> PostgresServer:
-    """The server psql connects to; raises psql's error when it cannot connect."""
-    dbs = ctx.world.databases
+def server_index(servers: Sequence[tuple[str, str]], host: str | None, dbname: str) -> int | None:
+    """Which of ``servers`` (``(name, datname)`` in the world's order) psql reaches: the
+    one ``host`` names, else the first serving ``dbname``, else the first; None if the
+    host resolves to none."""
     if host:
         short = host.split(".")[0]
-        found = [d for d in dbs.values() if short in (d.name, d.datname, f"{d.name}-primary")]
-        if not found:
-            raise ActionError(
-                f'psql: error: could not translate host name "{host}" to address: '
-                "Name or service not known"
-            )
-        db = found[0]
-    else:
-        found = [d for d in dbs.values() if dbname in (d.datname, d.name)] or list(dbs.values())
-        if not found:
-            raise ActionError("psql: error: this scenario has no database")
-        db = found[0]
+        return next(
+            (i for i, (name, dat) in enumerate(servers) if short in (name, dat, f"{name}-primary")),
+            None,
+        )
+    found = [i for i, (name, dat) in enumerate(servers) if dbname in (dat, name)]
+    return found[0] if found else (0 if servers else None)
+
+
+def _database(ctx: Any, host: str | None, dbname: str, user: str) -> PostgresServer:
+    """The server psql connects to; raises psql's error when it cannot connect."""
+    dbs = list(ctx.world.databases.values())
+    index = server_index([(d.name, d.datname) for d in dbs], host, dbname)
+    if index is None and host:
+        raise ActionError(
+            f'psql: error: could not translate host name "{host}" to address: '
+            "Name or service not known"
+        )
+    if index is None:
+        raise ActionError("psql: error: this scenario has no database")
+    db: PostgresServer = dbs[index]
     why = db.refusal(superuser=user in SUPERUSERS)
     if why is not None:  # the slot check comes before the database is looked up
         raise _failed(host, db, why)
     if dbname and dbname not in (db.datname, "postgres", "template1"):
         raise _failed(host, db, f'database "{dbname}" does not exist')
     return db
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A ``psql`` command line: where it connects, as whom, and the ``-c`` SQL."""
+
+    host: str | None
+    user: str
+    dbname: str
+    sql: str | None
+    flags: Flags
+
+
+def invocation(args: list[str]) -> Invocation:
+    """``psql ARGS`` read as psql reads them (flags, a ``postgresql://`` URI, then the
+    positional DBNAME and USER); the database defaults to the user, the user to postgres.
+
+    Raises:
+        ActionError: for an unknown flag or a flag missing its value.
+    """
+    flags = parse_flags(unbundle(args), SHORT, VALUES, BOOLS)
+    host, user, dbname = flags.get("host"), flags.get("username"), flags.get("dbname")
+    words = list(flags.words)
+    if words and "://" in words[0]:
+        uri = urlsplit(words.pop(0))
+        host, user = uri.hostname or host, uri.username or user
+        dbname = uri.path.lstrip("/") or dbname
+    if words and dbname is None:
+        dbname = words.pop(0)
+    if words and user is None:
+        user = words.pop(0)
+    user = user or "postgres"
+    return Invocation(host, user, dbname or user, flags.get("command"), flags)
 
 
 def _render(
@@ -84,31 +128,20 @@ def _render(
 
 def run_psql(ctx: Any, args: list[str], actor: str) -> Outcome:
     """``psql ARGS``: connect as the flags say and run the ``-c`` SQL."""
-    flags = parse_flags(unbundle(args), SHORT, VALUES, BOOLS)
-    host, user, dbname = flags.get("host"), flags.get("username"), flags.get("dbname")
-    words = list(flags.words)
-    if words and "://" in words[0]:
-        uri = urlsplit(words.pop(0))
-        host, user = uri.hostname or host, uri.username or user
-        dbname = uri.path.lstrip("/") or dbname
-    if words and dbname is None:
-        dbname = words.pop(0)
-    if words and user is None:
-        user = words.pop(0)
-    sql = flags.get("command")
-    if sql is None:
+    call = invocation(args)
+    if call.sql is None:
         return Outcome(
             False,
             'psql: interactive sessions are not simulated; give the query with -c "SELECT ..."',
             "psql",
         )
-    user = user or "postgres"
-    db = _database(ctx, host, dbname or user, user)
+    db = _database(ctx, call.host, call.dbname, call.user)
+    flags = call.flags
     return run_query(
         ctx,
         db,
-        user,
-        sql,
+        call.user,
+        call.sql,
         flags.has("tuples-only"),
         flags.has("no-align"),
         flags.has("expanded"),
