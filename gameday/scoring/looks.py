@@ -12,12 +12,14 @@ never done this way: what a change did is the counterfactual's to judge.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gameday.runbooks import Step, step_done
 from gameday.runbooks.verbs import verbs_done
 from gameday.session.events import Event
-from gameday.tools.observe import Servers, covers, observe
+
+if TYPE_CHECKING:
+    from gameday.tools.observe import Servers
 
 LOOK_KINDS = ("triage", "diagnosis")
 
@@ -32,6 +34,10 @@ def servers_of(scenario: Any) -> Servers:
 
 
 def _observes(step: Step, command: str, servers: Servers) -> bool:
+    # Imported here: the simulated tools bring the Kubernetes model classes, which the
+    # scoring package does not load until a step is judged by what was observed.
+    from gameday.tools.observe import covers, observe
+
     seen = observe(command, servers)
     if seen is None:
         return False
