@@ -8,7 +8,7 @@ of recorded data.
 2. ``gameday rules test`` against ``promtool test rules`` (whole processes, same verdict
    required) on a 12-rule multi-window burn-rate file (3 services x 4 burn-rate alerts)
    whose counters restart every 6 hours: a 7-day slice and, unless
-   ``GAMEDAY_BENCH_SKIP_30D=1`` (promtool needs about 9 minutes for it), the 30-day file.
+   ``GAMEDAY_BENCH_SKIP_30D=1`` (promtool needs about 3 minutes for it), the 30-day file.
    Peak memory (max RSS) of each process is printed.
 3. ``gameday backtest`` machinery on ``GAMEDAY_BENCH_SERIES`` series (default 1000) x
    ``GAMEDAY_BENCH_DAYS`` days (default 30) at 15 s with 20 rules, data handed over a
@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -32,6 +33,7 @@ import numpy as np
 import pytest
 
 SERVICES = ("checkout", "search", "cart")
+GAMEDAY_RUNS = 7  # gameday processes timed per file; the median is reported
 BURNS = (  # name, long window, short window, factor, for
     ("Fast", "1h", "5m", 14.4, "2m"),
     ("Medium", "6h", "30m", 6, "15m"),
@@ -185,10 +187,17 @@ def bench_rules_vs_promtool(days: int) -> dict[str, float | int | None]:
         folder = Path(tmp)
         (folder / "rules.yml").write_text(_rules())
         (folder / "tests.yml").write_text(_tests(days))
-        g_s, g_rc, g_mb, g_out, g_cpu = _timed([gameday, "rules", "test", "tests.yml"], folder)
+        # A process of a fifth of a second is at the mercy of what else the machine
+        # does: the median of several runs (promtool's one run takes minutes).
+        cmd = [gameday, "rules", "test", "tests.yml"]
+        runs = [_timed(cmd, folder) for _ in range(GAMEDAY_RUNS)]
+        g_s = statistics.median(r[0] for r in runs)
+        g_cpu = statistics.median(r[4] for r in runs)
+        g_mb = max(r[2] for r in runs)
+        g_rc, g_out = runs[-1][1], runs[-1][3]
         line = (
-            f"{days}-day 12-rule burn-rate file: gameday {g_s:.2f} s wall, {g_cpu:.2f} s CPU "
-            f"({g_mb:.0f} MiB), exit {g_rc}"
+            f"{days}-day 12-rule burn-rate file: gameday {g_s:.3f} s wall, {g_cpu:.3f} s CPU "
+            f"(median of {GAMEDAY_RUNS}; {g_mb:.0f} MiB), exit {g_rc}"
         )
         if g_rc != 0:
             print(g_out[-2000:])

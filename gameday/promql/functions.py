@@ -111,11 +111,11 @@ def _range_call(ev: Evaluator, name: str, args: list[Any]) -> Any:
                 if cache is not None
                 else rf.RateFrame(t, *windows(t, refs, rng), refs, rng)
             )
-            lo, hi = frame.lo, frame.hi
         else:
             lo, hi = windows(t, refs, rng)
         most = frame.most if frame is not None else int((hi - lo).max()) if len(lo) else 0
         if ev.max_samples is not None and most > ev.max_samples:
+            lo, hi = windows(t, refs, rng)
             raise EvalError(
                 "query processing would load too many samples into memory in query execution",
                 int(np.argmax(hi - lo > ev.max_samples)),
@@ -123,7 +123,7 @@ def _range_call(ev: Evaluator, name: str, args: list[Any]) -> Any:
         if frame is not None:
             counter, is_rate = _RATE[name]
             resets = cache.resets(s.source, v) if cache is not None and counter else None
-            val, ok = rf.extrapolated_rate(t, v, lo, hi, refs, rng, counter, is_rate, frame, resets)
+            val, ok = rf.rate_in_frame(frame, v, counter, is_rate, resets)
         elif name in ("irate", "idelta"):
             val, ok = rf.instant_value(t, v, lo, hi, name == "irate")
         elif name in rf.OVER_TIME:

@@ -32,11 +32,14 @@ class RateFrame:
     the window's edges and the extrapolation factor are the same for all of them, so a
     frame is worked out once per (times, steps, range) and each series adds only what
     its values decide. The arithmetic is Prometheus', operation for operation.
+
+    A frame keeps only what every series needs; the average sample gap and what follows
+    from it at a window's start are worked out again for the few windows whose counter
+    may reach zero (a month of steps makes each array a fifth of a megabyte).
     """
 
     __slots__ = (
-        "lo",
-        "hi",
+        "n",
         "most",
         "ok",
         "any_ok",
@@ -45,20 +48,17 @@ class RateFrame:
         "hi_s",
         "sampled",
         "dur_start",
-        "threshold",
-        "half",
-        "start_part",
         "end_part",
         "divisor",
         "bad",
-        "zero_bound",
+        "zero_below",
         "_factors",
     )
 
     def __init__(
         self, t: np.ndarray, lo: np.ndarray, hi: np.ndarray, refs: np.ndarray, rng: int
     ) -> None:
-        self.lo, self.hi = lo, hi
+        self.n = len(lo)
         cnt = hi - lo
         self.most = int(cnt.max()) if len(cnt) else 0  # samples in the fullest window
         self.ok = ok = cnt >= 2
@@ -69,7 +69,7 @@ class RateFrame:
         self.divisor = rng // 1000 + (rng % 1000) * 1e6 / 1e9
         self.bad = np.flatnonzero(~ok)  # windows with fewer than two samples
         self._factors: dict[bool, np.ndarray] = {}
-        self.zero_bound = math.inf
+        self.zero_below = np.full(len(lo), math.inf)
         if not self.any_ok:
             return
         ft, lt = t[lo_s], t[hi_s]
@@ -77,25 +77,37 @@ class RateFrame:
             self.dur_start = (ft - (refs - rng)).astype(np.float64) / 1000
             dur_end = (refs - lt).astype(np.float64) / 1000
             self.sampled = sampled = (lt - ft).astype(np.float64) / 1000
-            avg = sampled / (cnt - 1).astype(np.float64)
-            self.threshold = threshold = avg * 1.1
-            self.half = half = avg / 2
-            self.start_part = np.where(self.dur_start < threshold, self.dur_start, half)
+            threshold, half = self.gaps()
             self.end_part = np.where(dur_end < threshold, dur_end, half)
-            # A counter is extrapolated to zero only where first / increase < dur_start /
-            # sampled; at or above this bound (the largest such ratio, with room for
-            # rounding) no window is, whatever the values.
-            ratio = self.dur_start / sampled
+            # A window's counter is extrapolated to zero only where first / increase <
+            # dur_start / sampled; at or above this bound (that ratio, with room for
+            # rounding) it is not, whatever the values. Windows that begin before the
+            # data have large ratios, so each window keeps its own.
+            self.zero_below = self.dur_start / sampled * (1 + 1e-9)
             if not self.all_ok:
-                ratio[self.bad] = -math.inf
-            self.zero_bound = float(ratio.max()) * (1 + 1e-9)
+                self.zero_below[self.bad] = -math.inf
+
+    def gaps(self, at: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """1.1 and 0.5 times the average sample gap (s) of every window (of those ``at``):
+        Prometheus extrapolates to an edge nearer than the first, else by the second."""
+        sampled, lo_s, hi_s = self.sampled, self.lo_s, self.hi_s
+        if at is not None:
+            sampled, lo_s, hi_s = sampled[at], lo_s[at], hi_s[at]
+        with np.errstate(all="ignore"):
+            avg = sampled / (hi_s - lo_s).astype(np.float64)  # samples - 1 gaps
+            return avg * 1.1, avg / 2
+
+    def start_part(self) -> np.ndarray:
+        """How far each window is extrapolated back to its start (s)."""
+        threshold, half = self.gaps()
+        return np.where(self.dur_start < threshold, self.dur_start, half)
 
     def factor(self, is_rate: bool) -> np.ndarray:
         """The extrapolation factor where no counter is extrapolated to zero."""
         f = self._factors.get(is_rate)
         if f is None:
             with np.errstate(all="ignore"):
-                f = ((self.sampled + self.start_part) + self.end_part) / self.sampled
+                f = ((self.sampled + self.start_part()) + self.end_part) / self.sampled
                 if is_rate:
                     f = f / self.divisor
             self._factors[is_rate] = f
@@ -120,8 +132,15 @@ def extrapolated_rate(
     ``v``) may be passed in when other series or windows share them.
     """
     f = frame if frame is not None else RateFrame(t, lo, hi, refs, rng)
+    return rate_in_frame(f, v, is_counter, is_rate, resets)
+
+
+def rate_in_frame(
+    f: RateFrame, v: np.ndarray, is_counter: bool, is_rate: bool, resets: ResetIndex | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``extrapolatedRate`` of the values ``v`` sampled at the frame's times."""
     if not f.any_ok:
-        return np.zeros(len(lo), dtype=np.float64), f.ok.copy()
+        return np.zeros(f.n, dtype=np.float64), f.ok.copy()
     fv, lv = v[f.lo_s], v[f.hi_s]
     with np.errstate(all="ignore"):
         result = lv - fv
@@ -131,7 +150,7 @@ def extrapolated_rate(
         if is_counter:
             share = fv / result
             # only these windows can extrapolate to zero (a NaN share never does)
-            maybe = np.flatnonzero(share < f.zero_bound)
+            maybe = np.flatnonzero(share < f.zero_below)
             if len(maybe):
                 factor = _zero_extrapolated(f, factor, fv, result, share, maybe, is_rate)
         val = result * factor
@@ -157,8 +176,9 @@ def _zero_extrapolated(
         use = (result > 0) & (fv >= 0) & (to_zero < f.dur_start)
         if not use.any():
             return factor
-        near = np.where(to_zero < f.threshold, to_zero, f.half)
-        start = np.where(use, near, f.start_part)
+        threshold, half = f.gaps()
+        near = np.where(to_zero < threshold, to_zero, half)
+        start = np.where(use, near, f.start_part())
         out = ((f.sampled + start) + f.end_part) / f.sampled
         return out / f.divisor if is_rate else out
     sampled = f.sampled[maybe]
@@ -167,7 +187,8 @@ def _zero_extrapolated(
     if not use.any():
         return factor
     at, to_zero, sampled = maybe[use], to_zero[use], sampled[use]
-    near = np.where(to_zero < f.threshold[at], to_zero, f.half[at])
+    threshold, half = f.gaps(at)
+    near = np.where(to_zero < threshold, to_zero, half)
     changed = ((sampled + near) + f.end_part[at]) / sampled
     out = factor.copy()
     out[at] = changed / f.divisor if is_rate else changed
@@ -176,9 +197,17 @@ def _zero_extrapolated(
 
 class ResetIndex:
     """Where a series' counter resets: the value before each reset, in order, and for
-    every sample position how many resets happened at or before it."""
+    every sample position how many resets happened at or before it.
 
-    __slots__ = ("before", "upto")
+    ``sums`` (the running total of ``before``, from 0) is kept when every sum the reset
+    correction can make is an exact integer: all samples whole numbers, none negative or
+    ``-0``, and the samples' largest value plus all of ``before`` under 2**53. Floating
+    addition of such numbers never rounds, so any order of adding gives the bits of
+    Prometheus' loop and a window's resets add up as one difference of running totals.
+    Most counters count events (requests, errors, restarts) and qualify.
+    """
+
+    __slots__ = ("before", "upto", "sums")
 
     def __init__(self, v: np.ndarray) -> None:
         fell = v[1:] < v[:-1]  # position i + 1 fell below position i
@@ -186,6 +215,25 @@ class ResetIndex:
         self.upto = np.empty(len(v), dtype=np.int64)
         self.upto[:1] = 0
         np.cumsum(fell, out=self.upto[1:])
+        self.sums: np.ndarray | None = None
+        if len(self.before) and _whole_and_small(v, self.before):
+            self.sums = np.empty(len(self.before) + 1, dtype=np.float64)
+            self.sums[0] = 0.0
+            np.cumsum(self.before, out=self.sums[1:])
+
+
+_EXACT = 2.0**53  # every integer up to this is a float64, so sums under it do not round
+
+
+def _whole_and_small(v: np.ndarray, before: np.ndarray) -> bool:
+    """True if ``v`` holds only whole numbers >= +0 whose sums with ``before`` stay exact."""
+    with np.errstate(invalid="ignore"):
+        if not (v >= 0).all() or np.signbit(v).any():  # NaN, negatives and -0 fail here
+            return False
+        top = float(v.max())
+        if not top + float(before.sum()) < _EXACT:
+            return False
+        return bool((np.floor(v) == v).all())
 
 
 def _add_resets(
@@ -203,12 +251,15 @@ def _add_resets(
     window that has at least k. Each pass is one vectorised step over the windows still
     concerned (a masked pass over all of them when most are), so a month of windows
     costs what its resets cost, and the floats are those of the sequential loop, bit for
-    bit (a prefix sum over the whole series would round differently).
+    bit (a prefix sum over the whole series would round differently, except where the
+    index found the sums exact: then it is one difference of running totals).
     """
     ri = index if index is not None else ResetIndex(v)
     if not len(ri.before):
         return result
     first = ri.upto[lo]  # resets at or before lo are not in the window ...
+    if ri.sums is not None:  # exact sums: one difference per window (0.0 where none)
+        return result + np.where(ok, ri.sums[ri.upto[hi]] - ri.sums[first], 0.0)
     count = np.where(ok, ri.upto[hi] - first, 0)  # ... those up to hi are
     out = result.copy()
     # windows with more than k resets, for every k: dense passes need no index of them

@@ -8,7 +8,7 @@ import struct
 import numpy as np
 
 from gameday.promql.instant import rate_window
-from gameday.promql.rangefuncs import RateFrame, _add_resets, extrapolated_rate
+from gameday.promql.rangefuncs import RateFrame, ResetIndex, _add_resets, extrapolated_rate
 
 
 def _prometheus_loop(vs: list[float]) -> float:
@@ -45,6 +45,52 @@ def test_reset_sums_match_the_sequential_loop() -> None:
             assert got[i] == expect or (np.isnan(got[i]) and np.isnan(expect)), (v, lo[i], hi[i])
             checked += 1
     assert checked > 10_000
+
+
+def test_whole_number_counters_take_running_totals_and_keep_the_loop_bits() -> None:
+    """Counters of whole numbers (requests, errors) add a window's resets as one
+    difference of running totals; the bits equal the loop's, up to the largest counters
+    where sums stop being exact (2**53), which take the pass-per-reset way instead."""
+    gen = np.random.default_rng(23)
+    exact = inexact = 0
+    for _ in range(300):
+        n = int(gen.integers(2, 300))
+        top = float(gen.choice([100.0, 1e6, 2.0**50, 2.0**52, 2.0**53 - 1]))
+        v = np.floor(gen.random(n) * top)
+        v = np.where(gen.random(n) < 0.3, np.sort(v), v)  # runs that climb, then drops
+        if gen.random() < 0.1:
+            v[gen.integers(0, n)] = gen.choice([np.nan, -1.0, -0.0, 0.5, np.inf])
+        index = ResetIndex(v)
+        exact += index.sums is not None
+        inexact += index.sums is None and len(index.before) > 0
+        lo = gen.integers(0, n - 1, 50)
+        hi = np.minimum(n - 1, lo + gen.integers(1, 120, 50))
+        ok = gen.random(50) < 0.9
+        with np.errstate(invalid="ignore"):
+            got = _add_resets(v, lo, hi, ok, v[hi] - v[lo], index)
+        for i in np.flatnonzero(ok).tolist():
+            expect = _prometheus_loop([float(x) for x in v[lo[i] : hi[i] + 1]])
+            assert struct.pack("<d", got[i]) == struct.pack("<d", expect) or (
+                np.isnan(got[i]) and np.isnan(expect)
+            ), (v, lo[i], hi[i])
+    assert exact > 80 and inexact > 30
+
+
+def test_running_totals_only_where_every_sum_is_exact() -> None:
+    """The running totals are kept for whole, non-negative counters whose sums stay under
+    2**53, and for nothing else (fractions, -0, negatives, NaN, infinities, sums that
+    would round)."""
+    assert ResetIndex(np.array([0.0, 5.0, 2.0, 9.0, 1.0])).sums is not None
+    for bad in (
+        [0.0, 5.5, 2.0],
+        [-0.0, 5.0, 2.0],
+        [3.0, -1.0, 2.0],
+        [3.0, np.nan, 2.0],
+        [3.0, np.inf, 2.0],
+        [2.0**52, 2.0**52, 1.0],  # 2**52 + 2**52 + 1 passes 2**53
+    ):
+        assert ResetIndex(np.array(bad)).sums is None, bad
+    assert ResetIndex(np.array([2.0**51, 1.0, 2.0**51])).sums is not None
 
 
 def test_many_windows_at_once_equal_each_window_alone() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,51 @@ def test_unreadable_file_exits_2(tmp_path: Path) -> None:
     args = ["test", str(tmp_path / "missing.yml")]
     result = CliRunner().invoke(rules_group, args, standalone_mode=False)
     assert result.return_value == 2
+
+
+def _gameday(*args: str, cwd: Path) -> tuple[int, str, str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "gameday", *args], cwd=cwd, capture_output=True, text=True
+    )
+    return out.returncode, out.stdout, out.stderr
+
+
+def test_plain_files_and_clicks_parsing_print_the_same(tmp_path: Path) -> None:
+    """``gameday rules test FILE...`` runs without click; ``--`` before the files sends
+    the same command through click: both print the same bytes and exit alike, for
+    passing, failing, missing and mixed files."""
+    (tmp_path / "fail.yml").write_text(_suite(tmp_path, "[]").read_text())
+    _suite(
+        tmp_path, "[{exp_labels: {severity: page, job: api}, exp_annotations: {summary: api down}}]"
+    )
+    cases = [
+        (["t.yml"], 0),
+        (["fail.yml"], 1),
+        (["missing.yml"], 2),
+        (["t.yml", "fail.yml", "missing.yml", "t.yml"], 2),
+    ]
+    for files, status in cases:
+        plain = _gameday("rules", "test", *files, cwd=tmp_path)
+        clicked = _gameday("rules", "test", "--", *files, cwd=tmp_path)
+        assert plain == clicked, files
+        assert plain[0] == status, plain
+    assert "Unit Testing:  fail.yml\n" in plain[1] and "  FAILED:" in plain[2]
+
+
+def test_plain_rules_test_never_loads_click(tmp_path: Path) -> None:
+    _suite(tmp_path, "[]")
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('click loaded:', 'click' in sys.modules, file=sys.stderr))\n"
+        "sys.argv = ['gameday', *sys.argv[1:]]\n"
+        "from gameday.cli.main import main\n"
+        "main()\n"
+    )
+    for args, loaded in ((["rules", "test", "t.yml"], False), (["rules", "test", "--help"], True)):
+        out = subprocess.run(
+            [sys.executable, "-c", code, *args], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert f"click loaded: {loaded}" in out.stderr, out.stderr
+    help_text = _gameday("rules", "test", "--help", cwd=tmp_path)
+    assert help_text[0] == 0 and "Usage: gameday rules test [OPTIONS] FILES..." in help_text[1]
+    assert _gameday("rules", "test", cwd=tmp_path)[0] == 2  # no file: click's usage error
