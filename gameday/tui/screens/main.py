@@ -103,7 +103,7 @@ class MainScreen(Screen[None]):
         yield CommandLine(
             make_completer(app.driver),
             id="command",
-            placeholder="type a command: ack, sev SEV1, kubectl ..., psql ... "
+            placeholder="type a command: ack, sev LEVEL, kubectl ..., psql ... "
             "(Tab completes, ↑↓ history, F1 help)",
         )
         yield Footer(compact=True)

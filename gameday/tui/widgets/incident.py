@@ -27,6 +27,10 @@ PAGE_STYLE = {
     "resolved": "green",
 }
 
+# Before a declaration: how to declare, naming no level (a static example such as "sev
+# SEV1" would suggest the answer to the players, who must judge the severity themselves).
+UNDECLARED = "not declared (sev LEVEL)"
+
 
 def countdown(seconds: float) -> str:
     """``12:30`` left, or ``-1:05`` overdue."""
@@ -92,7 +96,7 @@ class IncidentPanel(Widget):
             "severity",
             Text(f" {visible(sev)} ", style=SEV_STYLE.get(sev, ""))
             if sev
-            else Text("not declared (sev SEV1)", style="italic dim"),
+            else Text(UNDECLARED, style="italic dim"),
         )
         for role in ROLES:
             who = incident.roles.get(role)
