@@ -7,7 +7,9 @@ text ending in ``# EOF``, every sample with a timestamp in seconds (stored as
 Each sample line is parsed by ``prometheus_client``'s OpenMetrics sample parser (names,
 labels and their escapes, values, timestamps, exemplars); comment lines must be
 ``# HELP|TYPE|UNIT name ...`` and the file must end in ``# EOF`` with no blank line, as
-promtool's parser demands. The library's family parser is not used: it keeps only the
+promtool's parser demands. A ``# TYPE`` line's type is kept per family (in the TSDB's
+``types``): comment lines are rare, so the samples' path does not pay for it. The
+library's family parser is not used: it keeps only the
 first series of a histogram (or a counter's ``_created``) at each new timestamp of a
 MetricPoint group, taking the rest for duplicates, so any history of a histogram would
 lose samples; and promtool checks lines, not families (no ``+Inf`` bucket check).
@@ -26,28 +28,23 @@ from prometheus_client.openmetrics import parser as om_parser
 
 from gameday.errors import InputError, Problem
 from gameday.files import check_regular
+from gameday.metrictypes import TYPES
 from gameday.tsdb import TSDB, Labels
 
-_TYPES = {
-    "counter",
-    "gauge",
-    "histogram",
-    "gaugehistogram",
-    "summary",
-    "info",
-    "stateset",
-    "unknown",
-}
 _STORE_EVERY = 200_000  # samples held before they are stored
 
 
-def _metadata(text: str) -> str | None:
-    """What is wrong with a ``# HELP|TYPE|UNIT name ...`` line (None when it is fine)."""
+def _metadata(text: str, types: dict[str, str]) -> str | None:
+    """What is wrong with a ``# HELP|TYPE|UNIT name ...`` line (None when it is fine);
+    a TYPE line's declaration goes into ``types`` (a later one for the same family
+    replaces it, as a Prometheus scrape's metadata does)."""
     parts = text.split(" ", 3)
     if len(parts) < 4 or parts[0] != "#" or parts[1] not in ("HELP", "TYPE", "UNIT"):
         return f"Invalid line: {text}"
-    if parts[1] == "TYPE" and parts[3] not in _TYPES:
-        return f"Invalid TYPE for metric: {text}"
+    if parts[1] == "TYPE":
+        if parts[3] not in TYPES:
+            return f"Invalid TYPE for metric: {text}"
+        types[parts[2]] = parts[3]
     return None
 
 
@@ -59,6 +56,9 @@ def load_openmetrics(
     end_ms: int | None = None,
 ) -> tuple[int, int]:
     """Store the samples of ``path`` in ``db``; returns (series stored, samples stored).
+
+    Every family's declared type (its ``# TYPE`` line) goes into ``db.types``, whether or
+    not its series are kept.
 
     Args:
         keep: which series to store (default every one); the rest are parsed and dropped.
@@ -109,7 +109,7 @@ def load_openmetrics(
                     eof = True
                     continue
                 if text.startswith("#"):
-                    problem = _metadata(text)
+                    problem = _metadata(text, db.types)
                     if problem:
                         raise fail(f"malformed OpenMetrics: {problem}")
                     continue

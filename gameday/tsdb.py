@@ -199,9 +199,15 @@ class Matcher:
 
 
 class TSDB:
-    """In-memory store of float series, queried by label matchers."""
+    """In-memory store of float series, queried by label matchers.
+
+    ``types`` holds the metric families' declared types beside the samples, as a
+    Prometheus head keeps the metadata its scrapes report (family name to OpenMetrics
+    type, see :mod:`gameday.metrictypes`); a family with no declaration is absent.
+    """
 
     def __init__(self) -> None:
+        self.types: dict[str, str] = {}
         self._series: dict[Labels, StoredSeries] = {}
         self._by_name: dict[str, dict[Labels, StoredSeries]] = {}
         self._sorted_cache: dict[str, list[StoredSeries]] = {}

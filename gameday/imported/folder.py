@@ -193,7 +193,7 @@ def write_folder(plan: ImportPlan, db: Any) -> None:
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         with open(tmp / RECORDED_FILE, "w", encoding="utf-8") as out:
-            write_openmetrics(db.all_series(), out)
+            write_openmetrics(db.all_series(), out, db.types)
             out.flush()
             os.fsync(out.fileno())
         if plan.rule_files:

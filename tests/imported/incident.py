@@ -132,3 +132,64 @@ def import_args(files: dict[str, Path], out: Path, *extra: str) -> list[str]:
         str(files["timeline"]),
         *extra,
     ]
+
+
+TYPED_MATCH = (
+    "--match",
+    "orders_pending_total",
+    "--match",
+    "payments_processed",
+    "--match",
+    '{__name__=~"orders_latency_seconds_.*"}',
+    "--match",
+    "orders_build_info",
+)  # ``gameday import`` options keeping the families :func:`add_typed_families` adds
+
+
+def add_typed_families(om: Path) -> None:
+    """Add families whose names alone mislead to the incident's OpenMetrics file: a
+    gauge named ``_total`` (orders pending: 5, 40 while the errors run), a counter
+    without the suffix as the 0.0.4 text format allows (12 payments a second), a
+    histogram of orders' latency and an info family."""
+    pending, paid, info = [], [], []
+    buckets: dict[str, list[tuple[float, float]]] = {"0.1": [], "1": [], "+Inf": []}
+    count: list[tuple[float, float]] = []
+    total: list[tuple[float, float]] = []
+    for i in range(2 * 3600 // 15 + 1):
+        t = float(T0 + 15 * i)
+        pending.append((t, 40.0 if _errors(15 * i) > 0.1 else 5.0))
+        paid.append((t, 180.0 * i))
+        info.append((t, 1.0))
+        n = 600.0 * i  # 40 requests a second
+        buckets["0.1"].append((t, 0.9 * n))
+        buckets["1"].append((t, 0.99 * n))
+        buckets["+Inf"].append((t, n))
+        count.append((t, n))
+        total.append((t, 0.05 * n))
+    latency = "orders_latency_seconds"
+    extra = om.with_name("typed.om")
+    write_om(
+        extra,
+        {
+            "orders_pending_total": ("gauge", [({"__name__": "orders_pending_total"}, pending)]),
+            "payments_processed": ("counter", [({"__name__": "payments_processed"}, paid)]),
+            latency: (
+                "histogram",
+                [
+                    ({"__name__": f"{latency}_bucket", "le": le}, points)
+                    for le, points in buckets.items()
+                ]
+                + [
+                    ({"__name__": f"{latency}_count"}, count),
+                    ({"__name__": f"{latency}_sum"}, total),
+                ],
+            ),
+            "orders_build": (
+                "info",
+                [({"__name__": "orders_build_info", "version": "1.5.0"}, info)],
+            ),
+        },
+    )
+    text = om.read_text().removesuffix("# EOF\n") + extra.read_text()
+    om.write_text(text)
+    extra.unlink()
