@@ -33,19 +33,23 @@ def servers_of(scenario: Any) -> Servers:
     )
 
 
-def _observes(step: Step, command: str, servers: Servers) -> bool:
+def observes_as(expected: str, typed: str, servers: Servers) -> bool:
+    """True if ``typed`` observed everything the reading command ``expected`` observes
+    (False when either observes nothing: a change, a verb, a command that cannot run)."""
     # Imported here: the simulated tools bring the Kubernetes model classes, which the
     # scoring package does not load until a step is judged by what was observed.
     from gameday.tools.observe import covers, observe
 
-    seen = observe(command, servers)
+    seen = observe(typed, servers)
     if seen is None:
         return False
-    for expected in step.commands:
-        wanted = observe(expected, servers)
-        if wanted is not None and covers(seen, wanted):
-            return True
-    return False
+    wanted = observe(expected, servers)
+    return wanted is not None and covers(seen, wanted)
+
+
+def observes(step: Step, command: str, servers: Servers) -> bool:
+    """True if ``command`` observed what one of ``step``'s commands observes."""
+    return any(observes_as(expected, command, servers) for expected in step.commands)
 
 
 def done_by(
@@ -67,7 +71,7 @@ def done_by(
         if step_done(step, typed):
             return a
         if look and step.commands and not observed and not a.data.get("changed"):
-            observed = _observes(step, command, servers)
+            observed = observes(step, command, servers)
         if observed and (not step.verbs or verbs_done(step.verbs, typed)):
             return a
     return None

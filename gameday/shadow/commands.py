@@ -117,7 +117,7 @@ def is_read_only(command: str) -> bool:
     v = verb(command)
     if v in ("alerts", "help"):
         return True
-    if v == "psql":
+    if v in ("psql", "select", "show", "with", "explain"):  # psql -c, or bare SQL
         sql = sql_of(command)
         low = (sql or "").lower()
         return (

@@ -20,6 +20,7 @@ from gameday.responders.bots import fill_placeholders
 from gameday.runbooks import escalate_after
 from gameday.runtime import prepare
 from gameday.scoring import resolve_targets
+from gameday.scoring.looks import servers_of
 from gameday.session.events import Event
 from gameday.shadow.commands import is_change, is_read_only, phase_of, runbook_step, verb
 from gameday.shadow.expert import ExpertPath, ExpertStep, load_path, required_steps
@@ -186,6 +187,11 @@ class ShadowBase:
         s = self.session
         inc = s.incident
         done = [str(e.data["command"]) for e in s.events if e.kind == "action"]
+        looked = [
+            str(e.data["command"])
+            for e in s.events
+            if e.kind == "action" and e.data.get("ok", True) and not e.data.get("changed")
+        ]
         due = inc.next_update_due(self.update_every)
         status_due = inc.acknowledged_at is not None and (due is None or s.now >= due - 120.0)
         since_page = s.now - (self.origin or 0.0)
@@ -195,6 +201,8 @@ class ShadowBase:
             why=step.why,
             runbooks=self.runbooks,
             done=done,
+            looked=looked,
+            servers=servers_of(s.scenario),
             required=self.required,
             red_herrings=[h.command for h in s.scenario.truth.red_herrings],
             severity=s.scenario.truth.severity,

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from gameday.runbooks import Runbook, step_matches
+from gameday.scoring.looks import LOOK_KINDS, observes, observes_as
 from gameday.shadow.commands import (
     INCIDENT_VERBS,
     StepRef,
@@ -62,6 +63,8 @@ class Situation:
         why: the expert's reason, if given.
         runbooks: the scenario's runbooks.
         done: commands already performed on this path, in order.
+        looked: those of them that succeeded and changed nothing (what was observed).
+        servers: the scenario's database servers, ``(name, datname)`` in the world's order.
         required: runbook assessment/diagnosis steps due before any mitigation.
         red_herrings: the scenario truth's red-herring commands.
         severity: the true severity.
@@ -78,6 +81,8 @@ class Situation:
     why: str = ""
     runbooks: list[Runbook] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
+    looked: list[str] = field(default_factory=list)
+    servers: tuple[tuple[str, str], ...] = ()
     required: list[StepRef] = field(default_factory=list)
     red_herrings: list[str] = field(default_factory=list)
     severity: str = ""
@@ -148,7 +153,16 @@ def grade(answer: str | None, sit: Situation) -> Grade:
         return Grade(
             "equivalent", *_with_step(f"The same runbook step as the expert's. {expert}", exp_ref)
         )
-    if target(text) == target(sit.expected):
+    # one's own command for the expert's look; a runbook step of its own is graded as that step
+    if ans_ref is None and observes_as(sit.expected, text, sit.servers):
+        return Grade(
+            "equivalent",
+            *_with_step(
+                f"Observes everything the expert's command observes, in other words. {expert}",
+                exp_ref,
+            ),
+        )
+    if target(text) == target(sit.expected) and not _reads_apart(sit.expected, text, sit):
         what = " ".join(" ".join(t) if isinstance(t, tuple) else t for t in target(text) if t)
         return Grade(
             "equivalent",
@@ -200,6 +214,15 @@ def grade(answer: str | None, sit: Situation) -> Grade:
     return Grade("off-path", *_with_step(f"Not what the situation asks for. {expert}", exp_ref))
 
 
+def _reads_apart(expected: str, text: str, sit: Situation) -> bool:
+    """Both commands read the world, and ``text`` does not observe what ``expected`` does
+    (``get pods -l app=cart`` for ``get pods -l app=orders``: the same verb and kind)."""
+    from gameday.tools.observe import observe
+
+    both = observe(expected, sit.servers) is not None and observe(text, sit.servers) is not None
+    return both and not observes_as(expected, text, sit.servers)
+
+
 def _lenient(herring: str, text: str) -> bool:
     from gameday.runbooks import commands_match
 
@@ -232,7 +255,12 @@ def _wrong_value(text: str, sit: Situation, expert: str, ref: StepRef | None) ->
 
 
 def _mitigation(text: str, sit: Situation, expert: str, ref: StepRef | None) -> Grade:
-    missing = [r for r in sit.required if not any(step_matches(r.step, d) for d in sit.done)]
+    missing = [
+        r
+        for r in sit.required
+        if not any(step_matches(r.step, d) for d in sit.done)
+        and not (r.kind in LOOK_KINDS and any(observes(r.step, c, sit.servers) for c in sit.looked))
+    ]
     if missing:
         todo = "; ".join(r.quote() for r in missing)
         return Grade(
