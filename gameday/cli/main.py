@@ -67,8 +67,12 @@ def _main(args: list[str], whole_process: bool = False) -> Any:
     except KeyboardInterrupt:
         _stderr("interrupted")
         sys.exit(ExitStatus.INTERRUPTED)
-    except BrokenPipeError:
-        sys.exit(ExitStatus.OK)
+    except BrokenPipeError:  # the reader went away (``| head``): as click does, exit 1
+        # (the output is cut short) and send what is left in the buffer nowhere, so
+        # the flush on the way out does not complain
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(ExitStatus.FAILED)
     except OSError as exc:  # a disk that fills, a folder removed mid-run: say which file
         where = f"{exc.filename}: " if exc.filename else ""
         _stderr(f"gameday: {where}{exc.strerror or exc}")

@@ -108,3 +108,24 @@ def test_plain_rules_test_never_loads_click(tmp_path: Path) -> None:
     help_text = _gameday("rules", "test", "--help", cwd=tmp_path)
     assert help_text[0] == 0 and "Usage: gameday rules test [OPTIONS] FILES..." in help_text[1]
     assert _gameday("rules", "test", cwd=tmp_path)[0] == 2  # no file: click's usage error
+
+
+def test_a_reader_that_goes_away_ends_both_ways_alike(tmp_path: Path) -> None:
+    """``gameday rules test ... | head -c 5``: the output is cut short, so both ways exit
+    1 (click's answer to a broken pipe) and print no traceback or flush error."""
+    _suite(tmp_path, "[]")
+    files = ["t.yml"] * 300  # long enough to still be running when the reader leaves
+    for extra in ([], ["--"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gameday", "rules", "test", *extra, *files],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(5) == b"Unit "
+        proc.stdout.close()
+        with proc.stderr:
+            err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 1, (extra, err)
+        assert "Traceback" not in err and "Exception ignored" not in err, err
