@@ -7,7 +7,6 @@ problems and raise :class:`InputError`; the CLI prints them to stderr and exits 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -86,5 +85,7 @@ class PagerError(Exception):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return a "did you mean ...?" hint for the closest choice, or None."""
+    import difflib  # loaded only to word a hint
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None

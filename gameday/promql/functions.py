@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as _dt
 import math
 from collections.abc import Callable
@@ -397,6 +396,12 @@ def _pi(ev: Evaluator, args: list[Any]) -> np.ndarray:
     return ev.scalar(math.pi)
 
 
+def _days_in_month(year: int, month: int) -> int:
+    import calendar  # only date functions need it (it loads locale: 2 ms a process)
+
+    return calendar.monthrange(year, month)[1]
+
+
 _HANDLERS: dict[str, Any] = {
     "absent": _absent,
     "time": _time,
@@ -413,7 +418,7 @@ _HANDLERS: dict[str, Any] = {
     "label_replace": _label_replace,
     "label_join": _label_join,
     "pi": _pi,
-    "days_in_month": _date_fn(lambda d: calendar.monthrange(d.year, d.month)[1]),
+    "days_in_month": _date_fn(lambda d: _days_in_month(d.year, d.month)),
     "day_of_month": _date_fn(lambda d: d.day),
     "day_of_week": _date_fn(lambda d: (d.weekday() + 1) % 7),
     "day_of_year": _date_fn(lambda d: d.timetuple().tm_yday),
