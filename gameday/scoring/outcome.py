@@ -80,9 +80,13 @@ def diagnosis(c: Context) -> Grade:
     g = Grade(f"the runbook's {len(steps)} assessment and diagnosis step(s) before mitigating", "")
     done = 0
     servers = servers_of(c.scenario)
+    observed: list[str] = []  # steps done by one's own command, not the runbook's text
     for rb, sec, st in steps:
-        if done_by(st, before, servers, look=True) is not None:
+        hit = done_by(st, before, servers, look=True)
+        if hit is not None:
             done += 1
+            if done_by(st, before, servers) is None:
+                observed.append(f"{sec.name} step {st.number} by `{hit.data.get('command')}`")
         else:
             g.lose(
                 1.0 / len(steps),
@@ -90,6 +94,10 @@ def diagnosis(c: Context) -> Grade:
                 "runbook checks this before acting.",
             )
     g.happened = f"{done} of {len(steps)} step(s) done before {when}"
+    if observed:
+        g.happened += (
+            f" ({'; '.join(observed)}, which observed what the runbook's command observes)"
+        )
     g.measured = done / len(steps)
     return g
 

@@ -61,6 +61,8 @@ def test_ones_own_pg_stat_activity_query_earns_the_diagnosis_step(
     own = _dims(capsys, tmp_path / "own", [{"at": "3m", "do": OWN_ACTIVITY, "role": "ops"}])
     assert own["diagnosis"]["happened"].startswith("3 of 4 step(s) done")
     assert _missed(own["diagnosis"]) == ["Diagnosis step 2"]
+    assert f"(Diagnosis step 1 by `{OWN_ACTIVITY}`, which observed" in own["diagnosis"]["happened"]
+    assert "which observed" not in control["diagnosis"]["happened"]
     assert "Diagnosis step 1" not in _missed(own["adherence"])
     assert own["adherence"]["points"] > control["adherence"]["points"]
     both = _dims(capsys, tmp_path / "both", [{"at": "3m", "do": RUNBOOK_BLOCKERS, "role": "ops"}])
