@@ -171,6 +171,43 @@ class PrometheusSource:
             start = end + 1
         return len(last), samples
 
+    def metric_types(self) -> tuple[dict[str, str], str | None]:
+        """The metric families' types the server's targets expose, and why there are
+        none when there are none (else None).
+
+        ``GET /api/v1/metadata`` (Prometheus 2.15 and later) answers ``{metric: [{type,
+        help, unit}, ...]}``, one entry per distinct metadata across the targets that
+        expose the metric now: a family whose targets disagree on its type is left out
+        (``untyped`` is read as ``unknown``). The metadata come from scrapes, so a server
+        that only holds backfilled or remote-written data has none. Nothing here fails:
+        an older server (404), an error or an odd answer only means no types.
+        """
+        try:
+            data = self.get("/api/v1/metadata", {})
+        except InputError as exc:
+            return {}, f"no metric types from {self.url}: {exc.problems[0].message}"
+        types: dict[str, str] = {}
+        for name, entries in sorted(data.items()) if isinstance(data, dict) else ():
+            typ = _one_type(entries)
+            if typ is not None:
+                types[str(name)] = typ
+        if not types:
+            why = "its /api/v1/metadata lists none (it has them only for what its targets expose)"
+            return {}, f"no metric types from {self.url}: {why}"
+        return types, None
+
+
+def _one_type(entries: Any) -> str | None:
+    """The type all of a metric's metadata entries agree on, if they do and it is one."""
+    from gameday.metrictypes import TYPES
+
+    if not isinstance(entries, list):
+        return None
+    found = {e.get("type") for e in entries if isinstance(e, dict)}
+    found = {"unknown" if t == "untyped" else t for t in found}
+    typ = found.pop() if len(found) == 1 else None
+    return typ if isinstance(typ, str) and typ in TYPES else None
+
 
 def _seconds(ms: int) -> str:
     return f"{ms // 1000}.{ms % 1000:03d}"

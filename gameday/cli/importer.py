@@ -235,6 +235,10 @@ def _run(opts: dict[str, Any]) -> int:
         prom = prometheus_source(opts, progress if show else None)
         where = prom.url
         db = win.read_prometheus(prom, window, keep, groups, extra)
+        types, why = prom.metric_types()  # never fails: without them, names decide
+        db.types.update(types)
+        if why:
+            click.echo(f"note: {why}; families are told apart by their names", err=True)
         source = f"Prometheus {prom.url}"
     series, samples = win.check_recorded(db, window, where)
     plan = writer.ImportPlan(
