@@ -84,6 +84,8 @@ def _describe(event: Event) -> str | None:
     if k == "action":
         mark = "" if d.get("ok") else " [failed]"
         return f"ACTION   {d.get('actor')} ({d.get('role')}): {d['command']}{mark}"
+    if k == "command.output":  # a running command's next line (a watch)
+        return f"OUTPUT   {d.get('actor')}: {d['output']}"
     if k == "incident.severity":
         return f"INCIDENT severity {d['severity']}"
     if k == "incident.role":

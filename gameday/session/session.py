@@ -24,6 +24,7 @@ from gameday.session.events import Event
 from gameday.session.journal import Journal
 from gameday.session.pipeline import AlertPipeline
 from gameday.session.recording import Replay
+from gameday.session.watches import Watches
 from gameday.tools import ActionResult, execute
 from gameday.tools.incident import IncidentState
 from gameday.tsdb import TSDB
@@ -128,6 +129,7 @@ class Session:
         self._action_hooks: list[Callable[[str, ActionOutcome], str | None]] = []
         self.pipeline = AlertPipeline(self)
         self.replay: Replay | None = None
+        self.watches = Watches(self._emit, self.call_at)
         start = {
             "scenario": scenario.id,
             "seed": seed,
@@ -367,6 +369,8 @@ class Session:
         )
         for kind, data in held:
             self._emit(kind, data)
+        if result.follow is not None and outcome.ok:  # a watch: its next lines follow
+            self.watches.start(self.now, actor, role, command, result.follow, result.output)
         return outcome
 
     def _release(self, outer: list[tuple[str, dict[str, Any]]] | None) -> None:
@@ -447,6 +451,7 @@ class Session:
             if self.metrics:
                 self.exposition.observe(dt)
             self._note_relief()
+            self.watches.poll()
         if not self.metrics:  # nobody reads the store: keep the figures, skip the scrape
             self._record(now, dt)
             return

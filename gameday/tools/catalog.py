@@ -38,7 +38,8 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ),
     (
         "kubectl rollout",
-        "kubectl rollout history|status|undo|restart deployment/NAME [--to-revision=N]",
+        "kubectl rollout history|status|undo|restart deployment/NAME [--to-revision=N] "
+        "[status: --watch=false --timeout=DURATION]",
         "inspect, roll back or restart a deployment",
         "kubectl rollout undo deployment/orders -n shop",
     ),

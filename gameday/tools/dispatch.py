@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gameday.tools import incident_verbs as iv
 from gameday.tools.budget import BudgetExceeded, command_budget
 from gameday.tools.catalog import COMMANDS_HELP, KUBECTL_VERBS, help_for, suggestions
 from gameday.tools.context import ActionContext
-from gameday.tools.effects import Outcome
+from gameday.tools.effects import Follow, Outcome
 from gameday.tools.filters import apply_filters
 from gameday.tools.kafka_tools import is_kafka_tool, run_kafka_tool
 from gameday.tools.kubectl import BOOLS, RESOURCE_OF, SHORT, VALUES, run_kubectl
@@ -49,12 +49,15 @@ class ActionResult:
         kind: the normalised verb, e.g. ``kubectl.get.pods``, ``psql.terminate``, ``ack``.
         changed: whether it changed the world or the incident (what that did to the
             incident is the debrief's to tell, by counterfactual).
+        follow: what the command goes on printing as sim time passes (a watch such as
+            ``kubectl rollout status``), for the session to run; None when it is done.
     """
 
     ok: bool
     output: str
     kind: str
     changed: bool = False
+    follow: Follow | None = None
 
 
 def _words(text: str) -> list[str]:
@@ -195,7 +198,19 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
         return _unknown(text)
     if out.ok and cmd.filters:
         out.output = apply_filters(out.output, cmd.filters)
+        if out.follow is not None:
+            out.follow = _piped(out.follow, cmd.filters)
     return out
+
+
+def _piped(follow: Follow, filters: Any) -> Follow:
+    """A watch whose lines go through the pipe too (its errors, on stderr, do not)."""
+
+    def poll() -> tuple[str, bool, bool]:
+        line, done, ok = follow.poll()
+        return (apply_filters(line, filters) if ok else line), done, ok
+
+    return replace(follow, poll=poll)
 
 
 def execute(ctx: ActionContext, text: str, actor: str = "you", role: str = "ops") -> ActionResult:
@@ -222,7 +237,11 @@ def execute(ctx: ActionContext, text: str, actor: str = "you", role: str = "ops"
         deep = STACK_DEPTH if kind.startswith("psql") else f"{_program(text)}: nested too deeply"
         outcome = Outcome(False, deep, kind)
     return ActionResult(
-        outcome.ok, outcome.output, outcome.kind, changed=outcome.ok and outcome.changed
+        outcome.ok,
+        outcome.output,
+        outcome.kind,
+        changed=outcome.ok and outcome.changed,
+        follow=outcome.follow,
     )
 
 

@@ -7,7 +7,28 @@ tells each action's effect by counterfactual (:mod:`gameday.counterfactual`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Follow:
+    """A command that keeps running after its first output, as a watch does.
+
+    The session owns the clock: after every step of the world it calls ``poll`` and
+    prints its line when it differs from the last one printed, until ``poll`` says the
+    command is done or ``timeout`` seconds of sim time pass (then ``timeout_text`` is
+    printed and the command fails). None: it runs until done or the session ends.
+
+    Attributes:
+        poll: ``(line, done, ok)`` now; ``ok`` False once it failed.
+        timeout: seconds of sim time, or None.
+        timeout_text: the error printed when ``timeout`` passes.
+    """
+
+    poll: Callable[[], tuple[str, bool, bool]]
+    timeout: float | None = None
+    timeout_text: str = ""
 
 
 @dataclass
@@ -20,6 +41,7 @@ class Outcome:
         kind: the normalised verb (``kubectl.scale``, ``psql.terminate`` ...).
         hint: unused; kept so handlers written against the older signature still build.
         changed: whether the command changed the world or the incident.
+        follow: a command still running after this output (a watch), or None.
     """
 
     ok: bool
@@ -27,3 +49,4 @@ class Outcome:
     kind: str
     hint: str = ""
     changed: bool = False
+    follow: Follow | None = None

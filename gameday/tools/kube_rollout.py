@@ -3,8 +3,7 @@
 ``restart`` sets the ``kubectl.kubernetes.io/restartedAt`` template annotation (a new
 template, so a new ReplicaSet and revision); ``undo`` copies an older ReplicaSet's
 template and change-cause back onto the Deployment, whose controller then re-uses that
-ReplicaSet under a new revision. ``status`` prints what kubectl's status viewer prints
-for the Deployment as it stands, and fails once the progress deadline has passed.
+ReplicaSet under a new revision. ``status`` is :mod:`gameday.tools.rollout_status`.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from gameday.tools.effects import Outcome
 from gameday.tools.kube_flags import deployment_arg, dry_run, suffix
 from gameday.tools.output import kube_table
 from gameday.tools.parse import ActionError, Flags
+from gameday.tools.rollout_status import status
 from gameday.world.cluster import objects as o
 from gameday.world.cluster.deployment import revision
 
@@ -82,47 +82,6 @@ def print_template(template: k.V1PodTemplateSpec) -> str:
     lines += [f"      {e.name}:\t{e.value}" for e in env]
     lines += ["    Mounts:\t<none>", "  Volumes:\t<none>"]
     return "\n".join(lines)
-
-
-def status(ctx: Any, name: str, flags: Flags) -> Outcome:
-    """``rollout status``: the status viewer's line for the Deployment as it stands."""
-    dep = ctx.world.cluster.deployments[name]
-    st = dep.status
-    kind = "kubectl.rollout.status"
-    desired = dep.spec.replicas or 0
-    if (dep.metadata.generation or 0) > (st.observed_generation or 0):
-        msg = "Waiting for deployment spec update to be observed..."
-    else:
-        cond = next((c for c in st.conditions or [] if c.type == "Progressing"), None)
-        if cond is not None and cond.reason == "ProgressDeadlineExceeded":
-            return Outcome(
-                False, f'error: deployment "{name}" exceeded its progress deadline', kind
-            )
-        updated, replicas = st.updated_replicas or 0, st.replicas or 0
-        available = st.available_replicas or 0
-        if updated < desired:
-            msg = (
-                f'Waiting for deployment "{name}" rollout to finish: {updated} out of '
-                f"{desired} new replicas have been updated..."
-            )
-        elif replicas > updated:
-            msg = (
-                f'Waiting for deployment "{name}" rollout to finish: {replicas - updated} old '
-                "replicas are pending termination..."
-            )
-        elif available < updated:
-            msg = (
-                f'Waiting for deployment "{name}" rollout to finish: {available} of {updated} '
-                "updated replicas are available..."
-            )
-        else:
-            return Outcome(True, f'deployment "{name}" successfully rolled out', kind)
-    if flags.get("watch") == "false" or flags.has("timeout"):
-        tail = (
-            "" if flags.get("watch") == "false" else "\nerror: timed out waiting for the condition"
-        )
-        return Outcome(flags.get("watch") == "false", msg + tail, kind)
-    return Outcome(True, msg, kind)
 
 
 def _restart(ctx: Any, name: str, flags: Flags) -> Outcome:

@@ -24,6 +24,7 @@ KIND_STYLE = {
     "NOTIFY": "yellow",
     "PAGE": "bold red",
     "ACTION": "cyan",
+    "OUTPUT": "grey70",
     "INCIDENT": "bold",
     "STATUS": "green",
     "SILENCE": "blue",
@@ -149,7 +150,7 @@ def event_text(event: Event) -> Text | None:
         return None
     tag = line.split(" ", 1)[0]
     style = KIND_STYLE.get(tag, "")
-    if event.kind == "action" and not event.data.get("ok"):
+    if event.kind in ("action", "command.output") and not event.data.get("ok"):
         style = "bold red"
     return Text.assemble((f"{clock(event.t):>10} ", "dim"), (line, style))
 
