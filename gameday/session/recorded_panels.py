@@ -11,16 +11,22 @@ figures per row over the last scrapes:
 
 * a recording rule's output as the maximum over its series (the worst service);
 * ``up`` as how many of its targets are up (the sum), out of how many report;
-* a counter (a name ending in ``_total``, ``_count`` or ``_sum``, as OpenMetrics names
-  them) as ``sum(irate(x[R]))`` with R four scrape intervals (``1m`` at 15 s): per
+* a counter as ``sum(irate(x[R]))`` with R four scrape intervals (``1m`` at 15 s): per
   series the increase between its last two samples per second, a drop being a counter
   reset (the increase is then the new value), summed over the family;
 * anything else as the maximum over the family's series.
 
+What is a counter: what the recording declares (its ``# TYPE`` lines, kept from the
+source: a counter's total, a histogram's or summary's count and sum), so a gauge named
+``..._total`` is a gauge and a counter without the suffix is a counter; where nothing is
+declared (or ``unknown``), the name: ``_total``, ``_count`` or ``_sum``, as OpenMetrics
+names them.
+
 A series' value at a scrape time is its last recorded sample at or before it, within
 Prometheus' 5 minute lookback, and not a staleness marker. Nothing after ``now`` is read,
 so the dashboard never shows the future. Histogram buckets (``_bucket``) and
-``_created`` series are left out: the ``_count`` family stands for a histogram.
+``_created`` series are left out (as declared, else by name): the ``_count`` family
+stands for a histogram.
 
 The engine gives figures; the TUI draws them.
 """
@@ -29,12 +35,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from gameday.metrictypes import GAUGEHISTOGRAM, HISTOGRAM, UNKNOWN, counts_up, family_of
 from gameday.tsdb import TSDB, Matcher, StoredSeries, stale_mask
 
 MAX_ROWS = 8
@@ -61,9 +68,21 @@ class RecordedRow:
         return self.values[-1] if self.values else math.nan
 
 
-def is_counter(name: str) -> bool:
-    """Whether a family reads as a counter by its name (OpenMetrics' suffixes)."""
-    return name.endswith(COUNTER_SUFFIXES)
+def is_counter(name: str, types: Mapping[str, str] | None = None) -> bool:
+    """Whether a family's samples only go up: as ``types`` declares (see
+    :func:`gameday.metrictypes.counts_up`), else by its name (OpenMetrics' suffixes)."""
+    declared = counts_up(name, types) if types else None
+    return name.endswith(COUNTER_SUFFIXES) if declared is None else declared
+
+
+def is_left_out(name: str, types: Mapping[str, str] | None = None) -> bool:
+    """Whether a family is not drawn: a histogram's buckets and a ``_created`` timestamp,
+    as ``types`` declares, else by name."""
+    found = family_of(name, types) if types else None
+    if found is None or found[1] == UNKNOWN:
+        return name.endswith(LEFT_OUT_SUFFIXES)
+    _, typ, suffix = found
+    return suffix == "_created" or (suffix == "_bucket" and typ in (HISTOGRAM, GAUGEHISTOGRAM))
 
 
 def selected_by(names: Iterable[str], exprs: Sequence[str]) -> set[str]:
@@ -92,7 +111,7 @@ class RecordedPanels:
         by_name: dict[str, list[StoredSeries]] = {}
         for s in recording.all_series():
             name = dict(s.labels).get("__name__", "")
-            if name and len(s.t) and not name.endswith(LEFT_OUT_SUFFIXES):
+            if name and len(s.t) and not is_left_out(name, recording.types):
                 by_name.setdefault(name, []).append(s)
         rules = [rule for group in rule_groups for rule in group.rules]
         self._computed = computed
@@ -103,6 +122,7 @@ class RecordedPanels:
         self.families = order[:MAX_ROWS]
         self.left_out = len(order) - len(self.families)
         self._series = {name: by_name[name] for name in self.families if name in by_name}
+        self._counters = {name for name in self._series if is_counter(name, recording.types)}
         self.step_ms = max(1, int(round(step_s * 1000)))
 
     def rows(self, now_s: float, window: int) -> list[RecordedRow]:
@@ -113,7 +133,7 @@ class RecordedPanels:
         out = []
         for name in self.families:
             series = self._stored(name)
-            if name in self._series and is_counter(name):
+            if name in self._counters:
                 kind, (values, reporting) = RATE, _rates(series, steps, now_ms)
             else:
                 kind = UP if name == "up" and name in self._series else MAX

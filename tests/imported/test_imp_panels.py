@@ -17,7 +17,7 @@ from gameday.promql import evaluate_range
 from gameday.runtime import prepare
 from gameday.session.recorded_panels import MAX, RATE, UP, RecordedPanels
 from tests.clirun import run_gameday
-from tests.imported.incident import import_args, write_incident
+from tests.imported.incident import TYPED_MATCH, add_typed_families, import_args, write_incident
 
 WINDOW = 60
 
@@ -76,3 +76,51 @@ def test_the_future_is_not_shown(folder: Path) -> None:
     assert early["up"].values == (3.0,) * WINDOW and late["up"].values[-1] == 2.0
     # before 18:00 the traffic is steady; the reset at 17:50 reads as traffic, not a drop
     assert min(early["http_requests_total"].values) == pytest.approx(40.0, abs=0.01)
+
+
+def _typed_folder(capsys, tmp_path: Path, declared: bool) -> Path:
+    """The incident with the families whose names mislead, imported with or without the
+    source's TYPE lines."""
+    files = write_incident(tmp_path)
+    add_typed_families(files["om"])
+    if not declared:
+        lines = files["om"].read_text().splitlines(keepends=True)
+        files["om"].write_text("".join(line for line in lines if not line.startswith("# TYPE")))
+    out = tmp_path / "typed"
+    assert run_gameday(capsys, *import_args(files, out, *TYPED_MATCH))[0] == 0
+    return out
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_declared_types_decide_what_is_a_rate(capsys, tmp_path: Path, declared: bool) -> None:
+    """Declared, a gauge named _total is drawn as its maximum and a counter without the
+    suffix as a rate (12 payments a second); undeclared, their names decide, the other
+    way round. A histogram's buckets are left out; its count and sum are rates."""
+    prepared = prepare(_typed_folder(capsys, tmp_path, declared))
+    session = prepared.session()
+    session.advance_to(20 * 60)  # 18:20: 40 orders pending while the errors run
+    setup = prepared.setup
+    panels = RecordedPanels(setup.recording, setup.rule_groups, 15.0, session.tsdb)
+    rows = {row.name: row for row in panels.rows(session.now, WINDOW)}
+    assert list(rows) == [
+        "service:http_errors:ratio_rate5m",
+        "http_requests_total",
+        "orders_build_info",
+        "orders_latency_seconds_count",
+        "orders_latency_seconds_sum",
+        "orders_pending_total",
+        "payments_processed",
+        "up",
+    ]
+    assert rows["orders_latency_seconds_count"].kind == RATE
+    assert rows["orders_latency_seconds_count"].current == pytest.approx(40.0)
+    assert rows["orders_latency_seconds_sum"].kind == RATE
+    assert rows["orders_build_info"].kind == MAX and rows["orders_build_info"].current == 1.0
+    pending, paid = rows["orders_pending_total"], rows["payments_processed"]
+    if declared:
+        assert (pending.kind, pending.current) == (MAX, 40.0)
+        assert (paid.kind, paid.current) == (RATE, pytest.approx(12.0))
+    else:
+        assert (pending.kind, paid.kind) == (RATE, MAX)
+        # the raw count at 18:20, 80 minutes in (the last scrape the session has replayed)
+        assert paid.current == pytest.approx(180.0 * 4 * 80, abs=180)

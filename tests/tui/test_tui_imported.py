@@ -15,7 +15,7 @@ from gameday.tui.widgets.dashboard import ServiceCard
 from gameday.tui.widgets.recorded_card import RecordedCard
 from gameday.views import FACILITATOR
 from tests.clirun import run_gameday
-from tests.imported.incident import import_args, write_incident
+from tests.imported.incident import TYPED_MATCH, add_typed_families, import_args, write_incident
 from tests.tui.conftest import SIZE, AppFactory, paged, run_until, type_command
 
 
@@ -135,5 +135,35 @@ def test_the_dashboard_draws_what_was_recorded(capsys, tmp_path, app_factory: Ap
             assert set(sparks[1]) == {"█"}, sparks[1]  # steady traffic
             assert sparks[2][0] == "█" and sparks[2][-1] == "▆", sparks[2]  # 3/3, then 2/3
             assert not app.main.query(ServiceCard), "an imported incident has no services"
+
+    asyncio.run(play())
+
+
+def test_the_dashboard_draws_declared_types(capsys, tmp_path, app_factory: AppFactory) -> None:
+    """The recording's TYPE lines decide: a gauge named ``orders_pending_total`` is drawn
+    as a value (40 orders pending), a counter named ``payments_processed`` as a rate."""
+    files = write_incident(tmp_path)
+    add_typed_families(files["om"])
+    folder = tmp_path / "typed"
+    assert run_gameday(capsys, *import_args(files, folder, *TYPED_MATCH))[0] == 0
+    app = app_factory(ref=str(folder), journal=Path("journal.jsonl"))
+
+    async def play() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            app.driver.advance_to(20 * 60)  # 18:20, while 40 orders wait
+            run_until(app, lambda: app.driver.session.now >= 20 * 60)
+            app.driver.paused = True
+            await pilot.pause()
+            app.main.catch_up()
+            await pilot.pause()
+            card = app.main.query_one("#card-recorded", RecordedCard)
+            lines = card.render().plain.splitlines()
+            heads = [line.split()[0] for line in lines[1::2]]
+            rows = {line.split()[0]: line.split()[1:] for line in lines[1::2]}
+            assert rows["orders_pending_total"] == ["max", "40"], lines
+            assert rows["payments_processed"] == ["rate", "12.00/s"], lines
+            # the gauge's sparkline steps up when the orders pile up (5, then 40 from 18:10)
+            spark = lines[2 + 2 * heads.index("orders_pending_total")]
+            assert spark[0] == "▂" and spark[-1] == "█", spark
 
     asyncio.run(play())
