@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import DataTable
 
@@ -96,6 +97,18 @@ def test_the_facilitator_sees_the_ghost_as_it_happens(
     asyncio.run(play())
 
 
+async def _card_at(app: GamedayApp, pilot: Any, t: float) -> tuple[RecordedCard, list[str]]:
+    """The recorded card and its lines once the session is at ``t`` seconds, paused."""
+    app.driver.advance_to(t)
+    run_until(app, lambda: app.driver.session.now >= t)
+    app.driver.paused = True
+    await pilot.pause()
+    app.main.catch_up()
+    await pilot.pause()
+    card = app.main.query_one("#card-recorded", RecordedCard)
+    return card, card.render().plain.splitlines()
+
+
 def test_the_dashboard_draws_what_was_recorded(capsys, tmp_path, app_factory: AppFactory) -> None:
     """No simulated services: the dashboard has a sparkline per recorded family, the ones
     the rules select first, with the figures the recording gives at the session's time."""
@@ -104,14 +117,7 @@ def test_the_dashboard_draws_what_was_recorded(capsys, tmp_path, app_factory: Ap
 
     async def play() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            app.driver.advance_to(20 * 60)  # 18:20, inside the 18:10-18:35 errors
-            run_until(app, lambda: app.driver.session.now >= 20 * 60)
-            app.driver.paused = True
-            await pilot.pause()
-            app.main.catch_up()
-            await pilot.pause()
-            card = app.main.query_one("#card-recorded", RecordedCard)
-            lines = card.render().plain.splitlines()
+            card, lines = await _card_at(app, pilot, 20 * 60)  # 18:20, inside the errors
             assert lines[0] == "recorded"
             heads = [line.split()[0] for line in lines[1::2]]
             # the rules' own figure, then what the rules read, then ``up`` (kept by import)
@@ -150,14 +156,7 @@ def test_the_dashboard_draws_declared_types(capsys, tmp_path, app_factory: AppFa
 
     async def play() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            app.driver.advance_to(20 * 60)  # 18:20, while 40 orders wait
-            run_until(app, lambda: app.driver.session.now >= 20 * 60)
-            app.driver.paused = True
-            await pilot.pause()
-            app.main.catch_up()
-            await pilot.pause()
-            card = app.main.query_one("#card-recorded", RecordedCard)
-            lines = card.render().plain.splitlines()
+            _, lines = await _card_at(app, pilot, 20 * 60)  # 18:20, while 40 orders wait
             heads = [line.split()[0] for line in lines[1::2]]
             rows = {line.split()[0]: line.split()[1:] for line in lines[1::2]}
             assert rows["orders_pending_total"] == ["max", "40"], lines
