@@ -13,6 +13,7 @@ import click
 
 import gameday
 from gameday.cli.outputs import OutputPath
+from gameday.cli.params import TABLE_SEED_HELP, table_seed
 from gameday.errors import ExitStatus
 from gameday.views import FACILITATOR, PLAYERS
 
@@ -81,7 +82,7 @@ def _run(app: object) -> int:
 
 @click.command("play")
 @click.argument("scenario", default="db-pool-exhaustion")
-@click.option("--seed", default=1, show_default=True, type=int, help="Seeds names, noise, delays.")
+@click.option("--seed", type=int, help=TABLE_SEED_HELP)
 @click.option(
     "--speed",
     type=SPEED,
@@ -115,7 +116,7 @@ def _run(app: object) -> int:
 )
 def play_cmd(
     scenario: str,
-    seed: int,
+    seed: int | None,
     speed: str,
     journal: Path | None,
     role: str,
@@ -144,14 +145,15 @@ def play_cmd(
 
         prepare(scenario)  # raises the catalog's own error, with its did-you-mean
     started = datetime.now(UTC).replace(microsecond=0)
+    session_seed = table_seed(seed)
     keymap = load_keymap(known=binding_ids())
 
     def load() -> tuple[Prepared, Session]:
         from gameday.runtime import prepare
 
         prepared = prepare(scenario)
-        path = journal or default_journal(prepared.loaded.scenario.id, seed, started)
-        return prepared, prepared.session(seed=seed, journal=path, responder="tabletop")
+        path = journal or default_journal(prepared.loaded.scenario.id, session_seed, started)
+        return prepared, prepared.session(seed=session_seed, journal=path, responder="tabletop")
 
     app = GamedayApp(
         speed=float(speed),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from gameday.cli.outputs import OutputPath
+from gameday.cli.params import TABLE_SEED_HELP, table_seed
 from gameday.errors import ExitStatus
 from gameday.serve.protocol import SEAT_ROLES
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     show_default=True,
     help="Sim seconds per real second (0: paused until the facilitator starts it).",
 )
-@click.option("--seed", default=1, show_default=True, type=int, help="Seeds names, noise, delays.")
+@click.option("--seed", type=int, help=TABLE_SEED_HELP)
 @click.option(
     "--journal",
     type=OutputPath(),
@@ -51,7 +52,7 @@ def serve_cmd(
     host: str,
     port: int,
     speed: str,
-    seed: int,
+    seed: int | None,
     journal: Path | None,
     resume: Path | None,
     token: str | None,
@@ -73,8 +74,9 @@ def serve_cmd(
         prepared, session = load_resumed(resume, resumed_journal(resume))
     else:
         prepared = prepare(scenario)
-        path = journal or default_journal(prepared.loaded.scenario.id, seed, started)
-        session = prepared.session(seed=seed, journal=path, responder="tabletop")
+        session_seed = table_seed(seed)
+        path = journal or default_journal(prepared.loaded.scenario.id, session_seed, started)
+        session = prepared.session(seed=session_seed, journal=path, responder="tabletop")
     runbooks = list(prepared.setup.runbooks)
 
     def report(session: Session, reason: str) -> list[tuple[str, str]]:

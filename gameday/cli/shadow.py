@@ -23,7 +23,12 @@ def make_shadow(scenario: str | None, seed: int, journal: Path | None, reverse: 
 
 @click.command("shadow")
 @click.argument("scenario", required=False)
-@click.option("--seed", default=1, show_default=True, type=int, help="Seeds names, noise, delays.")
+@click.option(
+    "--seed",
+    type=int,
+    help="Seeds names, pids, noise and delays. Default: a new seed each TUI session, 1 "
+    "with --answers (a headless run repeats); a --journal's own seed wins.",
+)
 @click.option(
     "--journal",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -39,7 +44,7 @@ def make_shadow(scenario: str | None, seed: int, journal: Path | None, reverse: 
 @click.option("--no-record", is_flag=True, help="Do not keep the result in the progress history.")
 def shadow_cmd(
     scenario: str | None,
-    seed: int,
+    seed: int | None,
     journal: Path | None,
     reverse: bool,
     answers: Path | None,
@@ -55,6 +60,10 @@ def shadow_cmd(
 
     if as_json and answers is None:
         raise UsageError("--json needs --answers (the TUI shows its own result)")
+    if seed is None:
+        from gameday.cli.params import table_seed
+
+        seed = table_seed(None) if answers is None else 1
     shadow = make_shadow(scenario, seed, journal, reverse)
     if answers is not None:
         from gameday.shadow.answers import load_answers, play_scripted
