@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from gameday.scenario.model import Scenario
+
+# Property tests assert behaviour, not speed: hypothesis' default 200 ms deadline per
+# example fails them on a loaded machine (the suite runs on every core). Speed has its
+# benchmarks.
+settings.register_profile("gameday", deadline=None)
+settings.load_profile("gameday")
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

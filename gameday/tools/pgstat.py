@@ -88,6 +88,8 @@ class PgView:
         sql: what the psql session runs (its ``query``).
         seed: the drill's seed (oids, ports and xids derive from it).
         now: the sim time of the question.
+        asked: the sim time ``now_ts`` stands for (``now`` plus its microseconds): the
+            instant the rows are drawn at.
         settings: what the session SET (statement_timeout ...), by name.
         notices: warnings the query raised (``pg_promote`` giving up waiting).
         promote: the standby record ``pg_promote()`` asked to promote, if any.
@@ -105,6 +107,7 @@ class PgView:
     sql: str = ""
     seed: int = 0
     now: float = 0.0
+    asked: float = 0.0
     settings: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)  # WARNINGs psql prints before the rows
     promote: Any = None  # the standby a pg_promote() asked to promote
@@ -134,7 +137,7 @@ class PgView:
     @cached_property
     def activity(self) -> list[dict[str, Any]]:
         """``pg_stat_activity``: the world's backends, then the asking psql session."""
-        rows = [self._activity_row(b) for b in self.db.backends]
+        rows = [self._activity_row(b) for b in self.db.backends_at(self.asked)]
         now_ts = self.now_ts
         row = {
             **{c: None for c in ACTIVITY_COLUMNS},
@@ -166,7 +169,11 @@ class PgView:
         return {c: row[c] for c in self._wanted}
 
     def _activity_row(self, b: Backend) -> dict[str, Any]:
-        want, seed, ts = self.columns, self.seed, self.ts
+        want, seed, now_ts = self.columns, self.seed, self.now_ts
+
+        def ts(t: float) -> datetime:  # never after the asker's now() (microsecond rounding)
+            return min(self.ts(t), now_ts)
+
         idle = b.state == "idle"
         row = {
             "datname": b.datname,
@@ -207,9 +214,10 @@ class PgView:
         """``pg_locks``: the blockers' and waiters' locks, then the asking session's."""
         datid, ts = self.datid, self.ts
         oid_of = {name: oid for oid, name in self.relations.items()}
-        blockers = [b for b in self.db.backends if b.blocker_of]
+        backends = self.db.backends_at(self.asked)
+        blockers = [b for b in backends if b.blocker_of]
         rows = []
-        for b in self.db.backends:
+        for b in backends:
             if b.blocker_of and b.query.lstrip().upper().startswith("CREATE"):
                 # a plain CREATE INDEX: a SHARE lock on the table, writers queue for it
                 relation = oid_of.get(b.blocker_of)
@@ -276,13 +284,17 @@ def build_view(
             at += timedelta(microseconds=_h(seed, *salt) % 1_000_000)
         return at
 
-    now_ts = ts(now, "now", round(now, 3))
+    micro = _h(seed, "now", round(now, 3)) % 1_000_000
+    now_ts = wall_time(now) + timedelta(microseconds=micro)  # ts(now, "now", round(now, 3))
+    asked = now + micro / 1e6
     self_pid = 30000 + _h(seed, "psql", db.name, round(now, 3)) % 9000
     view = PgView(db, now_ts, self_pid, ts, columns=columns, user=user, sql=sql, seed=seed, now=now)
-    blockers = [b for b in db.backends if b.blocker_of]
+    view.asked = asked
+    backends = db.backends_at(asked)
+    blockers = [b for b in backends if b.blocker_of]
     tables = {b.blocker_of for b in blockers if b.blocker_of}
     view.relations = {16400 + _h(seed, db.name, t) % 9000: str(t) for t in sorted(tables)}
-    for b in db.backends:
+    for b in backends:
         view.backends[b.pid] = b
         if blockers and b.wait_event_type == "Lock" and not b.blocker_of:
             view.blocked_by[b.pid] = [x.pid for x in blockers]

@@ -159,3 +159,29 @@ def test_session_times_are_ordered_and_consistent():
         "SELECT min(now() - query_start) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
     )
     assert waiting[0][0] > "00:00:00"
+
+
+def test_running_queries_started_within_their_hold_time_of_now():
+    """Asked between two ticks of the world, ``pg_stat_activity`` shows the pool's running
+    queries (80 ms each here) started within 80 ms of the asker's ``now()``, and nothing
+    started after it; the queries waiting on the archiver's lock keep their real age.
+    (Rows drawn at the last tick showed a primary-key SELECT active for 14 s.)"""
+    ctx = FakeContext(scenario({}, replicas=3))
+    hold = 0.08
+    for until, waiting in ((180, False), (900, True)):
+        ctx.run(until)
+        ctx.now += 14.0  # a question asked 14 s after the last tick
+        rows = psql(
+            ctx,
+            "SELECT state, coalesce(wait_event_type, ''), "
+            "extract(epoch from now() - query_start) FROM pg_stat_activity "
+            "WHERE usename = 'orders_app' AND state = 'active'",
+        )
+        running = [float(age) for state, wait, age in rows if wait == ""]
+        locked = [float(age) for state, wait, age in rows if wait == "Lock"]
+        assert running and all(0 <= age <= hold for age in running), rows
+        assert bool(locked) == waiting
+        assert all(age > 14.0 for age in locked), locked
+        ages = psql(ctx, "SELECT extract(epoch from now() - query_start) FROM pg_stat_activity")
+        assert all(float(a) >= 0 for (a,) in ages if a != ""), ages
+        ctx.now -= 14.0

@@ -273,14 +273,22 @@ class PostgresServer:
     @property
     def backends(self) -> list[Backend]:
         """Every client backend at the last tick: pool sessions, then the others."""
-        key = (self.now, len(self.sessions), id(self.sessions[-1]) if self.sessions else 0)
+        return self.backends_at(self.now)
+
+    def backends_at(self, now: float) -> list[Backend]:
+        """Every client backend as ``pg_stat_activity`` shows it at ``now`` (not before
+        the last tick): what the pools' connections do is the last tick's, their times
+        are drawn back from ``now``, so a query asked between ticks sees an 80 ms query
+        started within 80 ms of its own ``now()``, as PostgreSQL shows it."""
+        now = max(now, self.now)
+        key = (now, self.now, len(self.sessions), id(self.sessions[-1]) if self.sessions else 0)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         salt = f"{self.seed}:{self.name}"
         rows: list[Backend] = []
         for pool in self.pools.values():
             query = self.app_statement(pool.service).text
-            rows += pool.rows(self.datname, self.now, salt, query)
+            rows += pool.rows(self.datname, now, salt, query)
         rows += self.sessions
         self._cache = (key, rows)
         return rows
