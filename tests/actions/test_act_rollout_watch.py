@@ -187,3 +187,27 @@ def test_a_drill_journals_the_watch(capsys, tmp_path: Path) -> None:
     watched = [e for e in events if e["kind"] == "command.output"]
     assert watched and all(e["t"] > action["t"] for e in watched)
     assert watched[-1]["data"]["output"] == 'deployment "orders" successfully rolled out'
+
+
+def test_a_new_rollout_mid_watch(shop: Session) -> None:
+    """A second rollout while watching: an unpinned watch goes on to the latest revision
+    (kubectl's help: 'rollout status' will continue watching the latest revision), one
+    pinned with --revision=N fails as soon as the Deployment runs another."""
+    dep = shop.world.cluster.deployments["orders"]
+    rev = int(dep.metadata.annotations["deployment.kubernetes.io/revision"])
+    shop.perform(STATUS)
+    shop.perform(f"{STATUS} --revision={rev}")
+    shop.advance(15)
+    assert shop.perform(SET_IMAGE.replace(":v2", ":v3")).ok
+    shop.advance(600)
+    pinned = [e for e in outputs(shop) if "--revision" in e.data["command"]]
+    assert [e.data["output"] for e in pinned][-1] == (
+        f"error: desired revision ({rev}) is different from the running revision ({rev + 1})"
+    )
+    latest = [e for e in outputs(shop) if e.data["command"] == STATUS]
+    assert latest[-1].data["output"] == 'deployment "orders" successfully rolled out'
+    assert latest[-1].t > pinned[-1].t
+    dep = shop.world.cluster.deployments["orders"]
+    image = dep.spec.template.spec.containers[0].image
+    assert image.endswith(":v3")
+    assert {p.image for p in shop.world.pods("orders")} == {image}
