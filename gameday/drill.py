@@ -10,7 +10,7 @@ from typing import Any
 
 from gameday.atomic import copy_atomic, refuse_same_file
 from gameday.debrief import evidence_lines, finish, metrics_summary, scorecard_table
-from gameday.responders import check_responder, make_responder
+from gameday.responders import check_responder, load_script, make_responder
 from gameday.runtime import prepare
 from gameday.scenario.loader import LoadedScenario
 from gameday.timeline import format_event
@@ -63,6 +63,8 @@ def run_drill(
     for option, output in (("--junit", junit), ("--json", json_path)):
         if output is not None:
             refuse_same_file(output, inputs, option)
+    if responder.startswith("script:"):  # a bad script is refused before a report folder exists
+        load_script(Path(responder.split(":", 1)[1]), scenario)
     report_dir = report_dir_for(out_dir, scenario.id, seed, now) if out_dir is not None else None
     journal = report_dir / "journal.jsonl" if report_dir is not None else None
     session = prepared.session(seed=seed, journal=journal, responder=responder)

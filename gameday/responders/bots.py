@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gameday.errors import InputError, Problem, UsageError
-from gameday.scenario.model import Solution, TimedAction
+from gameday.scenario.model import Scenario, Solution, TimedAction
 from gameday.session.events import Event
 from gameday.session.session import Session
 
@@ -312,19 +312,29 @@ def _restart_target(command: str) -> str | None:
     return None
 
 
+def load_script(path: Path, scenario: Scenario) -> Solution:
+    """A ``script:FILE`` responder's actions, checked against ``scenario``.
+
+    Raises:
+        InputError: every problem of the file, with its line and column.
+    """
+    from gameday.scenario import load_solution
+
+    injects = [i.id for i in scenario.injects]
+    script, problems = load_solution(path, scenario.duration, injects)
+    if script is None or problems:
+        raise InputError(problems or [Problem(str(path), message="not a responder script")])
+    return script
+
+
 def make_responder(spec: str, session: Session, solution: Solution | None) -> Responder:
     """Build the responder named by ``spec`` (``expert``, ``novice``, ``idle``, ``script:FILE``)."""
     rng = random.Random(f"{session.seed}:responder:{spec}")
     if spec == "idle":
         return Responder("idle", [])
     if spec.startswith("script:"):
-        from gameday.scenario import load_solution
-
         path = Path(spec.split(":", 1)[1])
-        injects = [i.id for i in session.scenario.injects]
-        script, problems = load_solution(path, session.scenario.duration, injects)
-        if script is None or problems:
-            raise InputError(problems or [Problem(str(path), message="not a responder script")])
+        script = load_script(path, session.scenario)
         return Responder(f"script:{path.name}", list(script.actions), script.relative_to)
     if spec in ("expert", "novice"):
         if solution is None:
