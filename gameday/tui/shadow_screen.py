@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, RichLog, Static
 from textual.worker import Worker, WorkerState
 
+from gameday.scoring.looks import servers_of
 from gameday.session.events import Event
 from gameday.shadow.core import ShadowBase
 from gameday.shadow.record import Answer, DecisionPoint, result_lines
@@ -99,6 +100,7 @@ class ShadowScreen(Screen[None]):
                 yield RunbookViewer(
                     self.shadow.runbooks,
                     self.shadow.prepared.loaded.runbook_files,
+                    servers=servers_of(self.shadow.session.scenario),
                     id="shadow-runbook",
                 )
         yield Footer()

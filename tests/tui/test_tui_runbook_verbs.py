@@ -1,9 +1,11 @@
 """The runbook pane ticks "Acknowledge the page and declare the incident" once both the
-`ack` and the `sev` are done."""
+`ack` and the `sev` are done, and a look-around step done by one's own command, as the
+scorecard counts it: by what the command observed, not its text."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from rich.console import Console
 from textual.widgets import Static
@@ -26,11 +28,16 @@ def _ticked_lines(viewer: RunbookViewer) -> list[str]:
     return [ln.strip() for ln in drawn.get().splitlines() if "✅" in ln]
 
 
+async def _paged(app: GamedayApp, pilot: Any) -> RunbookViewer:
+    """The runbook pane once the first page is out."""
+    run_until(app, lambda: paged(app))
+    await pilot.pause()
+    return app.main.query_one(RunbookViewer)
+
+
 async def _tick(app: GamedayApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        run_until(app, lambda: paged(app))
-        await pilot.pause()
-        viewer = app.main.query_one(RunbookViewer)
+        viewer = await _paged(app, pilot)
         await type_command(pilot, app, "ack")
         assert viewer.steps_progress()[0] == 0
         assert _ticked_lines(viewer) == []
@@ -39,3 +46,28 @@ async def _tick(app: GamedayApp) -> None:
         assert done == 1 and total >= 5
         (ticked,) = _ticked_lines(viewer)
         assert "✅ Acknowledge the page and declare the incident" in ticked
+
+
+OWN_ACTIVITY = (
+    "psql -c \"select pid, state, now()-xact_start from pg_stat_activity where state <> 'idle'\""
+)
+
+
+def test_tui_ticks_steps_by_what_own_commands_observed(app_factory: AppFactory) -> None:
+    """Logs by selector tick "Look at the orders logs"; one's own pg_stat_activity query
+    ticks "List what the orders database sessions are doing"; a failed query ticks none."""
+    asyncio.run(_observed(app_factory()))
+
+
+async def _observed(app: GamedayApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        viewer = await _paged(app, pilot)
+        await type_command(pilot, app, "kubectl logs -n shop -l app=orders --tail=5")
+        assert [t for t in _ticked_lines(viewer) if "Look at the orders logs" in t]
+        failing = OWN_ACTIVITY.replace("psql -c", "psql -d nosuchdb -c")
+        await type_command(pilot, app, failing)
+        assert not [t for t in _ticked_lines(viewer) if "database sessions" in t]
+        await type_command(pilot, app, OWN_ACTIVITY)
+        ticked = _ticked_lines(viewer)
+        assert [t for t in ticked if "List what the orders database sessions" in t], ticked
+        assert not [t for t in ticked if "head of the lock queue" in t]

@@ -14,6 +14,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 
+from gameday.scoring.looks import servers_of
 from gameday.session.recorded_panels import RecordedPanels
 from gameday.tui.commands import make_completer
 from gameday.tui.keys import HOTKEY_QUIET, MAIN_BINDINGS
@@ -88,7 +89,10 @@ class MainScreen(Screen[None]):
                 )
             yield Dashboard(list(session.world.services), recorded, id="dashboard")
             runbook = RunbookViewer(
-                app.prepared.setup.runbooks, app.prepared.loaded.runbook_files, id="runbook"
+                app.prepared.setup.runbooks,
+                app.prepared.loaded.runbook_files,
+                servers=servers_of(session.scenario),
+                id="runbook",
             )
             if app.view.name == "facilitator":
                 solution = app.prepared.loaded.solution

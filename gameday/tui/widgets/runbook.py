@@ -61,9 +61,16 @@ class RunbookViewer(VerticalScroll):
 
     path: reactive[str] = reactive("", init=False)
 
-    def __init__(self, runbooks: Sequence[Any], files: Sequence[Path], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        runbooks: Sequence[Any],
+        files: Sequence[Path],
+        servers: tuple[tuple[str, str], ...] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.runbooks = list(runbooks)
+        self.servers = servers  # the scenario's database servers, for what psql observed
         self.files = [Path(f) for f in files]
         self.done_lines: dict[str, set[int]] = {}
         self.typed: list[str] = []  # successful commands so far, for multi-verb steps
@@ -98,8 +105,9 @@ class RunbookViewer(VerticalScroll):
             if event.kind != "action" or not event.data.get("ok"):
                 continue
             self.typed.append(str(event.data.get("command", "")))
+            looked = not event.data.get("changed")
             for rb in self.runbooks:
-                for line in self._steps_done(rb):
+                for line in self._steps_done(rb, looked):
                     done = self.done_lines.setdefault(str(rb.path), set())
                     if line not in done:
                         done.add(line)
@@ -107,19 +115,31 @@ class RunbookViewer(VerticalScroll):
         if changed:
             self._show()
 
-    def _steps_done(self, runbook: Any) -> list[int]:
+    def _steps_done(self, runbook: Any, looked: bool) -> list[int]:
         """Lines of the steps the commands typed so far do (the last one may finish a
-        step that asks for two verbs, "acknowledge and declare")."""
+        step that asks for two verbs, "acknowledge and declare"). A quick-assessment or
+        diagnosis step is also done by a command that changed nothing (``looked``) and
+        observed what the step's command observes, as the scorecard counts it."""
         from gameday.runbooks import step_done, step_matches
-        from gameday.runbooks.verbs import verb_of
+        from gameday.runbooks.verbs import verb_of, verbs_done
+        from gameday.scoring.looks import LOOK_KINDS, observes
 
         last = self.typed[-1]
-        return [
-            step.line
-            for _sec, step in runbook.steps
-            if (step_matches(step, last) or (verb_of(last) in step.verbs))
-            and step_done(step, self.typed)
-        ]
+        lines = []
+        for sec, step in runbook.steps:
+            if (
+                (step_matches(step, last) or (verb_of(last) in step.verbs))
+                and step_done(step, self.typed)
+                or (
+                    looked
+                    and sec.kind in LOOK_KINDS
+                    and step.commands
+                    and observes(step, last, self.servers)
+                    and (not step.verbs or verbs_done(step.verbs, self.typed))
+                )
+            ):
+                lines.append(step.line)
+        return lines
 
     def steps_progress(self) -> tuple[int, int]:
         """(done, total) steps with commands in the shown runbook."""
