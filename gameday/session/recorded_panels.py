@@ -24,9 +24,9 @@ names them.
 
 A series' value at a scrape time is its last recorded sample at or before it, within
 Prometheus' 5 minute lookback, and not a staleness marker. Nothing after ``now`` is read,
-so the dashboard never shows the future. Histogram buckets (``_bucket``) and
-``_created`` series are left out (as declared, else by name): the ``_count`` family
-stands for a histogram.
+so the dashboard never shows the future. Histogram buckets (``_bucket``, as declared,
+else by name) and ``_created`` timestamps are left out: the ``_count`` family stands for
+a histogram.
 
 The engine gives figures; the TUI draws them.
 """
@@ -76,13 +76,15 @@ def is_counter(name: str, types: Mapping[str, str] | None = None) -> bool:
 
 
 def is_left_out(name: str, types: Mapping[str, str] | None = None) -> bool:
-    """Whether a family is not drawn: a histogram's buckets and a ``_created`` timestamp,
-    as ``types`` declares, else by name."""
+    """Whether a family is not drawn: a ``_created`` timestamp (whatever its type: the
+    0.0.4 format declares a counter's ``foo_created`` a gauge of its own), and a
+    histogram's buckets, as ``types`` declares, else by name."""
+    if name.endswith("_created"):
+        return True
     found = family_of(name, types) if types else None
     if found is None or found[1] == UNKNOWN:
         return name.endswith(LEFT_OUT_SUFFIXES)
-    _, typ, suffix = found
-    return suffix == "_created" or (suffix == "_bucket" and typ in (HISTOGRAM, GAUGEHISTOGRAM))
+    return found[2] == "_bucket" and found[1] in (HISTOGRAM, GAUGEHISTOGRAM)
 
 
 def selected_by(names: Iterable[str], exprs: Sequence[str]) -> set[str]:

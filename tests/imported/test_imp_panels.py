@@ -15,7 +15,14 @@ import pytest
 
 from gameday.promql import evaluate_range
 from gameday.runtime import prepare
-from gameday.session.recorded_panels import MAX, RATE, UP, RecordedPanels
+from gameday.session.recorded_panels import (
+    MAX,
+    RATE,
+    UP,
+    RecordedPanels,
+    is_counter,
+    is_left_out,
+)
 from tests.clirun import run_gameday
 from tests.imported.incident import TYPED_MATCH, add_typed_families, import_args, write_incident
 
@@ -124,3 +131,30 @@ def test_declared_types_decide_what_is_a_rate(capsys, tmp_path: Path, declared: 
         assert (pending.kind, paid.kind) == (RATE, MAX)
         # the raw count at 18:20, 80 minutes in (the last scrape the session has replayed)
         assert paid.current == pytest.approx(180.0 * 4 * 80, abs=180)
+
+
+@pytest.mark.parametrize(
+    ("name", "types", "counter", "left_out"),
+    [
+        ("requests_total", {"requests": "counter"}, True, False),  # OpenMetrics' family
+        ("requests_total", {"requests_total": "counter"}, True, False),  # 0.0.4's
+        ("requests_created", {"requests_created": "gauge"}, False, True),  # 0.0.4's
+        ("payments", {"payments": "counter"}, True, False),
+        ("pending_total", {"pending_total": "gauge"}, False, False),
+        ("pending_total", {"pending_total": "unknown"}, True, False),  # unknown: the name
+        ("rps_bucket", {"rps_bucket": "gauge"}, False, False),
+        ("lat_bucket", {"lat": "histogram"}, False, True),
+        ("lat_count", {"lat": "histogram"}, True, False),
+        ("rpc", {"rpc": "summary"}, False, False),  # the quantiles
+        ("rpc_sum", {"rpc": "summary"}, True, False),
+        ("queue_gcount", {"queue": "gaugehistogram"}, False, False),
+        ("build_info", {"build": "info"}, False, False),
+        ("jobs_count", {}, True, False),  # nothing declared: the name
+        ("jobs_bucket", {"other": "gauge"}, False, True),
+    ],
+)
+def test_what_is_a_counter(name, types, counter, left_out) -> None:
+    """A declared type decides (a histogram's or summary's count and sum count up too);
+    with no declaration, or ``unknown``, the name does."""
+    assert is_counter(name, types) is counter
+    assert is_left_out(name, types) is left_out
