@@ -142,8 +142,9 @@ def _default_db(ctx: Any) -> Any:
 def _not_recorded(text: str) -> Outcome | None:
     """In an imported incident: what only a live cluster or database could answer."""
     first = text.split()[0].lower() if text.split() else ""
-    if first in ("kubectl", "k"):
-        what = "kubectl: not available in an imported incident (no cluster was recorded)"
+    if first in ("kubectl", "k", *_IN_PODS):
+        tool = "kubectl" if first == "k" else first
+        what = f"{tool}: not available in an imported incident (no cluster was recorded)"
     elif first in ("psql", "sql") or _SQL_START.match(text):
         what = "psql: not available in an imported incident (no database was recorded)"
     else:
@@ -194,6 +195,8 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
         out = run_promtool(ctx, cmd.args)
     elif is_kafka_tool(cmd.program):
         out = run_kafka_tool(ctx, cmd.program, cmd.args)
+    elif cmd.program.rsplit("/", 1)[-1] in _IN_PODS:
+        return _in_pod_only(ctx, cmd.program.rsplit("/", 1)[-1], cmd.args)
     else:
         return _unknown(text)
     if out.ok and cmd.filters:
@@ -201,6 +204,31 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
         if out.follow is not None:
             out.follow = _piped(out.follow, cmd.filters)
     return out
+
+
+_IN_PODS = ("redis-cli", "df")
+
+
+def _in_pod_only(ctx: Any, program: str, args: list[str]) -> Outcome:
+    """``redis-cli`` or ``df`` typed on the responder's own shell: they run in a pod here,
+    so say how (naming a pod that has the program), not "unknown command"."""
+    ns = ctx.world.namespace
+    cluster = ctx.world.cluster
+    if program == "redis-cli":
+        servers = sorted(ctx.world.caches.servers)
+        pods = [p.name for s in servers for p in cluster.pods_of(s) if p.running]
+        where = "a Redis pod"
+    else:
+        pods = sorted(p.name for p in cluster.pods.values() if p.running)
+        where = "a pod"
+    pod = pods[0] if pods else "POD"
+    lines = [
+        f"{program}: not on this host; it runs inside {where}:",
+        f"  kubectl exec -it {pod} -n {ns} -- {shlex.join([program, *args])}",
+    ]
+    if program == "redis-cli" and not servers:
+        lines = [f"{program}: not on this host, and no Redis runs in namespace {ns}"]
+    return Outcome(False, "\n".join(lines), "unknown")
 
 
 def _piped(follow: Follow, filters: Any) -> Follow:

@@ -44,33 +44,60 @@ def _events(ctx: Any, obj: str, pad: int) -> str:
     return "Events:\n" + "\n".join("  " + line for line in table.split("\n"))
 
 
-def _resources(app: k.V1Container, indent: str) -> list[str]:
-    lines = []
+def _tabbed(lines: list[str]) -> list[str]:
+    """``kubectl describe``'s tabwriter (padding 2) over lines of ``label:\tvalue``: each
+    run of consecutive lines with a tab puts its values two spaces past its longest
+    label; a line without a tab ends the run."""
+    out: list[str] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(head) for head, _ in run), default=0) + 2
+        out.extend(f"{head.ljust(width)}{value}" for head, value in run)
+        run.clear()
+
+    for line in lines:
+        if "\t" in line:
+            head, value = line.split("\t", 1)
+            run.append((head, value))
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return out
+
+
+def _container_tail(app: k.V1Container, template: bool) -> list[str]:
+    """A container's resources, probes and environment (and, in a pod template, its
+    mounts and the volumes), aligned as kubectl aligns them: ``Limits:`` and
+    ``Requests:`` end a run, so the limits align among themselves and the requests
+    with the probes and environment below them."""
+    lines: list[str] = []
     res = app.resources
     for title, values in (("Limits", res.limits), ("Requests", res.requests)):
         if values:
-            lines.append(f"{indent}{title}:")
-            width = max(len(key) for key in values) + 2
-            lines += [f"{indent}  {(key + ':').ljust(width)}{v}" for key, v in values.items()]
-    return lines
+            lines.append(f"    {title}:")
+            lines += [f"      {key}:\t{v}" for key, v in values.items()]
+    lines += [_probe("Liveness", app.liveness_probe), _probe("Readiness", app.readiness_probe)]
+    env = app.env or []
+    if env:
+        lines += ["    Environment:"] + [f"      {e.name}:\t{e.value}" for e in env]
+    else:
+        lines.append("    Environment:\t<none>")
+    if template:
+        lines += ["    Mounts:\t<none>", "  Volumes:\t<none>"]
+    return _tabbed([line for line in lines if line])
 
 
 def _probe(kind: str, p: k.V1Probe | None) -> str:
     if p is None or p.http_get is None:
         return ""
     return (
-        f"    {kind}:".ljust(18)
+        f"    {kind}:\t"
         + f"http-get http://:{p.http_get.port}{p.http_get.path} delay={p.initial_delay_seconds}s "
         f"timeout={p.timeout_seconds}s period={p.period_seconds}s "
         f"#success={p.success_threshold} #failure={p.failure_threshold}"
     )
-
-
-def _env(app: k.V1Container, indent: str) -> list[str]:
-    env = app.env or []
-    if not env:
-        return [f"{indent}Environment:  <none>"]
-    return [f"{indent}Environment:"] + [f"{indent}  {e.name}:  {e.value}" for e in env]
 
 
 def describe_pod(ctx: Any, pod: SimPod) -> str:
@@ -137,10 +164,7 @@ def describe_pod(ctx: Any, pod: SimPod) -> str:
     lines += [
         f"    Ready:          {'True' if pod.ready else 'False'}",
         f"    Restart Count:  {pod.restarts}",
-        *_resources(app, "    "),
-        _probe("Liveness", app.liveness_probe),
-        _probe("Readiness", app.readiness_probe),
-        *_env(app, "    "),
+        *_container_tail(app, template=False),
         "Conditions:",
         "  Type              Status",
     ]
@@ -197,12 +221,7 @@ def describe_deployment(ctx: Any, dep: k.V1Deployment) -> str:
         f"    Image:      {app.image}",
         "    Port:       8080/TCP",
         "    Host Port:  0/TCP",
-        *_resources(app, "    "),
-        _probe("Liveness", app.liveness_probe),
-        _probe("Readiness", app.readiness_probe),
-        *_env(app, "    "),
-        "    Mounts:       <none>",
-        "  Volumes:        <none>",
+        *_container_tail(app, template=True),
         "Conditions:",
         "  Type           Status  Reason",
         "  ----           ------  ------",
@@ -244,8 +263,9 @@ def describe_replicaset(ctx: Any, rs: k.V1ReplicaSet) -> str:
         "  Containers:",
         f"   {app.name}:",
         f"    Image:      {app.image}",
-        *_resources(app, "    "),
-        *_env(app, "    "),
+        "    Port:       8080/TCP",
+        "    Host Port:  0/TCP",
+        *_container_tail(app, template=True),
         _events(ctx, f"replicaset/{rs.metadata.name}", 16),
     ]
     return "\n".join(line for line in lines if line)

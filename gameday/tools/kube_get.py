@@ -209,7 +209,8 @@ def get(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         if output in ("json", "yaml"):
             from gameday.tools.kube_manifest import manifest_list
 
-            sections.append(manifest_list(ctx, kind, [r[0] for r in rows], output))
+            single = sum(len(n) for _, n in targets) == 1
+            sections.append(manifest_list(ctx, kind, [r[0] for r in rows], output, single))
             continue
         if prefix:
             rows = [(f"{NAME_PREFIX.get(kind, kind)}/{r[0]}", *r[1:]) for r in rows]

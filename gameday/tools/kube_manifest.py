@@ -7,6 +7,7 @@ a pod's status is the kubelet's as of the last tick.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -15,12 +16,32 @@ from gameday.world.cluster import objects as o
 
 
 def dumps(obj: Any, fmt: str) -> str:
-    """``obj`` as kubectl's ``-o json`` or ``-o yaml``."""
+    """``obj`` as kubectl's ``-o json`` or ``-o yaml``.
+
+    kubectl's YAML comes from go-yaml v2 (through sigs.k8s.io/yaml): keys sorted, a string
+    that cannot stand plain double-quoted (``revision: "3"``, ``status: "True"``,
+    ``creationTimestamp: "2025-04-18T10:00:00Z"``), long lines never folded.
+    """
     if fmt == "json":
         return json.dumps(obj, indent=4)
     import yaml
 
-    return yaml.safe_dump(obj, sort_keys=True, default_flow_style=False).rstrip("\n")
+    return yaml.dump(
+        obj, Dumper=_go_dumper(), sort_keys=True, default_flow_style=False, width=1 << 30
+    ).rstrip("\n")
+
+
+@functools.cache
+def _go_dumper() -> type:
+    """A safe YAML dumper that quotes as go-yaml does: double quotes, never single."""
+    import yaml
+
+    class GoYamlDumper(yaml.SafeDumper):
+        def choose_scalar_style(self) -> str:
+            style: str = super().choose_scalar_style()
+            return '"' if style == "'" else style
+
+    return GoYamlDumper
 
 
 def manifest(ctx: Any, kind: str, name: str) -> dict[str, Any]:
@@ -46,12 +67,14 @@ def manifest(ctx: Any, kind: str, name: str) -> dict[str, Any]:
     }
 
 
-def manifest_list(ctx: Any, kind: str, names: list[str], fmt: str) -> str:
-    """``-o json|yaml`` of ``names``: one object, or a ``List``."""
+def manifest_list(ctx: Any, kind: str, names: list[str], fmt: str, single: bool) -> str:
+    """``-o json|yaml`` of ``names``: the object when the command named exactly one
+    (``single``), else a ``List``, even of one item (kubectl's ``singleItemImplied``:
+    ``get pods -l app=x -o yaml`` prints a List)."""
     items = [manifest(ctx, kind, n) for n in names]
     obj = (
         items[0]
-        if len(items) == 1
+        if single and len(items) == 1
         else {
             "apiVersion": "v1",
             "items": items,

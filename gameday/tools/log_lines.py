@@ -29,8 +29,17 @@ class LogWriter:
     def __init__(self, ctx: Any, pod: Pod) -> None:
         self.ctx, self.pod = ctx, pod
         self.svc = ctx.world.services[pod.service]
+        # A JVM service logs as Spring Boot does: one with a pool, a consumer, resilience4j,
+        # or a heap that a memory_leak fault fills (its lines are the JVM's GC warnings,
+        # so the service writing them is a JVM, before the leak as after it).
+        leaks = any(
+            f.type == "memory_leak" and f.service == pod.service for f in ctx.world.scenario.faults
+        )
         self.java = (
-            self.svc.pool is not None or self.svc.consumes is not None or bool(self.svc.resilience)
+            self.svc.pool is not None
+            or self.svc.consumes is not None
+            or bool(self.svc.resilience)
+            or leaks
         )
         self.app = "".join(w.capitalize() for w in pod.service.split("-")) + "Application"
         self.history = getattr(ctx, "history", None)
@@ -62,11 +71,15 @@ class LogWriter:
     # -- lines --------------------------------------------------------------------------
 
     def line(self, t: float, level: str, msg: str, logger: str = "", thread: str = "") -> str:
-        """One log line in the service's format (Spring Boot or logfmt)."""
+        """One log line in the service's format (Spring Boot or logfmt).
+
+        Spring Boot's pattern prints the thread as ``%15.15t``: padded to 15 characters
+        and cut from the left past them (``[io-8080-exec-42]``).
+        """
         if self.java:
             return (
                 f"{_ts(self.ctx, t)} {level:>5} 1 --- [{self.pod.service}] "
-                f"[{thread or 'main':>15}] {logger:<40} : {msg}"
+                f"[{(thread or 'main')[-15:]:>15}] {logger:<40} : {msg}"
             )
         return f"time={_ts(self.ctx, t)} level={level} {msg}"
 

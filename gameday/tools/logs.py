@@ -147,8 +147,11 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         if since is not None:
             start = max(start, ctx.now - since)
         need = min(tail, LOG_FILE_LINES) if tail >= 0 else NO_TAIL_CAP
-        lines = window(writer, start, end, need, crashed)
-        if flags.has("previous") and pod.last_termination == "OOMKilled":
+        oom = flags.has("previous") and pod.last_termination == "OOMKilled"
+        # The JVM's last words come 0.2 s before the kill: what it wrote after them
+        # (none, as the kernel stopped it) is left out so the log stays in time order.
+        lines = window(writer, start, end - 0.2 if oom else end, need, crashed)
+        if oom:
             lines = lines[1:] + [
                 writer.line(
                     end - 0.2,

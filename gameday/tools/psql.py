@@ -221,9 +221,13 @@ def run_query(
 
 
 def _literal_position(sql: str, message: str) -> str:
-    """PostgreSQL points at the literal a type's input function refused (``LINE 1:``)."""
+    """PostgreSQL points at the literal a type's input function refused, and at the
+    token a syntax error is at or near (``LINE 1:`` and a caret)."""
     m = re.match(r'invalid input syntax for type [\w ]+: "(.*)"$', message)
-    return error_position(sql, f"'{m.group(1)}'") if m else ""
+    if m:
+        return error_position(sql, f"'{m.group(1)}'")
+    m = re.match(r'syntax error at or near "(.+)"$', message)
+    return error_position(sql, m.group(1)) if m else ""
 
 
 def _apply(ctx: Any, view: Any, calls: list[tuple[int, bool]]) -> None:

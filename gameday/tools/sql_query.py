@@ -123,6 +123,66 @@ def columns_read(sql: str) -> frozenset[str] | None:
     return frozenset(names)
 
 
+# The words a PostgreSQL statement can start with (the SQL Commands reference); another
+# first word is a syntax error at that word, whatever follows it.
+_STATEMENTS = frozenset(
+    [
+        "abort",
+        "alter",
+        "analyze",
+        "begin",
+        "call",
+        "checkpoint",
+        "close",
+        "cluster",
+        "comment",
+        "commit",
+        "copy",
+        "create",
+        "deallocate",
+        "declare",
+        "delete",
+        "discard",
+        "do",
+        "drop",
+        "end",
+        "execute",
+        "explain",
+        "fetch",
+        "grant",
+        "import",
+        "insert",
+        "listen",
+        "load",
+        "lock",
+        "merge",
+        "move",
+        "notify",
+        "prepare",
+        "reassign",
+        "refresh",
+        "reindex",
+        "release",
+        "reset",
+        "revoke",
+        "rollback",
+        "savepoint",
+        "security",
+        "select",
+        "set",
+        "show",
+        "start",
+        "table",
+        "truncate",
+        "unlisten",
+        "update",
+        "vacuum",
+        "values",
+        "with",
+    ]
+)
+
+
 def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
     """Run each statement of ``sql``.
 
@@ -146,6 +206,8 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
                 raise SqlError("canceling statement due to statement timeout")
             results.append(QueryResult(done.columns, done.rows, done.tag))
             continue
+        if words[0].lower().lstrip("(") not in _STATEMENTS and not words[0].startswith("("):
+            raise SqlError(f'syntax error at or near "{words[0]}"')
         try:
             stmt, plan = _parse(text)
         except ParseError as exc:

@@ -1,0 +1,102 @@
+"""What a new on-call engineer types, through ``gameday drill`` with a script, printed as
+the real tools print it (each expectation is the real tool's documented output)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.clirun import drill_script
+
+
+def outputs(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, scenario: str, at: str, commands: list[str]
+) -> dict[str, str]:
+    """Each command's output in the drill's journal, the commands typed ``at`` after the
+    start."""
+    actions = [{"at": at, "do": c, "role": "ops"} for c in commands]
+    drill_script(capsys, tmp_path, scenario, actions, relative_to="start")
+    (journal,) = (tmp_path / "reports").glob("*/journal.jsonl")
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    return {e["data"]["command"]: e["data"]["output"] for e in events if e["kind"] == "action"}
+
+
+def test_tools_a_responder_types_first(capsys, tmp_path: Path) -> None:
+    """redis-cli typed on one's own shell says how to reach Redis (not 'unknown command
+    ... did you mean redis-cli'); a misspelt first SQL word is PostgreSQL's syntax error at
+    that word with psql's LINE 1 and caret; -o yaml quotes as go-yaml (double quotes) and
+    a selector's result is a List even of one item; describe aligns Limits among
+    themselves and Requests with the probes, as kubectl's tabwriter does."""
+    got = outputs(
+        capsys,
+        tmp_path,
+        "cache-stampede",
+        "8m",
+        [
+            "redis-cli -h catalogue-cache INFO stats",
+            "psql -h catalogue-db -U postgres -d catalogue -c 'selec 1'",
+            "kubectl get deploy catalogue -n shop -o yaml",
+            "kubectl get pods -n shop -l app=catalogue-cache -o yaml",
+            "kubectl describe deploy catalogue -n shop",
+        ],
+    )
+    redis = got["redis-cli -h catalogue-cache INFO stats"].splitlines()
+    assert redis[0] == "redis-cli: not on this host; it runs inside a Redis pod:"
+    assert re.fullmatch(
+        r"  kubectl exec -it catalogue-cache-[a-z0-9]+-[a-z0-9]{5} -n shop -- "
+        r"redis-cli -h catalogue-cache INFO stats",
+        redis[1],
+    )
+    assert got["psql -h catalogue-db -U postgres -d catalogue -c 'selec 1'"] == (
+        'ERROR:  syntax error at or near "selec"\nLINE 1: selec 1\n        ^'
+    )
+    dep = got["kubectl get deploy catalogue -n shop -o yaml"]
+    assert re.search(r'^    deployment\.kubernetes\.io/revision: "\d+"$', dep, re.M)
+    assert re.search(r'^  creationTimestamp: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"$', dep, re.M)
+    assert re.search(r'^    status: "True"$', dep, re.M) and "'" not in dep
+    listed = got["kubectl get pods -n shop -l app=catalogue-cache -o yaml"].splitlines()
+    assert listed[:2] == ["apiVersion: v1", "items:"] and "kind: List" in listed
+    described = got["kubectl describe deploy catalogue -n shop"].splitlines()
+    start = described.index("    Limits:")
+    block = described[start : start + 8]
+    assert [re.sub(r"(:\s+).*", r"\1", line) for line in block] == [
+        "    Limits:",
+        "      cpu:     ",
+        "      memory:  ",
+        "    Requests:",
+        "      cpu:        ",
+        "      memory:     ",
+        "    Liveness:     ",
+        "    Readiness:    ",
+    ]
+
+
+def test_a_leaking_jvm_logs_as_spring_boot_in_time_order(capsys, tmp_path: Path) -> None:
+    """The OOMKilled cart is a JVM (its leak writes G1 GC warnings): its log is Spring
+    Boot's, the thread cut to 15 characters from the left as ``%15.15t`` cuts it, and
+    the previous container's log ends with its last GC warning, in time order."""
+    got = outputs(
+        capsys,
+        tmp_path,
+        "memory-leak-oomkill",
+        "25m",
+        [
+            "kubectl logs deployment/cart -n shop --tail=200",
+            "kubectl logs deployment/cart -n shop --previous --tail=20",
+        ],
+    )
+    current = got["kubectl logs deployment/cart -n shop --tail=200"].splitlines()[1:]
+    previous = got["kubectl logs deployment/cart -n shop --previous --tail=20"].splitlines()[1:]
+    spring = re.compile(
+        r"\d{4}-\d\d-\d\dT[\d:.]+Z +(INFO|WARN|ERROR|DEBUG) 1 --- \[cart\] \[(.{15})\] "
+    )
+    for line in current + previous:
+        m = spring.match(line)
+        assert m, line
+    assert any(spring.match(line).group(2).startswith("io-8080-exec-") for line in current)  # type: ignore[union-attr]
+    assert previous[-1].endswith(": GC overhead limit approaching: heap 97% used after full GC")
+    stamps = [line.split(" ", 1)[0] for line in previous]
+    assert stamps == sorted(stamps)
