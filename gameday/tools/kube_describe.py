@@ -1,4 +1,4 @@
-"""``kubectl describe pod|deployment|node`` and the ``-o json|yaml`` manifests.
+"""``kubectl describe pod|deployment|replicaset|hpa|node`` and the ``-o json|yaml`` manifests.
 
 Descriptions follow kubectl's layout: the object's fields, its containers with their
 state and last state (``OOMKilled``, ``CrashLoopBackOff``), conditions, and the Events
@@ -22,11 +22,13 @@ from gameday.world.cluster import SimNode, SimPod
 from gameday.world.cluster import objects as o
 
 
-def _when(ctx: Any, t: float) -> str:
+def describe_time(ctx: Any, t: float) -> str:
+    """A time as ``kubectl describe`` prints it (RFC 1123 with a numeric zone)."""
     return ctx.wall_time(t).strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
-def _events(ctx: Any, obj: str, pad: int) -> str:
+def events_section(ctx: Any, obj: str, pad: int) -> str:
+    """The Events section of ``obj`` (``Events:`` padded to ``pad`` when there are none)."""
     evs = events(ctx, only=obj)
     if not evs:
         return "Events:".ljust(pad) + "<none>"
@@ -118,7 +120,7 @@ def describe_pod(ctx: Any, pod: SimPod) -> str:
         f"Node:             {f'{node.name}/{node.ip}' if node else '<none>'}",
     ]
     if pod.scheduled_at is not None:
-        lines.append(f"Start Time:       {_when(ctx, pod.scheduled_at)}")
+        lines.append(f"Start Time:       {describe_time(ctx, pod.scheduled_at)}")
     lines += [
         "Labels:           " + "\n                  ".join(f"{a}={b}" for a, b in labels.items()),
         "Annotations:      "
@@ -148,7 +150,7 @@ def describe_pod(ctx: Any, pod: SimPod) -> str:
     if pod.running and pod.started_at is not None:
         lines += [
             "    State:          Running",
-            f"      Started:      {_when(ctx, pod.started_at)}",
+            f"      Started:      {describe_time(ctx, pod.started_at)}",
         ]
     else:
         lines += ["    State:          Waiting", f"      Reason:       {pod.waiting}"]
@@ -158,8 +160,8 @@ def describe_pod(ctx: Any, pod: SimPod) -> str:
             "    Last State:     Terminated",
             f"      Reason:       {pod.last_termination}",
             f"      Exit Code:    {code}",
-            f"      Started:      {_when(ctx, pod.last_started_at or pod.created_at)}",
-            f"      Finished:     {_when(ctx, pod.last_termination_at)}",
+            f"      Started:      {describe_time(ctx, pod.last_started_at or pod.created_at)}",
+            f"      Finished:     {describe_time(ctx, pod.last_termination_at)}",
         ]
     lines += [
         f"    Ready:          {'True' if pod.ready else 'False'}",
@@ -175,7 +177,7 @@ def describe_pod(ctx: Any, pod: SimPod) -> str:
         "Node-Selectors:              <none>",
         "Tolerations:                 node.kubernetes.io/not-ready:NoExecute op=Exists for 300s",
         "                             node.kubernetes.io/unreachable:NoExecute op=Exists for 300s",
-        _events(ctx, f"pod/{pod.name}", 29),
+        events_section(ctx, f"pod/{pod.name}", 29),
     ]
     return "\n".join(line for line in lines if line)
 
@@ -197,7 +199,7 @@ def describe_deployment(ctx: Any, dep: k.V1Deployment) -> str:
     lines = [
         f"Name:                   {name}",
         f"Namespace:              {dep.metadata.namespace}",
-        f"CreationTimestamp:      {_when(ctx, ctx.now - ko.age(ctx, dep))}",
+        f"CreationTimestamp:      {describe_time(ctx, ctx.now - ko.age(ctx, dep))}",
         f"Labels:                 {ko.selector_text(dep.metadata.labels)}",
         "Annotations:            "
         + "\n                        ".join(f"{a}: {b}" for a, b in sorted(ann.items())),
@@ -236,7 +238,7 @@ def describe_deployment(ctx: Any, dep: k.V1Deployment) -> str:
     lines += [
         "OldReplicaSets:  " + (", ".join(created(rs) for rs in old) or "<none>"),
         "NewReplicaSet:   " + (created(new) if new is not None else "<none>"),
-        _events(ctx, f"deployment/{name}", 17),
+        events_section(ctx, f"deployment/{name}", 17),
     ]
     return "\n".join(line for line in lines if line)
 
@@ -266,7 +268,7 @@ def describe_replicaset(ctx: Any, rs: k.V1ReplicaSet) -> str:
         "    Port:       8080/TCP",
         "    Host Port:  0/TCP",
         *_container_tail(app, template=True),
-        _events(ctx, f"replicaset/{rs.metadata.name}", 16),
+        events_section(ctx, f"replicaset/{rs.metadata.name}", 16),
     ]
     return "\n".join(line for line in lines if line)
 
@@ -331,7 +333,7 @@ def describe_node(ctx: Any, node: SimNode) -> str:
             "  --------           --------      ------",
             f"  cpu                {cpu_req}m ({cpu_req * 100 // node.cpu_m}%)",
             f"  memory             {mem_req // 2**20}Mi ({mem_req * 100 // node.memory}%)",
-            _events(ctx, f"node/{node.name}", 20),
+            events_section(ctx, f"node/{node.name}", 20),
         ]
     )
 
@@ -377,6 +379,16 @@ def describe(ctx: Any, words: list[str], flags: Flags) -> Outcome:
                 f'Error from server (NotFound): replicasets.apps "{names[0]}" not found'
             )
         texts = [describe_replicaset(ctx, rs) for rs in found_rs]
+    elif kind == "horizontalpodautoscalers.autoscaling":
+        from gameday.tools import kube_hpa  # it draws on this module's sections
+
+        hpas = [h for _, h in sorted(ctx.world.cluster.hpas.items()) if here]
+        found_h = [
+            h for h in hpas if not names or any(h.metadata.name.startswith(n) for n in names)
+        ]
+        if names and not found_h:
+            kube_hpa.find(ctx, names[0], flags)
+        texts = [kube_hpa.describe(ctx, h) for h in found_h]
     elif kind == "nodes":
         texts = [describe_node(ctx, n) for n in ko.nodes(ctx) if not names or n.name in names]
         if not texts:
@@ -384,7 +396,7 @@ def describe(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     else:
         return Outcome(
             False,
-            f"describe {kind} is not simulated; try pods, deployments, replicasets or nodes",
+            f"describe {kind} is not simulated; try pods, deployments, replicasets, hpa or nodes",
             out_kind,
         )
     if not texts:

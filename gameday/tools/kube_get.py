@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gameday.tools import kube_hpa
 from gameday.tools import kube_objects as ko
 from gameday.tools.effects import Outcome
 from gameday.tools.kube_events import events
@@ -147,24 +148,7 @@ def _rows(ctx: Any, kind: str, ns: str | None, flags: Flags) -> tuple[list[str],
         return heads + (["LABELS"] if flags.has("show-labels") else []), rows
     if kind == "horizontalpodautoscalers.autoscaling":
         heads = ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
-        rows = []
-        for name, hpa in sorted(cluster.hpas.items()) if here else []:
-            target = hpa.spec.metrics[0].resource.target.average_utilization
-            metrics = hpa.status.current_metrics or []
-            now_pct = metrics[0].resource.current.average_utilization if metrics else None
-            current = "<unknown>" if now_pct is None else f"{now_pct}%"
-            ref = hpa.spec.scale_target_ref
-            rows.append(
-                (
-                    name,
-                    f"{ref.kind}/{ref.name}",
-                    f"{current}/{target}%",
-                    str(hpa.spec.min_replicas or 1),
-                    str(hpa.spec.max_replicas),
-                    str(hpa.status.current_replicas or 0),
-                    kube_age(ko.age(ctx, hpa)),
-                )
-            )
+        rows = [kube_hpa.row(ctx, h) for _, h in sorted(cluster.hpas.items())] if here else []
         return heads, rows
     if kind not in ("namespaces",):
         return ["NAME", "AGE"], []

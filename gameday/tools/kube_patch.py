@@ -1,4 +1,4 @@
-"""``kubectl patch deployment`` and ``kubectl set env|resources``: template changes.
+"""``kubectl patch deployment|hpa`` and ``kubectl set env|resources``: template changes.
 
 A patch is applied to the Deployment as the API server would: a JSON merge patch
 (RFC 7386) for ``--type=merge``, a strategic merge patch by default (lists of containers,
@@ -15,8 +15,10 @@ from typing import Any
 import yaml
 from kubernetes.client import models as k
 
+from gameday.tools import kube_hpa
 from gameday.tools.effects import Outcome
 from gameday.tools.kube_flags import deployment_arg, dry_run, suffix
+from gameday.tools.kubectl import RESOURCE_OF
 from gameday.tools.parse import ActionError, Flags
 from gameday.world.cluster import ApiError
 from gameday.world.cluster import objects as o
@@ -56,8 +58,9 @@ def _merge_list(target: list, patch: list, by: str) -> list:
 
 
 def patch(ctx: Any, words: list[str], flags: Flags) -> Outcome:
-    """``kubectl patch deployment NAME -p PATCH [--type strategic|merge]``."""
-    name, _ = deployment_arg(ctx, words, flags, "patch")
+    """``kubectl patch deployment|hpa NAME -p PATCH [--type strategic|merge]``."""
+    hpa_name = _hpa_arg(words)
+    name, _ = ("", []) if hpa_name else deployment_arg(ctx, words, flags, "patch")
     raw = flags.get("patch")
     if raw is None:
         raise ActionError(
@@ -78,6 +81,8 @@ def patch(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         raise ActionError(
             f'Error from server (BadRequest): invalid character in the patch "{raw[:40]}"'
         )
+    if hpa_name:
+        return kube_hpa.patch(ctx, hpa_name, body, kind == "strategic", flags)
     cluster = ctx.world.cluster
     current = o.to_dict(cluster.deployments[name])
     merged = merge_patch(current, body, kind == "strategic")
@@ -98,6 +103,22 @@ def patch(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         dep.metadata.labels = candidate.metadata.labels
 
     return _changed(ctx, name, change, flags, "patched", "kubectl.patch")
+
+
+def _hpa_arg(words: list[str]) -> str:
+    """The HPA named by ``hpa/NAME`` or ``hpa NAME``; '' when the patch is not for one."""
+    if not words:
+        return ""
+    kind, slash, name = words[0].partition("/")
+    if RESOURCE_OF.get(kind.lower()) != "horizontalpodautoscalers.autoscaling":
+        return ""
+    if not slash:
+        if len(words) < 2:
+            raise ActionError(
+                'error: you must specify a resource type and name, e.g. "kubectl patch hpa/NAME"'
+            )
+        name = words[1]
+    return name
 
 
 def set_env(ctx: Any, words: list[str], flags: Flags) -> Outcome:

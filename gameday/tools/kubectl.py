@@ -93,12 +93,12 @@ RESOURCES = {
     "events": ("ev", "event", "events"),
     "nodes": ("no", "node", "nodes"),
     "namespaces": ("ns", "namespace", "namespaces"),
-    # kinds the simulated namespace has none of (the answer is "No resources found")
-    "horizontalpodautoscalers.autoscaling": (
+    "horizontalpodautoscalers.autoscaling": (  # a service's `autoscaler:`
         "hpa",
         "horizontalpodautoscaler",
         "horizontalpodautoscalers",
     ),
+    # kinds the simulated namespace has none of (the answer is "No resources found")
     "configmaps": ("cm", "configmap", "configmaps"),
     "ingresses.networking.k8s.io": ("ing", "ingress", "ingresses"),
     "statefulsets.apps": ("sts", "statefulset", "statefulsets"),

@@ -34,7 +34,7 @@ FIXES = {
     "payment-provider-outage": (
         "kubectl scale deployment/payments-gateway-fallback --replicas=3 -n shop"
     ),
-    "flash-sale-traffic-spike": "kubectl scale deployment/storefront --replicas=10 -n shop",
+    "flash-sale-traffic-spike": "kubectl patch hpa storefront -n shop -p",
     "crash-loop-config": "kubectl rollout undo deployment/pricing -n shop",
     "tls-cert-expired": "kubectl rollout restart deployment/inventory -n shop",
     "dns-stale-cache": "kubectl rollout restart deployment/fraud-check -n shop",

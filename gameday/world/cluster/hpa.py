@@ -4,10 +4,13 @@ After ``pkg/controller/podautoscaler``: the replica calculator takes the ready p
 usage over their requests (``desired = ceil(ready * utilisation / target)``, nothing
 within the 10% tolerance; unready pods count as idle when scaling up, and a change that
 would flip direction once they are counted is dropped); recommendations are stabilised
-(scale-down takes the highest of the last 300 s), rates are limited by the default
-behaviour (up: the larger of +100% and +4 pods per 15 s), and the result is bounded by
-``minReplicas``/``maxReplicas``. The controller writes only the Deployment's
-``spec.replicas`` (the scale subresource) and its own status.
+(the highest of the last 300 s, the first being the scale found), a scale-up is limited
+to ``max(2 * current, 4)`` per sync, and the result is bounded by
+``minReplicas``/``maxReplicas``. An HPA without ``spec.behavior`` takes this path
+(``normalizeDesiredReplicas``); the conditions carry the controller's reasons and messages.
+A target scaled outside the bounds by hand is brought back at the next sync, whatever the
+metrics say ("Current number of replicas above Spec.MaxReplicas"). The controller writes
+only the Deployment's ``spec.replicas`` (the scale subresource) and its own status.
 """
 
 from __future__ import annotations
@@ -86,15 +89,19 @@ def replicas_for(
 
 
 def sync(cluster: Cluster, hpa: k.V2HorizontalPodAutoscaler, t: float) -> None:
-    """``reconcileAutoscaler``: one pass over one HPA."""
+    """``reconcileAutoscaler``: one pass over one HPA (no ``spec.behavior``, so the
+    controller's ``normalizeDesiredReplicas`` path)."""
     name = hpa.spec.scale_target_ref.name
     dep = cluster.deployments.get(name)
     if dep is None:
         return
     current = dep.spec.replicas or 0
     low, high = hpa.spec.min_replicas or 1, hpa.spec.max_replicas
+    history = cluster.hpa_history.setdefault(hpa.metadata.name, [])
+    if not history:  # recordInitialRecommendation: the scale it found counts as one
+        history.append((t, current))
     status = hpa.status
-    status.current_replicas = sum(1 for p in cluster.pods_of(name) if not p.terminating)
+    metrics: list[k.V2MetricStatus] | None = None
     if current == 0 and low > 0:
         _condition(
             cluster,
@@ -105,58 +112,60 @@ def sync(cluster: Cluster, hpa: k.V2HorizontalPodAutoscaler, t: float) -> None:
             "scaling is disabled since the replica count of the target is zero",
             t,
         )
-        return
-    wanted, utilization = replicas_for(cluster, hpa, current)
-    status.current_metrics = None
-    if utilization is not None:
-        status.current_metrics = [
-            k.V2MetricStatus(
-                type="Resource",
-                resource=k.V2ResourceMetricStatus(
-                    name="cpu",
-                    current=k.V2MetricValueStatus(average_utilization=utilization),
-                ),
-            )
-        ]
-    history = cluster.hpa_history.setdefault(hpa.metadata.name, [])
-    history.append((t, wanted))
-    history[:] = [(when, n) for when, n in history if t - when <= DOWNSCALE_WINDOW]
-    # stabilizeRecommendationWithBehaviors: up at once (a 0 s window), down no lower than
-    # the highest recommendation of the last 300 s
-    up, down = wanted, max(n for _, n in history)
-    stable = min(max(current, up), down)
-    up_limit = max(current * 2, current + 4)
-    desired = min(stable, up_limit)
-    bounded = min(max(desired, low), high)
-    if bounded != desired:
-        why = (
-            ("TooManyReplicas", "the desired replica count is more than the maximum replica count")
-            if desired > high
-            else (
-                "TooFewReplicas",
-                "the desired replica count is less than the minimum replica count",
-            )
-        )
-        _condition(cluster, hpa, "ScalingLimited", "True", *why, t)
+        desired, reason = current, ""
+    elif current > high:  # a manual scale above the bounds is undone without metrics
+        desired, reason = high, "Current number of replicas above Spec.MaxReplicas"
+    elif current < low:
+        desired, reason = low, "Current number of replicas below Spec.MinReplicas"
     else:
-        _condition(
-            cluster,
-            hpa,
-            "ScalingLimited",
-            "False",
-            "DesiredWithinRange",
-            "the desired count is within the acceptable range",
-            t,
+        wanted, utilization, usage = _metric(cluster, hpa, current, t)
+        if utilization is not None:
+            metrics = [_metric_status(utilization, usage)]
+        reason = (
+            "cpu resource utilization (percentage of request) above target"
+            if wanted > current
+            else "All metrics below target"
         )
+        desired = _normalize(cluster, hpa, history, current, wanted, low, high, t)
+    status.current_metrics = metrics
+    status.current_replicas = current
+    status.desired_replicas = current
+    if desired == current:
+        return
+
+    def change(d: k.V1Deployment) -> None:
+        d.spec.replicas = desired
+
+    cluster.update_deployment(name, change)
+    status.desired_replicas = desired
+    status.last_scale_time = cluster.clock.at(t)
     _condition(
         cluster,
         hpa,
         "AbleToScale",
         "True",
-        "ReadyForNewScale",
-        "recommended size matches current size",
+        "SucceededRescale",
+        f"the HPA controller was able to update the target scale to {desired}",
         t,
     )
+    cluster.events.record(
+        t,
+        f"horizontalpodautoscaler/{hpa.metadata.name}",
+        "Normal",
+        "SuccessfulRescale",
+        f"New size: {desired}; reason: {reason}",
+        "horizontal-pod-autoscaler",
+    )
+
+
+def _metric(
+    cluster: Cluster, hpa: k.V2HorizontalPodAutoscaler, current: int, t: float
+) -> tuple[int, int | None, int]:
+    """The metric's proposal, its utilisation and the pods' average usage (millicores);
+    sets ``ScalingActive`` as ``computeReplicasForMetrics`` does."""
+    wanted, utilization = replicas_for(cluster, hpa, current)
+    if utilization is None:
+        return current, None, 0
     _condition(
         cluster,
         hpa,
@@ -167,28 +176,100 @@ def sync(cluster: Cluster, hpa: k.V2HorizontalPodAutoscaler, t: float) -> None:
         "utilization (percentage of request)",
         t,
     )
-    status.desired_replicas = bounded
-    if bounded == current:
-        return
-    reason = (
-        "cpu resource utilization (percentage of request) above target"
-        if bounded > current
-        else "All metrics below target"
+    ready = [
+        p
+        for p in cluster.pods_of(hpa.spec.scale_target_ref.name)
+        if p.ready and p.running and not p.terminating
+    ]
+    usage = round(sum(p.cpu_cores * 1000 for p in ready) / max(len(ready), 1))
+    return wanted, utilization, usage
+
+
+def _metric_status(utilization: int, usage_m: int) -> k.V2MetricStatus:
+    return k.V2MetricStatus(
+        type="Resource",
+        resource=k.V2ResourceMetricStatus(
+            name="cpu",
+            current=k.V2MetricValueStatus(
+                average_utilization=utilization, average_value=f"{usage_m}m"
+            ),
+        ),
     )
 
-    def change(d: k.V1Deployment) -> None:
-        d.spec.replicas = bounded
 
-    cluster.update_deployment(name, change)
-    status.last_scale_time = cluster.clock.at(t)
-    cluster.events.record(
-        t,
-        f"horizontalpodautoscaler/{hpa.metadata.name}",
-        "Normal",
-        "SuccessfulRescale",
-        f"New size: {bounded}; reason: {reason}",
-        "horizontal-pod-autoscaler",
-    )
+def _normalize(
+    cluster: Cluster,
+    hpa: k.V2HorizontalPodAutoscaler,
+    history: list[tuple[float, int]],
+    current: int,
+    wanted: int,
+    low: int,
+    high: int,
+    t: float,
+) -> int:
+    """``normalizeDesiredReplicas``: the highest recommendation of the last 300 s, then
+    ``convertDesiredReplicasWithRules`` (minReplicas, the scale-up limit, maxReplicas)."""
+    history[:] = [(when, n) for when, n in history if t - when <= DOWNSCALE_WINDOW]
+    stable = max([wanted, *(n for _, n in history)])
+    history.append((t, wanted))
+    if stable != wanted:
+        _condition(
+            cluster,
+            hpa,
+            "AbleToScale",
+            "True",
+            "ScaleDownStabilized",
+            "recent recommendations were higher than current one, applying the highest "
+            "recent recommendation",
+            t,
+        )
+    else:
+        _condition(
+            cluster,
+            hpa,
+            "AbleToScale",
+            "True",
+            "ReadyForNewScale",
+            "recommended size matches current size",
+            t,
+        )
+    up_limit = max(2 * current, 4)  # calculateScaleUpLimit: scaleUpLimitFactor, Minimum
+    if high > up_limit:
+        ceiling, why = (
+            up_limit,
+            (
+                "ScaleUpLimit",
+                "the desired replica count is increasing faster than the maximum scale rate",
+            ),
+        )
+    else:
+        ceiling, why = (
+            high,
+            (
+                "TooManyReplicas",
+                "the desired replica count is more than the maximum replica count",
+            ),
+        )
+    if stable < low:
+        desired, why = (
+            low,
+            (
+                "TooFewReplicas",
+                "the desired replica count is less than the minimum replica count",
+            ),
+        )
+    elif stable > ceiling:
+        desired = ceiling
+    else:
+        desired, why = (
+            stable,
+            (
+                "DesiredWithinRange",
+                "the desired count is within the acceptable range",
+            ),
+        )
+    _condition(cluster, hpa, "ScalingLimited", "False" if desired == stable else "True", *why, t)
+    return desired
 
 
 def _condition(
