@@ -17,8 +17,10 @@ from gameday.errors import ExitStatus, GamedayError, InputError
 # numpy's OpenBLAS starts a thread per core when it loads, and those threads spin for a
 # while: about 50 ms of CPU in every gameday process, for matrix products gameday hardly
 # makes (its arrays are worked element-wise, which numpy never spreads over threads).
-# Set before any subcommand imports numpy; a value the user chose is kept.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Set before any subcommand imports numpy; a value the user chose is kept (an empty one
+# is no choice: OpenBLAS reads it as unset and starts a thread per core).
+if not os.environ.get("OPENBLAS_NUM_THREADS", "").strip():
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 
 def __getattr__(name: str) -> Any:

@@ -90,3 +90,8 @@ def test_cli_caps_openblas_threads_before_numpy_loads() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.split() == ["False", "3"]
+    env["OPENBLAS_NUM_THREADS"] = ""  # empty: OpenBLAS reads it as unset
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.split() == ["False", "1"]
