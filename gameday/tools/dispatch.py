@@ -203,6 +203,9 @@ def _dispatch(ctx: Any, text: str, actor: str) -> Outcome:
         out.output = apply_filters(out.output, cmd.filters)
         if out.follow is not None:
             out.follow = _piped(out.follow, cmd.filters)
+    if out.stderr:  # on the terminal before the output; a pipe never sees it
+        out.output = "\n".join(part for part in (out.stderr, out.output) if part)
+        out.stderr = ""
     return out
 
 

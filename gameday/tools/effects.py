@@ -42,6 +42,8 @@ class Outcome:
         hint: unused; kept so handlers written against the older signature still build.
         changed: whether the command changed the world or the incident.
         follow: a command still running after this output (a watch), or None.
+        stderr: what the tool wrote to stderr beside a successful output (kubectl's
+            ``Found 3 pods, using pod/...``): shown before it, never through a pipe.
     """
 
     ok: bool
@@ -50,3 +52,4 @@ class Outcome:
     hint: str = ""
     changed: bool = False
     follow: Follow | None = None
+    stderr: str = ""

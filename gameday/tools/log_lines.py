@@ -73,13 +73,14 @@ class LogWriter:
     def line(self, t: float, level: str, msg: str, logger: str = "", thread: str = "") -> str:
         """One log line in the service's format (Spring Boot or logfmt).
 
-        Spring Boot's pattern prints the thread as ``%15.15t``: padded to 15 characters
-        and cut from the left past them (``[io-8080-exec-42]``).
+        Spring Boot's pattern prints the thread as ``%15.15t`` and the logger as
+        ``%-40.40logger{39}``: padded to 15 and 40 characters and cut from the left past
+        them (``[io-8080-exec-42]``, ``essageListenerContainer$ListenerConsumer``).
         """
         if self.java:
             return (
                 f"{_ts(self.ctx, t)} {level:>5} 1 --- [{self.pod.service}] "
-                f"[{(thread or 'main')[-15:]:>15}] {logger:<40} : {msg}"
+                f"[{(thread or 'main')[-15:]:>15}] {logger[-40:]:<40} : {msg}"
             )
         return f"time={_ts(self.ctx, t)} level={level} {msg}"
 

@@ -45,7 +45,8 @@ def window(writer: LogWriter, start: float, end: float, need: int, crashed: bool
             if not crashed
             else writer.startup(start, end)[:1] + writer.crash(start + 2)
         )
-    lines = [line for chunk in reversed(chunks) for line in chunk]
+    # --tail counts the lines of the log file, so an entry with a stack trace is several
+    lines = [row for chunk in reversed(chunks) for line in chunk for row in line.split("\n")]
     return lines[-need:] if need else []
 
 
@@ -119,7 +120,7 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         if since < 0:
             raise ActionError("error: --since must be greater than 0")
         since = since or None  # --since=0 sets no limit
-    out = [note] if note else []
+    out: list[str] = []
     for pod in targets:
         cname = pod.obj.spec.containers[0].name
         container = flags.get("container")
@@ -163,7 +164,7 @@ def kubectl_logs(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             ]
         if flags.has("timestamps"):
             lines = [_stamp(ctx, line) for line in lines]
-        if flags.has("prefix") or flags.has("selector") and len(targets) > 1:
+        if flags.has("prefix"):  # only asked for: kubectl's addPrefixIfNeeded
             lines = [f"[pod/{pod.name}/{cname}] {line}" for line in lines]
         out += lines
-    return Outcome(True, "\n".join(out), "kubectl.logs")
+    return Outcome(True, "\n".join(out), "kubectl.logs", stderr=note)

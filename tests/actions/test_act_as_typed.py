@@ -100,3 +100,32 @@ def test_a_leaking_jvm_logs_as_spring_boot_in_time_order(capsys, tmp_path: Path)
     assert previous[-1].endswith(": GC overhead limit approaching: heap 97% used after full GC")
     stamps = [line.split(" ", 1)[0] for line in previous]
     assert stamps == sorted(stamps)
+
+
+def test_logs_tail_counts_lines_and_found_pods_is_on_stderr(capsys, tmp_path: Path) -> None:
+    """``--tail=N`` counts the log file's lines, so a consumer exception with its cause
+    lines is several of them; kubectl's ``Found 3 pods, using pod/...`` goes to stderr
+    (``fmt.Fprintf(os.Stderr, ...)`` in kubectl's logsForObject): shown first, never
+    counted or filtered by a pipe. Loggers are cut to 40 characters from the left, as
+    ``%-40.40logger{39}`` cuts Spring Kafka's listener consumer."""
+    base = "kubectl logs deployment/payments-worker -n shop --tail=7"
+    every = "kubectl logs -l app=payments-worker -n shop --tail=7"
+    got = outputs(
+        capsys,
+        tmp_path,
+        "kafka-poison-message",
+        "20m",
+        [base, f"{base} | wc -l", every, f"{every} | grep -c Caused"],
+    )
+    lines = got[base].splitlines()
+    assert re.fullmatch(r"Found 3 pods, using pod/payments-worker-[a-z0-9]+-[a-z0-9]{5}", lines[0])
+    assert len(lines) == 1 + 7
+    assert got[f"{base} | wc -l"].splitlines() == [lines[0], "7"]
+    all_pods = got[every].splitlines()
+    assert len(all_pods) == 3 * 7  # a selector: the tail of each pod, no Found line
+    caused = sum(1 for line in all_pods if line.startswith("Caused by: "))
+    assert caused >= 2 and got[f"{every} | grep -c Caused"] == str(caused)
+    assert any(
+        "[ntainer#0-0-C-1] essageListenerContainer$ListenerConsumer : Consumer exception" in line
+        for line in all_pods
+    )
