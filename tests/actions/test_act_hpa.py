@@ -56,6 +56,17 @@ def test_get_hpa_before_and_during_the_sale(sale):
     assert during > 150 and replicas(sale) == 4
 
 
+def test_no_reading_before_the_first_sample(sale):
+    """Before the world's first CPU sample the HPA has no metric (TARGETS ``<unknown>``)
+    and recommends the scale it found, never a 0% reading that would scale down."""
+    sale.run(1)
+    row = execute(sale, "kubectl get hpa -n shop").output.splitlines()[1]
+    assert "cpu: <unknown>/70%" in row
+    sale.run(200)
+    assert {n for _, n in sale.world.cluster.hpa_history["storefront"]} == {4}
+    assert replicas(sale) == 4
+
+
 def test_describe_hpa_at_its_ceiling(sale):
     """``kubectl describe hpa``: kubectl's layout, and ScalingLimited/TooManyReplicas
     while the sale wants more pods than maxReplicas allows."""

@@ -69,7 +69,9 @@ def replicas_for(
     pods = [p for p in cluster.pods_of(hpa.spec.scale_target_ref.name) if not p.terminating]
     ready = [p for p in pods if p.ready and p.running]
     unready = [p for p in pods if not (p.ready and p.running)]
-    if not ready:
+    if not ready or not any(p.cpu_seconds > 0 for p in ready):
+        # no sample yet (the world's first step): no metric, so no recommendation, as
+        # the controller does without one, rather than a reading of 0% that never was
         return current, None
     usage = sum(p.cpu_cores * 1000 for p in ready)
     requests = sum(p.cpu_request_m for p in ready) or 1
