@@ -19,6 +19,11 @@ from gameday.world.cluster import SimPod as Pod
 POOL_FAULTS = ("blocking_query", "connection_leak", "slow_query")
 
 
+def _rfc3339(ctx: Any, t: float) -> str:
+    """Go's ``time.RFC3339`` of sim time ``t``: whole seconds, ``Z``."""
+    return str(ctx.wall_time(t).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
 def _ts(ctx: Any, t: float) -> str:
     return ctx.wall_time(t).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
@@ -67,6 +72,20 @@ class LogWriter:
             self.faults_at(t, c) for c in self.ctx.world.services[service].calls
         )
         return now_ratio if troubled else min(now_ratio, 0.002)
+
+    def expired_cert(self, service: str, t: float) -> float | None:
+        """When the certificate ``service`` still served at ``t`` expired (a
+        ``stale_state`` fault with ``what: tls`` on it), or None."""
+        for f in self.ctx.world.faults.values():
+            if (
+                f.spec.service == service
+                and f.type == "stale_state"
+                and f.param("what", "dns") == "tls"
+                and f.started_at <= t
+                and (f.ended_at is None or t < f.ended_at)
+            ):
+                return float(f.data.get("fixed_at", f.started_at))
+        return None
 
     # -- lines --------------------------------------------------------------------------
 
@@ -276,6 +295,23 @@ class LogWriter:
             ]
         callees = [c for c in self.svc.calls if self.ctx.world.status[c].error_ratio > 0.01]
         upstream = callees[0] if callees else "payments-gateway"
+        expired = self.expired_cert(upstream, t) if callees else None
+        if expired is not None:  # the handshake fails at once: the client's TLS error
+            ms = rng.randrange(3, 12)
+            msg = (
+                f"Call to {upstream} failed: javax.net.ssl.SSLHandshakeException: PKIX path "
+                "validation failed: java.security.cert.CertPathValidatorException: validity "
+                "check failed"
+                if self.java
+                else f'msg="upstream request failed" upstream={upstream} error="tls: failed to '
+                "verify certificate: x509: certificate has expired or is not yet valid: "
+                f'current time {_rfc3339(self.ctx, t)} is after {_rfc3339(self.ctx, expired)}" '
+                f"duration_ms={ms}"
+            )
+            return [
+                self.line(t, "ERROR", msg, "c.s.client.UpstreamClient", thread),
+                self.access(t, rng, 503, ms / 1000, thread),
+            ]
         if callees or "dependency_errors" in faults or "stale_state" in faults:
             code = 503 if callees else 502
             ms = int((timeout if callees else 1.2) * 1000) + rng.randrange(1, 40)

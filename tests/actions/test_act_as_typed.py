@@ -129,3 +129,25 @@ def test_logs_tail_counts_lines_and_found_pods_is_on_stderr(capsys, tmp_path: Pa
         "[ntainer#0-0-C-1] essageListenerContainer$ListenerConsumer : Consumer exception" in line
         for line in all_pods
     )
+
+
+def test_a_client_of_an_expired_certificate_logs_the_tls_error(capsys, tmp_path: Path) -> None:
+    """Checkout's calls to the inventory pod that still serves the expired certificate
+    fail in the handshake, at once, with Go's x509 error (``current time ... is after
+    NOTAFTER``, RFC 3339), the error the runbook sends the responder to read; not a 5 s
+    upstream 503."""
+    cmd = "kubectl logs -l app=checkout -n shop --tail=400 | grep upstream"
+    got = outputs(capsys, tmp_path, "tls-cert-expired", "15m", [cmd])
+    lines = got[cmd].splitlines()
+    pattern = re.compile(
+        r'time=\S+ level=ERROR msg="upstream request failed" upstream=inventory '
+        r'error="tls: failed to verify certificate: x509: certificate has expired or is not '
+        r"yet valid: current time (\S+Z) is after (\S+Z)\" duration_ms=(\d+)"
+    )
+    assert lines
+    for line in lines:
+        m = pattern.fullmatch(line)
+        assert m, line
+        now, not_after = m.group(1), m.group(2)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", not_after) and now > not_after
+        assert int(m.group(3)) < 100
