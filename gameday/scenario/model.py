@@ -119,6 +119,11 @@ class Service(Strict):
     previous_versions: list[str] = Field(
         default_factory=list, description="rollout history, oldest first"
     )
+    released: Duration | None = Field(
+        None,
+        description="how long before the start the running version rolled out (its "
+        "ReplicaSet's and pods' age); default 2 to 9 days, drawn per seed",
+    )
     autoscaler: Autoscaler | None = Field(
         None, description="a HorizontalPodAutoscaler (autoscaling/v2) on CPU utilisation"
     )

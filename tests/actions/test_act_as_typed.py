@@ -151,3 +151,18 @@ def test_a_client_of_an_expired_certificate_logs_the_tls_error(capsys, tmp_path:
         now, not_after = m.group(1), m.group(2)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", not_after) and now > not_after
         assert int(m.group(3)) < 100
+
+
+def test_a_release_of_last_night_is_hours_old(capsys, tmp_path: Path) -> None:
+    """slow-query-regression's story: orders v1.15.0 went out the evening before
+    (``released: 12h``), so its ReplicaSet and pods are 12 hours old (kubectl's
+    HumanDuration ``12h``), not days, while checkout keeps a drawn age of days."""
+    cmd = "kubectl get rs -n shop"
+    got = outputs(capsys, tmp_path, "slow-query-regression", "7m", [cmd])
+    ages = {row.split()[0]: row.split()[-1] for row in got[cmd].splitlines()[1:]}
+    current = [name for name in ages if name.startswith("orders-")]
+    live = [n for n in current if got[cmd].split(n)[1].split()[0] != "0"]
+    assert [ages[n] for n in live] == ["12h"]
+    assert all(ages[n].endswith("d") for n in set(current) - set(live))
+    checkout = [a for n, a in ages.items() if n.startswith("checkout-")]
+    assert all(re.fullmatch(r"\d+d(\d+h)?", a) for a in checkout)

@@ -63,7 +63,9 @@ def _deployment(
     )
     versions = [*svc.previous_versions, svc.version]
     created = -DAY * (40 + ages.randrange(360))
-    last = -DAY * ages.uniform(2, 9)
+    last = -DAY * ages.uniform(2, 9)  # drawn whatever ``released`` says: seeds stay put
+    if svc.released is not None:
+        last = max(-max(svc.released, 120.0), created + 120.0)  # after the Deployment
     dep = o.deployment(
         svc.name,
         ns,
