@@ -2,8 +2,9 @@
 
 Per service: ``http_requests_total{code}`` and the ``http_request_duration_seconds``
 histogram (the application), ``hikaricp_connections_*`` (the pool), kube-state-metrics
-deployment, ReplicaSet and pod series (readiness as the kubelet reports it), cAdvisor's
-memory working set, CPU usage and CFS throttling per running container, ``up`` per pod.
+deployment, HorizontalPodAutoscaler, ReplicaSet and pod series (readiness as the kubelet
+reports it), cAdvisor's memory working set, CPU usage and CFS throttling per running
+container, ``up`` per pod.
 Per database: postgres_exporter's ``pg_stat_activity_count`` and
 ``pg_stat_activity_max_tx_duration`` per state, ``pg_locks_count`` per mode,
 ``pg_stat_database_numbackends``, ``pg_settings_max_connections``,
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from gameday.world import exporters
+from gameday.world.cluster import hpa_metrics
 from gameday.world.database import STATES
 from gameday.world.database.locks import LOCK_MODES, relation_lock_counts, waiting_for_locks
 from gameday.world.kafka.exporter import KafkaExposition
@@ -207,6 +209,7 @@ class Exposition:
         values += (dep.spec.replicas or 0, st.available_replicas or 0)
         values += (st.unavailable_replicas or 0, st.updated_replicas or 0)
         values += (st.observed_generation or 0, dep.metadata.generation or 0)
+        hpa_metrics.collect(cluster, name, w.namespace, self._labels, self._parts, labels, values)
         rs: Any
         for rs in cluster.replicasets_of(name):
             labels += self._rs_labels(rs.metadata.name)
