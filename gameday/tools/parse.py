@@ -82,6 +82,8 @@ def parse_flags(
     """
     words: list[str] = []
     values: dict[str, str] = {}
+    args = list(args)
+    cluster: dict[int, str] = {}  # a short-flag cluster as typed, for its error message
     i = 0
     while i < len(args):
         arg = args[i]
@@ -94,8 +96,16 @@ def parse_flags(
                 letter, val = arg[1], arg[2:].lstrip("=")
                 eq = "=" if val else ""
                 if letter not in short:
-                    raise ActionError(f"unknown shorthand flag: '{letter}' in {arg}")
+                    typed = cluster.get(i, arg)
+                    raise ActionError(f"unknown shorthand flag: '{letter}' in {typed}")
                 name = short[letter]
+                if name in boolean and arg[2:] and arg[2] != "=":
+                    # a cluster (grep -iv, kubectl exec -it): the letters after a boolean
+                    # one are more short flags, as getopt and pflag read them
+                    values[name] = "true"
+                    cluster.setdefault(i, arg)
+                    args[i] = "-" + arg[2:]
+                    continue
             if name in takes_value:
                 if not eq:
                     if i + 1 >= len(args):

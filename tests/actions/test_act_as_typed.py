@@ -41,7 +41,23 @@ def test_tools_a_responder_types_first(capsys, tmp_path: Path) -> None:
             "kubectl get deploy catalogue -n shop -o yaml",
             "kubectl get pods -n shop -l app=catalogue-cache -o yaml",
             "kubectl describe deploy catalogue -n shop",
+            "kubectl get pods -n shop | grep -ic CATALOGUE-cache",
+            "kubectl get pods -n shop | grep -nm1 catalogue",
+            "kubectl get pods -n shop | grep -Q catalogue",
+            "kubectl get pods -n shop | grep -o catalogue",
         ],
+    )
+    assert got["kubectl get pods -n shop | grep -ic CATALOGUE-cache"] == "1"
+    assert re.fullmatch(
+        r"2:catalogue-\S+ +1/1 +Running .*", got["kubectl get pods -n shop | grep -nm1 catalogue"]
+    )
+    assert got["kubectl get pods -n shop | grep -Q catalogue"].splitlines() == [
+        "grep: invalid option -- 'Q'",  # GNU grep has no -Q
+        "Usage: grep [OPTION]... PATTERNS [FILE]...",
+        "Try 'grep --help' for more information.",
+    ]
+    assert got["kubectl get pods -n shop | grep -o catalogue"].startswith(
+        "grep: -o is not simulated here"  # a real option of GNU grep, not an invalid one
     )
     redis = got["redis-cli -h catalogue-cache INFO stats"].splitlines()
     assert redis[0] == "redis-cli: not on this host; it runs inside a Redis pod:"

@@ -28,6 +28,15 @@ LINES = "alpha\nbeta ERROR\ngamma\ndelta\nepsilon error\nzeta\neta\ntheta ERROR"
         ([["grep", "-C1", "delta"]], "gamma\ndelta\nepsilon error"),
         ([["grep", "-B", "99999999999", "beta"]], "alpha\nbeta ERROR"),
         ([["grep", "-E", "\\p{Greek}"]], ""),
+        ([["grep", "-m", "1", "ERROR"]], "beta ERROR"),  # -m: stop after N selected lines
+        ([["grep", "-c", "-m1", "ERROR"]], "1"),
+        ([["grep", "-n", "ERROR"]], "2:beta ERROR\n8:theta ERROR"),
+        ([["grep", "-n", "-A1", "gamma"]], "3:gamma\n4-delta"),  # context lines numbered N-
+        ([["grep", "-w", "eta"]], "eta"),  # not beta, zeta, theta
+        ([["grep", "-x", "eta|zeta"]], ""),  # basic: | is literal
+        ([["grep", "-xE", "eta|zeta"]], "zeta\neta"),
+        ([["grep", "-iv", "A"]], "epsilon error"),  # a cluster of short options
+        ([["grep", "-ic", "error"]], "3"),
     ],
 )
 def test_grep_reads_patterns_as_gnu_grep(filters: list[list[str]], out: str) -> None:
@@ -48,6 +57,12 @@ def test_grep_reads_patterns_as_gnu_grep(filters: list[list[str]], out: str) -> 
         (["a\\"], "grep: Trailing backslash"),
         (["[z-a]"], "grep: Invalid range end"),
         (["-E", "a{2,1}"], "grep: Invalid content of \\{\\}"),
+        (["-m", "x", "a"], "grep: invalid max count"),
+        (
+            ["-Q", "a"],
+            "grep: invalid option -- 'Q'\nUsage: grep [OPTION]... PATTERNS [FILE]...\n"
+            "Try 'grep --help' for more information.",
+        ),
     ],
 )
 def test_grep_refusals_in_gnu_words(locked, args: list[str], message: str) -> None:
