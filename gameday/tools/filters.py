@@ -163,7 +163,7 @@ def grep(lines: list[str], args: list[str]) -> list[str]:
     )
     most = _max_count(flags.get("max-count"))
     invert = flags.has("invert-match")
-    hits = []
+    hits: list[int] = []
     for i, line in enumerate(lines):
         if i % 256 == 0:
             check()
