@@ -35,10 +35,17 @@ class LogWriter:
         self.ctx, self.pod = ctx, pod
         self.svc = ctx.world.services[pod.service]
         # A JVM service logs as Spring Boot does: one with a pool, a consumer, resilience4j,
-        # or a heap that a memory_leak fault fills (its lines are the JVM's GC warnings,
-        # so the service writing them is a JVM, before the leak as after it).
-        leaks = any(
-            f.type == "memory_leak" and f.service == pod.service for f in ctx.world.scenario.faults
+        # a heap that a memory_leak fault fills (its lines are the JVM's GC warnings, so
+        # the service writing them is a JVM, before the leak as after it), or a DNS cache
+        # kept for the life of the process (networkaddress.cache.ttl, a JVM setting).
+        leaks = any(  # also a JVM: the one whose DNS cache outlives a vendor's move
+            f.service == pod.service
+            and (
+                f.type == "memory_leak"
+                or f.type == "stale_state"
+                and f.params.get("what", "dns") == "dns"
+            )
+            for f in ctx.world.scenario.faults
         )
         self.java = (
             self.svc.pool is not None
@@ -72,6 +79,27 @@ class LogWriter:
             self.faults_at(t, c) for c in self.ctx.world.services[service].calls
         )
         return now_ratio if troubled else min(now_ratio, 0.002)
+
+    def stale_address(self, t: float) -> str | None:
+        """The outside host this service still calls at an address cached before it moved
+        (a ``stale_state`` fault with ``what: dns`` on it, active at ``t``): the host of
+        the world's first probe of something outside the cluster; None without one."""
+        from urllib.parse import urlsplit
+
+        stale = any(
+            f.spec.service == self.pod.service
+            and f.type == "stale_state"
+            and f.param("what", "dns") == "dns"
+            and f.started_at <= t
+            and (f.ended_at is None or t < f.ended_at)
+            for f in self.ctx.world.faults.values()
+        )
+        if not stale:
+            return None
+        for probe in self.ctx.world.scenario.world.probes:
+            if probe.service is None:
+                return urlsplit(probe.target).hostname or probe.target
+        return None
 
     def expired_cert(self, service: str, t: float) -> float | None:
         """When the certificate ``service`` still served at ``t`` expired (a
@@ -295,6 +323,20 @@ class LogWriter:
             ]
         callees = [c for c in self.svc.calls if self.ctx.world.status[c].error_ratio > 0.01]
         upstream = callees[0] if callees else "payments-gateway"
+        vendor = self.stale_address(t) if "stale_state" in faults else None
+        if vendor is not None:  # connecting to the vendor's old address: refused at once
+            ms = rng.randrange(12, 40)
+            msg = (
+                f'Call to {vendor} failed: I/O error on POST request for "https://{vendor}/": '
+                "Connection refused"
+                if self.java
+                else f'msg="upstream request failed" upstream={vendor} error="dial tcp: '
+                f'connect: connection refused" duration_ms={ms}'
+            )
+            return [
+                self.line(t, "ERROR", msg, "c.s.client.UpstreamClient", thread),
+                self.access(t, rng, 503, ms / 1000, thread),
+            ]
         expired = self.expired_cert(upstream, t) if callees else None
         if expired is not None:  # the handshake fails at once: the client's TLS error
             ms = rng.randrange(3, 12)

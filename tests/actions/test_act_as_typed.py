@@ -182,3 +182,26 @@ def test_a_release_of_last_night_is_hours_old(capsys, tmp_path: Path) -> None:
     assert all(ages[n].endswith("d") for n in set(current) - set(live))
     checkout = [a for n, a in ages.items() if n.startswith("checkout-")]
     assert all(re.fullmatch(r"\d+d(\d+h)?", a) for a in checkout)
+
+
+def test_a_stale_dns_cache_logs_connection_refused_to_the_vendor(capsys, tmp_path: Path) -> None:
+    """dns-stale-cache's runbook: "Connection refused ... before any HTTP status mean the
+    calls never reached the vendor". fraud-check (a JVM: its DNS cache lives as long as
+    the process) logs its calls to api.fraudscore.example refused at once, in Spring
+    Boot's format; not 1.2 s 502s from a payments-gateway this world does not have."""
+    cmd = "kubectl logs -l app=fraud-check -n shop --tail=200"
+    got = outputs(capsys, tmp_path, "dns-stale-cache", "15m", [cmd])
+    lines = got[cmd].splitlines()
+    refused = [line for line in lines if "Connection refused" in line]
+    assert refused and "payments-gateway" not in got[cmd]
+    for line in refused:
+        assert re.fullmatch(
+            r"\S+Z ERROR 1 --- \[fraud-check\] \[.{15}\] c\.s\.client\.UpstreamClient +: "
+            r"Call to api\.fraudscore\.example failed: I/O error on POST request for "
+            r'"https://api\.fraudscore\.example/": Connection refused',
+            line,
+        ), line
+    answered = [line for line in lines if "RequestLogFilter" in line and " 503 " in line]
+    assert answered and all(
+        int(line.rsplit(" ", 1)[1].removesuffix("ms")) < 100 for line in answered
+    )
