@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import struct
 
 import numpy as np
 
@@ -217,25 +218,44 @@ def expand_values(
     sequence of additions). ``first_only`` stops at the first sample: with a zero
     ``interval`` every sample has the same timestamp and the first one wins.
     """
-    idx: list[np.ndarray] = []
+    spans: list[tuple[int, int]] = []  # (position, count) of each run of samples
     vals: list[np.ndarray] = []
+    made: dict[tuple[bytes, bytes, int], np.ndarray] = {}  # a month repeats its day's items
     pos = 0
     for start, inc, times in _tokens(text):
         take = times if limit is None else max(0, min(times, limit - pos))
         if first_only:
             take = min(take, 1)
         if start is not None and take:
-            idx.append(np.arange(pos, pos + take, dtype=np.int64))
-            if inc is None or take == 1:
-                vals.append(np.full(take, start, dtype=np.float64))
-            else:
-                steps = np.full(take, inc, dtype=np.float64)
-                steps[0] = start
-                with np.errstate(all="ignore"):
-                    vals.append(np.cumsum(steps))
+            spans.append((pos, take))
+            step = None if inc is None or take == 1 else inc
+            key = (_bits(start), b"" if step is None else _bits(step), take)  # -0, NaNs apart
+            run = made.get(key)
+            if run is None:
+                run = made[key] = _run(start, step, take)
+            vals.append(run)
             if first_only:
                 break
         pos += take
-    if not idx:
+    if not spans:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-    return np.concatenate(idx), np.concatenate(vals)
+    first, end = spans[0][0], spans[-1][0] + spans[-1][1]
+    if end - first == sum(n for _, n in spans):  # no ``_`` between: one range
+        idx = np.arange(first, end, dtype=np.int64)
+    else:
+        idx = np.concatenate([np.arange(p, p + n, dtype=np.int64) for p, n in spans])
+    return idx, np.concatenate(vals)
+
+
+def _bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def _run(start: float, inc: float | None, take: int) -> np.ndarray:
+    """``take`` values from ``start`` adding ``inc`` (None: the same value) as Go does."""
+    if inc is None:
+        return np.full(take, start, dtype=np.float64)
+    steps = np.full(take, inc, dtype=np.float64)
+    steps[0] = start
+    with np.errstate(all="ignore"):
+        return np.cumsum(steps)
