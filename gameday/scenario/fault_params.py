@@ -150,6 +150,12 @@ class DependencyErrorsParams(_Params):
     error_ratio: Rate = Field(0.5, description="share of calls that fail")
     latency: Seconds = Field(0.0, description="latency added to every call")
     fallback: Fallback | None = None
+    upstream: str | None = Field(
+        None,
+        max_length=200,
+        description="the outside API the service calls, as its logs name it "
+        "(api.acquirer.example); default: upstream",
+    )
 
 
 class StaleStateParams(_Params):

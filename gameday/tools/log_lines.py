@@ -80,6 +80,18 @@ class LogWriter:
         )
         return now_ratio if troubled else min(now_ratio, 0.002)
 
+    def failing_dependency(self, t: float) -> Any:
+        """The ``dependency_errors`` fault on this service active at ``t``, or None."""
+        for f in self.ctx.world.faults.values():
+            if (
+                f.spec.service == self.pod.service
+                and f.type == "dependency_errors"
+                and f.started_at <= t
+                and (f.ended_at is None or t < f.ended_at)
+            ):
+                return f
+        return None
+
     def stale_address(self, t: float) -> str | None:
         """The outside host this service still calls at an address cached before it moved
         (a ``stale_state`` fault with ``what: dns`` on it, active at ``t``): the host of
@@ -322,7 +334,12 @@ class LogWriter:
                 self.access(t, rng, 503, 0.002, thread),
             ]
         callees = [c for c in self.svc.calls if self.ctx.world.status[c].error_ratio > 0.01]
-        upstream = callees[0] if callees else "payments-gateway"
+        outside = self.failing_dependency(t)
+        upstream = (
+            callees[0]
+            if callees
+            else str(outside.param("upstream", "upstream") if outside else "upstream")
+        )
         vendor = self.stale_address(t) if "stale_state" in faults else None
         if vendor is not None:  # connecting to the vendor's old address: refused at once
             ms = rng.randrange(12, 40)
@@ -356,7 +373,10 @@ class LogWriter:
             ]
         if callees or "dependency_errors" in faults or "stale_state" in faults:
             code = 503 if callees else 502
-            ms = int((timeout if callees else 1.2) * 1000) + rng.randrange(1, 40)
+            waited = timeout if callees else 1.2  # a caller times out; else the answer's time
+            if not callees and outside is not None:
+                waited = self.svc.latency + float(outside.param("latency", 0.0))
+            ms = int(waited * 1000) + rng.randrange(1, 40)
             msg = (
                 f"Call to {upstream} failed: {code} after {ms}ms"
                 if self.java

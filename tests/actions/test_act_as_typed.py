@@ -205,3 +205,26 @@ def test_a_stale_dns_cache_logs_connection_refused_to_the_vendor(capsys, tmp_pat
     assert answered and all(
         int(line.rsplit(" ", 1)[1].removesuffix("ms")) < 100 for line in answered
     )
+
+
+@pytest.mark.parametrize(
+    ("scenario", "service", "host", "slowest"),
+    [
+        ("payment-provider-outage", "payments-gateway", "api.acquirer.example", 2000),
+        ("email-provider-slow", "email-provider", "api.eu.mailprovider.example", 9000),
+    ],
+)
+def test_a_failing_outside_api_is_named_in_the_logs(
+    capsys, tmp_path: Path, scenario: str, service: str, host: str, slowest: int
+) -> None:
+    """A service whose outside API fails (``dependency_errors``) logs the API its fault
+    names (``upstream:``) and the time the answer took (the fault's added latency), not a
+    1.2 s call to a ``payments-gateway`` (payments-gateway logged calls to itself)."""
+    cmd = f"kubectl logs -l app={service} -n shop --tail=300 | grep upstream"
+    got = outputs(capsys, tmp_path, scenario, "15m", [cmd])
+    lines = got[cmd].splitlines()
+    assert lines and "payments-gateway" not in got[cmd]
+    for line in lines:
+        m = re.search(rf"upstream={re.escape(host)} status=502 duration_ms=(\d+)$", line)
+        assert m, line
+        assert slowest <= int(m.group(1)) < slowest + 1000
