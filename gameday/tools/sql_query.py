@@ -215,8 +215,12 @@ def run_sql(sql: str, ev: Evaluator) -> list[QueryResult]:
             raise SqlError(f'syntax error at or near "{near or words[0]}"') from None
         except SqlglotError:
             raise SqlError("unterminated quoted string or identifier") from None
+        while isinstance(stmt, exp.Subquery) and not stmt.alias:  # (SELECT ...) is a SELECT
+            stmt = stmt.this
         if not isinstance(stmt, exp.Select):
-            raise SqlError(f"{words[0].upper()} is not simulated. {SUPPORTED}")
+            sets = (exp.Union, exp.Intersect, exp.Except)
+            what = stmt.key if isinstance(stmt, sets) else words[0].lstrip("(")
+            raise SqlError(f"{what.upper()} is not simulated. {SUPPORTED}")
         try:
             results.append(run_select(stmt, ev, plan))
         except (TypeError, ValueError, ArithmeticError, IndexError, KeyError) as exc:

@@ -228,3 +228,14 @@ def test_a_failing_outside_api_is_named_in_the_logs(
         m = re.search(rf"upstream={re.escape(host)} status=502 duration_ms=(\d+)$", line)
         assert m, line
         assert slowest <= int(m.group(1)) < slowest + 1000
+
+
+def test_a_parenthesised_select_is_a_select(capsys, tmp_path: Path) -> None:
+    """PostgreSQL runs ``(SELECT ...)`` as the SELECT it holds (it said ``(SELECT is not
+    simulated``); a set operation not simulated is named as such (was ``SELECT``)."""
+    psql = "psql -h orders-db -U postgres -d orders -c '{}'"
+    wrapped = psql.format("((select count(*) as n from pg_stat_activity where pid < 0))")
+    union = psql.format("(select 1) union (select 2)")
+    got = outputs(capsys, tmp_path, "slow-query-regression", "2m", [wrapped, union])
+    assert got[wrapped] == " n \n---\n 0\n(1 row)"  # psql aligned, as for the bare SELECT
+    assert got[union].startswith("ERROR:  UNION is not simulated. ")
