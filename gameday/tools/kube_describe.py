@@ -8,7 +8,8 @@ section from :func:`~gameday.tools.kube_objects.events`.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from kubernetes.client import models as k
 
@@ -20,6 +21,8 @@ from gameday.tools.output import kube_age, kube_table
 from gameday.tools.parse import ActionError, Flags
 from gameday.world.cluster import SimNode, SimPod
 from gameday.world.cluster import objects as o
+
+T = TypeVar("T")
 
 
 def describe_time(ctx: Any, t: float) -> str:
@@ -338,6 +341,12 @@ def describe_node(ctx: Any, node: SimNode) -> str:
     )
 
 
+def _prefixed(objs: list[T], names: list[str], name_of: Callable[[T], str]) -> list[T]:
+    """The objects whose name starts with one of ``names`` (all when none is named), as
+    ``kubectl describe`` matches a name prefix."""
+    return [o for o in objs if not names or any(name_of(o).startswith(n) for n in names)]
+
+
 def describe(ctx: Any, words: list[str], flags: Flags) -> Outcome:
     """``kubectl describe KIND [NAME-PREFIX]`` (``-l`` selects pods)."""
     if not words:
@@ -357,23 +366,19 @@ def describe(ctx: Any, words: list[str], flags: Flags) -> Outcome:
             for p in ko.pods(ctx)
             if here and ko.matches(ko.pod_labels(ctx, p), flags.get("selector"))
         ]
-        found = [p for p in objs if not names or any(p.name.startswith(n) for n in names)]
+        found = _prefixed(objs, names, lambda p: p.name)
         if names and not found:
             ko.find_pod(ctx, names[0], ns)
         texts = [describe_pod(ctx, p) for p in found]
     elif kind == "deployments":
         deps = [d for n, d in sorted(ctx.world.cluster.deployments.items()) if here]
-        found_d = [
-            d for d in deps if not names or any(d.metadata.name.startswith(n) for n in names)
-        ]
+        found_d = _prefixed(deps, names, lambda d: d.metadata.name or "")
         if names and not found_d:
             ko.find_deployment(ctx, names[0], ns)
         texts = [describe_deployment(ctx, d) for d in found_d]
     elif kind == "replicasets":
         sets = [rs for rs in ko.replicasets(ctx) if here]
-        found_rs = [
-            rs for rs in sets if not names or any(rs.metadata.name.startswith(n) for n in names)
-        ]
+        found_rs = _prefixed(sets, names, lambda rs: rs.metadata.name or "")
         if names and not found_rs:
             raise ActionError(
                 f'Error from server (NotFound): replicasets.apps "{names[0]}" not found'
@@ -383,9 +388,7 @@ def describe(ctx: Any, words: list[str], flags: Flags) -> Outcome:
         from gameday.tools import kube_hpa  # it draws on this module's sections
 
         hpas = [h for _, h in sorted(ctx.world.cluster.hpas.items()) if here]
-        found_h = [
-            h for h in hpas if not names or any(h.metadata.name.startswith(n) for n in names)
-        ]
+        found_h = _prefixed(hpas, names, lambda h: h.metadata.name or "")
         if names and not found_h:
             kube_hpa.find(ctx, names[0], flags)
         texts = [kube_hpa.describe(ctx, h) for h in found_h]
