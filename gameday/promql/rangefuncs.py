@@ -97,9 +97,10 @@ class RateFrame:
             avg = sampled / (hi_s - lo_s).astype(np.float64)  # samples - 1 gaps
             return avg * 1.1, avg / 2
 
-    def start_part(self) -> np.ndarray:
-        """How far each window is extrapolated back to its start (s)."""
-        threshold, half = self.gaps()
+    def start_part(self, gaps: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """How far each window is extrapolated back to its start (s); ``gaps`` is
+        :meth:`gaps` of every window when the caller has it already."""
+        threshold, half = gaps if gaps is not None else self.gaps()
         return np.where(self.dur_start < threshold, self.dur_start, half)
 
     def factor(self, is_rate: bool) -> np.ndarray:
@@ -176,9 +177,9 @@ def _zero_extrapolated(
         use = (result > 0) & (fv >= 0) & (to_zero < f.dur_start)
         if not use.any():
             return factor
-        threshold, half = f.gaps()
+        threshold, half = gaps = f.gaps()
         near = np.where(to_zero < threshold, to_zero, half)
-        start = np.where(use, near, f.start_part())
+        start = np.where(use, near, f.start_part(gaps))
         out = ((f.sampled + start) + f.end_part) / f.sampled
         return out / f.divisor if is_rate else out
     sampled = f.sampled[maybe]

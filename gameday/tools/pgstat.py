@@ -284,12 +284,21 @@ def build_view(
             at += timedelta(microseconds=_h(seed, *salt) % 1_000_000)
         return at
 
-    micro = _h(seed, "now", round(now, 3)) % 1_000_000
-    now_ts = wall_time(now) + timedelta(microseconds=micro)  # ts(now, "now", round(now, 3))
-    asked = now + micro / 1e6
+    now_ts = ts(now, "now", round(now, 3))
+    asked = now + (now_ts - wall_time(now)).microseconds / 1e6  # the sim time now() stands for
     self_pid = 30000 + _h(seed, "psql", db.name, round(now, 3)) % 9000
-    view = PgView(db, now_ts, self_pid, ts, columns=columns, user=user, sql=sql, seed=seed, now=now)
-    view.asked = asked
+    view = PgView(
+        db,
+        now_ts,
+        self_pid,
+        ts,
+        columns=columns,
+        user=user,
+        sql=sql,
+        seed=seed,
+        now=now,
+        asked=asked,
+    )
     backends = db.backends_at(asked)
     blockers = [b for b in backends if b.blocker_of]
     tables = {b.blocker_of for b in blockers if b.blocker_of}
