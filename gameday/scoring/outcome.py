@@ -12,7 +12,6 @@ from gameday.scoring.looks import LOOK_KINDS, done_by, servers_of
 from gameday.scoring.response import Context
 from gameday.session.events import Event
 
-_DIAGNOSIS_KINDS = LOOK_KINDS
 _SKIPPED_KINDS = ("escalation", "postincident", "overview")
 
 
@@ -33,7 +32,7 @@ def _looks_first(rb: Runbook) -> list[tuple[Section, Step]]:
     for sec in rb.sections:
         if sec.kind == "mitigation" and sec.steps:
             break
-        if sec.kind in _DIAGNOSIS_KINDS:
+        if sec.kind in LOOK_KINDS:
             out += [(sec, st) for st in sec.steps if st.commands]
     return out
 
@@ -42,7 +41,7 @@ def _mitigates_first(rb: Runbook) -> bool:
     """True if a diagnosis section with commands comes after the first mitigation."""
     kinds = [sec.kind for sec in rb.sections if any(st.commands for st in sec.steps)]
     return "mitigation" in kinds and any(
-        k in _DIAGNOSIS_KINDS for k in kinds[kinds.index("mitigation") :]
+        k in LOOK_KINDS for k in kinds[kinds.index("mitigation") :]
     )
 
 

@@ -217,10 +217,10 @@ def grade(answer: str | None, sit: Situation) -> Grade:
 def _reads_apart(expected: str, text: str, sit: Situation) -> bool:
     """Both commands read the world, and ``text`` does not observe what ``expected`` does
     (``get pods -l app=cart`` for ``get pods -l app=orders``: the same verb and kind)."""
-    from gameday.tools.observe import observe
+    from gameday.tools.observe import covers, observe
 
-    both = observe(expected, sit.servers) is not None and observe(text, sit.servers) is not None
-    return both and not observes_as(expected, text, sit.servers)
+    seen, wanted = observe(text, sit.servers), observe(expected, sit.servers)
+    return seen is not None and wanted is not None and not covers(seen, wanted)
 
 
 def _lenient(herring: str, text: str) -> bool:

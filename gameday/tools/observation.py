@@ -83,7 +83,7 @@ def covers(seen: Observation, wanted: Observation) -> bool:
     if not all(any(subject_covers(s, w) for s in seen.subjects) for w in wanted.subjects):
         return False
     if seen.names is None:
-        return seen.selector <= wanted.selector if seen.selector else True
+        return seen.selector <= wanted.selector
     if wanted.names is None:
         return False
     return all(any(_name_covers(s, w) for s in seen.names) for w in wanted.names)
