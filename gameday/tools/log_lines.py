@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Iterator
 from typing import Any
 
 from gameday.tools.log_extra import redis_startup, resilience_lines
@@ -58,15 +59,16 @@ class LogWriter:
 
     # -- state at a past time -----------------------------------------------------------
 
+    def _active(self, t: float, service: str) -> Iterator[Any]:
+        """The faults on ``service`` active at ``t`` (started, not yet ended)."""
+        for f in self.ctx.world.faults.values():
+            ended = f.ended_at is not None and f.ended_at <= t
+            if f.spec.service == service and f.started_at <= t and not ended:
+                yield f
+
     def faults_at(self, t: float, service: str) -> list[str]:
         """Types of the faults on ``service`` active at ``t``."""
-        return [
-            f.type
-            for f in self.ctx.world.faults.values()
-            if f.spec.service == service
-            and f.started_at <= t
-            and (f.ended_at is None or t < f.ended_at)
-        ]
+        return [f.type for f in self._active(t, service)]
 
     def error_ratio_at(self, service: str, t: float) -> float:
         """The 5xx ratio of ``service`` at ``t`` (session history when there is one)."""
@@ -82,15 +84,8 @@ class LogWriter:
 
     def failing_dependency(self, t: float) -> Any:
         """The ``dependency_errors`` fault on this service active at ``t``, or None."""
-        for f in self.ctx.world.faults.values():
-            if (
-                f.spec.service == self.pod.service
-                and f.type == "dependency_errors"
-                and f.started_at <= t
-                and (f.ended_at is None or t < f.ended_at)
-            ):
-                return f
-        return None
+        active = self._active(t, self.pod.service)
+        return next((f for f in active if f.type == "dependency_errors"), None)
 
     def stale_address(self, t: float) -> str | None:
         """The outside host this service still calls at an address cached before it moved
@@ -99,12 +94,8 @@ class LogWriter:
         from urllib.parse import urlsplit
 
         stale = any(
-            f.spec.service == self.pod.service
-            and f.type == "stale_state"
-            and f.param("what", "dns") == "dns"
-            and f.started_at <= t
-            and (f.ended_at is None or t < f.ended_at)
-            for f in self.ctx.world.faults.values()
+            f.type == "stale_state" and f.param("what", "dns") == "dns"
+            for f in self._active(t, self.pod.service)
         )
         if not stale:
             return None
@@ -116,14 +107,8 @@ class LogWriter:
     def expired_cert(self, service: str, t: float) -> float | None:
         """When the certificate ``service`` still served at ``t`` expired (a
         ``stale_state`` fault with ``what: tls`` on it), or None."""
-        for f in self.ctx.world.faults.values():
-            if (
-                f.spec.service == service
-                and f.type == "stale_state"
-                and f.param("what", "dns") == "tls"
-                and f.started_at <= t
-                and (f.ended_at is None or t < f.ended_at)
-            ):
+        for f in self._active(t, service):
+            if f.type == "stale_state" and f.param("what", "dns") == "tls":
                 return float(f.data.get("fixed_at", f.started_at))
         return None
 
