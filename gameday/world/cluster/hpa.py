@@ -214,61 +214,38 @@ def _normalize(
     history[:] = [(when, n) for when, n in history if t - when <= DOWNSCALE_WINDOW]
     stable = max([wanted, *(n for _, n in history)])
     history.append((t, wanted))
-    if stable != wanted:
-        _condition(
-            cluster,
-            hpa,
-            "AbleToScale",
-            "True",
+    able = (
+        ("ReadyForNewScale", "recommended size matches current size")
+        if stable == wanted
+        else (
             "ScaleDownStabilized",
             "recent recommendations were higher than current one, applying the highest "
             "recent recommendation",
-            t,
         )
-    else:
-        _condition(
-            cluster,
-            hpa,
-            "AbleToScale",
-            "True",
-            "ReadyForNewScale",
-            "recommended size matches current size",
-            t,
-        )
+    )
+    _condition(cluster, hpa, "AbleToScale", "True", *able, t)
     up_limit = max(2 * current, 4)  # calculateScaleUpLimit: scaleUpLimitFactor, Minimum
-    if high > up_limit:
-        ceiling, why = (
-            up_limit,
+    ceiling = min(up_limit, high)
+    if stable < low:
+        desired = low
+        why = ("TooFewReplicas", "the desired replica count is less than the minimum replica count")
+    elif stable > ceiling:
+        desired = ceiling
+        why = (
             (
                 "ScaleUpLimit",
                 "the desired replica count is increasing faster than the maximum scale rate",
-            ),
-        )
-    else:
-        ceiling, why = (
-            high,
-            (
+            )
+            if high > up_limit
+            else (
                 "TooManyReplicas",
                 "the desired replica count is more than the maximum replica count",
-            ),
+            )
         )
-    if stable < low:
-        desired, why = (
-            low,
-            (
-                "TooFewReplicas",
-                "the desired replica count is less than the minimum replica count",
-            ),
-        )
-    elif stable > ceiling:
-        desired = ceiling
     else:
         desired, why = (
             stable,
-            (
-                "DesiredWithinRange",
-                "the desired count is within the acceptable range",
-            ),
+            ("DesiredWithinRange", "the desired count is within the acceptable range"),
         )
     _condition(cluster, hpa, "ScalingLimited", "False" if desired == stable else "True", *why, t)
     return desired
