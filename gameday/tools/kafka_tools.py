@@ -44,7 +44,7 @@ def is_kafka_tool(program: str) -> bool:
 def run_kafka_tool(ctx: Any, program: str, args: list[str]) -> Outcome:
     """Run one Kafka tool; raises :class:`ActionError` with the tool's own message."""
     name = program.rsplit("/", 1)[-1]
-    opts = _options(args)
+    opts = options(args)
     kafka: KafkaCluster | None = ctx.world.kafka
     server = opts.get("--bootstrap-server")
     if not isinstance(server, str):
@@ -65,7 +65,12 @@ def run_kafka_tool(ctx: Any, program: str, args: list[str]) -> Outcome:
     return _groups(kafka, opts)
 
 
-def _options(args: list[str]) -> dict[str, str | bool]:
+def options(args: list[str]) -> dict[str, str | bool]:
+    """The tool's ``--option[=value]`` arguments (a valued option may take the next word).
+
+    Raises:
+        ActionError: the tool's message for a non-option word or a valued option at the end.
+    """
     opts: dict[str, str | bool] = {}
     i = 0
     while i < len(args):

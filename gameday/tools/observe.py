@@ -22,7 +22,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from gameday.runbooks.normalise import mark_placeholders
-from gameday.tools.kafka_tools import GROUP_TOOLS, is_kafka_tool
+from gameday.tools.kafka_tools import GROUP_TOOLS, is_kafka_tool, options
 from gameday.tools.observation import ANY, Observation, covers
 from gameday.tools.observe_kube import observe_kubectl
 from gameday.tools.parse import ActionError, split_command
@@ -154,11 +154,10 @@ def _redis(args: list[str], own: str) -> Observation | None:
 
 
 def _kafka(program: str, args: list[str]) -> Observation | None:
-    opts: dict[str, str] = {}
-    for i, arg in enumerate(args):
-        key, eq, value = arg.partition("=")
-        if key.startswith("--"):
-            opts[key] = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+    try:
+        opts = options(args)  # read as the simulated tool reads them
+    except ActionError:
+        return None
     if "--reset-offsets" in opts or "--delete" in opts or "--create" in opts or "--alter" in opts:
         return None
     what = "group" if program in GROUP_TOOLS else "topic"
@@ -166,9 +165,9 @@ def _kafka(program: str, args: list[str]) -> Observation | None:
         return Observation("kafka", frozenset({"list"}), "", frozenset({what}))
     if "--describe" not in opts:
         return None
-    name = opts.get(f"--{what}") or ""
+    name = opts.get(f"--{what}")
     aspect = next((a[2:] for a in ("--members", "--state") if a in opts), "offsets")
-    names = frozenset({f"{what}/{name}"}) if name and not name.startswith("--") else None
+    names = frozenset({f"{what}/{name}"}) if isinstance(name, str) and name else None
     return Observation("kafka", frozenset({aspect}), "", frozenset({what}), names)
 
 
