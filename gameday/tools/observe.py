@@ -27,6 +27,7 @@ from gameday.tools.observation import ANY, Observation, covers
 from gameday.tools.observe_kube import observe_kubectl
 from gameday.tools.parse import ActionError, split_command
 from gameday.tools.psql import invocation, server_index
+from gameday.tools.redis_cli import arguments
 from gameday.tools.redis_info import DEFAULT as INFO_DEFAULT
 
 __all__ = ["Observation", "covers", "observe"]
@@ -118,21 +119,14 @@ def _psql(args: list[str], servers: Servers) -> Observation | None:
 
 def _redis(args: list[str], own: str) -> Observation | None:
     """``redis-cli [-h HOST] [-p PORT] COMMAND ...``: the server, then what it read."""
-    host, i = "", 0
-    words: list[str] = []
-    while i < len(args):
-        if not words and args[i] in ("-h", "-p", "-n", "-a", "-u", "--user", "--pass", "-i"):
-            host = args[i + 1] if args[i] == "-h" and i + 1 < len(args) else host
-            i += 2
-            continue
-        if not words and args[i] == "--bigkeys":
-            words = ["--BIGKEYS"]
-        elif not words and args[i].startswith("-"):
-            pass
-        else:
-            words.append(args[i])
-        i += 1
+    try:
+        opts, words = arguments(args)  # read as the simulated redis-cli reads them
+    except ActionError:
+        return None
+    host = opts.get("-h", "")
     server = host.split(".")[0] if host not in ("", "127.0.0.1", "localhost") else own
+    if "--bigkeys" in opts:
+        words = ["--BIGKEYS"]
     if not words:
         return None
     cmd, rest = words[0].upper(), [w.lower() for w in words[1:]]

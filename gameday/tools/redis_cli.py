@@ -29,8 +29,12 @@ _BIGKEYS_HEAD = (
 )
 
 
-def run_redis_cli(ctx: Any, pod: Any, args: list[str], tty: bool) -> Outcome:
-    """Run ``redis-cli ARGS`` in ``pod`` of the simulated world."""
+def arguments(args: list[str]) -> tuple[dict[str, str], list[str]]:
+    """redis-cli's options (before the command) and the command's words.
+
+    Raises:
+        ActionError: redis-cli's message for an unknown option or one missing its value.
+    """
     opts: dict[str, str] = {}
     words: list[str] = []
     i = 0
@@ -49,6 +53,12 @@ def run_redis_cli(ctx: Any, pod: Any, args: list[str], tty: bool) -> Outcome:
         else:
             words.append(arg)
         i += 1
+    return opts, words
+
+
+def run_redis_cli(ctx: Any, pod: Any, args: list[str], tty: bool) -> Outcome:
+    """Run ``redis-cli ARGS`` in ``pod`` of the simulated world."""
+    opts, words = arguments(args)
     caches = ctx.world.caches.servers
     host = opts.get("-h", "127.0.0.1")
     port = opts.get("-p", "6379")
